@@ -1,0 +1,128 @@
+# sqlite-growth: see README.md. `make demo` and `make test` are the two commands to know.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+UNAME_S := $(shell uname -s 2>/dev/null)
+ifeq ($(OS),Windows_NT)
+  SO_EXT := dll
+  SO_FLAGS := -shared
+else ifeq ($(UNAME_S),Darwin)
+  SO_EXT := dylib
+  SO_FLAGS := -dynamiclib -undefined dynamic_lookup
+else
+  SO_EXT := so
+  SO_FLAGS := -shared
+endif
+
+# -ffp-contract=off: the same REAL results on every CPU (no fused multiply-add), which
+# statement-replicated engines need.
+WARN     := -Wall -Wextra
+CFLAGS   ?= -O2 -g
+BASEFLAGS := -std=gnu11 $(WARN) -ffp-contract=off -fPIC -iquote ext
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LIBS     := -lm
+TEST_LIBS := -lsqlite3 -lcmocka -lm
+
+SRC      := $(wildcard ext/*.c)
+HDR      := $(wildcard ext/*.h)
+UNIT_SRC := $(wildcard tests/test_*.c)
+SQL_TESTS := $(sort $(wildcard tests/sql/*.sql))
+
+# Three builds of the same sources: the loadable extension, the SQLITE_CORE objects that
+# unit tests and the static library use, and both again under the sanitizers.
+SO_OBJ   := $(patsubst ext/%.c,build/so/%.o,$(SRC))
+CORE_OBJ := $(patsubst ext/%.c,build/core/%.o,$(SRC))
+ASAN_SO_OBJ   := $(patsubst ext/%.c,build/asan-so/%.o,$(SRC))
+ASAN_CORE_OBJ := $(patsubst ext/%.c,build/asan-core/%.o,$(SRC))
+UNIT_BIN      := $(patsubst tests/%.c,build/core/%,$(UNIT_SRC))
+ASAN_UNIT_BIN := $(patsubst tests/%.c,build/asan-core/%,$(UNIT_SRC))
+
+.SECONDARY:
+.PHONY: all test check check-asan demo bench clean deps static
+.DEFAULT_GOAL := all
+
+all: growth.$(SO_EXT)
+
+growth.$(SO_EXT): $(SO_OBJ)
+	$(CC) $(SO_FLAGS) -o $@ $^ $(LIBS)
+
+build/so/%.o: ext/%.c $(HDR) | build/so
+	$(CC) $(BASEFLAGS) $(CFLAGS) -c $< -o $@
+build/core/%.o: ext/%.c $(HDR) | build/core
+	$(CC) $(BASEFLAGS) $(CFLAGS) -DSQLITE_CORE -c $< -o $@
+build/asan-so/%.o: ext/%.c $(HDR) | build/asan-so
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -c $< -o $@
+build/asan-core/%.o: ext/%.c $(HDR) | build/asan-core
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -DSQLITE_CORE -c $< -o $@
+
+build/so build/core build/asan-so build/asan-core build/bench:
+	mkdir -p $@
+
+# Unit tests link every core object (built with SQLITE_CORE) and the system libsqlite3.
+build/core/test_%: tests/test_%.c $(CORE_OBJ) $(HDR)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -DSQLITE_CORE -o $@ $< $(CORE_OBJ) $(TEST_LIBS)
+build/asan-core/test_%: tests/test_%.c $(ASAN_CORE_OBJ) $(HDR)
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -DSQLITE_CORE -o $@ $< $(ASAN_CORE_OBJ) $(TEST_LIBS)
+
+build/core/sqltest: tests/sqltest.c | build/core
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(TEST_LIBS)
+build/asan-core/sqltest: tests/sqltest.c | build/asan-core
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -o $@ $< $(TEST_LIBS)
+build/asan-so/growth.$(SO_EXT): $(ASAN_SO_OBJ)
+	$(CC) $(SO_FLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
+
+# `make test`: unit and SQL tests, then the same under AddressSanitizer and UBSan.
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-asan
+
+check: growth.$(SO_EXT) $(UNIT_BIN) build/core/sqltest
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
+	@echo "== SQL tests ($(words $(SQL_TESTS)) files)"
+	@./build/core/sqltest --ext ./growth.$(SO_EXT) $(SQL_TESTS)
+
+check-asan: build/asan-so/growth.$(SO_EXT) $(ASAN_UNIT_BIN) build/asan-core/sqltest
+	@set -e; for t in $(ASAN_UNIT_BIN); do echo "== $$t (ASan+UBSan)"; ASAN_OPTIONS=detect_leaks=1 ./$$t; done
+	@echo "== SQL tests under ASan+UBSan ($(words $(SQL_TESTS)) files)"
+	@ASAN_OPTIONS=detect_leaks=1 ./build/asan-core/sqltest --ext ./build/asan-so/growth.$(SO_EXT) $(SQL_TESTS)
+
+# `make demo`: build, create the demo shop database, run the README's examples on it.
+demo: deps growth.$(SO_EXT)
+	@rm -f build/demo.db && mkdir -p build
+	@sqlite3 build/demo.db < sql/demo.sql
+	@for f in $(sort $(wildcard sql/examples/*.sql)); do \
+	  echo; echo "---- $$f"; sed -n 's/^-- \{0,1\}//p;/^[^-]/q' $$f | sed '$$d'; \
+	  sqlite3 -header -column build/demo.db ".load ./growth" ".read $$f" || exit 1; \
+	done
+
+build/bench/bench: tests/bench/bench.c | build/bench
+	$(CC) $(BASEFLAGS) -O2 -o $@ $< -lsqlite3 -lm
+
+# `make bench`: 1M and 4M generated events; every line is a ratio to the plain scans.
+bench: deps growth.$(SO_EXT) build/bench/bench
+	./build/bench/bench --ext ./growth.$(SO_EXT) $(sort $(wildcard tests/bench/*.bench))
+
+# Debian packages the build and tests need. Installed when missing and running as root;
+# otherwise named, so the user knows exactly what to install.
+DEB_PACKAGES := sqlite3 libsqlite3-dev libcmocka-dev
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v dpkg >/dev/null 2>&1; then \
+	    echo "deps: not a Debian system; make sure SQLite 3.40+ (headers and shell) and cmocka are installed"; \
+	  elif [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || exit 1; \
+	  else \
+	    echo "deps: missing Debian packages:$$missing"; \
+	    echo "deps: run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf build growth.so growth.dylib growth.dll

@@ -1,0 +1,162 @@
+/* args.c: see args.h. */
+#include "args.h"
+
+#include <string.h>
+
+#include "registry.h"
+
+char *garg_describe(sqlite3_value *v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return sqlite3_mprintf("NULL");
+    case SQLITE_INTEGER: return sqlite3_mprintf("INTEGER %lld", sqlite3_value_int64(v));
+    case SQLITE_FLOAT: return sqlite3_mprintf("REAL %!.15g", sqlite3_value_double(v));
+    case SQLITE_BLOB: return sqlite3_mprintf("BLOB of %d bytes", sqlite3_value_bytes(v));
+    default: {
+      const char *t = (const char *)sqlite3_value_text(v);
+      int n = sqlite3_value_bytes(v);
+      if (!t) return NULL;
+      if (n > 60) return sqlite3_mprintf("TEXT '%.57s...'", t);
+      return sqlite3_mprintf("TEXT '%s'", t);
+    }
+  }
+}
+
+static int fail(char **pzErr, const char *fn, const char *arg, sqlite3_value *v, const char *expected,
+                const char *why) {
+  char *d = garg_describe(v);
+  if (!d) return SQLITE_NOMEM;
+  *pzErr = why ? sqlite3_mprintf("%s: %s is %s, expected %s (%s)", fn, arg, d, expected, why)
+               : sqlite3_mprintf("%s: %s is %s, expected %s", fn, arg, d, expected);
+  sqlite3_free(d);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int garg_timestamp(sqlite3_value *v, const char *fn, const char *arg, int64_t *out, char **pzErr) {
+  const char *why;
+  static const char expected[] = "Unix seconds or ISO-8601 text";
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return GARG_NULL;
+    case SQLITE_INTEGER: why = gtime_from_unix_seconds(sqlite3_value_int64(v), out); break;
+    case SQLITE_FLOAT: why = gtime_from_unix_real(sqlite3_value_double(v), out); break;
+    case SQLITE_TEXT: {
+      const char *t = (const char *)sqlite3_value_text(v);
+      if (!t) return SQLITE_NOMEM;
+      why = gtime_parse_text(t, sqlite3_value_bytes(v), out);
+      break;
+    }
+    default: why = "a BLOB is not a timestamp";
+  }
+  return why ? fail(pzErr, fn, arg, v, expected, why) : SQLITE_OK;
+}
+
+int garg_duration(sqlite3_value *v, const char *fn, const char *arg, int64_t *out, char **pzErr) {
+  const char *why;
+  static const char expected[] = "seconds or a duration such as '30 minutes' or '7 days'";
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return GARG_NULL;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT: why = gtime_duration_from_seconds(sqlite3_value_double(v), out); break;
+    case SQLITE_TEXT: {
+      const char *t = (const char *)sqlite3_value_text(v);
+      if (!t) return SQLITE_NOMEM;
+      why = gtime_parse_duration(t, sqlite3_value_bytes(v), out);
+      break;
+    }
+    default: why = "a BLOB is not a duration";
+  }
+  return why ? fail(pzErr, fn, arg, v, expected, why) : SQLITE_OK;
+}
+
+int garg_period(sqlite3_value *v, const char *fn, const char *arg, gperiod *out, char **pzErr) {
+  if (sqlite3_value_type(v) == SQLITE_NULL) return GARG_NULL;
+  const char *why = "not text";
+  if (sqlite3_value_type(v) == SQLITE_TEXT) {
+    const char *t = (const char *)sqlite3_value_text(v);
+    if (!t) return SQLITE_NOMEM;
+    why = gtime_parse_period(t, sqlite3_value_bytes(v), out);
+  }
+  return why ? fail(pzErr, fn, arg, v, "day, week, month, quarter or year", NULL) : SQLITE_OK;
+}
+
+int garg_money(sqlite3_value *v, const char *fn, const char *arg, int scale, ground r, int64_t *out,
+               char **pzErr) {
+  const char *why;
+  static const char expected[] = "an amount (a number or decimal text)";
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return GARG_NULL;
+    case SQLITE_INTEGER: why = gmoney_from_int(sqlite3_value_int64(v), scale, out); break;
+    case SQLITE_FLOAT: why = gmoney_from_real(sqlite3_value_double(v), scale, r, out); break;
+    case SQLITE_TEXT: {
+      const char *t = (const char *)sqlite3_value_text(v);
+      if (!t) return SQLITE_NOMEM;
+      why = gmoney_parse_text(t, sqlite3_value_bytes(v), scale, r, out);
+      break;
+    }
+    default: why = "a BLOB is not an amount";
+  }
+  return why ? fail(pzErr, fn, arg, v, expected, why) : SQLITE_OK;
+}
+
+int garg_bool(sqlite3_value *v, const char *fn, const char *arg, int *out, char **pzErr) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_NULL) return GARG_NULL;
+  if (t == SQLITE_INTEGER) {
+    sqlite3_int64 x = sqlite3_value_int64(v);
+    if (x == 0 || x == 1) { *out = (int)x; return SQLITE_OK; }
+  } else if (t == SQLITE_FLOAT) {
+    double x = sqlite3_value_double(v);
+    if (x == 0.0 || x == 1.0) { *out = x == 1.0; return SQLITE_OK; }
+  }
+  return fail(pzErr, fn, arg, v, "0/1", NULL);
+}
+
+int garg_options(sqlite3_value *v, const char *fn, const gopt_spec *spec, gopts *out, char **pzErr) {
+  char err[GOPTS_ERR_MAX];
+  out->count = 0;
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_NULL) return SQLITE_OK;
+  if (t != SQLITE_TEXT) return fail(pzErr, fn, "options", v, "TEXT such as 'tz=+08:00'", NULL);
+  const char *text = (const char *)sqlite3_value_text(v);
+  if (!text) return SQLITE_NOMEM;
+  if (gopts_parse(text, spec, -1, out, err, sizeof err) != 0) {
+    *pzErr = sqlite3_mprintf("%s: %s", fn, err);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn, gcalendar *cal, char **pzErr) {
+  const char *tz = gopts_value(o, spec, "tz");
+  cal->offset_s = 0;
+  cal->week_starts_sunday = 0;
+  if (tz) {
+    const char *why = gtime_parse_offset(tz, -1, &cal->offset_s);
+    if (why) {
+      *pzErr = sqlite3_mprintf("%s: option tz='%s': %s", fn, tz, why);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  static const char *const days[] = {"monday", "sunday", NULL};
+  int which = 0;
+  char err[GOPTS_ERR_MAX];
+  if (gopts_choice(o, spec, "week_start", days, &which, err, sizeof err) != 0) {
+    *pzErr = sqlite3_mprintf("%s: %s", fn, err);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  cal->week_starts_sunday = which;
+  return SQLITE_OK;
+}
+
+void garg_result_error(sqlite3_context *ctx, char *msg) {
+  if (!msg) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_error(ctx, msg, -1);
+  sqlite3_free(msg);
+}
+
+const char *garg_fn_name(sqlite3_context *ctx) {
+  const growth_function *f = sqlite3_user_data(ctx);
+  return f ? f->name : "growth";
+}

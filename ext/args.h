@@ -1,0 +1,41 @@
+/*
+** args.h: reading SQL argument values into the cores' plain C values, with the error text
+** every function shares: "<function>: <argument> is TEXT 'abc', expected ... (reason)".
+**
+** Readers return SQLITE_OK with the value, GARG_NULL when the argument is NULL (the caller
+** decides what NULL means), or SQLITE_ERROR with *pzErr from sqlite3_mprintf.
+*/
+#ifndef GROWTH_ARGS_H
+#define GROWTH_ARGS_H
+
+#include <stdint.h>
+
+#include "money.h"
+#include "options.h"
+#include "sqlite_glue.h"
+#include "time.h"
+
+#define GARG_NULL 1000
+
+/* "TEXT 'abc'", "REAL 1.5", "INTEGER 7", "BLOB of 3 bytes", "NULL" (sqlite3_mprintf). */
+char *garg_describe(sqlite3_value *v);
+
+int garg_timestamp(sqlite3_value *v, const char *fn, const char *arg, int64_t *out_us, char **pzErr);
+int garg_duration(sqlite3_value *v, const char *fn, const char *arg, int64_t *out_us, char **pzErr);
+int garg_period(sqlite3_value *v, const char *fn, const char *arg, gperiod *out, char **pzErr);
+int garg_money(sqlite3_value *v, const char *fn, const char *arg, int scale, ground r, int64_t *out,
+               char **pzErr);
+/* An integer condition that must be 0 or 1 (also 0.0/1.0): window_funnel, retention. */
+int garg_bool(sqlite3_value *v, const char *fn, const char *arg, int *out, char **pzErr);
+/* Parses an options argument (NULL: none) against spec (NULL-terminated). */
+int garg_options(sqlite3_value *v, const char *fn, const gopt_spec *spec, gopts *out, char **pzErr);
+
+/* The tz= and week_start= options shared by every calendar function. */
+int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn, gcalendar *cal, char **pzErr);
+
+/* Sets the function's error from a sqlite3_mprintf message and frees it (NULL: out of memory). */
+void garg_result_error(sqlite3_context *ctx, char *msg);
+/* The SQL name a function was registered under (its registration entry is the user data). */
+const char *garg_fn_name(sqlite3_context *ctx);
+
+#endif

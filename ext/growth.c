@@ -1,0 +1,66 @@
+/*
+** growth.c: the entry point. Every SQL name the extension adds is one row of the tables
+** below; sqlite3_growth_init registers them in order and stops at the first failure,
+** reporting which name failed and why.
+*/
+#define GROWTH_OWNS_API
+#include "sqlite_glue.h"
+SQLITE_EXTENSION_INIT1
+
+#include <stddef.h>
+
+#include "registry.h"
+#include "source.h"
+#include "tvf.h"
+
+/* Needs window functions (3.25), sqlite3_str (3.31), DIRECTONLY (3.31), vtab_config DIRECTONLY;
+** the contract promises 3.40 and that is what is tested. */
+#define GROWTH_MIN_SQLITE 3040000
+
+static const growth_function growth_functions[] = {
+  /* name            nArg flags                            xFunc               xStep  xFinal xValue xInverse */
+  {"growth_version",   0, SQLITE_UTF8 | SQLITE_INNOCUOUS, growth_version_func, 0,    0,     0,     0},
+  {"date_bucket",      2, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
+  {"date_bucket",      3, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
+  {"period_diff",      3, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
+  {"period_diff",      4, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
+  /* internal: how table-valued functions read their source rows (source.h) */
+  {"growth_gather",   -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
+};
+
+static const growth_table growth_tables[] = {
+  {NULL, NULL},
+};
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_growth_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+  SQLITE_EXTENSION_INIT2(pApi);
+  if (sqlite3_libversion_number() < GROWTH_MIN_SQLITE) {
+    if (pzErrMsg)
+      *pzErrMsg = sqlite3_mprintf("growth: needs SQLite 3.40.0 or newer, this is %s", sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
+  for (size_t i = 0; i < sizeof growth_functions / sizeof growth_functions[0]; i++) {
+    const growth_function *f = &growth_functions[i];
+    int rc = f->xValue
+      ? sqlite3_create_window_function(db, f->name, f->nArg, f->flags, (void *)f, f->xStep, f->xFinal,
+                                       f->xValue, f->xInverse, 0)
+      : sqlite3_create_function_v2(db, f->name, f->nArg, f->flags, (void *)f, f->xFunc, f->xStep, f->xFinal, 0);
+    if (rc != SQLITE_OK) {
+      if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("growth: cannot register function %s: %s", f->name, sqlite3_errmsg(db));
+      return rc;
+    }
+  }
+  for (size_t i = 0; i < sizeof growth_tables / sizeof growth_tables[0]; i++) {
+    const growth_table *t = &growth_tables[i];
+    if (!t->name) continue;
+    int rc = sqlite3_create_module_v2(db, t->name, &gtvf_module, (void *)t->spec, 0);
+    if (rc != SQLITE_OK) {
+      if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("growth: cannot register table %s: %s", t->name, sqlite3_errmsg(db));
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}

@@ -1,0 +1,142 @@
+/*
+** options.c: see options.h. The parser copies the string once into the result so that keys
+** and values are NUL-terminated C strings the caller can hand to the other parsers.
+*/
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int spec_count(const gopt_spec *spec) {
+  int n = 0;
+  while (spec[n].name) n++;
+  return n;
+}
+
+void gopts_describe(const gopt_spec *spec, int nspec, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = 0;
+  for (int i = 0; i < nspec && used + 1 < len; i++) {
+    int w = snprintf(buf + used, len - used, "%s%s%s", i ? ", " : "", spec[i].name,
+                     spec[i].kind == GOPT_VALUE ? "=..." : "");
+    if (w < 0) break;
+    used += (size_t)w;
+  }
+}
+
+static char *trim(char *s) {
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+  char *e = s + strlen(s);
+  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) *--e = 0;
+  return s;
+}
+
+static int find_spec(const gopt_spec *spec, int nspec, const char *name) {
+  for (int i = 0; i < nspec; i++)
+    if (strcasecmp(spec[i].name, name) == 0) return i;
+  return -1;
+}
+
+int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, char *err, size_t errlen) {
+  char accepted[GOPTS_ERR_MAX / 2];
+  out->count = 0;
+  if (nspec < 0) nspec = spec_count(spec);
+  if (!text) return 0;
+  size_t n = strlen(text);
+  if (n >= sizeof(out->text)) {
+    snprintf(err, errlen, "options are too long (%zu characters, at most %d)", n, GOPTS_MAX_TEXT - 1);
+    return -1;
+  }
+  memcpy(out->text, text, n + 1);
+  char *p = out->text;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (comma) *comma = 0;
+    char *item = trim(p);
+    if (*item) {
+      char *eq = strchr(item, '=');
+      char *value = NULL;
+      if (eq) {
+        *eq = 0;
+        value = trim(eq + 1);
+        item = trim(item);
+      }
+      int k = find_spec(spec, nspec, item);
+      gopts_describe(spec, nspec, accepted, sizeof accepted);
+      if (k < 0) {
+        snprintf(err, errlen, "unknown option '%s' (accepted: %s)", item, nspec ? accepted : "none");
+        return -1;
+      }
+      if (spec[k].kind == GOPT_FLAG && value) {
+        snprintf(err, errlen, "option '%s' takes no value (got '%s')", spec[k].name, value);
+        return -1;
+      }
+      if (spec[k].kind == GOPT_VALUE && (!value || !*value)) {
+        snprintf(err, errlen, "option '%s' needs a value: %s=...", spec[k].name, spec[k].name);
+        return -1;
+      }
+      for (int i = 0; i < out->count; i++)
+        if (out->item[i].spec == k) {
+          snprintf(err, errlen, "option '%s' is given twice", spec[k].name);
+          return -1;
+        }
+      if (out->count == GOPTS_MAX_ITEMS) {
+        snprintf(err, errlen, "too many options (at most %d)", GOPTS_MAX_ITEMS);
+        return -1;
+      }
+      out->item[out->count].spec = k;
+      out->item[out->count].value = value;
+      out->count++;
+    } else if (comma || out->count) {
+      /* an empty item between commas ("a,,b") or a trailing comma is tolerated */
+    }
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return 0;
+}
+
+static int lookup(const gopts *o, const gopt_spec *spec, const char *name) {
+  for (int i = 0; i < o->count; i++)
+    if (strcmp(spec[o->item[i].spec].name, name) == 0) return i;
+  return -1;
+}
+
+int gopts_has(const gopts *o, const gopt_spec *spec, const char *name) { return lookup(o, spec, name) >= 0; }
+
+const char *gopts_value(const gopts *o, const gopt_spec *spec, const char *name) {
+  int i = lookup(o, spec, name);
+  return i < 0 ? NULL : o->item[i].value;
+}
+
+int gopts_int(const gopts *o, const gopt_spec *spec, const char *name, int64_t lo, int64_t hi, int64_t *out,
+              char *err, size_t errlen) {
+  const char *v = gopts_value(o, spec, name);
+  if (!v) return 0;
+  char *end;
+  long long x = strtoll(v, &end, 10);
+  if (end == v || *end || x < lo || x > hi) {
+    snprintf(err, errlen, "option %s='%s' is not a whole number from %lld to %lld", name, v, (long long)lo, (long long)hi);
+    return -1;
+  }
+  *out = x;
+  return 0;
+}
+
+int gopts_choice(const gopts *o, const gopt_spec *spec, const char *name, const char *const *choices, int *out,
+                 char *err, size_t errlen) {
+  const char *v = gopts_value(o, spec, name);
+  if (!v) return 0;
+  char list[256];
+  size_t used = 0;
+  list[0] = 0;
+  for (int i = 0; choices[i]; i++) {
+    if (strcasecmp(v, choices[i]) == 0) { *out = i; return 0; }
+    int w = snprintf(list + used, sizeof list - used, "%s%s", i ? "|" : "", choices[i]);
+    if (w > 0 && (size_t)w < sizeof list - used) used += (size_t)w;
+  }
+  snprintf(err, errlen, "option %s='%s' is not one of %s", name, v, list);
+  return -1;
+}

@@ -1,0 +1,165 @@
+/* source.c: see source.h. */
+#include "source.h"
+
+#include <string.h>
+
+#define SINK_TYPE "growth_source_sink"
+
+typedef struct gsource_sink {
+  gsource_row_fn row;
+  void *ctx;
+  char *err;   /* the row callback's message, kept so the caller sees it rather than SQLite's */
+  int rc;
+} gsource_sink;
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+/* Skips whitespace and SQL comments. */
+static const char *skip_blank(const char *p) {
+  for (;;) {
+    while (is_space(*p)) p++;
+    if (p[0] == '-' && p[1] == '-') {
+      while (*p && *p != '\n') p++;
+    } else if (p[0] == '/' && p[1] == '*') {
+      const char *e = strstr(p + 2, "*/");
+      p = e ? e + 2 : p + strlen(p);
+    } else {
+      return p;
+    }
+  }
+}
+
+static int starts_with_word(const char *p, const char *word) {
+  size_t n = strlen(word);
+  if (sqlite3_strnicmp(p, word, (int)n) != 0) return 0;
+  char c = p[n];
+  return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (unsigned char)c >= 0x80);
+}
+
+static int is_statement(const char *text) {
+  const char *p = skip_blank(text);
+  if (*p == '(') p = skip_blank(p + 1);
+  return starts_with_word(p, "select") || starts_with_word(p, "with") || starts_with_word(p, "values");
+}
+
+void gsource_close(gsource *src) {
+  if (src->names) {
+    for (int i = 0; i < src->ncol; i++) sqlite3_free(src->names[i]);
+    sqlite3_free(src->names);
+  }
+  sqlite3_free(src->body);
+  memset(src, 0, sizeof *src);
+}
+
+int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, char **pzErr) {
+  memset(src, 0, sizeof *src);
+  src->db = db;
+  if (!text || !*skip_blank(text)) {
+    *pzErr = sqlite3_mprintf("%s: source is empty: give a table or view name or a SELECT statement", fn);
+    return SQLITE_ERROR;
+  }
+  if (is_statement(text)) {
+    /* Keep just the statement: drop the trailing semicolon and anything blank after it. */
+    sqlite3_stmt *probe = NULL;
+    const char *tail = NULL;
+    int rc = sqlite3_prepare_v2(db, text, -1, &probe, &tail);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(db));
+      return rc;
+    }
+    if (tail && *skip_blank(tail)) {
+      sqlite3_finalize(probe);
+      *pzErr = sqlite3_mprintf("%s: source must be a single statement (found more after the first)", fn);
+      return SQLITE_ERROR;
+    }
+    if (!probe || !sqlite3_stmt_readonly(probe) || sqlite3_column_count(probe) == 0) {
+      sqlite3_finalize(probe);
+      *pzErr = sqlite3_mprintf("%s: source must be a read-only SELECT, WITH or VALUES statement", fn);
+      return SQLITE_ERROR;
+    }
+    sqlite3_finalize(probe);
+    int n = (int)(tail - text);
+    while (n > 0 && (is_space(text[n - 1]) || text[n - 1] == ';')) n--;
+    src->body = sqlite3_mprintf("%.*s", n, text);
+  } else {
+    src->body = sqlite3_mprintf("SELECT * FROM \"%w\"", text);
+  }
+  if (!src->body) return SQLITE_NOMEM;
+  /* Learn the columns from the statement as the user wrote it. */
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(db, src->body, -1, &stmt, NULL);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(db));
+    gsource_close(src);
+    return rc;
+  }
+  src->ncol = sqlite3_column_count(stmt);
+  src->names = sqlite3_malloc64(sizeof(char *) * (sqlite3_uint64)(src->ncol ? src->ncol : 1));
+  if (!src->names) { sqlite3_finalize(stmt); src->ncol = 0; gsource_close(src); return SQLITE_NOMEM; }
+  memset(src->names, 0, sizeof(char *) * (size_t)(src->ncol ? src->ncol : 1));
+  for (int i = 0; i < src->ncol; i++) {
+    const char *name = sqlite3_column_name(stmt, i);
+    src->names[i] = sqlite3_mprintf("%s", name ? name : "");
+    if (!src->names[i]) { sqlite3_finalize(stmt); gsource_close(src); return SQLITE_NOMEM; }
+  }
+  sqlite3_finalize(stmt);
+  return SQLITE_OK;
+}
+
+int gsource_column(const gsource *src, const char *name) {
+  for (int i = 0; i < src->ncol; i++)
+    if (sqlite3_stricmp(src->names[i], name) == 0) return i;
+  return -1;
+}
+
+void gsource_gather_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  gsource_sink *sink = argc > 0 ? sqlite3_value_pointer(argv[0], SINK_TYPE) : NULL;
+  if (!sink) {
+    sqlite3_result_error(ctx, "growth_gather() is internal to the table-valued functions", -1);
+    return;
+  }
+  if (sink->rc != SQLITE_OK) return;
+  sink->rc = sink->row(sink->ctx, argv + 1, &sink->err);
+  if (sink->rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
+  else if (sink->rc != SQLITE_OK) sqlite3_result_error(ctx, sink->err ? sink->err : "error in a source row", -1);
+}
+
+void gsource_gather_final(sqlite3_context *ctx) { sqlite3_result_null(ctx); }
+
+int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsource_row_fn row, void *ctx,
+                 char **pzErr) {
+  sqlite3_str *sql = sqlite3_str_new(src->db);
+  sqlite3_str_appendall(sql, "WITH growth_source(");
+  for (int i = 0; i < src->ncol; i++) sqlite3_str_appendf(sql, "%sc%d", i ? "," : "", i);
+  /* newlines keep a trailing -- comment in the user's text from swallowing the parenthesis */
+  sqlite3_str_appendf(sql, ") AS (\n%s\n) SELECT growth_gather(?1", src->body);
+  for (int i = 0; i < ncols; i++) {
+    if (cols[i] >= 0 && cols[i] < src->ncol) sqlite3_str_appendf(sql, ", c%d", cols[i]);
+    else sqlite3_str_appendall(sql, ", NULL");
+  }
+  sqlite3_str_appendall(sql, ") FROM growth_source");
+  char *text = sqlite3_str_finish(sql);
+  if (!text) return SQLITE_NOMEM;
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(src->db, text, -1, &stmt, NULL);
+  sqlite3_free(text);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(src->db));
+    return rc;
+  }
+  gsource_sink sink = {row, ctx, NULL, SQLITE_OK};
+  sqlite3_bind_pointer(stmt, 1, &sink, SINK_TYPE, NULL);
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (sink.rc != SQLITE_OK) {
+    rc = sink.rc;
+    if (sink.err) { *pzErr = sink.err; sink.err = NULL; }
+  } else if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(src->db));
+  }
+  sqlite3_free(sink.err);
+  sqlite3_finalize(stmt);
+  return rc;
+}

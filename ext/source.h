@@ -1,0 +1,44 @@
+/*
+** source.h: the rows a table-valued function reads, given as a table or view name or as a
+** SELECT / WITH / VALUES statement in text.
+**
+** A name is always quoted as an identifier (a table called  x"; DROP TABLE t; --  is just a
+** name). A statement must be a single read-only statement that returns rows. SQLite's own
+** error text is passed on when the source is wrong ("no such table: evnts").
+**
+** Rows are not read with sqlite3_step + sqlite3_column_*: gsource_scan runs
+**   WITH growth_source(c0, c1, ...) AS (<source>) SELECT growth_gather(?1, c<k>, ...) FROM growth_source
+** with a pointer to the caller's row callback bound to ?1 (sqlite3_bind_pointer). SQLite
+** flattens that query and hands each row to the internal aggregate's step, which is about
+** twice as cheap per row (see DESIGN.md "Performance").
+*/
+#ifndef GROWTH_SOURCE_H
+#define GROWTH_SOURCE_H
+
+#include "sqlite_glue.h"
+
+typedef struct gsource {
+  sqlite3 *db;
+  char *body;     /* the statement text, or SELECT * FROM "name" */
+  int ncol;
+  char **names;   /* column names as the source reports them */
+} gsource;
+
+/* Called once per source row with the requested columns. Return SQLITE_OK, or an error code
+** with *pzErr set from sqlite3_mprintf (the message is passed on as it is). */
+typedef int (*gsource_row_fn)(void *ctx, sqlite3_value **cols, char **pzErr);
+
+/* Validates the source and learns its columns. On error *pzErr = "<fn>: <what>". */
+int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, char **pzErr);
+/* Index of the column called `name` (case-insensitive), or -1. */
+int gsource_column(const gsource *src, const char *name);
+/* Runs the source, calling row() with the columns listed in cols (an index, or -1 for NULL). */
+int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsource_row_fn row, void *ctx,
+                 char **pzErr);
+void gsource_close(gsource *src);
+
+/* The internal aggregate growth_gather(pointer, ...) that gsource_scan relies on. */
+void gsource_gather_step(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void gsource_gather_final(sqlite3_context *ctx);
+
+#endif

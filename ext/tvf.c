@@ -1,0 +1,172 @@
+/* tvf.c: see tvf.h. */
+#include "tvf.h"
+
+#include <string.h>
+
+typedef struct gtvf_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  const gtvf_spec *spec;
+} gtvf_vtab;
+
+typedef struct gtvf_cursor {
+  sqlite3_vtab_cursor base;
+  void *result;
+  int64_t nrows, row;
+  sqlite3_value *args[GTVF_MAX_ARGS];
+} gtvf_cursor;
+
+static int gtvf_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                        char **pzErr) {
+  (void)argc;
+  (void)argv;
+  const gtvf_spec *spec = aux;
+  int rc = sqlite3_declare_vtab(db, spec->schema);
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("%s: bad schema: %s", spec->name, sqlite3_errmsg(db));
+    return rc;
+  }
+  /* Functions that run SQL text must never run from a view or trigger of a hostile schema. */
+  sqlite3_vtab_config(db, spec->innocuous ? SQLITE_VTAB_INNOCUOUS : SQLITE_VTAB_DIRECTONLY);
+  gtvf_vtab *vt = sqlite3_malloc64(sizeof *vt);
+  if (!vt) return SQLITE_NOMEM;
+  memset(vt, 0, sizeof *vt);
+  vt->db = db;
+  vt->spec = spec;
+  *out = &vt->base;
+  return SQLITE_OK;
+}
+
+static int gtvf_disconnect(sqlite3_vtab *vt) {
+  sqlite3_free(vt);
+  return SQLITE_OK;
+}
+
+static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
+  gtvf_vtab *vt = (gtvf_vtab *)tab;
+  const gtvf_spec *spec = vt->spec;
+  int usable_at[GTVF_MAX_ARGS], unusable = 0;
+  for (int i = 0; i < GTVF_MAX_ARGS; i++) usable_at[i] = -1;
+  for (int c = 0; c < info->nConstraint; c++) {
+    const struct sqlite3_index_constraint *k = &info->aConstraint[c];
+    int arg = k->iColumn - spec->n_out;
+    if (arg < 0 || arg >= spec->n_args || k->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (!k->usable) unusable |= 1 << arg;
+    else if (usable_at[arg] < 0) usable_at[arg] = c;
+  }
+  int mask = 0, next = 1;
+  for (int arg = 0; arg < spec->n_args; arg++) {
+    if (usable_at[arg] < 0) continue;
+    mask |= 1 << arg;
+    info->aConstraintUsage[usable_at[arg]].argvIndex = next++;
+    info->aConstraintUsage[usable_at[arg]].omit = 1;
+  }
+  for (int arg = 0; arg < spec->n_required; arg++) {
+    if (mask & (1 << arg)) continue;
+    /* Present but not usable yet: let the planner try another join order. */
+    if (unusable & (1 << arg)) return SQLITE_CONSTRAINT;
+    sqlite3_free(tab->zErrMsg);
+    tab->zErrMsg = sqlite3_mprintf("%s: argument %s is required", spec->name, spec->arg_names[arg]);
+    return SQLITE_ERROR;
+  }
+  info->idxNum = mask;
+  info->estimatedCost = 1e6;
+  info->estimatedRows = 1000;
+  return SQLITE_OK;
+}
+
+static int gtvf_open(sqlite3_vtab *tab, sqlite3_vtab_cursor **out) {
+  (void)tab;
+  gtvf_cursor *cur = sqlite3_malloc64(sizeof *cur);
+  if (!cur) return SQLITE_NOMEM;
+  memset(cur, 0, sizeof *cur);
+  *out = &cur->base;
+  return SQLITE_OK;
+}
+
+static void release(gtvf_cursor *cur, const gtvf_spec *spec) {
+  if (cur->result) spec->destroy(cur->result);
+  cur->result = NULL;
+  cur->nrows = cur->row = 0;
+  for (int i = 0; i < GTVF_MAX_ARGS; i++) {
+    sqlite3_value_free(cur->args[i]);
+    cur->args[i] = NULL;
+  }
+}
+
+static int gtvf_close(sqlite3_vtab_cursor *c) {
+  gtvf_cursor *cur = (gtvf_cursor *)c;
+  release(cur, ((gtvf_vtab *)c->pVtab)->spec);
+  sqlite3_free(cur);
+  return SQLITE_OK;
+}
+
+static int gtvf_filter(sqlite3_vtab_cursor *c, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
+  (void)idxStr;
+  gtvf_cursor *cur = (gtvf_cursor *)c;
+  gtvf_vtab *vt = (gtvf_vtab *)c->pVtab;
+  const gtvf_spec *spec = vt->spec;
+  release(cur, spec);
+  int k = 0;
+  for (int arg = 0; arg < spec->n_args && k < argc; arg++) {
+    if (!(idxNum & (1 << arg))) continue;
+    cur->args[arg] = sqlite3_value_dup(argv[k++]);
+    if (!cur->args[arg]) return SQLITE_NOMEM;
+  }
+  for (int arg = 0; arg < spec->n_required; arg++)
+    if (sqlite3_value_type(cur->args[arg]) == SQLITE_NULL) return SQLITE_OK; /* NULL in: no rows */
+  char *err = NULL;
+  int rc = spec->compute(vt->db, spec, cur->args, &cur->result, &cur->nrows, &err);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(vt->base.zErrMsg);
+    vt->base.zErrMsg = err;
+    if (cur->result) spec->destroy(cur->result);
+    cur->result = NULL;
+    cur->nrows = 0;
+    return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int gtvf_next(sqlite3_vtab_cursor *c) {
+  ((gtvf_cursor *)c)->row++;
+  return SQLITE_OK;
+}
+
+static int gtvf_eof(sqlite3_vtab_cursor *c) {
+  gtvf_cursor *cur = (gtvf_cursor *)c;
+  return cur->row >= cur->nrows;
+}
+
+static int gtvf_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col) {
+  gtvf_cursor *cur = (gtvf_cursor *)c;
+  const gtvf_spec *spec = ((gtvf_vtab *)c->pVtab)->spec;
+  if (col >= spec->n_out) {
+    sqlite3_value *v = cur->args[col - spec->n_out];
+    if (v) sqlite3_result_value(ctx, v);
+    return SQLITE_OK;
+  }
+  spec->column(cur->result, cur->row, col, ctx);
+  return SQLITE_OK;
+}
+
+static int gtvf_rowid(sqlite3_vtab_cursor *c, sqlite_int64 *rowid) {
+  *rowid = ((gtvf_cursor *)c)->row + 1;
+  return SQLITE_OK;
+}
+
+const sqlite3_module gtvf_module = {
+  .iVersion = 0,
+  .xCreate = NULL, /* eponymous only: CREATE VIRTUAL TABLE ... USING funnel is refused */
+  .xConnect = gtvf_connect,
+  .xBestIndex = gtvf_best_index,
+  .xDisconnect = gtvf_disconnect,
+  .xDestroy = NULL,
+  .xOpen = gtvf_open,
+  .xClose = gtvf_close,
+  .xFilter = gtvf_filter,
+  .xNext = gtvf_next,
+  .xEof = gtvf_eof,
+  .xColumn = gtvf_column,
+  .xRowid = gtvf_rowid,
+};
