@@ -73,9 +73,12 @@ build/asan-core/sqltest: tests/sqltest.c | build/asan-core
 build/asan-so/growth.$(SO_EXT): $(ASAN_SO_OBJ)
 	$(CC) $(SO_FLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-# `make test`: unit and SQL tests, then the same under AddressSanitizer and UBSan.
+# `make test`: unit and SQL tests, the extra suites blocks below add to TEST_EXTRA (real
+# clients, other SQLite versions, ...), then unit and SQL tests under AddressSanitizer and UBSan.
+TEST_EXTRA :=
 test: deps
 	@$(MAKE) --no-print-directory check
+	@for t in $(TEST_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 	@$(MAKE) --no-print-directory check-asan
 
 check: growth.$(SO_EXT) $(UNIT_BIN) build/core/sqltest
