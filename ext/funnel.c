@@ -5,6 +5,7 @@
 **   funnel_actors(source, window, steps [, options])          table-valued: one row per actor
 */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,9 @@ static void report_error(sqlite3_context *ctx, int rc, char *err) {
 typedef struct wf_state {
   int ready, failed, has_opts;
   gfunnel_config cfg;
+  /* rows in the group (or frame), and those without a NULL argument: when every row had a
+  ** NULL the result is NULL, as ClickHouse gives for Nullable arguments */
+  int64_t rows, rows_valid;
   /* the first row's window and options, to insist they stay the same */
   int win_type;
   int64_t win_int;
@@ -135,8 +139,11 @@ static int wf_setup(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value 
   return 0;
 }
 
-/* Reads one row: 1 with *out when it is an event to hold, 0 when it is skipped, -1 on error. */
-static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **argv, gfunnel_event *out) {
+/* Reads one row: 1 with *out when it is an event to hold, 0 when it is skipped, -1 on error;
+** *valid says whether it had no NULL argument. */
+static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **argv, gfunnel_event *out,
+                  int *valid) {
+  *valid = 0;
   if (st->failed) return -1;
   if (!st->ready && wf_setup(ctx, st, argc, argv) < 0) return -1;
   const char *fn = garg_fn_name(ctx);
@@ -193,6 +200,7 @@ static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **
     if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
     if (on) mask |= UINT64_C(1) << k;
   }
+  *valid = 1;
   /* a row matching nothing is an "other" event only under strict_order */
   if (!mask && !(st->cfg.flags & GFUNNEL_STRICT_ORDER)) return 0;
   out->ts = ts;
@@ -204,7 +212,11 @@ void window_funnel_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   wf_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
   if (!st) { sqlite3_result_error_nomem(ctx); return; }
   gfunnel_event e;
-  if (wf_row(ctx, st, argc, argv, &e) != 1) return;
+  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid);
+  if (r < 0) return;
+  st->rows++;
+  st->rows_valid += valid;
+  if (r == 0) return;
   if (st->n == st->cap) {
     if (st->start > st->n / 2) {
       /* a sliding frame: reuse the space xInverse freed */
@@ -232,7 +244,11 @@ void window_funnel_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   wf_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
   if (!st) { sqlite3_result_error_nomem(ctx); return; }
   gfunnel_event e;
-  if (wf_row(ctx, st, argc, argv, &e) != 1) return;
+  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid);
+  if (r < 0) return;
+  st->rows--;
+  st->rows_valid -= valid;
+  if (r == 0) return;
   /* frames leave in arrival order, so the row is normally the oldest held */
   for (size_t i = st->start; i < st->n; i++) {
     if (st->ev[i].ts == e.ts && st->ev[i].mask == e.mask) {
@@ -247,6 +263,7 @@ void window_funnel_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, size_t n) {
+  if (st->rows > 0 && st->rows_valid == 0) { sqlite3_result_null(ctx); return; }
   if (!st->work && (n > 24 || (st->cfg.flags & GFUNNEL_STRICT_ONCE))) {
     st->work = gmem_alloc(sizeof *st->work);
     if (!st->work) { sqlite3_result_error_nomem(ctx); return; }
