@@ -30,6 +30,8 @@ static const growth_function growth_functions[] = {
 };
 
 static const growth_table growth_tables[] = {
+  {"funnel", &funnel_spec},
+  {"funnel_actors", &funnel_actors_spec},
   {NULL, NULL},
 };
 
