@@ -330,9 +330,24 @@ typedef struct vitem {
   uint8_t type;
 } vitem;
 
+/* A slot holds the hash next to the id so most probes touch one cache line; for INTEGER keys
+** the hash (mix64, a bijection) equals the key, so no item is read at all. */
+typedef struct vslot {
+  uint64_t hash;
+  uint32_t id1;       /* id + 1, 0 empty */
+  uint32_t type;
+} vslot;
+
+/* Small non-negative integers (user ids) skip hashing: a direct table indexed by value, 4
+** bytes per possible value, far more cache-friendly than probing a hash table. */
+#define VDIRECT_MAX (1 << 21)
+
 typedef struct vtable {
-  uint32_t *slot;     /* id + 1, 0 empty */
+  uint32_t *direct;   /* id + 1 by value, 0 unseen */
+  size_t ndirect;
+  vslot *slot;
   size_t nslot;       /* power of two */
+  size_t nhashed;     /* items in slot */
   vitem *item;
   uint32_t n, cap;
   char *arena;
@@ -354,6 +369,7 @@ static uint64_t hash_bytes(const unsigned char *p, size_t n, int type) {
 }
 
 static void vtable_free(vtable *t) {
+  gmem_free(t->direct);
   gmem_free(t->slot);
   gmem_free(t->item);
   gmem_free(t->arena);
@@ -362,18 +378,33 @@ static void vtable_free(vtable *t) {
 
 static int vtable_grow(vtable *t) {
   size_t ns = t->nslot ? t->nslot * 2 : 1024;
-  uint32_t *s = gmem_alloc(ns * sizeof *s);
+  vslot *s = gmem_alloc(ns * sizeof *s);
   if (!s) return SQLITE_NOMEM;
   memset(s, 0, ns * sizeof *s);
   for (uint32_t id = 0; id < t->n; id++) {
+    const vitem *it = &t->item[id];
+    if (it->type == SQLITE_INTEGER && it->i >= 0 && it->i < VDIRECT_MAX) continue; /* in the direct table */
     size_t h = (size_t)t->item[id].hash & (ns - 1);
-    while (s[h]) h = (h + 1) & (ns - 1);
-    s[h] = id + 1;
+    while (s[h].id1) h = (h + 1) & (ns - 1);
+    s[h].hash = t->item[id].hash;
+    s[h].id1 = id + 1;
+    s[h].type = t->item[id].type;
   }
   gmem_free(t->slot);
   t->slot = s;
   t->nslot = ns;
   return SQLITE_OK;
+}
+
+static vitem *vtable_add(vtable *t) {
+  if (t->n == t->cap) {
+    uint32_t cap = t->cap ? t->cap * 2 : 256;
+    vitem *it = gmem_realloc(t->item, cap * sizeof *it);
+    if (!it) return NULL;
+    t->item = it;
+    t->cap = cap;
+  }
+  return &t->item[t->n++];
 }
 
 /* The id of v (not NULL), adding it when new. Returns SQLITE_OK or SQLITE_NOMEM. */
@@ -385,37 +416,56 @@ static int vtable_id(vtable *t, sqlite3_value *v, uint32_t *out) {
   uint64_t h;
   if (type == SQLITE_INTEGER) {
     iv = sqlite3_value_int64(v);
+    if (iv >= 0 && iv < VDIRECT_MAX) {
+      size_t at = (size_t)iv;
+      if (at >= t->ndirect) {
+        size_t nd = t->ndirect ? t->ndirect : 4096;
+        while (nd <= at) nd *= 2;
+        uint32_t *d = gmem_realloc(t->direct, nd * sizeof *d);
+        if (!d) return SQLITE_NOMEM;
+        memset(d + t->ndirect, 0, (nd - t->ndirect) * sizeof *d);
+        t->direct = d;
+        t->ndirect = nd;
+      }
+      if (t->direct[at]) { *out = t->direct[at] - 1; return SQLITE_OK; }
+      vitem *it = vtable_add(t);
+      if (!it) return SQLITE_NOMEM;
+      it->type = SQLITE_INTEGER;
+      it->i = iv;
+      it->len = 0;
+      it->hash = 0;
+      t->direct[at] = t->n;
+      *out = t->n - 1;
+      return SQLITE_OK;
+    }
     h = mix64((uint64_t)iv);
   } else if (type == SQLITE_FLOAT) {
     double d = sqlite3_value_double(v);
     memcpy(&iv, &d, sizeof d);
-    h = mix64((uint64_t)iv ^ 0x5555);
+    h = mix64((uint64_t)iv) ^ 0x5555;
   } else {
     p = type == SQLITE_BLOB ? sqlite3_value_blob(v) : sqlite3_value_text(v);
     n = (size_t)sqlite3_value_bytes(v);
     if (!p && n) return SQLITE_NOMEM;
     h = hash_bytes(p, n, type);
   }
-  if ((size_t)t->n * 2 >= t->nslot && vtable_grow(t) != SQLITE_OK) return SQLITE_NOMEM;
+  if ((size_t)t->nhashed * 2 >= t->nslot && vtable_grow(t) != SQLITE_OK) return SQLITE_NOMEM;
   size_t s = (size_t)h & (t->nslot - 1);
-  for (; t->slot[s]; s = (s + 1) & (t->nslot - 1)) {
-    const vitem *it = &t->item[t->slot[s] - 1];
-    if (it->hash != h || it->type != type) continue;
-    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
-      if (it->i == iv) { *out = t->slot[s] - 1; return SQLITE_OK; }
+  for (; t->slot[s].id1; s = (s + 1) & (t->nslot - 1)) {
+    const vslot *sl = &t->slot[s];
+    if (sl->hash != h || sl->type != (uint32_t)type) continue;
+    if (type == SQLITE_INTEGER) { *out = sl->id1 - 1; return SQLITE_OK; }
+    const vitem *it = &t->item[sl->id1 - 1];
+    if (type == SQLITE_FLOAT) {
+      if (it->i == iv) { *out = sl->id1 - 1; return SQLITE_OK; }
     } else if (it->len == n && (n == 0 || memcmp(t->arena + it->i, p, n) == 0)) {
-      *out = t->slot[s] - 1;
+      *out = sl->id1 - 1;
       return SQLITE_OK;
     }
   }
-  if (t->n == t->cap) {
-    uint32_t cap = t->cap ? t->cap * 2 : 256;
-    vitem *it = gmem_realloc(t->item, cap * sizeof *it);
-    if (!it) return SQLITE_NOMEM;
-    t->item = it;
-    t->cap = cap;
-  }
-  vitem *it = &t->item[t->n];
+  vitem *it = vtable_add(t);
+  if (!it) return SQLITE_NOMEM;
+  t->n--; /* counted below, once the bytes are stored */
   it->hash = h;
   it->type = (uint8_t)type;
   it->len = (uint32_t)n;
@@ -433,7 +483,10 @@ static int vtable_id(vtable *t, sqlite3_value *v, uint32_t *out) {
     it->i = (int64_t)t->an;
     t->an += n;
   }
-  t->slot[s] = ++t->n;
+  t->slot[s].hash = h;
+  t->slot[s].type = (uint32_t)type;
+  t->slot[s].id1 = ++t->n;
+  t->nhashed++;
   *out = t->n - 1;
   return SQLITE_OK;
 }
