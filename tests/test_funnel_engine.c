@@ -1,0 +1,255 @@
+/*
+** test_funnel_engine.c: the funnel core (ext/funnel_engine.c) driven directly, and a property
+** test: window_funnel in the default mode equals the plain-SQL reference query
+** sql/reference/funnel.sql on generated data. Expected values are worked out by hand in the
+** comments (the ClickHouse vectors themselves are in tests/sql/funnel_vectors.sql).
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "funnel_engine.h"
+#include "sqlite_glue.h"
+
+int sqlite3_growth_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
+
+#define B(k) (UINT64_C(1) << ((k) - 1))
+
+static int level_of(int nsteps, int64_t window, unsigned flags, gfunnel_event *ev, size_t n, gfunnel_chain *chain) {
+  gfunnel_work w;
+  memset(&w, 0, sizeof w);
+  gfunnel_config cfg = {nsteps, window, flags};
+  assert_int_equal(gfunnel_sort(ev, n, &w), 0);
+  int level = gfunnel_eval(&cfg, ev, n, &w, chain);
+  gfunnel_work_free(&w);
+  return level;
+}
+
+static int cmp_ev(const void *a, const void *b) {
+  const gfunnel_event *x = a, *y = b;
+  if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+  return (x->mask > y->mask) - (x->mask < y->mask);
+}
+
+static void sorts_by_ts_then_mask(void **state) {
+  (void)state;
+  gfunnel_work w;
+  memset(&w, 0, sizeof w);
+  /* sizes on both sides of the insertion-sort cut-off, against qsort */
+  for (size_t n = 0; n < 300; n += 7) {
+    gfunnel_event a[300], b[300];
+    uint32_t x = (uint32_t)n * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+      x = x * 1103515245u + 12345u;
+      a[i].ts = (x >> 8) % 50;
+      a[i].mask = (x >> 20) % 5;
+    }
+    memcpy(b, a, sizeof a);
+    assert_int_equal(gfunnel_sort(a, n, &w), 0);
+    qsort(b, n, sizeof *b, cmp_ev);
+    assert_memory_equal(a, b, n * sizeof *a);
+  }
+  gfunnel_work_free(&w);
+}
+
+static void default_mode_basics(void **state) {
+  (void)state;
+  /* one row satisfying steps 1..3 fills all three (W28) */
+  gfunnel_event one[] = {{5, B(1) | B(2) | B(3)}};
+  assert_int_equal(level_of(3, 0, 0, one, 1, NULL), 3);
+  /* window inclusive, measured from step 1: steps at 0, 6, 10 with window 10 -> 3; window 9 -> 2 */
+  gfunnel_event w[] = {{10, B(3)}, {0, B(1)}, {6, B(2)}};
+  assert_int_equal(level_of(3, 10, 0, w, 3, NULL), 3);
+  gfunnel_event w2[] = {{10, B(3)}, {0, B(1)}, {6, B(2)}};
+  assert_int_equal(level_of(3, 9, 0, w2, 3, NULL), 2);
+  /* a later step-1 restarts the chain; the deepest chain over the group counts:
+  ** 1@0 2@1 | 1@100 2@101 3@102 (window 5) -> 3 */
+  gfunnel_event r[] = {{0, B(1)}, {1, B(2)}, {100, B(1)}, {101, B(2)}, {102, B(3)}};
+  assert_int_equal(level_of(3, 5, 0, r, 5, NULL), 3);
+  /* no step 1: 0; no events: 0 */
+  gfunnel_event none[] = {{0, B(2)}, {1, B(3)}};
+  assert_int_equal(level_of(3, 5, 0, none, 2, NULL), 0);
+  assert_int_equal(level_of(3, 5, 0, NULL, 0, NULL), 0);
+  /* 64 steps, one event each a second apart */
+  gfunnel_event many[64];
+  for (int k = 0; k < 64; k++) many[k] = (gfunnel_event){63 - k, UINT64_C(1) << (63 - k)};
+  assert_int_equal(level_of(64, 63, 0, many, 64, NULL), 64);
+  for (int k = 0; k < 64; k++) many[k] = (gfunnel_event){63 - k, UINT64_C(1) << (63 - k)};
+  assert_int_equal(level_of(64, 62, 0, many, 64, NULL), 63);
+}
+
+static void modes(void **state) {
+  (void)state;
+  /* strict_deduplication: 1@0 2@1 2@2 3@3 -> the repeated step 2 stops at 2; default 3 */
+  gfunnel_event d[] = {{0, B(1)}, {1, B(2)}, {2, B(2)}, {3, B(3)}};
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_DEDUP, d, 4, NULL), 2);
+  assert_int_equal(level_of(3, 10, 0, d, 4, NULL), 3);
+  /* the same step twice at one timestamp is a repeat too */
+  gfunnel_event d2[] = {{0, B(1)}, {1, B(2)}, {1, B(2)}, {3, B(3)}};
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_DEDUP, d2, 4, NULL), 2);
+  /* strict_order: an other event (mask 0) after step 1 stops; before step 1 it is skipped */
+  gfunnel_event o[] = {{0, 0}, {1, B(1)}, {2, B(2)}, {3, 0}, {4, B(3)}};
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_ORDER, o, 5, NULL), 2);
+  /* strict_order: a jump ahead stops; allow_reentry skips it */
+  gfunnel_event j[] = {{0, B(1)}, {1, B(3)}, {2, B(2)}, {3, B(3)}};
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_ORDER, j, 4, NULL), 1);
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_ORDER | GFUNNEL_ALLOW_REENTRY, j, 4, NULL), 3);
+  /* strict_increase: equal timestamps cannot advance */
+  gfunnel_event inc[] = {{0, B(1)}, {0, B(2)}, {1, B(2)}};
+  assert_int_equal(level_of(2, 10, GFUNNEL_STRICT_INCREASE, inc, 3, NULL), 2);
+  gfunnel_event inc2[] = {{0, B(1)}, {0, B(2)}};
+  assert_int_equal(level_of(2, 10, GFUNNEL_STRICT_INCREASE, inc2, 2, NULL), 1);
+  /* strict_once: one row cannot serve two steps; two rows at one instant can */
+  gfunnel_event once1[] = {{0, B(1) | B(2)}};
+  assert_int_equal(level_of(2, 10, GFUNNEL_STRICT_ONCE, once1, 1, NULL), 1);
+  gfunnel_event once2[] = {{0, B(1) | B(2)}, {0, B(1) | B(2)}};
+  assert_int_equal(level_of(2, 10, GFUNNEL_STRICT_ONCE, once2, 2, NULL), 2);
+}
+
+static void exclusion_and_first_attempt(void **state) {
+  (void)state;
+  /* without strict_order mask 0 is an exclusion: 1@0 2@1 X@2 3@3 -> 2 (the chain ends at X) */
+  gfunnel_event x[] = {{0, B(1)}, {1, B(2)}, {2, 0}, {3, B(3)}};
+  assert_int_equal(level_of(3, 10, 0, x, 4, NULL), 2);
+  /* a fresh step 1 after the exclusion starts over: 1@0 X@1 1@2 2@3 3@4 -> 3 */
+  gfunnel_event x2[] = {{0, B(1)}, {1, 0}, {2, B(1)}, {3, B(2)}, {4, B(3)}};
+  assert_int_equal(level_of(3, 10, 0, x2, 5, NULL), 3);
+  /* at equal timestamps the exclusion comes first: 1@0 X@1 2@1 -> 1 */
+  gfunnel_event x3[] = {{0, B(1)}, {1, B(2)}, {1, 0}};
+  assert_int_equal(level_of(3, 10, 0, x3, 3, NULL), 1);
+  /* strict_once the same way */
+  gfunnel_event x4[] = {{0, B(1)}, {1, B(2)}, {2, 0}, {3, B(3)}};
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_ONCE, x4, 4, NULL), 2);
+  /* first attempt only: 1@0 1@100 2@101 (window 10) -> 1; furthest -> 2 */
+  gfunnel_event f[] = {{0, B(1)}, {100, B(1)}, {101, B(2)}};
+  assert_int_equal(level_of(2, 10, GFUNNEL_FIRST_ATTEMPT, f, 3, NULL), 1);
+  assert_int_equal(level_of(2, 10, 0, f, 3, NULL), 2);
+  assert_int_equal(level_of(2, 10, GFUNNEL_FIRST_ATTEMPT | GFUNNEL_STRICT_ONCE, f, 3, NULL), 1);
+}
+
+static void reports_the_chain(void **state) {
+  (void)state;
+  gfunnel_chain c;
+  /* sorted: [0] 1@0 [1] 1@50 [2] 2@55 [3] 3@58 ; window 10: the chain starts at 50 */
+  gfunnel_event e[] = {{55, B(2)}, {0, B(1)}, {58, B(3)}, {50, B(1)}};
+  assert_int_equal(level_of(3, 10, 0, e, 4, &c), 3);
+  assert_int_equal(c.level, 3);
+  assert_int_equal(c.at[0], 1);
+  assert_int_equal(c.at[1], 2);
+  assert_int_equal(c.at[2], 3);
+  /* converted actors report the first chain to complete: [0] 1@0 [1] 2@1 [2] 1@2 [3] 2@3 */
+  gfunnel_event e2[] = {{0, B(1)}, {1, B(2)}, {2, B(1)}, {3, B(2)}};
+  assert_int_equal(level_of(2, 10, 0, e2, 4, &c), 2);
+  assert_int_equal(c.at[0], 0);
+  assert_int_equal(c.at[1], 1);
+  /* strict_once keeps row ids: a row that fills steps 1 and 2 [0] then step 3 [1] */
+  gfunnel_event e3[] = {{0, B(1)}, {0, B(2)}, {1, B(3)}};
+  assert_int_equal(level_of(3, 10, GFUNNEL_STRICT_ONCE, e3, 3, &c), 3);
+  assert_int_equal(c.at[0], 0);
+  assert_int_equal(c.at[1], 1);
+  assert_int_equal(c.at[2], 2);
+  /* an exclusion keeps the best chain before it: [0] 1@0 [1] 2@1 [2] X@2 [3] 1@3 */
+  gfunnel_event e4[] = {{0, B(1)}, {1, B(2)}, {2, 0}, {3, B(1)}};
+  assert_int_equal(level_of(3, 10, 0, e4, 4, &c), 2);
+  assert_int_equal(c.level, 2);
+  assert_int_equal(c.at[0], 0);
+  assert_int_equal(c.at[1], 1);
+}
+
+/* ---- property test: window_funnel vs sql/reference/funnel.sql */
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  assert_non_null(s);
+  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = 0;
+  fclose(f);
+  return s;
+}
+
+static void exec(sqlite3 *db, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s\nin %s", err, sql);
+}
+
+static void matches_plain_sql_reference(void **state) {
+  (void)state;
+  char *ref = read_file("sql/reference/funnel.sql");
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  char *err = NULL;
+  assert_int_equal(sqlite3_growth_init(db, &err, NULL), SQLITE_OK);
+  exec(db, "CREATE TABLE funnel_input(actor INTEGER, ts INTEGER, c1, c2, c3, c4); CREATE TABLE funnel_params(window)");
+  uint32_t x = 12345;
+  int compared = 0, deep = 0;
+  for (int round = 0; round < 12; round++) {
+    exec(db, "DELETE FROM funnel_input; DELETE FROM funnel_params");
+    sqlite3_stmt *ins;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO funnel_input VALUES (?,?,?,?,?,?)", -1, &ins, NULL), SQLITE_OK);
+    int span = 5 + round * 10;
+    for (int a = 0; a < 150; a++) {
+      x = x * 1103515245u + 12345u;
+      int events = (int)((x >> 16) % 14);
+      for (int e = 0; e < events; e++) {
+        x = x * 1103515245u + 12345u;
+        sqlite3_bind_int(ins, 1, a);
+        sqlite3_bind_int64(ins, 2, 1700000000 + (int64_t)((x >> 8) % (uint32_t)span));
+        /* conditions overlap: about one in three rows satisfies each */
+        for (int c = 0; c < 4; c++) sqlite3_bind_int(ins, 3 + c, ((x >> (20 + 3 * c)) & 7) < 3);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(ins);
+      }
+    }
+    sqlite3_finalize(ins);
+    char sql[512];
+    int window = (int)(x % 3 == 0 ? 0 : (x >> 4) % (uint32_t)(span / 2 + 1));
+    snprintf(sql, sizeof sql, "INSERT INTO funnel_params VALUES (%d)", window);
+    exec(db, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT actor, window_funnel(%d, ts, c1 = 1, c2 = 1, c3 = 1, c4 = 1) FROM funnel_input "
+             "GROUP BY actor ORDER BY actor", window);
+    sqlite3_stmt *mine, *theirs;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &mine, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, ref, -1, &theirs, NULL), SQLITE_OK);
+    for (;;) {
+      int r1 = sqlite3_step(mine), r2 = sqlite3_step(theirs);
+      assert_int_equal(r1, r2);
+      if (r1 != SQLITE_ROW) break;
+      assert_int_equal(sqlite3_column_int(mine, 0), sqlite3_column_int(theirs, 0));
+      if (sqlite3_column_int(mine, 1) != sqlite3_column_int(theirs, 1))
+        fail_msg("round %d window %d actor %d: window_funnel %d, reference %d", round, window,
+                 sqlite3_column_int(mine, 0), sqlite3_column_int(mine, 1), sqlite3_column_int(theirs, 1));
+      compared++;
+      deep += sqlite3_column_int(mine, 1) >= 3;
+    }
+    sqlite3_finalize(mine);
+    sqlite3_finalize(theirs);
+  }
+  /* the data reaches deep levels often enough for the comparison to mean something */
+  assert_true(compared > 1000);
+  assert_true(deep > 100);
+  sqlite3_close(db);
+  free(ref);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(sorts_by_ts_then_mask),
+    cmocka_unit_test(default_mode_basics),
+    cmocka_unit_test(modes),
+    cmocka_unit_test(exclusion_and_first_attempt),
+    cmocka_unit_test(reports_the_chain),
+    cmocka_unit_test(matches_plain_sql_reference),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
