@@ -39,4 +39,11 @@ void growth_version_func(sqlite3_context *, int, sqlite3_value **);
 void date_bucket_func(sqlite3_context *, int, sqlite3_value **);
 void period_diff_func(sqlite3_context *, int, sqlite3_value **);
 
+/* funnel.c */
+void window_funnel_step(sqlite3_context *, int, sqlite3_value **);
+void window_funnel_inverse(sqlite3_context *, int, sqlite3_value **);
+void window_funnel_value(sqlite3_context *);
+void window_funnel_final(sqlite3_context *);
+extern const struct gtvf_spec funnel_spec, funnel_actors_spec;
+
 #endif
