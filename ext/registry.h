@@ -39,4 +39,9 @@ void growth_version_func(sqlite3_context *, int, sqlite3_value **);
 void date_bucket_func(sqlite3_context *, int, sqlite3_value **);
 void period_diff_func(sqlite3_context *, int, sqlite3_value **);
 
+/* rfm.c */
+extern const struct gtvf_spec rfm_spec;
+extern const struct gtvf_spec rfm_segments_spec;
+void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
+
 #endif
