@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -202,6 +204,30 @@ static void chinese_map(void **state) {
   }
 }
 
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *p = malloc((size_t)n + 1);
+  if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
+  if (p) p[n] = 0;
+  fclose(f);
+  return p;
+}
+
+/* The SQL test compares rfm() with the reference query; it must be the shipped file's text. */
+static void sql_test_uses_the_reference_verbatim(void **state) {
+  (void)state;
+  char *ref = slurp("sql/reference/rfm.sql");
+  char *test = slurp("tests/sql/rfm_reference.sql");
+  if (!ref || !test) fail_msg("run from the repository root: cannot read sql/reference/rfm.sql or tests/sql/rfm_reference.sql");
+  assert_non_null(strstr(test, ref));
+  free(ref);
+  free(test);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(quantiles_without_ties_are_balanced),
@@ -213,6 +239,7 @@ int main(void) {
     cmocka_unit_test(splits_at_mean_and_median_exactly),
     cmocka_unit_test(english_map_is_a_partition),
     cmocka_unit_test(chinese_map),
+    cmocka_unit_test(sql_test_uses_the_reference_verbatim),
   };
   return cmocka_run_group_tests_name("rfm_score", tests, NULL, NULL);
 }
