@@ -33,19 +33,30 @@ typedef struct key_entry {
   int64_t ival;    /* INTEGER value, REAL bits, or 0 */
   const char *bytes;
   uint32_t len;
+  uint32_t hash;
   uint8_t type;
-  uint64_t hash;
 } key_entry;
 
 typedef struct arena_chunk { struct arena_chunk *next; size_t used, cap; char data[]; } arena_chunk;
 
+/* Entries are stored densely in insertion order (an entry's index is its id), each followed by
+** `payload` bytes for the caller (a customer's running totals), so that finding a customer
+** and updating it touches one place in memory. */
 typedef struct key_set {
-  key_entry *entries;  /* dense, in insertion order: an entry's index is its id */
-  size_t count, cap;
-  uint32_t *slots;     /* open addressing: entry index + 1, 0 = empty */
+  char *data;          /* count entries of `stride` bytes */
+  size_t count, cap, stride;
+  uint64_t *slots;     /* open addressing: hash << 32 | (index + 1); 0 = empty */
   size_t nslots;       /* power of two */
   arena_chunk *arena;
 } key_set;
+
+#define KEY_AT(s, i) ((key_entry *)((s)->data + (size_t)(i) * (s)->stride))
+#define KEY_PAYLOAD(e) ((void *)((char *)(e) + sizeof(key_entry)))
+
+static void key_set_init(key_set *s, size_t payload) {
+  memset(s, 0, sizeof *s);
+  s->stride = (sizeof(key_entry) + payload + 7) & ~(size_t)7;
+}
 
 static uint64_t mix64(uint64_t x) {
   x ^= x >> 30; x *= UINT64_C(0xbf58476d1ce4e5b9);
@@ -53,26 +64,26 @@ static uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-static uint64_t hash_key(const key_entry *k) {
+static uint32_t hash_key(const key_entry *k) {
   uint64_t h = mix64((uint64_t)k->owner * UINT64_C(0x9e3779b97f4a7c15) + k->type);
   if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
     uint64_t f = UINT64_C(0xcbf29ce484222325);
     for (uint32_t i = 0; i < k->len; i++) f = (f ^ (unsigned char)k->bytes[i]) * UINT64_C(0x100000001b3);
-    return mix64(h ^ f);
+    return (uint32_t)(mix64(h ^ f) >> 32);
   }
-  return mix64(h ^ (uint64_t)k->ival);
+  return (uint32_t)(mix64(h ^ (uint64_t)k->ival) >> 32);
 }
 
 static int key_equal(const key_entry *a, const key_entry *b) {
-  if (a->hash != b->hash || a->type != b->type || a->owner != b->owner) return 0;
+  if (a->type != b->type || a->owner != b->owner) return 0;
   if (a->type == KEY_TEXT || a->type == KEY_BLOB) return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
   return a->ival == b->ival;
 }
 
 static const char *arena_copy(key_set *s, const char *p, uint32_t n) {
   arena_chunk *c = s->arena;
-  if (!c || c->cap - c->used < n + 1) {
-    size_t cap = n + 1 > 65536 ? n + 1 : 65536;
+  if (!c || c->cap - c->used < (size_t)n + 1) {
+    size_t cap = (size_t)n + 1 > 65536 ? (size_t)n + 1 : 65536;
     c = gmem_alloc(sizeof *c + cap);
     if (!c) return NULL;
     c->next = s->arena;
@@ -83,26 +94,30 @@ static const char *arena_copy(key_set *s, const char *p, uint32_t n) {
   char *out = c->data + c->used;
   memcpy(out, p, n);
   out[n] = 0;
-  c->used += n + 1;
+  c->used += (size_t)n + 1;
   return out;
 }
 
 static void key_set_free(key_set *s) {
-  gmem_free(s->entries);
+  gmem_free(s->data);
   gmem_free(s->slots);
   for (arena_chunk *c = s->arena, *next; c; c = next) { next = c->next; gmem_free(c); }
-  memset(s, 0, sizeof *s);
+  s->data = NULL;
+  s->slots = NULL;
+  s->arena = NULL;
+  s->count = s->cap = s->nslots = 0;
 }
 
 static int key_set_grow(key_set *s) {
   size_t nslots = s->nslots ? s->nslots * 2 : 1024;
-  uint32_t *slots = gmem_alloc(sizeof *slots * nslots);
+  uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
   if (!slots) return SQLITE_NOMEM;
   memset(slots, 0, sizeof *slots * nslots);
   for (size_t i = 0; i < s->count; i++) {
-    size_t at = s->entries[i].hash & (nslots - 1);
+    uint32_t h = KEY_AT(s, i)->hash;
+    size_t at = h & (nslots - 1);
     while (slots[at]) at = (at + 1) & (nslots - 1);
-    slots[at] = (uint32_t)(i + 1);
+    slots[at] = (uint64_t)h << 32 | (uint64_t)(i + 1);
   }
   gmem_free(s->slots);
   s->slots = slots;
@@ -110,8 +125,8 @@ static int key_set_grow(key_set *s) {
   return SQLITE_OK;
 }
 
-/* Finds k or adds it. *id = its index; *added = 1 when new. */
-static int key_set_find_or_add(key_set *s, key_entry *k, size_t *id, int *added) {
+/* Finds k or adds it (with a zeroed payload). *out = the stored entry; *added = 1 when new. */
+static int key_set_find_or_add(key_set *s, key_entry *k, key_entry **out, int *added) {
   k->hash = hash_key(k);
   if ((s->count + 1) * 2 > s->nslots) {
     if (s->count >= UINT32_MAX - 1) return SQLITE_TOOBIG;
@@ -119,26 +134,31 @@ static int key_set_find_or_add(key_set *s, key_entry *k, size_t *id, int *added)
     if (rc != SQLITE_OK) return rc;
   }
   size_t at = k->hash & (s->nslots - 1);
-  while (s->slots[at]) {
-    key_entry *e = &s->entries[s->slots[at] - 1];
-    if (key_equal(e, k)) { *id = s->slots[at] - 1; *added = 0; return SQLITE_OK; }
+  uint64_t slot;
+  while ((slot = s->slots[at]) != 0) {
+    if ((uint32_t)(slot >> 32) == k->hash) {
+      key_entry *e = KEY_AT(s, (uint32_t)slot - 1);
+      if (key_equal(e, k)) { *out = e; *added = 0; return SQLITE_OK; }
+    }
     at = (at + 1) & (s->nslots - 1);
   }
   if (s->count == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;
-    key_entry *e = gmem_realloc(s->entries, sizeof *e * cap);
-    if (!e) return SQLITE_NOMEM;
-    s->entries = e;
+    char *d = gmem_realloc(s->data, s->stride * cap);
+    if (!d) return SQLITE_NOMEM;
+    s->data = d;
     s->cap = cap;
   }
-  key_entry *e = &s->entries[s->count];
+  key_entry *e = KEY_AT(s, s->count);
+  memset(e, 0, s->stride);
   *e = *k;
   if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
     e->bytes = arena_copy(s, k->bytes, k->len);
     if (!e->bytes) return SQLITE_NOMEM;
   }
-  s->slots[at] = (uint32_t)(s->count + 1);
-  *id = s->count++;
+  s->slots[at] = (uint64_t)k->hash << 32 | (uint64_t)(s->count + 1);
+  s->count++;
+  *out = e;
   *added = 1;
   return SQLITE_OK;
 }
@@ -278,19 +298,23 @@ static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config 
 
 /* ------------------------------------------------------------------ gathering rows */
 
+/* A customer's running totals: the payload of its key in the customers set. */
 typedef struct customer {
   int64_t first_us, last_us; /* purchase rows only (amount >= 0 or NULL) */
-  int64_t orders, days;
+  int64_t orders;            /* 0 until the first purchase row: refunds alone are no order */
+  int64_t days;
   int64_t money;             /* net, minor units */
-  int purchases;             /* has at least one purchase row */
 } customer;
 
 typedef struct rfm_gather {
   const rfm_config *cfg;
   int has_order_id;
-  key_set customers;
-  customer *cust;            /* parallel to customers.entries */
-  size_t cust_cap;
+  key_set customers;         /* payload: customer */
+  /* A cache over `customers` for small non-negative integer ids (the usual case): dir[id] is
+  ** the entry index + 1, or 0 when not cached yet. Every customer is in the hash set as well,
+  ** so the cache can grow at any time without losing anyone. */
+  uint32_t *dir;
+  size_t dir_size;
   key_set orders;            /* (customer, order id) seen */
   key_set days;              /* (customer, day) seen, frequency=days */
   int64_t max_us;
@@ -330,6 +354,24 @@ static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **p
   return garg_money(v, RFM_NAME, name, g->cfg->scale, GROUND_HALF_UP, cents, pzErr);
 }
 
+/* Caches an integer customer id's entry when the id is small next to the number of customers
+** (at most 4 bytes of cache per id, up to 16 ids per customer). */
+static int dir_cache(rfm_gather *g, int64_t id, key_entry *e) {
+  if ((uint64_t)id >= g->dir_size) {
+    uint64_t limit = 16 * ((uint64_t)g->customers.count + 4096);
+    if ((uint64_t)id >= limit) return SQLITE_OK;
+    size_t size = g->dir_size ? g->dir_size : 4096;
+    while (size <= (uint64_t)id) size *= 2;
+    uint32_t *dir = gmem_realloc(g->dir, sizeof *dir * size);
+    if (!dir) return SQLITE_NOMEM;
+    memset(dir + g->dir_size, 0, sizeof *dir * (size - g->dir_size));
+    g->dir = dir;
+    g->dir_size = size;
+  }
+  g->dir[id] = (uint32_t)(((char *)e - g->customers.data) / g->customers.stride) + 1;
+  return SQLITE_OK;
+}
+
 static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   rfm_gather *g = ctx;
   g->row++;
@@ -354,33 +396,32 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (!g->any || us > g->max_us) g->max_us = us;
   g->any = 1;
 
-  size_t id;
+  key_entry *ce, *seen;
   int added;
-  rc = key_set_find_or_add(&g->customers, &k, &id, &added);
-  if (rc != SQLITE_OK) return rc;
-  if (added) {
-    if (id >= g->cust_cap) {
-      size_t cap = g->cust_cap ? g->cust_cap * 2 : 256;
-      customer *c = gmem_realloc(g->cust, sizeof *c * cap);
-      if (!c) return SQLITE_NOMEM;
-      g->cust = c;
-      g->cust_cap = cap;
+  if (k.type == KEY_INT && k.ival >= 0 && (uint64_t)k.ival < g->dir_size && g->dir[k.ival]) {
+    ce = KEY_AT(&g->customers, g->dir[k.ival] - 1);
+  } else {
+    rc = key_set_find_or_add(&g->customers, &k, &ce, &added);
+    if (rc != SQLITE_OK) return rc;
+    if (k.type == KEY_INT && k.ival >= 0) {
+      rc = dir_cache(g, k.ival, ce);
+      if (rc != SQLITE_OK) return rc;
     }
-    memset(&g->cust[id], 0, sizeof g->cust[id]);
   }
-  customer *c = &g->cust[id];
+  customer *c = KEY_PAYLOAD(ce);
+  int64_t cid = (int64_t)(((char *)ce - g->customers.data) / g->customers.stride) + 1;
   if (gmoney_add(c->money, cents, &c->money)) {
     *pzErr = sqlite3_mprintf("%s: the amounts of one customer overflow 64-bit minor units (source row %lld)",
                              RFM_NAME, (long long)g->row);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (cents < 0) return SQLITE_OK; /* a refund: lowers monetary, is not a purchase */
-  if (!c->purchases || us < c->first_us) c->first_us = us;
-  if (!c->purchases || us > c->last_us) c->last_us = us;
-  c->purchases = 1;
+  int first_purchase = c->orders == 0;
+  if (first_purchase || us < c->first_us) c->first_us = us;
+  if (first_purchase || us > c->last_us) c->last_us = us;
   key_entry o;
-  if (g->has_order_id && key_from_value(cols[3], (int64_t)id + 1, &o)) {
-    rc = key_set_find_or_add(&g->orders, &o, &id, &added);
+  if (g->has_order_id && key_from_value(cols[3], cid, &o)) {
+    rc = key_set_find_or_add(&g->orders, &o, &seen, &added);
     if (rc != SQLITE_OK) return rc;
     c->orders += added;
   } else {
@@ -388,10 +429,10 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   }
   if (g->cfg->freq_days) {
     key_entry d = {0};
-    d.owner = (int64_t)(c - g->cust) + 1;
+    d.owner = cid;
     d.type = KEY_INT;
     d.ival = gtime_local_day(&g->cfg->cal, us);
-    rc = key_set_find_or_add(&g->days, &d, &id, &added);
+    rc = key_set_find_or_add(&g->days, &d, &seen, &added);
     if (rc != SQLITE_OK) return rc;
     c->days += added;
   }
@@ -412,7 +453,7 @@ typedef struct rfm_result {
   rfm_out *rows;
   int64_t n;
   int bins, scale;
-  key_set keys;  /* owns the customers' text */
+  key_set keys;  /* only its arena: the customers' text */
 } rfm_result;
 
 static void rfm_destroy(void *p) {
@@ -436,10 +477,30 @@ static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_
   return SQLITE_OK;
 }
 
+/* Output in customer order, whatever the source order. Integer ids (the usual case) go through
+** the radix sort of the core; anything else through qsort with SQLite's ordering. */
+static int sort_by_customer(rfm_result *res, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (res->rows[i].key.type != KEY_INT) {
+      qsort(res->rows, n, sizeof *res->rows, by_customer);
+      return SQLITE_OK;
+    }
+  grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+  rfm_out *sorted = gmem_alloc(sizeof *sorted * n);
+  if (!p || !sorted) { gmem_free(p); gmem_free(sorted); return SQLITE_NOMEM; }
+  for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.ival; p[i].i = i; }
+  grfm_sort_pairs(p, p + n, n);
+  for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
+  gmem_free(p);
+  gmem_free(res->rows);
+  res->rows = sorted;
+  return SQLITE_OK;
+}
+
 static int finish(rfm_gather *g, rfm_result *res) {
   const rfm_config *cfg = g->cfg;
   size_t n = 0;
-  for (size_t i = 0; i < g->customers.count; i++) n += g->cust[i].purchases;
+  for (size_t i = 0; i < g->customers.count; i++) n += ((customer *)KEY_PAYLOAD(KEY_AT(&g->customers, i)))->orders > 0;
   res->bins = cfg->bins;
   res->scale = cfg->scale;
   if (n == 0) return SQLITE_OK;
@@ -452,11 +513,11 @@ static int finish(rfm_gather *g, rfm_result *res) {
                                      : gtime_local_day(&cfg->cal, g->max_us) + 1;
   size_t k = 0;
   for (size_t i = 0; i < g->customers.count; i++) {
-    const customer *c = &g->cust[i];
-    if (!c->purchases) continue; /* refunds only: nothing bought, nothing to grade */
+    const customer *c = KEY_PAYLOAD(KEY_AT(&g->customers, i));
+    if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
     rfm_out *o = &res->rows[k++];
     memset(o, 0, sizeof *o);
-    o->key = g->customers.entries[i];
+    o->key = *KEY_AT(&g->customers, i);
     o->first_us = c->first_us;
     o->last_us = c->last_us;
     int64_t last_day = gtime_local_day(&cfg->cal, c->last_us);
@@ -483,7 +544,8 @@ static int finish(rfm_gather *g, rfm_result *res) {
       res->rows[i].cn |= (uint8_t)(bit[i] << (2 - d));
     }
   }
-  qsort(res->rows, n, sizeof *res->rows, by_customer);
+  rc = sort_by_customer(res, n);
+  if (rc != SQLITE_OK) goto done;
   res->n = (int64_t)n;
   rc = SQLITE_OK;
 done:
@@ -510,6 +572,9 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   rfm_gather g;
   memset(&g, 0, sizeof g);
   g.cfg = &cfg;
+  key_set_init(&g.customers, sizeof(customer));
+  key_set_init(&g.orders, 0);
+  key_set_init(&g.days, 0);
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
   int cols[4] = {0, 1, 2, 3};
@@ -522,14 +587,14 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
     else {
       memset(res, 0, sizeof *res);
       rc = finish(&g, res);
-      res->keys = g.customers; /* the rows' keys point into its arena */
-      memset(&g.customers, 0, sizeof g.customers);
+      res->keys.arena = g.customers.arena; /* the rows' text keys point into it */
+      g.customers.arena = NULL;
     }
   }
   key_set_free(&g.customers);
+  gmem_free(g.dir);
   key_set_free(&g.orders);
   key_set_free(&g.days);
-  gmem_free(g.cust);
   if (rc != SQLITE_OK) {
     rfm_destroy(res);
     return rc;

@@ -1,32 +1,42 @@
 /* rfm_score.c: see rfm_score.h. */
 #include "rfm_score.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
 #include "money.h"
 
-typedef struct ranked { int64_t v; size_t i; } ranked;
-
-static int by_value_asc(const void *a, const void *b) {
-  const ranked *x = a, *y = b;
-  if (x->v != y->v) return x->v < y->v ? -1 : 1;
-  return x->i < y->i ? -1 : x->i > y->i;
+void grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n) {
+  grfm_pair *src = a, *dst = tmp;
+  for (int shift = 0; shift < 64; shift += 8) {
+    size_t count[256] = {0};
+    /* flipping the sign bit orders negative values first as unsigned */
+    for (size_t k = 0; k < n; k++) count[(((uint64_t)src[k].v ^ UINT64_C(0x8000000000000000)) >> shift) & 255]++;
+    int constant = 0;
+    for (int b = 0; b < 256; b++) if (count[b] == n) constant = 1;
+    if (constant) continue; /* this byte is the same everywhere: nothing to do */
+    size_t at = 0;
+    for (int b = 0; b < 256; b++) { size_t c = count[b]; count[b] = at; at += c; }
+    for (size_t k = 0; k < n; k++)
+      dst[count[(((uint64_t)src[k].v ^ UINT64_C(0x8000000000000000)) >> shift) & 255]++] = src[k];
+    grfm_pair *t = src; src = dst; dst = t;
+  }
+  if (src != a) memcpy(a, src, sizeof *a * n);
 }
-
-static int by_value_desc(const void *a, const void *b) { return by_value_asc(b, a); }
 
 int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score) {
   if (n == 0) return 0;
-  ranked *r = gmem_alloc(sizeof *r * n);
+  grfm_pair *r = gmem_alloc(sizeof *r * n * 2);
   if (!r) return -1;
   for (size_t i = 0; i < n; i++) { r[i].v = x[i]; r[i].i = i; }
-  /* Worst first: ascending for F and M, descending (longest ago first) for recency. */
-  qsort(r, n, sizeof *r, lower_is_better ? by_value_desc : by_value_asc);
-  size_t first = 0; /* position of the current tie block's first member = its rank - 1 */
-  for (size_t k = 0; k < n; k++) {
-    if (k > 0 && r[k].v != r[k - 1].v) first = k;
+  grfm_sort_pairs(r, r + n, n);
+  /* Walk worst first: ascending for F and M, from the end (longest ago first) for recency.
+  ** `first` is the position of the current tie block's first member, i.e. its rank - 1. */
+  size_t first = 0;
+  for (size_t step = 0; step < n; step++) {
+    size_t k = lower_is_better ? n - 1 - step : step;
+    size_t prev = lower_is_better ? k + 1 : k - 1;
+    if (step > 0 && r[k].v != r[prev].v) first = step;
     /* bins <= 10, so bins * first cannot overflow for any n that fits in memory */
     score[r[k].i] = (uint8_t)(1 + ((uint64_t)bins * first) / n);
   }
@@ -71,22 +81,17 @@ const char *grfm_parse_cuts(const char *text, int scale, int64_t *cuts, int *ncu
   return NULL;
 }
 
-static int cmp_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 int grfm_split(const int64_t *x, size_t n, int use_median, int lower_is_better, uint8_t *bit) {
   if (n == 0) return 0;
   /* The centre as a fraction num/den, compared as x * den against num in 128 bits. */
   __int128 num = 0, den;
   if (use_median) {
-    int64_t *s = gmem_alloc(sizeof *s * n);
+    grfm_pair *s = gmem_alloc(sizeof *s * n * 2);
     if (!s) return -1;
-    memcpy(s, x, sizeof *s * n);
-    qsort(s, n, sizeof *s, cmp_i64);
-    if (n % 2) { num = s[n / 2]; den = 1; }
-    else { num = (__int128)s[n / 2 - 1] + s[n / 2]; den = 2; }
+    for (size_t i = 0; i < n; i++) { s[i].v = x[i]; s[i].i = i; }
+    grfm_sort_pairs(s, s + n, n);
+    if (n % 2) { num = s[n / 2].v; den = 1; }
+    else { num = (__int128)s[n / 2 - 1].v + s[n / 2].v; den = 2; }
     gmem_free(s);
   } else {
     for (size_t i = 0; i < n; i++) num += x[i];

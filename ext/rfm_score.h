@@ -26,6 +26,12 @@
 #define GRFM_MAX_BINS 10
 #define GRFM_MAX_CUTS (GRFM_MAX_BINS - 1)
 
+/* A value with the index it came from. */
+typedef struct grfm_pair { int64_t v; size_t i; } grfm_pair;
+/* Sorts a[n] by v ascending, stably (equal values keep their order), with tmp[n] as scratch:
+** a least-significant-digit radix sort, so no worst case and no comparisons. */
+void grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n);
+
 /* Quantile scores under the tie rule. lower_is_better: 1 for recency. Returns 0, or -1 when
 ** out of memory. n may be 0. */
 int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score);
