@@ -163,6 +163,36 @@ static int key_set_find_or_add(key_set *s, key_entry *k, key_entry **out, int *a
   return SQLITE_OK;
 }
 
+/* A set of nonzero 64-bit values (a customer and a day packed in one): 8 bytes a slot. */
+typedef struct u64_set { uint64_t *slots; size_t count, nslots; } u64_set;
+
+static int u64_set_add(u64_set *s, uint64_t v, int *added) {
+  if ((s->count + 1) * 2 > s->nslots) {
+    size_t nslots = s->nslots ? s->nslots * 2 : 1024;
+    uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
+    if (!slots) return SQLITE_NOMEM;
+    memset(slots, 0, sizeof *slots * nslots);
+    for (size_t i = 0; i < s->nslots; i++) {
+      if (!s->slots[i]) continue;
+      size_t at = mix64(s->slots[i]) & (nslots - 1);
+      while (slots[at]) at = (at + 1) & (nslots - 1);
+      slots[at] = s->slots[i];
+    }
+    gmem_free(s->slots);
+    s->slots = slots;
+    s->nslots = nslots;
+  }
+  size_t at = mix64(v) & (s->nslots - 1);
+  while (s->slots[at]) {
+    if (s->slots[at] == v) { *added = 0; return SQLITE_OK; }
+    at = (at + 1) & (s->nslots - 1);
+  }
+  s->slots[at] = v;
+  s->count++;
+  *added = 1;
+  return SQLITE_OK;
+}
+
 /* Reads a SQL value as a key; returns 0 for NULL. The bytes stay the value's until copied. */
 static int key_from_value(sqlite3_value *v, int64_t owner, key_entry *k) {
   memset(k, 0, sizeof *k);
@@ -316,7 +346,7 @@ typedef struct rfm_gather {
   uint32_t *dir;
   size_t dir_size;
   key_set orders;            /* (customer, order id) seen */
-  key_set days;              /* (customer, day) seen, frequency=days */
+  u64_set days;              /* customer id << 32 | day, frequency=days */
   int64_t max_us;
   int any;
   int64_t row;
@@ -428,11 +458,9 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     c->orders++;
   }
   if (g->cfg->freq_days) {
-    key_entry d = {0};
-    d.owner = cid;
-    d.type = KEY_INT;
-    d.ival = gtime_local_day(&g->cfg->cal, us);
-    rc = key_set_find_or_add(&g->days, &d, &seen, &added);
+    /* days of years 0000..9999 fit in 32 bits; customer ids start at 1, so never 0 */
+    uint32_t day = (uint32_t)(gtime_local_day(&g->cfg->cal, us) + INT64_C(0x80000000));
+    rc = u64_set_add(&g->days, (uint64_t)cid << 32 | day, &added);
     if (rc != SQLITE_OK) return rc;
     c->days += added;
   }
@@ -574,7 +602,6 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   g.cfg = &cfg;
   key_set_init(&g.customers, sizeof(customer));
   key_set_init(&g.orders, 0);
-  key_set_init(&g.days, 0);
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
   int cols[4] = {0, 1, 2, 3};
@@ -594,7 +621,7 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   key_set_free(&g.customers);
   gmem_free(g.dir);
   key_set_free(&g.orders);
-  key_set_free(&g.days);
+  gmem_free(g.days.slots);
   if (rc != SQLITE_OK) {
     rfm_destroy(res);
     return rc;
