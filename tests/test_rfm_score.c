@@ -81,6 +81,36 @@ static void single_and_empty_inputs(void **state) {
   assert_scores(t, want, 3);
 }
 
+static int cmp_pair(const void *a, const void *b) {
+  const grfm_pair *x = a, *y = b;
+  if (x->v != y->v) return x->v < y->v ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void radix_sort_orders_negatives_and_keeps_ties_stable(void **state) {
+  (void)state;
+  /* A fixed pseudo-random mix of signs, magnitudes and duplicates, checked against qsort on
+  ** (value, original index): equal values must keep their input order. */
+  enum { N = 5000 };
+  static grfm_pair a[N], tmp[N], want[N];
+  uint64_t x = 88172645463325252u;
+  for (size_t i = 0; i < N; i++) {
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    int64_t v = (int64_t)(x % 2000) - 1000;           /* many duplicates around zero */
+    if (i % 7 == 0) v = (int64_t)x;                    /* full-range values of both signs */
+    if (i == 1) v = INT64_MIN;
+    if (i == 2) v = INT64_MAX;
+    a[i].v = v;
+    a[i].i = i;
+    want[i] = a[i];
+  }
+  qsort(want, N, sizeof *want, cmp_pair);
+  grfm_sort_pairs(a, tmp, N);
+  for (size_t i = 0; i < N; i++) {
+    if (a[i].v != want[i].v || a[i].i != want[i].i) fail_msg("position %zu differs", i);
+  }
+}
+
 static void cut_points_take_the_better_score_on_the_boundary(void **state) {
   (void)state;
   /* F cuts 2;3;5;10 (bins 5): 1 -> 1, 2 -> 2, 3 -> 3, 4 -> 3, 5 -> 4, 9 -> 4, 10 -> 5, 50 -> 5 */
@@ -234,6 +264,7 @@ int main(void) {
     cmocka_unit_test(heavy_ties_share_one_score),
     cmocka_unit_test(recency_scores_favour_the_recent),
     cmocka_unit_test(single_and_empty_inputs),
+    cmocka_unit_test(radix_sort_orders_negatives_and_keeps_ties_stable),
     cmocka_unit_test(cut_points_take_the_better_score_on_the_boundary),
     cmocka_unit_test(parses_cut_points),
     cmocka_unit_test(splits_at_mean_and_median_exactly),

@@ -245,3 +245,24 @@ SELECT x.customer, coalesce(my_map.label, 'other') FROM rfm('a') AS x LEFT JOIN 
 -- => carol|other
 -- => dave|other
 -- => erin|welcome
+
+-- Customer keys: a REAL that is a whole number is that INTEGER (as GROUP BY does); 1.5, a blob
+-- and text are customers of their own. Output order: numbers, text, blobs.
+SELECT customer, typeof(customer), frequency FROM rfm('VALUES (1.0, ''2024-01-01'', 1), (1, ''2024-01-02'', 1), (1.5, ''2024-01-02'', 1), (x''01'', ''2024-01-02'', 1), (''a'', ''2024-01-02'', 1)');
+-- => 1|integer|2
+-- => 1.5|real|1
+-- => a|text|1
+-- => x'01'|blob|1
+-- Integer order ids (10 and 10.0 are one order), and amounts finer than a cent rounded half-up:
+-- 0.125 -> 0.13, 0.005 -> 0.01, plus 1.00 = 1.14.
+SELECT customer, frequency, monetary FROM rfm('VALUES (1, ''2024-01-01'', 0.125, 10), (1, ''2024-01-02'', 0.005, 10.0), (1, ''2024-01-03'', 1, 11)');
+-- => 1|2|1.14
+-- scale=0 (yen): 99.5 rounds half-up to 100; customer 1 has 1000 + 501 = 1501 over 2 orders,
+-- average 750.5 -> 751. m_cuts=100;1000 alone makes 3 bins: 1501 -> 3, 100 (on the cut) -> 2.
+SELECT customer, monetary, avg_order_value, m FROM rfm('VALUES (1, ''2024-01-01'', 1000), (1, ''2024-01-02'', 501), (2, ''2024-01-02'', 99.5)', NULL, 'scale=0, m_cuts=100;1000');
+-- => 1|1501.0|751.0|3
+-- => 2|100.0|100.0|2
+SELECT * FROM rfm('a', NULL, 'scale=7');
+-- => error: rfm: option scale='7' is not a whole number from 0 to 6
+SELECT * FROM rfm_segments('en');
+-- => error: too many arguments on rfm_segments() - max 0
