@@ -27,11 +27,16 @@ static const growth_function growth_functions[] = {
   {"window_funnel",   -1, GROWTH_PURE, 0, window_funnel_step, window_funnel_final, window_funnel_value, window_funnel_inverse},
   /* internal: how table-valued functions read their source rows (source.h) */
   {"growth_gather",   -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
+  /* rfm.c */
+  {"rfm_segment",      3, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
+  {"rfm_segment",      4, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
 };
 
 static const growth_table growth_tables[] = {
   {"funnel", &funnel_spec},
   {"funnel_actors", &funnel_actors_spec},
+  {"rfm", &rfm_spec},
+  {"rfm_segments", &rfm_segments_spec},
   {NULL, NULL},
 };
 

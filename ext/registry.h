@@ -45,5 +45,9 @@ void window_funnel_inverse(sqlite3_context *, int, sqlite3_value **);
 void window_funnel_value(sqlite3_context *);
 void window_funnel_final(sqlite3_context *);
 extern const struct gtvf_spec funnel_spec, funnel_actors_spec;
+/* rfm.c */
+extern const struct gtvf_spec rfm_spec;
+extern const struct gtvf_spec rfm_segments_spec;
+void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
 
 #endif
