@@ -39,4 +39,9 @@ void growth_version_func(sqlite3_context *, int, sqlite3_value **);
 void date_bucket_func(sqlite3_context *, int, sqlite3_value **);
 void period_diff_func(sqlite3_context *, int, sqlite3_value **);
 
+/* retention.c */
+void retention_step(sqlite3_context *, int, sqlite3_value **);
+void retention_final(sqlite3_context *);
+extern const struct gtvf_spec cohort_retention_spec;
+
 #endif
