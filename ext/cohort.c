@@ -31,7 +31,9 @@ struct gcohort {
   uint32_t nactors, actors_cap;
   int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
   uint32_t *count;    /* events per actor */
-  int_slot *ints;     /* open addressing, power-of-two capacity */
+  uint32_t *direct;   /* small non-negative integer keys: direct[key] = id + 1 (0: not here) */
+  uint32_t direct_cap;
+  int_slot *ints;     /* other integer keys: open addressing, power-of-two capacity */
   uint32_t ints_cap, nints;
   bytes_slot *bytes;  /* empty slots have len UINT32_MAX */
   uint32_t bytes_cap, nbytes;
@@ -64,11 +66,13 @@ static void free_events(gcohort *c) {
 static void free_actors(gcohort *c) {
   gmem_free(c->start);
   gmem_free(c->count);
+  gmem_free(c->direct);
   gmem_free(c->ints);
   gmem_free(c->bytes);
   gmem_free(c->arena);
   c->start = NULL;
   c->count = NULL;
+  c->direct = NULL;
   c->ints = NULL;
   c->bytes = NULL;
   c->arena = NULL;
@@ -128,7 +132,7 @@ static int grow_ints(gcohort *c) {
   return 0;
 }
 
-int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
+static int hashed_actor(gcohort *c, int64_t key, uint32_t *id, int create) {
   if (c->nints >= c->ints_cap / 2 && grow_ints(c) != 0) return -1;
   uint32_t mask = c->ints_cap - 1;
   uint32_t h = (uint32_t)mix64((uint64_t)key) & mask;
@@ -136,11 +140,45 @@ int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
     if (c->ints[h].key == key) { *id = c->ints[h].id; return 0; }
     h = (h + 1) & mask;
   }
+  if (!create) return 1;
   if (new_actor(c, id) != 0) return -1;
   c->ints[h].key = key;
   c->ints[h].id = *id;
   c->ints[h].used = 1;
   c->nints++;
+  return 0;
+}
+
+/* Ids such as user_id 1..N are looked up in a plain array (one cache line, no probing): the
+** random probes of a hash table were most of the cost per row. The array may cover keys up
+** to 2M, or 4 per actor seen, so sparse keys (phone numbers) cannot blow it up; they and
+** negative keys go to the hash table. A key hashed before the array grew over it stays
+** there, so a miss in the array also asks the table. */
+#define DIRECT_FLOOR (UINT32_C(1) << 21)
+
+int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
+  if (key >= 0 && key < (int64_t)c->direct_cap) {
+    uint32_t v = c->direct[key];
+    if (v) { *id = v - 1; return 0; }
+  } else if (key >= 0 && (uint64_t)key < DIRECT_FLOOR + (uint64_t)c->nactors * 4 && key < INT64_C(1) << 30) {
+    uint64_t cap = (uint64_t)key + 1 + (uint64_t)key / 2;
+    if (cap > DIRECT_FLOOR + (uint64_t)c->nactors * 4) cap = (uint64_t)key + 1;
+    if (cap < 1024) cap = 1024;
+    uint32_t *d = gmem_realloc(c->direct, (size_t)cap * sizeof *d);
+    if (!d) return -1;
+    memset(d + c->direct_cap, 0, (size_t)(cap - c->direct_cap) * sizeof *d);
+    c->direct = d;
+    c->direct_cap = (uint32_t)cap;
+  } else {
+    return hashed_actor(c, key, id, 1);
+  }
+  /* in the array's range but not in it: maybe hashed before the array reached it */
+  if (c->nints) {
+    int rc = hashed_actor(c, key, id, 0);
+    if (rc <= 0) return rc;
+  }
+  if (new_actor(c, id) != 0) return -1;
+  c->direct[key] = *id + 1;
   return 0;
 }
 
@@ -248,6 +286,108 @@ static int64_t period_of(const gcohort *c, int64_t cohort_index, int64_t start, 
   return gtime_period_index(&c->opts.cal, ts) - cohort_index;
 }
 
+/* Counts each actor's periods after grouping the events by actor (counting sort): for cohorts
+** with many periods, where a bitset per actor would cost more than 4 bytes per event. */
+static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, int64_t widest) {
+  const gcalendar *cal = &c->opts.cal;
+  const char *why = NULL;
+  uint32_t *off = gmem_alloc(((size_t)c->nactors + 1) * sizeof *off);
+  uint32_t *perm = gmem_alloc((size_t)c->nevents * sizeof *perm);
+  uint32_t *stamp = gmem_alloc((size_t)widest * sizeof *stamp);
+  if (!off || !perm || !stamp) { why = "out of memory"; goto done; }
+  off[0] = 0;
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    off[a + 1] = off[a] + c->count[a];
+    c->count[a] = off[a];  /* becomes the fill cursor */
+  }
+  for (uint64_t e = 0; e < c->nevents; e++) {
+    uint32_t a = c->chunks[e >> CHUNK_BITS].actor[e & (CHUNK_SIZE - 1)];
+    perm[c->count[a]++] = (uint32_t)e;
+  }
+  memset(stamp, 0, (size_t)widest * sizeof *stamp);
+
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    int64_t start = c->start[a];
+    if (start == NO_START) continue;
+    int64_t ci = gtime_period_index(cal, start);
+    cohort_slot *k = &slots[ci - min_ci];
+    gcohort_cell *cells = c->cells + k->cell_off;
+    int64_t last_active = 0;
+    for (uint32_t j = off[a]; j < off[a + 1]; j++) {
+      uint32_t e = perm[j];
+      const chunk *ch = &c->chunks[e >> CHUNK_BITS];
+      int64_t ts = ch->ts[e & (CHUNK_SIZE - 1)];
+      if (ts < start) continue;  /* before the cohort entry: not a return */
+      int64_t p = period_of(c, ci, start, ts);
+      if (p > last_active) last_active = p;
+      if (p >= k->ncell) continue;  /* beyond periods=N */
+      if (stamp[p] != a + 1) {
+        stamp[p] = a + 1;
+        if (!c->opts.on_or_after) cells[p].retained++;
+      }
+      if (ch->value && gmoney_add(cells[p].value, ch->value[e & (CHUNK_SIZE - 1)], &cells[p].value)) {
+        why = "value sum overflows";
+        goto done;
+      }
+    }
+    /* on_or_after: counted in every period up to the last active one (later activity beyond
+    ** periods=N still counts for the last shown period) */
+    if (c->opts.on_or_after) cells[last_active < k->ncell ? last_active : k->ncell - 1].retained++;
+  }
+done:
+  gmem_free(off);
+  gmem_free(perm);
+  gmem_free(stamp);
+  return why;
+}
+
+/* Counts each actor's periods with a bitset per actor in one sequential pass over the events. */
+static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, size_t words) {
+  const gcalendar *cal = &c->opts.cal;
+  uint64_t *bits = gmem_alloc((size_t)c->nactors * words * sizeof *bits);
+  if (!bits) return "out of memory";
+  memset(bits, 0, (size_t)c->nactors * words * sizeof *bits);
+  /* the count array becomes each actor's cohort slot */
+  for (uint32_t a = 0; a < c->nactors; a++)
+    if (c->start[a] != NO_START) c->count[a] = (uint32_t)(gtime_period_index(cal, c->start[a]) - min_ci);
+  for (size_t k = 0; k < c->nchunks; k++) {
+    const chunk *ch = &c->chunks[k];
+    uint32_t n = k + 1 < c->nchunks ? CHUNK_SIZE : (uint32_t)(c->nevents - (uint64_t)k * CHUNK_SIZE);
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t a = ch->actor[i];
+      int64_t start = c->start[a], ts = ch->ts[i];
+      if (ts < start) continue;  /* before the cohort entry (or never started: NO_START) */
+      const cohort_slot *slot = &slots[c->count[a]];
+      int64_t p = period_of(c, min_ci + c->count[a], start, ts);
+      if (p >= slot->ncell) {
+        /* beyond periods=N: still "active later" for on_or_after */
+        if (c->opts.on_or_after) p = slot->ncell - 1;
+        else continue;
+      } else if (ch->value) {
+        gcohort_cell *cell = &c->cells[slot->cell_off + p];
+        if (gmoney_add(cell->value, ch->value[i], &cell->value)) { gmem_free(bits); return "value sum overflows"; }
+      }
+      bits[(size_t)a * words + (size_t)(p >> 6)] |= UINT64_C(1) << (p & 63);
+    }
+  }
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    if (c->start[a] == NO_START) continue;
+    gcohort_cell *cells = c->cells + slots[c->count[a]].cell_off;
+    const uint64_t *w = bits + (size_t)a * words;
+    if (c->opts.on_or_after) {
+      /* counted once, at the last active period; the suffix sums spread it over 0..last */
+      size_t j = words;
+      while (j > 0 && !w[j - 1]) j--;
+      if (j) cells[(int64_t)(j - 1) * 64 + 63 - __builtin_clzll(w[j - 1])].retained++;
+    } else {
+      for (size_t j = 0; j < words; j++)
+        for (uint64_t x = w[j]; x; x &= x - 1) cells[(int64_t)j * 64 + __builtin_ctzll(x)].retained++;
+    }
+  }
+  gmem_free(bits);
+  return NULL;
+}
+
 const char *gcohort_finish(gcohort *c) {
   const gcalendar *cal = &c->opts.cal;
   c->ncells = 0;
@@ -268,7 +408,6 @@ const char *gcohort_finish(gcohort *c) {
   const char *why = NULL;
   int64_t range = max_ci - min_ci + 1;
   cohort_slot *slots = gmem_alloc((size_t)range * sizeof *slots);
-  uint32_t *off = NULL, *perm = NULL, *stamp = NULL;
   if (!slots) return "out of memory";
   for (int64_t i = 0; i < range; i++) {
     slots[i].size = 0;
@@ -321,51 +460,17 @@ const char *gcohort_finish(gcohort *c) {
     }
   }
 
-  /* Group events by actor (counting sort) so each actor's periods are de-duplicated. */
-  off = gmem_alloc(((size_t)c->nactors + 1) * sizeof *off);
-  perm = gmem_alloc((size_t)c->nevents * sizeof *perm);
-  stamp = gmem_alloc((size_t)widest * sizeof *stamp);
-  if (!off || !perm || !stamp) { why = "out of memory"; goto done; }
-  off[0] = 0;
-  for (uint32_t a = 0; a < c->nactors; a++) {
-    off[a + 1] = off[a] + c->count[a];
-    c->count[a] = off[a];  /* becomes the fill cursor */
-  }
-  for (uint64_t e = 0; e < c->nevents; e++) {
-    uint32_t a = c->chunks[e >> CHUNK_BITS].actor[e & (CHUNK_SIZE - 1)];
-    perm[c->count[a]++] = (uint32_t)e;
-  }
-  memset(stamp, 0, (size_t)widest * sizeof *stamp);
-
-  for (uint32_t a = 0; a < c->nactors; a++) {
-    int64_t start = c->start[a];
-    if (start == NO_START) continue;
-    int64_t ci = gtime_period_index(cal, start);
-    cohort_slot *k = &slots[ci - min_ci];
-    gcohort_cell *cells = c->cells + k->cell_off;
-    int64_t last_active = 0;
-    for (uint32_t j = off[a]; j < off[a + 1]; j++) {
-      uint32_t e = perm[j];
-      const chunk *ch = &c->chunks[e >> CHUNK_BITS];
-      int64_t ts = ch->ts[e & (CHUNK_SIZE - 1)];
-      if (ts < start) continue;  /* before the cohort entry: not a return */
-      int64_t p = period_of(c, ci, start, ts);
-      if (p > last_active) last_active = p;
-      if (p >= k->ncell) continue;  /* beyond periods=N */
-      if (stamp[p] != a + 1) {
-        stamp[p] = a + 1;
-        if (!c->opts.on_or_after) cells[p].retained++;
-      }
-      if (ch->value && gmoney_add(cells[p].value, ch->value[e & (CHUNK_SIZE - 1)], &cells[p].value)) {
-        why = "value sum overflows";
-        goto done;
-      }
-    }
-    /* on_or_after: counted in every period up to the last active one (later activity beyond
-    ** periods=N still counts for the last shown period) */
-    if (c->opts.on_or_after) cells[last_active < k->ncell ? last_active : k->ncell - 1].retained++;
-  }
-  if (c->opts.on_or_after) {
+  /* Each actor's active periods must be counted once. When a bitset of the widest cohort's
+  ** periods per actor costs less than a permutation of the events, one sequential pass sets
+  ** bits; otherwise the events are grouped by actor with a counting sort. */
+  uint64_t words = ((uint64_t)widest + 63) / 64;
+  int bitsets = c->opts.tally ? c->opts.tally == 1
+                               : (uint64_t)c->nactors * words * 8 <= c->nevents * 4 + (UINT64_C(1) << 20);
+  if (bitsets)
+    why = tally_bits(c, slots, min_ci, (size_t)words);
+  else
+    why = tally_sorted(c, slots, min_ci, widest);
+  if (!why && c->opts.on_or_after) {
     for (int64_t i = 0; i < range; i++) {
       gcohort_cell *cells = c->cells + slots[i].cell_off;
       for (int64_t p = slots[i].ncell - 2; p >= 0; p--) cells[p].retained += cells[p + 1].retained;
@@ -374,9 +479,6 @@ const char *gcohort_finish(gcohort *c) {
 
 done:
   gmem_free(slots);
-  gmem_free(off);
-  gmem_free(perm);
-  gmem_free(stamp);
   free_events(c);
   free_actors(c);
   if (why) {

@@ -31,6 +31,7 @@ typedef struct gcohort_opts {
   int64_t periods;      /* show periods 0..periods-1; <= 0: all up to as_of */
   int has_as_of;
   int64_t as_of_us;     /* given: rows after it are ignored; else the latest ts added */
+  int tally;            /* 0: choose; 1: per-actor bitsets; 2: counting sort (tests drive both) */
 } gcohort_opts;
 
 typedef struct gcohort_cell {
