@@ -49,5 +49,9 @@ extern const struct gtvf_spec funnel_spec, funnel_actors_spec;
 extern const struct gtvf_spec rfm_spec;
 extern const struct gtvf_spec rfm_segments_spec;
 void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
+/* retention.c */
+void retention_step(sqlite3_context *, int, sqlite3_value **);
+void retention_final(sqlite3_context *);
+extern const struct gtvf_spec cohort_retention_spec;
 
 #endif
