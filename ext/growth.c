@@ -24,11 +24,17 @@ static const growth_function growth_functions[] = {
   {"date_bucket",      3, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
   {"period_diff",      3, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
   {"period_diff",      4, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
+  {"promo_price",        3, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
+  {"promo_price",        4, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
+  {"promo_price_cents",  3, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
+  {"promo_price_cents",  4, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
   /* internal: how table-valued functions read their source rows (source.h) */
   {"growth_gather",   -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
 };
 
 static const growth_table growth_tables[] = {
+  {"promo_apply", &promo_apply_spec},
+  {"promo_check", &promo_check_spec},
   {NULL, NULL},
 };
 

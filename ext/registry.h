@@ -39,4 +39,10 @@ void growth_version_func(sqlite3_context *, int, sqlite3_value **);
 void date_bucket_func(sqlite3_context *, int, sqlite3_value **);
 void period_diff_func(sqlite3_context *, int, sqlite3_value **);
 
+/* promo.c */
+void promo_price_func(sqlite3_context *, int, sqlite3_value **);
+void promo_price_cents_func(sqlite3_context *, int, sqlite3_value **);
+extern const struct gtvf_spec promo_apply_spec;
+extern const struct gtvf_spec promo_check_spec;
+
 #endif
