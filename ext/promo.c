@@ -420,18 +420,35 @@ static int cart_row_fn(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (row->line.sku < 0) return SQLITE_NOMEM;
   char *err = NULL;
   char arg[64];
-  snprintf(arg, sizeof arg, "cart row %lld: qty", (long long)rown);
-  rc = read_qty(cols[3], fn, arg, &row->line.qty, &err);
-  if (rc == GARG_NULL) rc = fail_value(&err, fn, arg, cols[3], "a positive whole number");
-  if (rc) { *pzErr = err; return rc; }
-  snprintf(arg, sizeof arg, "cart row %lld: unit_price", (long long)rown);
-  rc = read_money(cols[4], fn, arg, cr->mo.scale, cr->mo.rnd, &row->line.unit, &err);
-  if (rc == GARG_NULL || (rc == SQLITE_OK && row->line.unit < 0)) rc = fail_value(&err, fn, arg, cols[4], "an amount >= 0");
-  if (rc) { *pzErr = err; return rc; }
+  /* The argument text names the row, but is only formatted when a value is bad. */
+#define ROW_ARG(col) (snprintf(arg, sizeof arg, "cart row %lld: %s", (long long)rown, col), arg)
+  rc = read_qty(cols[3], fn, "qty", &row->line.qty, &err);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(err);
+    err = NULL;
+    rc = read_qty(cols[3], fn, ROW_ARG("qty"), &row->line.qty, &err);
+    if (rc == GARG_NULL) rc = fail_value(&err, fn, arg, cols[3], "a positive whole number");
+    *pzErr = err;
+    return rc;
+  }
+  rc = read_money(cols[4], fn, "unit_price", cr->mo.scale, cr->mo.rnd, &row->line.unit, &err);
+  if (rc != SQLITE_OK || row->line.unit < 0) {
+    sqlite3_free(err);
+    err = NULL;
+    rc = read_money(cols[4], fn, ROW_ARG("unit_price"), cr->mo.scale, cr->mo.rnd, &row->line.unit, &err);
+    if (rc == GARG_NULL || (rc == SQLITE_OK && row->line.unit < 0)) rc = fail_value(&err, fn, arg, cols[4], "an amount >= 0");
+    *pzErr = err;
+    return rc;
+  }
   if (cr->has_cost && sqlite3_value_type(cols[5]) != SQLITE_NULL) {
-    snprintf(arg, sizeof arg, "cart row %lld: cost", (long long)rown);
-    rc = read_money(cols[5], fn, arg, cr->mo.scale, cr->mo.rnd, &row->cost, &err);
-    if (rc) { *pzErr = err; return rc; }
+    rc = read_money(cols[5], fn, "cost", cr->mo.scale, cr->mo.rnd, &row->cost, &err);
+    if (rc) {
+      sqlite3_free(err);
+      err = NULL;
+      rc = read_money(cols[5], fn, ROW_ARG("cost"), cr->mo.scale, cr->mo.rnd, &row->cost, &err);
+      *pzErr = err;
+      return rc;
+    }
     row->has_cost = 1;
   }
   if (cr->has_new && sqlite3_value_type(cols[6]) != SQLITE_NULL) row->line.is_new = sqlite3_value_int64(cols[6]) != 0;
@@ -439,11 +456,17 @@ static int cart_row_fn(void *ctx, sqlite3_value **cols, char **pzErr) {
     row->line.has_at = 1;
     row->line.at = cr->mo.at;
   } else if (cr->has_at && sqlite3_value_type(cols[7]) != SQLITE_NULL) {
-    snprintf(arg, sizeof arg, "cart row %lld: at", (long long)rown);
-    rc = garg_timestamp(cols[7], fn, arg, &row->line.at, &err);
-    if (rc) { *pzErr = err; return rc; }
+    rc = garg_timestamp(cols[7], fn, "at", &row->line.at, &err);
+    if (rc) {
+      sqlite3_free(err);
+      err = NULL;
+      rc = garg_timestamp(cols[7], fn, ROW_ARG("at"), &row->line.at, &err);
+      *pzErr = err;
+      return rc;
+    }
     row->line.has_at = 1;
   }
+#undef ROW_ARG
   res->nrows++;
   return SQLITE_OK;
 }
