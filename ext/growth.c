@@ -36,6 +36,10 @@ static const growth_function growth_functions[] = {
   RETENTION_ROW(50), RETENTION_ROW(51), RETENTION_ROW(52), RETENTION_ROW(53), RETENTION_ROW(54), RETENTION_ROW(55), RETENTION_ROW(56), RETENTION_ROW(57),
   RETENTION_ROW(58), RETENTION_ROW(59), RETENTION_ROW(60), RETENTION_ROW(61), RETENTION_ROW(62), RETENTION_ROW(63), RETENTION_ROW(64),
   RETENTION_ROW(-1),
+  {"promo_price",        3, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
+  {"promo_price",        4, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
+  {"promo_price_cents",  3, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
+  {"promo_price_cents",  4, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
   /* internal: how table-valued functions read their source rows (source.h) */
   {"growth_gather",   -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
   /* rfm.c */
@@ -49,6 +53,8 @@ static const growth_table growth_tables[] = {
   {"rfm", &rfm_spec},
   {"rfm_segments", &rfm_segments_spec},
   {"cohort_retention", &cohort_retention_spec},
+  {"promo_apply", &promo_apply_spec},
+  {"promo_check", &promo_check_spec},
   {NULL, NULL},
 };
 

@@ -53,5 +53,10 @@ void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
 void retention_step(sqlite3_context *, int, sqlite3_value **);
 void retention_final(sqlite3_context *);
 extern const struct gtvf_spec cohort_retention_spec;
+/* promo.c */
+void promo_price_func(sqlite3_context *, int, sqlite3_value **);
+void promo_price_cents_func(sqlite3_context *, int, sqlite3_value **);
+extern const struct gtvf_spec promo_apply_spec;
+extern const struct gtvf_spec promo_check_spec;
 
 #endif
