@@ -26,6 +26,10 @@ static const growth_function growth_functions[] = {
   {"period_diff",      4, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
   /* internal: how table-valued functions read their source rows (source.h) */
   {"growth_gather",   -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
+  /* chart.c */
+  {"bar",              2, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
+  {"bar",              3, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
+  {"shade",            1, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
 };
 
 static const growth_table growth_tables[] = {
