@@ -96,7 +96,7 @@ demo: deps growth.$(SO_EXT)
 	@rm -f build/demo.db && mkdir -p build
 	@sqlite3 build/demo.db < sql/demo.sql
 	@for f in $(sort $(wildcard sql/examples/*.sql)); do \
-	  echo; echo "---- $$f"; sed -n 's/^-- \{0,1\}//p;/^[^-]/q' $$f | sed '$$d'; \
+	  echo; echo "---- $$f"; awk '/^--/ { sub(/^-- ?/, ""); print; next } { exit }' $$f; \
 	  sqlite3 -header -column build/demo.db ".load ./growth" ".read $$f" || exit 1; \
 	done
 
