@@ -272,3 +272,28 @@ test-latest: growth.$(SO_EXT) $(CLIENT_DB)
 	  { ./build/latest/static_client $(CLIENT_DB) $(CHECKS_SQL) > build/latest/static_client.out \
 	    || { cat build/latest/static_client.out; exit 1; }; } && tail -1 build/latest/static_client.out; \
 	fi
+
+# `make report`: the HTML report of the demo database (sql/report.sql run by the sqlite3 shell).
+# test-report renders it in headless Chromium (Debian's chromium and a CJK font are installed
+# when missing and running as root) and checks the page's numbers against plain SQL.
+TEST_EXTRA += test-report
+REPORT_DEB := chromium fonts-wqy-microhei
+.PHONY: report test-report
+report: deps build/report.html
+	@echo "report: build/report.html"
+build/report.html: sql/report.sql growth.$(SO_EXT) $(CLIENT_DB)
+	sqlite3 $(CLIENT_DB) < sql/report.sql > $@.tmp && mv $@.tmp $@
+test-report: deps growth.$(SO_EXT)
+	@echo "== report: build/report.html in headless Chromium"
+	@missing=$$(sqlite3 :memory: ".load ./growth" "SELECT group_concat(m, ' ') FROM (SELECT column1 AS m FROM \
+	  (VALUES ('funnel'), ('cohort_retention'), ('rfm'))) WHERE m NOT IN (SELECT name FROM pragma_module_list)"); \
+	if [ -n "$$missing" ]; then echo "test-report: SKIPPED: this build lacks $$missing, which the report needs"; exit 0; fi; \
+	$(MAKE) --no-print-directory build/report.html
+	@missing=""; for p in $(REPORT_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v dpkg >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "test-report: installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || exit 1; \
+	  else echo "test-report: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+	@$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png
