@@ -288,12 +288,12 @@ test-report: deps growth.$(SO_EXT)
 	@missing=$$(sqlite3 :memory: ".load ./growth" "SELECT group_concat(m, ' ') FROM (SELECT column1 AS m FROM \
 	  (VALUES ('funnel'), ('cohort_retention'), ('rfm'))) WHERE m NOT IN (SELECT name FROM pragma_module_list)"); \
 	if [ -n "$$missing" ]; then echo "test-report: SKIPPED: this build lacks $$missing, which the report needs"; exit 0; fi; \
-	$(MAKE) --no-print-directory build/report.html
-	@missing=""; for p in $(REPORT_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	missing=""; for p in $(REPORT_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ] && command -v dpkg >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "test-report: installing$$missing"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || exit 1; \
 	  else echo "test-report: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
-	fi
-	@$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png
+	fi; \
+	$(MAKE) --no-print-directory build/report.html && \
+	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png
