@@ -45,6 +45,10 @@ static const growth_function growth_functions[] = {
   /* rfm.c */
   {"rfm_segment",      3, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
   {"rfm_segment",      4, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
+  /* chart.c */
+  {"bar",              2, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
+  {"bar",              3, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
+  {"shade",            1, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
 };
 
 static const growth_table growth_tables[] = {

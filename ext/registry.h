@@ -34,6 +34,10 @@ typedef struct growth_table {
   const struct gtvf_spec *spec;
 } growth_table;
 
+/* chart.c */
+void bar_func(sqlite3_context *, int, sqlite3_value **);
+void shade_func(sqlite3_context *, int, sqlite3_value **);
+
 /* calendar.c */
 void growth_version_func(sqlite3_context *, int, sqlite3_value **);
 void date_bucket_func(sqlite3_context *, int, sqlite3_value **);
