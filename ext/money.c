@@ -172,7 +172,9 @@ double gmoney_to_real(int64_t v, int scale) {
 
 /* ------------------------------------------------------------------ apportioning */
 
-typedef struct rem_entry { __int128 rem; int index; } rem_entry;
+/* packed+aligned(8): sqlite3_malloc64 guarantees only 8-byte alignment, less than __int128's
+** 16, so the compiler must not assume more (UBSan "misaligned address", found by fuzz_money). */
+typedef struct __attribute__((packed, aligned(8))) rem_entry { __int128 rem; int index; } rem_entry;
 
 static int by_remainder_desc(const void *a, const void *b) {
   const rem_entry *x = a, *y = b;
