@@ -123,6 +123,15 @@ static int harness_inventory(hinventory *inv) {
   return 0;
 }
 
+/* 1 when the inventory registers fn (as a function or a table). */
+static int harness_has(const hinventory *inv, const char *fn) {
+  for (int i = 0; i < inv->nfunc; i++)
+    if (strcmp(inv->func[i].name, fn) == 0) return 1;
+  for (int i = 0; i < inv->ntable; i++)
+    if (strcmp(inv->table[i].name, fn) == 0) return 1;
+  return 0;
+}
+
 /* Opens a :memory: connection with the extension and the fixture tables. */
 static sqlite3 *harness_open(void) {
   sqlite3 *db = NULL;

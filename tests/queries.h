@@ -47,15 +47,6 @@ static const hquery harness_queries[] = {
 
 #define HARNESS_NQUERIES ((int)(sizeof harness_queries / sizeof harness_queries[0]))
 
-/* 1 when the inventory registers fn (as a function or a table). */
-static int harness_has(const hinventory *inv, const char *fn) {
-  for (int i = 0; i < inv->nfunc; i++)
-    if (strcmp(inv->func[i].name, fn) == 0) return 1;
-  for (int i = 0; i < inv->ntable; i++)
-    if (strcmp(inv->table[i].name, fn) == 0) return 1;
-  return 0;
-}
-
 /* Runs sql and renders every row as "a|b|c\n" (NULL as NULL) into a sqlite3_str result;
 ** returns the result code of the last step (SQLITE_DONE on success) and *out (caller frees). */
 static int harness_run(sqlite3 *db, const char *sql, char **out) {
