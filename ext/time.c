@@ -79,8 +79,11 @@ static const char *take_offset(cursor *c, int32_t *out) {
   int sign = ch == '-' ? -1 : 1;
   c->p++;
   int hh, mm = 0;
+  const char *hours = c->p;
   if (!take_digits(c, 2, &hh)) {
-    /* a single-digit hour (+8) is common in option strings */
+    /* a single-digit hour (+8) is common in option strings; take_digits consumed the first
+    ** digit before failing, so start over from it */
+    c->p = hours;
     if (!take_digits(c, 1, &hh)) return "offset hours must be digits";
   }
   if (peek(c) == ':') {
