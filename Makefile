@@ -152,7 +152,7 @@ FUZZ_BIN     := $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 FUZZ_OBJ     := $(patsubst ext/%.c,build/fuzz/ext/%.o,$(SRC))
 
 .PHONY: fuzz fuzz-build fuzz-regress test-threads test-big
-TEST_EXTRA += fuzz-regress
+TEST_EXTRA += fuzz-regress test-threads
 
 build/fuzz/ext:
 	mkdir -p $@
@@ -181,3 +181,15 @@ fuzz-regress: $(FUZZ_BIN)
 	  [ -z "$$files" ] || ASAN_OPTIONS=detect_leaks=1 ./build/fuzz/$$t -runs=1 $$files >build/fuzz/$$t.regress.log 2>&1 \
 	    || { tail -n 40 build/fuzz/$$t.regress.log; exit 1; }; \
 	done
+
+# ThreadSanitizer build of the extension's sources and tests/threads.c (gcc; any race fails).
+TSAN_OBJ := $(patsubst ext/%.c,build/tsan/%.o,$(SRC))
+build/tsan:
+	mkdir -p $@
+build/tsan/%.o: ext/%.c $(HDR) | build/tsan
+	$(CC) $(BASEFLAGS) -O1 -g -fsanitize=thread -DSQLITE_CORE -c $< -o $@
+build/tsan/threads: tests/threads.c tests/harness.h tests/queries.h $(TSAN_OBJ)
+	$(CC) $(BASEFLAGS) -O1 -g -fsanitize=thread -DSQLITE_CORE -o $@ $< $(TSAN_OBJ) -lsqlite3 -lpthread -lm
+test-threads: build/tsan/threads
+	@echo "== threads under ThreadSanitizer"
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" ./build/tsan/threads
