@@ -40,7 +40,7 @@ UNIT_BIN      := $(patsubst tests/%.c,build/core/%,$(UNIT_SRC))
 ASAN_UNIT_BIN := $(patsubst tests/%.c,build/asan-core/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all test check check-asan demo bench clean deps static
+.PHONY: all test check check-asan demo bench clean deps static test-readme
 .DEFAULT_GOAL := all
 
 all: growth.$(SO_EXT)
@@ -91,12 +91,19 @@ check-asan: build/asan-so/growth.$(SO_EXT) $(ASAN_UNIT_BIN) build/asan-core/sqlt
 	@echo "== SQL tests under ASan+UBSan ($(words $(SQL_TESTS)) files)"
 	@ASAN_OPTIONS=detect_leaks=1 ./build/asan-core/sqltest --ext ./build/asan-so/growth.$(SO_EXT) $(SQL_TESTS)
 
+build/demo.db: sql/demo.sql
+	@mkdir -p build && rm -f $@ && sqlite3 $@ < sql/demo.sql
+
+# The README's examples print what the README says (run on the demo database).
+TEST_EXTRA += test-readme
+test-readme: growth.$(SO_EXT) build/demo.db
+	@python3 tests/readme_check.py README.md build/demo.db ./growth
+
 # `make demo`: build, create the demo shop database, run the README's examples on it.
 demo: deps growth.$(SO_EXT)
-	@rm -f build/demo.db && mkdir -p build
-	@sqlite3 build/demo.db < sql/demo.sql
+	@rm -f build/demo.db && $(MAKE) --no-print-directory build/demo.db
 	@for f in $(sort $(wildcard sql/examples/*.sql)); do \
-	  echo; echo "---- $$f"; sed -n 's/^-- \{0,1\}//p;/^[^-]/q' $$f | sed '$$d'; \
+	  echo; echo "---- $$f"; awk '/^--/ { sub(/^-- ?/, ""); print; next } { exit }' $$f; \
 	  sqlite3 -header -column build/demo.db ".load ./growth" ".read $$f" || exit 1; \
 	done
 

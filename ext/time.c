@@ -53,13 +53,14 @@ static int is_digit(int ch) { return ch >= '0' && ch <= '9'; }
 static int is_space(int ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 static void skip_space(cursor *c) { while (!at_end(c) && is_space(peek(c))) c->p++; }
 
-/* Exactly `count` digits. */
+/* Exactly `count` digits; the cursor moves only on success. */
 static int take_digits(cursor *c, int count, int *out) {
   int v = 0;
   for (int i = 0; i < count; i++) {
-    if (!is_digit(peek(c))) return 0;
-    v = v * 10 + (*c->p++ - '0');
+    if (c->p + i >= c->end || !is_digit((unsigned char)c->p[i])) return 0;
+    v = v * 10 + (c->p[i] - '0');
   }
+  c->p += count;
   *out = v;
   return 1;
 }
@@ -79,11 +80,8 @@ static const char *take_offset(cursor *c, int32_t *out) {
   int sign = ch == '-' ? -1 : 1;
   c->p++;
   int hh, mm = 0;
-  const char *hours = c->p;
   if (!take_digits(c, 2, &hh)) {
-    /* a single-digit hour (+8) is common in option strings; take_digits consumed the first
-    ** digit before failing, so start over from it */
-    c->p = hours;
+    /* a single-digit hour (+8) is common in option strings */
     if (!take_digits(c, 1, &hh)) return "offset hours must be digits";
   }
   if (peek(c) == ':') {
