@@ -159,7 +159,7 @@ FUZZ_BIN     := $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 FUZZ_OBJ     := $(patsubst ext/%.c,build/fuzz/ext/%.o,$(SRC))
 
 .PHONY: fuzz fuzz-build fuzz-regress test-threads test-big
-TEST_EXTRA += fuzz-regress test-threads
+TEST_EXTRA += fuzz-regress test-threads test-no-globals
 
 build/fuzz/ext:
 	mkdir -p $@
@@ -183,7 +183,7 @@ fuzz: $(FUZZ_BIN)
 
 fuzz-regress: $(FUZZ_BIN)
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  files=$$(find tests/fuzz/corpus/$$t tests/fuzz/regress/$$t -type f 2>/dev/null); \
+	  files=$$(find tests/fuzz/corpus/$$t tests/fuzz/regress/$$t -type f 2>/dev/null || true); \
 	  echo "== fuzz-regress $$t ($$(echo $$files | wc -w) inputs)"; \
 	  [ -z "$$files" ] || ASAN_OPTIONS=detect_leaks=1 ./build/fuzz/$$t -runs=1 $$files >build/fuzz/$$t.regress.log 2>&1 \
 	    || { tail -n 40 build/fuzz/$$t.regress.log; exit 1; }; \
@@ -200,3 +200,12 @@ build/tsan/threads: tests/threads.c tests/harness.h tests/queries.h $(TSAN_OBJ)
 test-threads: build/tsan/threads
 	@echo "== threads under ThreadSanitizer"
 	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" ./build/tsan/threads
+
+# No global mutable state: no object of the loadable build may have writable data (.data/.bss),
+# except sqlite3_api, the API pointer SQLite's loader sets once (SQLITE_EXTENSION_INIT1).
+# Constant tables of pointers live in .data.rel.ro and are fine.
+test-no-globals: $(SO_OBJ)
+	@echo "== no writable globals in $(words $(SO_OBJ)) objects"
+	@bad=$$(for o in $(SO_OBJ); do objdump -t $$o | awk -v o=$$o '($$4 == ".data" || $$4 == ".bss" || $$4 ~ /^\.(data|bss)\./) && $$4 !~ /^\.data\.rel\.ro/ && $$NF != "sqlite3_api" && $$3 == "O" { print o ": " $$NF }'; done); \
+	if [ -n "$$bad" ]; then echo "writable global state (not thread-safe across connections):"; echo "$$bad"; exit 1; fi
+.PHONY: test-no-globals
