@@ -148,7 +148,14 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
     else sqlite3_str_appendall(sql, ", NULL");
   }
   sqlite3_str_appendall(sql, ") FROM growth_source");
+  /* the text counts against SQLITE_LIMIT_LENGTH: past it that is TOOBIG, not out of memory */
+  int src_rc = sqlite3_str_errcode(sql);
   char *text = sqlite3_str_finish(sql);
+  if (src_rc == SQLITE_TOOBIG) {
+    sqlite3_free(text);
+    *pzErr = sqlite3_mprintf("%s: source: string or blob too big", fn);
+    return SQLITE_TOOBIG;
+  }
   if (!text) return SQLITE_NOMEM;
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2(src->db, text, -1, &stmt, NULL);

@@ -185,6 +185,19 @@ static void results_beyond_the_length_limit_are_errors(void **state) {
     sqlite3_close(db);
     checked++;
   }
+  /* the scaffold itself: the statement gsource_scan builds is longer than a 90-byte limit, which
+  ** is "too big" (it used to be reported as out of memory) */
+  sqlite3 *db = harness_open();
+  assert_int_equal(sqlite3_create_module_v2(db, "scaffold_sum", &gtvf_module, (void *)&sum_spec, NULL), SQLITE_OK);
+  char *out = NULL;
+  assert_int_equal(harness_run(db, "SELECT * FROM scaffold_sum(NULL)", &out), SQLITE_DONE);  /* connected */
+  sqlite3_free(out);
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 90);
+  int lrc = harness_run(db, "SELECT * FROM scaffold_sum('events')", &out);
+  assert_int_equal(lrc, SQLITE_TOOBIG);
+  assert_string_equal(sqlite3_errmsg(db), "scaffold_sum: source: string or blob too big");
+  sqlite3_free(out);
+  sqlite3_close(db);
   printf("  %d queries refused past SQLITE_LIMIT_LENGTH\n", checked);
   assert_true(checked > 0);
 }
