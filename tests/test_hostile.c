@@ -31,10 +31,13 @@ static const char *const expected_functions[] = {
   "growth_version|0|s|innocuous",
   "period_diff|3|s|deterministic,innocuous",
   "period_diff|4|s|deterministic,innocuous",
+  "window_funnel|-1|w|deterministic,innocuous",
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {
   "",
+  "funnel|10|4|directonly",
+  "funnel_actors|6|4|directonly",
 };
 
 static void describe_flags(int flags, char *buf, size_t len) {
