@@ -804,13 +804,26 @@ static double quantile(const fdelta *d, size_t n, double q) {
   return v / 1e6;
 }
 
-static const fbuild *sort_ctx;
-static int cmp_bd(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  if (x == y) return 0;
-  if (x == 0) return -1; /* NULL first */
-  if (y == 0) return 1;
-  return vtable_cmp(&sort_ctx->bds, x - 1, y - 1);
+/* Orders breakdown ids by value, NULL (id 0) first. */
+static int bd_less(const vtable *t, uint32_t x, uint32_t y) {
+  if (x == y || y == 0) return 0;
+  if (x == 0) return 1;
+  return vtable_cmp(t, x - 1, y - 1) < 0;
+}
+
+/* Merge sort with the table as context (qsort has none, and a global would be shared between
+** connections). tmp holds n ids. */
+static void sort_bds(const vtable *t, uint32_t *ids, uint32_t *tmp, size_t n) {
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t a = lo, b = mid, o = lo;
+      while (a < mid && b < hi) tmp[o++] = bd_less(t, ids[b], ids[a]) ? ids[b++] : ids[a++];
+      while (a < mid) tmp[o++] = ids[a++];
+      while (b < hi) tmp[o++] = ids[b++];
+    }
+    memcpy(ids, tmp, n * sizeof *ids);
+  }
 }
 
 /* Evaluates every actor; fills r->act (actors that reached step 1) and, for the report, the
@@ -942,8 +955,8 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
       slot[r->act[i].bd] = 0;
       ids[nb++] = r->act[i].bd;
     }
-  sort_ctx = b;
-  qsort(ids, nb, sizeof *ids, cmp_bd);
+  sort_bds(&b->bds, ids, slot, nb); /* slot is scratch until filled below */
+  for (uint32_t i = 0; i <= b->bds.n; i++) slot[i] = UINT32_MAX;
   for (size_t i = 0; i < nb; i++) slot[ids[i]] = (uint32_t)i;
   r->nrep = nb * (size_t)N;
   r->rep = gmem_alloc((r->nrep ? r->nrep : 1) * sizeof *r->rep);

@@ -155,3 +155,16 @@ SELECT count(*) FROM funnel('gen', 300, 'view,cart,pay') f
   WHERE f.actors != (SELECT count(*) FROM wf WHERE m = '' AND level >= f.step)
      OR f.dropped != CASE WHEN f.step = 3 THEN 0 ELSE (SELECT count(*) FROM wf WHERE m = '' AND level = f.step) END;
 -- => 0
+
+-- breakdown groups in SQLite's order: NULL, numbers (by value), text; values keep their type
+CREATE TABLE bd(u, ts, event, b);
+INSERT INTO bd VALUES (1,0,'view','b'),(2,0,'view',10),(3,0,'view',NULL),(4,0,'view','a'),(5,0,'view',9.5),(6,0,'view',10),
+  (6,1,'pay',10);
+SELECT breakdown, typeof(breakdown), step, actors FROM funnel('bd', 10, 'view,pay') WHERE step = 1;
+-- => NULL|null|1|1
+-- => 9.5|real|1|1
+-- => 10|integer|1|2
+-- => a|text|1|1
+-- => b|text|1|1
+SELECT breakdown, actors, conversion_from_prev FROM funnel('bd', 10, 'view,pay') WHERE step = 2 AND breakdown = 10;
+-- => 10|1|0.5
