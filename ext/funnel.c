@@ -300,8 +300,8 @@ static void wf_free(wf_state *st) {
 
 void window_funnel_value(sqlite3_context *ctx) {
   wf_state *st = sqlite3_aggregate_context(ctx, 0);
+  if (st && st->failed) return;
   if (!st || !st->ready) { sqlite3_result_int(ctx, 0); return; }
-  if (st->failed) return;
   size_t n = st->n - st->start;
   if (st->copy_cap < n) {
     gfunnel_event *p = gmem_realloc(st->copy, n * sizeof *p);
@@ -315,8 +315,10 @@ void window_funnel_value(sqlite3_context *ctx) {
 
 void window_funnel_final(sqlite3_context *ctx) {
   wf_state *st = sqlite3_aggregate_context(ctx, 0);
-  if (!st || !st->ready) { sqlite3_result_int(ctx, 0); return; } /* no rows: level 0 */
-  if (!st->failed) wf_result(ctx, st, st->ev + st->start, st->n - st->start);
+  if (!st) { sqlite3_result_int(ctx, 0); return; } /* no rows: level 0 */
+  /* a failed setup may hold the window text: always free */
+  if (st->ready && !st->failed) wf_result(ctx, st, st->ev + st->start, st->n - st->start);
+  else if (!st->failed) sqlite3_result_int(ctx, 0);
   wf_free(st);
 }
 

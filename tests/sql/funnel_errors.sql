@@ -116,3 +116,8 @@ SELECT * FROM funnel('SELECT u, ''x'', event FROM e', 60, 'view,pay');
 CREATE VIEW v AS SELECT * FROM funnel('e', 60, 'view');
 SELECT * FROM v;
 -- =>~ error: *funnel*
+-- a failed setup in a window frame (bad options) is an error, and leaks nothing (ASan build)
+SELECT window_funnel(60, ts, event='view', 'nope') OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM e;
+-- => error: window_funnel: unknown option 'nope' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry)
+SELECT window_funnel(60, ts, event='view', 'strict_order') FROM e WHERE 0;
+-- => 0
