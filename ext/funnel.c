@@ -551,32 +551,58 @@ typedef struct fbuild {
   vtable actors, bds;
   frow **chunk;
   size_t nchunk, chunk_cap, nrows, in_last;
-  /* a one-entry cache: breakdown values repeat */
-  uint32_t last_bd;
-  int last_bd_ok;
+  uint32_t *count;                       /* rows per actor id */
+  size_t ncount_cap;
 } fbuild;
+
+/* Counts rows per actor while reading, so grouping needs no extra pass over the rows. */
+static int fb_count(fbuild *b, uint32_t actor) {
+  if (actor >= b->ncount_cap) {
+    size_t cap = b->ncount_cap ? b->ncount_cap * 2 : 4096;
+    while (cap <= actor) cap *= 2;
+    uint32_t *c = gmem_realloc(b->count, cap * sizeof *c);
+    if (!c) return SQLITE_NOMEM;
+    memset(c + b->ncount_cap, 0, (cap - b->ncount_cap) * sizeof *c);
+    b->count = c;
+    b->ncount_cap = cap;
+  }
+  b->count[actor]++;
+  return SQLITE_OK;
+}
 
 static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   fbuild *b = ctx;
-  if (sqlite3_value_type(cols[0]) == SQLITE_NULL) return SQLITE_OK;
+  /* the event decides first whether the row matters at all; this runs once per source row, so
+  ** it makes as few sqlite3_value_* calls as it can */
   sqlite3_value *ev = cols[2];
-  if (sqlite3_value_type(ev) == SQLITE_NULL) return SQLITE_OK;
-  const char *name = (const char *)sqlite3_value_text(ev);
+  const unsigned char *name = sqlite3_value_text(ev);
+  if (!name) return sqlite3_value_type(ev) == SQLITE_NULL ? SQLITE_OK : SQLITE_NOMEM;
   int len = sqlite3_value_bytes(ev);
-  if (!name) return SQLITE_NOMEM;
   int code = 0;
   for (int d = 0; d < b->ndistinct; d++)
-    if (b->dlen[d] == len && memcmp(b->dname[d], name, (size_t)len) == 0) { code = d + 1; break; }
+    if (b->dlen[d] == len && (len == 0 || ((unsigned char)b->dname[d][0] == name[0] &&
+                                           memcmp(b->dname[d], name, (size_t)len) == 0))) {
+      code = d + 1;
+      break;
+    }
   if (!code && b->exclude && b->exclude_len == len && memcmp(b->exclude, name, (size_t)len) == 0) code = CODE_EXCLUDE;
   /* rows of no interest are dropped at once, except "other" events under strict_order */
   if (!code && !(b->cfg.flags & GFUNNEL_STRICT_ORDER)) return SQLITE_OK;
+  int at = sqlite3_value_type(cols[0]);
+  if (at == SQLITE_NULL) return SQLITE_OK;
   int64_t ts;
   sqlite3_value *tv = cols[1];
   int tt = sqlite3_value_type(tv);
   if (tt == SQLITE_NULL) return SQLITE_OK;
-  const char *why = NULL;
-  if (tt == SQLITE_INTEGER) why = gtime_from_unix_seconds(sqlite3_value_int64(tv), &ts);
-  if (tt != SQLITE_INTEGER || why) {
+  int ts_ok = 0;
+  if (tt == SQLITE_INTEGER) {
+    sqlite3_int64 secs = sqlite3_value_int64(tv);
+    if (secs >= GTIME_MIN_US / GTIME_US_PER_SEC && secs <= GTIME_MAX_US / GTIME_US_PER_SEC) {
+      ts = secs * GTIME_US_PER_SEC;
+      ts_ok = 1;
+    }
+  }
+  if (!ts_ok) {
     int rc = garg_timestamp(tv, b->fn, "ts (source column 2)", &ts, pzErr);
     if (rc == GARG_NULL) return SQLITE_OK;
     if (rc != SQLITE_OK) return rc;
@@ -592,6 +618,7 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   }
   uint32_t actor;
   if (vtable_id(&b->actors, cols[0], &actor) != SQLITE_OK) return SQLITE_NOMEM;
+  if (fb_count(b, actor) != SQLITE_OK) return SQLITE_NOMEM;
   if (b->in_last == FROW_CHUNK || b->nchunk == 0) {
     if (b->nchunk == b->chunk_cap) {
       size_t cap = b->chunk_cap ? b->chunk_cap * 2 : 16;
@@ -648,6 +675,7 @@ static void fb_free(fbuild *b) {
   sqlite3_free(b->exclude);
   vtable_free(&b->actors);
   vtable_free(&b->bds);
+  gmem_free(b->count);
   for (size_t c = 0; c < b->nchunk; c++) gmem_free(b->chunk[c]);
   gmem_free(b->chunk);
   sqlite3_free(b);
@@ -849,13 +877,9 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
     *pzErr = ferr(&rc, "%s: more than %u source rows", b->fn, UINT32_MAX - 1);
     return rc;
   }
-  /* group rows by actor with a counting sort: stable, so each actor's rows keep source order */
-  for (size_t c = 0, left = n; c < b->nchunk; c++) {
-    size_t m = left < FROW_CHUNK ? left : FROW_CHUNK;
-    for (size_t i = 0; i < m; i++) off[b->chunk[c][i].actor + 1]++;
-    left -= m;
-  }
-  for (size_t a = 0; a < A; a++) off[a + 1] += off[a];
+  /* group rows by actor with a counting sort (counts taken while reading): stable, so each
+  ** actor's rows keep source order */
+  for (size_t a = 0; a < A; a++) off[a + 1] = off[a] + b->count[a];
   ts = gmem_alloc((n ? n : 1) * sizeof *ts);
   cb = gmem_alloc((n ? n : 1) * sizeof *cb);
   if (!ts || !cb) { rc = SQLITE_NOMEM; goto done; }
