@@ -818,20 +818,49 @@ static int parse_report_options(fbuild *b, sqlite3_value *v, char **pzErr) {
   return SQLITE_OK;
 }
 
-static int cmp_delta(const void *a, const void *b) {
-  const fdelta *x = a, *y = b;
-  if (x->bd != y->bd) return x->bd < y->bd ? -1 : 1;
-  return (x->us > y->us) - (x->us < y->us);
+/* The k-th smallest of v[0..n) (0-based), partially ordering v: quickselect, O(n). */
+static int64_t select_kth(int64_t *v, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    /* median of three as the pivot */
+    int64_t a = v[lo], b = v[mid], c = v[hi];
+    int64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        int64_t t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return v[k];
+  }
+  return v[k];
 }
 
-/* Linear interpolation between closest ranks (PostgreSQL percentile_cont). */
-static double quantile(const fdelta *d, size_t n, double q) {
+/* Linear interpolation between closest ranks (PostgreSQL percentile_cont), in seconds. */
+static double quantile(int64_t *v, size_t n, double q) {
   double pos = q * (double)(n - 1);
   size_t lo = (size_t)pos;
   double frac = pos - (double)lo;
-  double v = (double)d[lo].us;
-  if (lo + 1 < n) v += frac * (double)(d[lo + 1].us - d[lo].us);
-  return v / 1e6;
+  int64_t x = select_kth(v, n, lo);
+  double r = (double)x;
+  if (frac > 0 && lo + 1 < n) {
+    /* after selecting lo, everything above it is >= v[lo]: the next rank is their minimum */
+    int64_t y = v[lo + 1];
+    for (size_t i = lo + 2; i < n; i++)
+      if (v[i] < y) y = v[i];
+    r += frac * (double)(y - x);
+  }
+  return r / 1e6;
 }
 
 /* Orders breakdown ids by value, NULL (id 0) first. */
@@ -1008,22 +1037,38 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
       }
     }
   }
-  /* deltas sorted by (step, breakdown, time): one run per report row */
-  if (nd) qsort(d, nd, sizeof *d, cmp_delta);
-  for (size_t i = 0; i < nd;) {
-    size_t j = i;
-    while (j < nd && d[j].bd == d[i].bd) j++;
-    int step = (int)(d[i].bd >> 24);
-    uint32_t bd = d[i].bd & 0xffffff;
-    freport_row *row = &r->rep[(size_t)slot[bd] * N + step];
-    double sum = 0;
-    for (size_t x = i; x < j; x++) sum += (double)d[x].us;
-    row->has_time = 1;
-    row->avg = sum / (double)(j - i) / 1e6;
-    row->median = quantile(d + i, j - i, 0.5);
-    row->p90 = quantile(d + i, j - i, 0.9);
-    i = j;
+  /* times grouped by report row with a counting sort, then quantiles by selection */
+  size_t *start = gmem_alloc((r->nrep + 1) * sizeof *start);
+  int64_t *vals = gmem_alloc((nd ? nd : 1) * sizeof *vals);
+  if (!start || !vals) {
+    gmem_free(start);
+    gmem_free(vals);
+    gmem_free(ids);
+    gmem_free(slot);
+    return SQLITE_NOMEM;
   }
+  memset(start, 0, (r->nrep + 1) * sizeof *start);
+  for (size_t i = 0; i < nd; i++) {
+    d[i].bd = slot[d[i].bd & 0xffffff] * (uint32_t)N + (d[i].bd >> 24); /* now the report row */
+    start[d[i].bd + 1]++;
+  }
+  for (size_t i = 0; i < r->nrep; i++) start[i + 1] += start[i];
+  for (size_t i = 0; i < nd; i++) vals[start[d[i].bd]++] = d[i].us;
+  for (size_t i = r->nrep; i > 0; i--) start[i] = start[i - 1];
+  start[0] = 0;
+  for (size_t ri = 0; ri < r->nrep; ri++) {
+    size_t lo = start[ri], n = start[ri + 1] - lo;
+    if (!n) continue;
+    freport_row *row = &r->rep[ri];
+    double sum = 0;
+    for (size_t x = lo; x < lo + n; x++) sum += (double)vals[x];
+    row->has_time = 1;
+    row->avg = sum / (double)n / 1e6;
+    row->median = quantile(vals + lo, n, 0.5);
+    row->p90 = quantile(vals + lo, n, 0.9);
+  }
+  gmem_free(start);
+  gmem_free(vals);
   gmem_free(ids);
   gmem_free(slot);
   return SQLITE_OK;

@@ -168,3 +168,19 @@ SELECT breakdown, typeof(breakdown), step, actors FROM funnel('bd', 10, 'view,pa
 -- => b|text|1|1
 SELECT breakdown, actors, conversion_from_prev FROM funnel('bd', 10, 'view,pay') WHERE step = 2 AND breakdown = 10;
 -- => 10|1|0.5
+
+-- step times against plain SQL: 200 actors view at 0 and cart d seconds later (d repeats),
+-- median and p90 by linear interpolation between ranks (percentile_cont), and the average
+CREATE TABLE lag AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+  SELECT i AS u, 0 AS ts, 'view' AS event FROM n UNION ALL SELECT i, (i * 7919) % 997 % 300, 'cart' FROM n;
+CREATE TABLE lag_q AS WITH d AS (SELECT ts AS v, row_number() OVER (ORDER BY ts) - 1 AS rk, count(*) OVER () AS n FROM lag WHERE event = 'cart'),
+  q(q) AS (VALUES (0.5), (0.9))
+  SELECT q, sum(CASE WHEN rk = CAST(q * (n - 1) AS INTEGER) THEN v * (1 - (q * (n - 1) - CAST(q * (n - 1) AS INTEGER)))
+                     WHEN rk = CAST(q * (n - 1) AS INTEGER) + 1 THEN v * (q * (n - 1) - CAST(q * (n - 1) AS INTEGER)) ELSE 0 END) AS x
+  FROM d, q GROUP BY q;
+SELECT round(f.median_seconds, 6) = (SELECT round(x, 6) FROM lag_q WHERE q = 0.5),
+       round(f.p90_seconds, 6) = (SELECT round(x, 6) FROM lag_q WHERE q = 0.9),
+       round(f.avg_seconds, 6) = (SELECT round(avg(ts), 6) FROM lag WHERE event = 'cart'),
+       f.actors
+FROM funnel('lag', 1000, 'view,cart') f WHERE step = 2;
+-- => 1|1|1|200
