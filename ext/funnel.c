@@ -551,22 +551,25 @@ typedef struct fbuild {
   vtable actors, bds;
   frow **chunk;
   size_t nchunk, chunk_cap, nrows, in_last;
-  uint32_t *count;                       /* rows per actor id */
-  size_t ncount_cap;
+  /* Actors are keys: a small non-negative INTEGER actor (user id) is its own key, counted in
+  ** dcount by value with no lookup at all; any other actor value is numbered by the actors
+  ** table and keyed VDIRECT_MAX + its id, counted in hcount. */
+  uint32_t *dcount, *hcount;
+  size_t ndcount, nhcount;
 } fbuild;
 
-/* Counts rows per actor while reading, so grouping needs no extra pass over the rows. */
-static int fb_count(fbuild *b, uint32_t actor) {
-  if (actor >= b->ncount_cap) {
-    size_t cap = b->ncount_cap ? b->ncount_cap * 2 : 4096;
-    while (cap <= actor) cap *= 2;
-    uint32_t *c = gmem_realloc(b->count, cap * sizeof *c);
+/* Counts rows per actor key while reading, so grouping needs no extra pass over the rows. */
+static int fb_count(uint32_t **count, size_t *ncap, size_t at) {
+  if (at >= *ncap) {
+    size_t cap = *ncap ? *ncap * 2 : 4096;
+    while (cap <= at) cap *= 2;
+    uint32_t *c = gmem_realloc(*count, cap * sizeof *c);
     if (!c) return SQLITE_NOMEM;
-    memset(c + b->ncount_cap, 0, (cap - b->ncount_cap) * sizeof *c);
-    b->count = c;
-    b->ncount_cap = cap;
+    memset(c + *ncap, 0, (cap - *ncap) * sizeof *c);
+    *count = c;
+    *ncap = cap;
   }
-  b->count[actor]++;
+  (*count)[at]++;
   return SQLITE_OK;
 }
 
@@ -617,8 +620,16 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     }
   }
   uint32_t actor;
-  if (vtable_id(&b->actors, cols[0], &actor) != SQLITE_OK) return SQLITE_NOMEM;
-  if (fb_count(b, actor) != SQLITE_OK) return SQLITE_NOMEM;
+  sqlite3_int64 iv = at == SQLITE_INTEGER ? sqlite3_value_int64(cols[0]) : -1;
+  if (iv >= 0 && iv < VDIRECT_MAX) {
+    actor = (uint32_t)iv;
+    if (fb_count(&b->dcount, &b->ndcount, actor) != SQLITE_OK) return SQLITE_NOMEM;
+  } else {
+    uint32_t id;
+    if (vtable_id(&b->actors, cols[0], &id) != SQLITE_OK) return SQLITE_NOMEM;
+    if (fb_count(&b->hcount, &b->nhcount, id) != SQLITE_OK) return SQLITE_NOMEM;
+    actor = VDIRECT_MAX + id;
+  }
   if (b->in_last == FROW_CHUNK || b->nchunk == 0) {
     if (b->nchunk == b->chunk_cap) {
       size_t cap = b->chunk_cap ? b->chunk_cap * 2 : 16;
@@ -675,7 +686,8 @@ static void fb_free(fbuild *b) {
   sqlite3_free(b->exclude);
   vtable_free(&b->actors);
   vtable_free(&b->bds);
-  gmem_free(b->count);
+  gmem_free(b->dcount);
+  gmem_free(b->hcount);
   for (size_t c = 0; c < b->nchunk; c++) gmem_free(b->chunk[c]);
   gmem_free(b->chunk);
   sqlite3_free(b);
@@ -889,7 +901,8 @@ static void sort_bds(const vtable *t, uint32_t *ids, uint32_t *tmp, size_t n) {
 ** per-step deltas. */
 static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, char **pzErr) {
   int rc = SQLITE_OK;
-  size_t n = b->nrows, A = b->actors.n;
+  /* group index of an actor key: direct keys by value, then the numbered actors */
+  size_t n = b->nrows, ND = b->ndcount, A = ND + b->actors.n;
   uint32_t *off = NULL;
   int64_t *ts = NULL;
   uint32_t *cb = NULL;
@@ -908,7 +921,12 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   }
   /* group rows by actor with a counting sort (counts taken while reading): stable, so each
   ** actor's rows keep source order */
-  for (size_t a = 0; a < A; a++) off[a + 1] = off[a] + b->count[a];
+  size_t present = 0;
+  for (size_t a = 0; a < A; a++) {
+    uint32_t c = a < ND ? b->dcount[a] : b->hcount[a - ND];
+    present += c > 0;
+    off[a + 1] = off[a] + c;
+  }
   ts = gmem_alloc((n ? n : 1) * sizeof *ts);
   cb = gmem_alloc((n ? n : 1) * sizeof *cb);
   if (!ts || !cb) { rc = SQLITE_NOMEM; goto done; }
@@ -916,7 +934,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
     size_t m = left < FROW_CHUNK ? left : FROW_CHUNK;
     for (size_t i = 0; i < m; i++) {
       const frow *x = &b->chunk[c][i];
-      uint32_t at = off[x->actor]++;
+      uint32_t at = off[x->actor < VDIRECT_MAX ? x->actor : ND + (x->actor - VDIRECT_MAX)]++;
       ts[at] = x->ts;
       cb[at] = x->code_bd;
     }
@@ -928,13 +946,14 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   for (size_t a = A; a > 0; a--) off[a] = off[a - 1];
   off[0] = 0;
 
-  r->act = gmem_alloc((A ? A : 1) * sizeof *r->act);
+  r->act = gmem_alloc((present ? present : 1) * sizeof *r->act);
   if (!r->act) { rc = SQLITE_NOMEM; goto done; }
   size_t dcap = 0;
   int N = b->nsteps;
   gfunnel_chain chain;
   for (size_t a = 0; a < A; a++) {
     size_t lo = off[a], m = off[a + 1] - lo;
+    if (m == 0) continue;
     if (m > evcap) {
       size_t cap = m < 64 ? 64 : m * 2;
       gfunnel_event *e2 = gmem_realloc(ev, cap * sizeof *e2);
@@ -963,7 +982,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
     }
     if (level == 0) continue;
     factor *f = &r->act[r->nact++];
-    f->actor = (uint32_t)a;
+    f->actor = a < ND ? (uint32_t)a : (uint32_t)(VDIRECT_MAX + (a - ND));
     f->level = level;
     f->step1 = ev[chain.at[0]].ts;
     f->last = ev[chain.at[level - 1]].ts;
@@ -1176,7 +1195,10 @@ static void funnel_actors_column(void *result, int64_t i, int col, sqlite3_conte
   fresult *r = result;
   const factor *a = &r->act[i];
   switch (col) {
-    case 0: vtable_result(&r->b->actors, a->actor, ctx); break;
+    case 0:
+      if (a->actor < VDIRECT_MAX) sqlite3_result_int64(ctx, a->actor);
+      else vtable_result(&r->b->actors, a->actor - VDIRECT_MAX, ctx);
+      break;
     case 1: result_bd(r->b, a->bd, ctx); break;
     case 2: sqlite3_result_int(ctx, a->level); break;
     case 3: result_ts(a->step1, ctx); break;

@@ -184,3 +184,20 @@ SELECT round(f.median_seconds, 6) = (SELECT round(x, 6) FROM lag_q WHERE q = 0.5
        f.actors
 FROM funnel('lag', 1000, 'view,cart') f WHERE step = 2;
 -- => 1|1|1|200
+
+-- actors of every kind group correctly: small ids (keyed by value, below 2097152), negative and
+-- huge integers, reals and text (numbered through a hash table)
+CREATE TABLE who(u, ts, event);
+INSERT INTO who VALUES (7,0,'view'),(-5,0,'view'),(3000000000,0,'view'),(2.5,0,'view'),('x',0,'view'),
+  (7,1,'cart'),(-5,2,'cart'),(3000000000,3,'cart'),('x',1,'pay'),(2.5,5,'cart'),(2.5,6,'pay'),(2097152,0,'view'),(2097151,0,'view'),(2097151,1,'cart');
+SELECT actor, typeof(actor), level FROM funnel_actors('who', 10, 'view,cart,pay') ORDER BY level, typeof(actor), actor;
+-- => 2097152|integer|1
+-- => x|text|1
+-- => -5|integer|2
+-- => 7|integer|2
+-- => 2097151|integer|2
+-- => 3000000000|integer|2
+-- => 2.5|real|3
+SELECT count(*) FROM (SELECT u, window_funnel(10, ts, event='view', event='cart', event='pay') AS l FROM who GROUP BY u) w
+  JOIN funnel_actors('who', 10, 'view,cart,pay') a ON a.actor = w.u AND a.level = w.l;
+-- => 7
