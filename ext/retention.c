@@ -104,9 +104,14 @@ typedef struct cohort_scan {
 static int cohort_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   cohort_scan *s = ctx;
   int64_t ts;
-  int rc = garg_timestamp(cols[1], s->fn, "ts (source column 2)", &ts, pzErr);
-  if (rc == GARG_NULL) return SQLITE_OK;  /* no time, no activity */
-  if (rc != SQLITE_OK) return rc;
+  int rc;
+  /* Unix seconds are the common case on big tables: skip the general reader for them */
+  if (sqlite3_value_type(cols[1]) != SQLITE_INTEGER ||
+      gtime_from_unix_seconds(sqlite3_value_int64(cols[1]), &ts) != NULL) {
+    rc = garg_timestamp(cols[1], s->fn, "ts (source column 2)", &ts, pzErr);
+    if (rc == GARG_NULL) return SQLITE_OK;  /* no time, no activity */
+    if (rc != SQLITE_OK) return rc;
+  }
   int is_start = 0;
   if (s->has_is_start) {
     rc = garg_bool(cols[2], s->fn, "is_start (source column 3)", &is_start, pzErr);
