@@ -21,6 +21,19 @@ SELECT cohort, cohort_size, period, retained, complete FROM cohort_retention('VA
 -- => 2024-01-01|1|2|1|0
 -- => 2024-02-01|1|0|1|1
 -- => 2024-02-01|1|1|1|0
+-- Quarters: a start on the last day of Q1 and a return the next day is quarter 1; 12-31 is
+-- quarter 3, the one holding as_of. Rolling quarters are 91 days: 04-01 is day 1 (window 0),
+-- 12-31 is day 275 (window 3, since 3 * 91 = 273).
+SELECT period, retained, complete FROM cohort_retention('VALUES (1, ''2024-03-31''), (1, ''2024-04-01''), (1, ''2024-12-31'')', 'quarter');
+-- => 0|1|1
+-- => 1|1|1
+-- => 2|0|1
+-- => 3|1|0
+SELECT period, retained, complete FROM cohort_retention('VALUES (1, ''2024-03-31''), (1, ''2024-04-01''), (1, ''2024-12-31'')', 'quarter', 'rolling');
+-- => 0|1|1
+-- => 1|0|1
+-- => 2|0|1
+-- => 3|1|0
 -- A year boundary. Sun 2024-12-29 is in the week of Mon 2024-12-23; Thu 2025-01-02 is week 1;
 -- Mon 2025-01-06 00:00 is week 2 and is as_of, the exact end of week 1 (complete) .
 SELECT cohort, period, retained, complete FROM cohort_retention('VALUES
