@@ -87,7 +87,7 @@ void retention_final(sqlite3_context *ctx) {
 */
 static const gopt_spec cohort_opt_spec[] = {
   {"on_or_after", GOPT_FLAG}, {"rolling", GOPT_FLAG}, {"tz", GOPT_VALUE}, {"week_start", GOPT_VALUE},
-  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},  {NULL, 0},
+  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},  {"value", GOPT_FLAG}, {NULL, 0},
 };
 
 typedef struct cohort_result {
@@ -208,6 +208,14 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
   if (src.ncol < 2 || src.ncol > 4) {
     *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts [, is_start [, value]]", fn,
                              src.ncol, src.ncol == 1 ? "" : "s");
+    gsource_close(&src);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  /* DESIGN.md lists a `value` flag; the fourth column is read whenever present, so the flag
+  ** only checks that it is there */
+  if (gopts_has(&o, cohort_opt_spec, "value") && src.ncol < 4) {
+    *pzErr = sqlite3_mprintf("%s: option value needs a fourth source column (actor, ts, is_start, value); "
+                             "the source has %d", fn, src.ncol);
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }

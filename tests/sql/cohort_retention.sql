@@ -146,7 +146,11 @@ SELECT * FROM cohort_retention('act', 'week', 'tz=+25:00');
 SELECT * FROM cohort_retention('act', 'week', 'week_start=friday');
 -- => error: cohort_retention: option week_start='friday' is not one of monday|sunday
 SELECT * FROM cohort_retention('act', 'week', 'bogus');
--- => error: cohort_retention: unknown option 'bogus' (accepted: on_or_after, rolling, tz=..., week_start=..., periods=..., as_of=...)
+-- => error: cohort_retention: unknown option 'bogus' (accepted: on_or_after, rolling, tz=..., week_start=..., periods=..., as_of=..., value)
+SELECT * FROM cohort_retention('act', 'week', 'value');
+-- => error: cohort_retention: option value needs a fourth source column (actor, ts, is_start, value); the source has 3
+SELECT period, value FROM cohort_retention('VALUES (1, ''2024-01-01'', 1, 2.5)', 'week', 'value');
+-- => 0|2.5
 SELECT * FROM cohort_retention('act', 'week', 'periods=0');
 -- => error: cohort_retention: option periods='0' is not a whole number from 1 to 1000000
 SELECT * FROM cohort_retention('act', 'week', 'as_of=soon');
