@@ -40,7 +40,7 @@ static const growth_function growth_functions[] = {
 };
 
 static const growth_table growth_tables[] = {
-  {"cohort_retention", &cohort_retention_spec},
+  {"cohort_retention", &cohort_retention_spec},  /* retention.c */
   {NULL, NULL},
 };
 
