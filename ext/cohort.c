@@ -405,16 +405,23 @@ const char *gcohort_finish(gcohort *c) {
   c->as_of = c->opts.has_as_of ? c->opts.as_of_us : c->max_ts;
   if (c->nevents == 0) { free_events(c); free_actors(c); return NULL; }
 
-  int64_t min_ci = INT64_MAX, max_ci = INT64_MIN;
+  int64_t min_ci = INT64_MAX, max_ci = INT64_MIN, first_start = INT64_MAX;
   for (uint32_t a = 0; a < c->nactors; a++) {
     if (c->start[a] == NO_START) continue;
     int64_t ci = gtime_period_index(cal, c->start[a]);
     if (ci < min_ci) min_ci = ci;
     if (ci > max_ci) max_ci = ci;
+    if (c->start[a] < first_start) first_start = c->start[a];
   }
   if (min_ci == INT64_MAX) { free_events(c); free_actors(c); return NULL; }  /* nobody started */
   if (max_ci - min_ci >= GCOHORT_MAX_CELLS)
     return "too many cohorts for this period: use a coarser period or a narrower source";
+  /* the earliest cohort alone: refuse before allocating anything per period */
+  int64_t first_cells = 1 + (c->opts.rolling ? gtime_rolling_diff(cal->period, first_start, c->as_of)
+                                             : gtime_period_index(cal, c->as_of) - min_ci);
+  if (c->opts.periods > 0 && first_cells > c->opts.periods) first_cells = c->opts.periods;
+  if (first_cells > GCOHORT_MAX_CELLS)
+    return "too many cells (cohorts x periods) for this period: use a coarser period or periods=N";
 
   const char *why = NULL;
   int64_t range = max_ci - min_ci + 1;

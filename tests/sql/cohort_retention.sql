@@ -195,6 +195,12 @@ SELECT * FROM cohort_retention(NULL, 'week');
 -- a period too fine for the span of the data is refused rather than producing millions of rows
 SELECT * FROM cohort_retention('VALUES (1, ''0100-01-01''), (2, ''9100-01-01'')', 'day');
 -- => error: cohort_retention: too many cohorts for this period: use a coarser period or a narrower source
+SELECT * FROM cohort_retention('VALUES (1, ''0100-01-01''), (1, ''9100-01-01'')', 'day');
+-- => error: cohort_retention: too many cells (cohorts x periods) for this period: use a coarser period or periods=N
+SELECT count(*), sum(retained) FROM cohort_retention('VALUES (1, ''0100-01-01''), (1, ''9100-01-01'')', 'day', 'periods=3');
+-- => 3|1
+SELECT count(*), sum(retained) FROM cohort_retention('VALUES (1, ''0100-01-01''), (1, ''9100-01-01'')', 'year');
+-- => 9001|2
 -- direct-only: it runs SQL text, so a view or trigger in a schema cannot call it
 CREATE VIEW cr AS SELECT * FROM cohort_retention('act', 'week');
 SELECT * FROM cr;
