@@ -30,7 +30,7 @@ struct gcohort {
   /* actors: dense ids 0..nactors-1 */
   uint32_t nactors, actors_cap;
   int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
-  uint32_t *count;    /* events per actor */
+  uint32_t *count;    /* scratch per actor in gcohort_finish (events per actor, cohort slot) */
   uint32_t *direct;   /* small non-negative integer keys: direct[key] = id + 1 (0: not here) */
   uint32_t direct_cap;
   int_slot *ints;     /* other integer keys: open addressing, power-of-two capacity */
@@ -269,7 +269,6 @@ const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, in
   k->actor[at] = actor;
   if (k->value) k->value[at] = value;
   c->nevents++;
-  c->count[actor]++;
   if ((is_start || !c->opts.has_is_start) && ts < c->start[actor]) c->start[actor] = ts;
   if (ts > c->max_ts) c->max_ts = ts;
   return NULL;
@@ -279,10 +278,17 @@ const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, in
 typedef struct cohort_slot {
   int64_t size, min_start, max_start;
   int64_t cell_off, ncell;
+  int64_t start_us;  /* the instant the cohort's calendar period begins */
 } cohort_slot;
 
-static int64_t period_of(const gcohort *c, int64_t cohort_index, int64_t start, int64_t ts) {
-  if (c->opts.rolling) return gtime_rolling_diff(c->opts.cal.period, start, ts);
+/* The period number of an instant ts >= the actor's entry `start`. Calendar days and weeks
+** have a fixed length under a fixed offset, so they are one division from the cohort's start
+** (the same answer as the period index difference, found cheaper: this runs once per event). */
+static int64_t period_of(const gcohort *c, const cohort_slot *slot, int64_t cohort_index, int64_t start,
+                         int64_t ts) {
+  gperiod unit = c->opts.cal.period;
+  if (c->opts.rolling) return (ts - start) / gtime_rolling_length_us(unit);
+  if (unit == GPERIOD_DAY || unit == GPERIOD_WEEK) return (ts - slot->start_us) / gtime_rolling_length_us(unit);
   return gtime_period_index(&c->opts.cal, ts) - cohort_index;
 }
 
@@ -295,6 +301,11 @@ static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, 
   uint32_t *perm = gmem_alloc((size_t)c->nevents * sizeof *perm);
   uint32_t *stamp = gmem_alloc((size_t)widest * sizeof *stamp);
   if (!off || !perm || !stamp) { why = "out of memory"; goto done; }
+  memset(c->count, 0, (size_t)c->nactors * sizeof *c->count);
+  for (size_t k = 0; k < c->nchunks; k++) {
+    uint32_t n = k + 1 < c->nchunks ? CHUNK_SIZE : (uint32_t)(c->nevents - (uint64_t)k * CHUNK_SIZE);
+    for (uint32_t i = 0; i < n; i++) c->count[c->chunks[k].actor[i]]++;
+  }
   off[0] = 0;
   for (uint32_t a = 0; a < c->nactors; a++) {
     off[a + 1] = off[a] + c->count[a];
@@ -318,7 +329,7 @@ static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, 
       const chunk *ch = &c->chunks[e >> CHUNK_BITS];
       int64_t ts = ch->ts[e & (CHUNK_SIZE - 1)];
       if (ts < start) continue;  /* before the cohort entry: not a return */
-      int64_t p = period_of(c, ci, start, ts);
+      int64_t p = period_of(c, k, ci, start, ts);
       if (p > last_active) last_active = p;
       if (p >= k->ncell) continue;  /* beyond periods=N */
       if (stamp[p] != a + 1) {
@@ -358,7 +369,7 @@ static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, si
       int64_t start = c->start[a], ts = ch->ts[i];
       if (ts < start) continue;  /* before the cohort entry (or never started: NO_START) */
       const cohort_slot *slot = &slots[c->count[a]];
-      int64_t p = period_of(c, min_ci + c->count[a], start, ts);
+      int64_t p = period_of(c, slot, min_ci + c->count[a], start, ts);
       if (p >= slot->ncell) {
         /* beyond periods=N: still "active later" for on_or_after */
         if (c->opts.on_or_after) p = slot->ncell - 1;
@@ -394,16 +405,23 @@ const char *gcohort_finish(gcohort *c) {
   c->as_of = c->opts.has_as_of ? c->opts.as_of_us : c->max_ts;
   if (c->nevents == 0) { free_events(c); free_actors(c); return NULL; }
 
-  int64_t min_ci = INT64_MAX, max_ci = INT64_MIN;
+  int64_t min_ci = INT64_MAX, max_ci = INT64_MIN, first_start = INT64_MAX;
   for (uint32_t a = 0; a < c->nactors; a++) {
     if (c->start[a] == NO_START) continue;
     int64_t ci = gtime_period_index(cal, c->start[a]);
     if (ci < min_ci) min_ci = ci;
     if (ci > max_ci) max_ci = ci;
+    if (c->start[a] < first_start) first_start = c->start[a];
   }
   if (min_ci == INT64_MAX) { free_events(c); free_actors(c); return NULL; }  /* nobody started */
   if (max_ci - min_ci >= GCOHORT_MAX_CELLS)
     return "too many cohorts for this period: use a coarser period or a narrower source";
+  /* the earliest cohort alone: refuse before allocating anything per period */
+  int64_t first_cells = 1 + (c->opts.rolling ? gtime_rolling_diff(cal->period, first_start, c->as_of)
+                                             : gtime_period_index(cal, c->as_of) - min_ci);
+  if (c->opts.periods > 0 && first_cells > c->opts.periods) first_cells = c->opts.periods;
+  if (first_cells > GCOHORT_MAX_CELLS)
+    return "too many cells (cohorts x periods) for this period: use a coarser period or periods=N";
 
   const char *why = NULL;
   int64_t range = max_ci - min_ci + 1;
@@ -413,6 +431,7 @@ const char *gcohort_finish(gcohort *c) {
     slots[i].size = 0;
     slots[i].min_start = INT64_MAX;
     slots[i].max_start = INT64_MIN;
+    slots[i].start_us = gtime_period_index_start_us(cal, min_ci + i);
   }
   for (uint32_t a = 0; a < c->nactors; a++) {
     int64_t s = c->start[a];

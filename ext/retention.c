@@ -87,7 +87,7 @@ void retention_final(sqlite3_context *ctx) {
 */
 static const gopt_spec cohort_opt_spec[] = {
   {"on_or_after", GOPT_FLAG}, {"rolling", GOPT_FLAG}, {"tz", GOPT_VALUE}, {"week_start", GOPT_VALUE},
-  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},  {NULL, 0},
+  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},  {"value", GOPT_FLAG}, {NULL, 0},
 };
 
 typedef struct cohort_result {
@@ -104,9 +104,14 @@ typedef struct cohort_scan {
 static int cohort_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   cohort_scan *s = ctx;
   int64_t ts;
-  int rc = garg_timestamp(cols[1], s->fn, "ts (source column 2)", &ts, pzErr);
-  if (rc == GARG_NULL) return SQLITE_OK;  /* no time, no activity */
-  if (rc != SQLITE_OK) return rc;
+  int rc;
+  /* Unix seconds are the common case on big tables: skip the general reader for them */
+  if (sqlite3_value_type(cols[1]) != SQLITE_INTEGER ||
+      gtime_from_unix_seconds(sqlite3_value_int64(cols[1]), &ts) != NULL) {
+    rc = garg_timestamp(cols[1], s->fn, "ts (source column 2)", &ts, pzErr);
+    if (rc == GARG_NULL) return SQLITE_OK;  /* no time, no activity */
+    if (rc != SQLITE_OK) return rc;
+  }
   int is_start = 0;
   if (s->has_is_start) {
     rc = garg_bool(cols[2], s->fn, "is_start (source column 3)", &is_start, pzErr);
@@ -203,6 +208,14 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
   if (src.ncol < 2 || src.ncol > 4) {
     *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts [, is_start [, value]]", fn,
                              src.ncol, src.ncol == 1 ? "" : "s");
+    gsource_close(&src);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  /* DESIGN.md lists a `value` flag; the fourth column is read whenever present, so the flag
+  ** only checks that it is there */
+  if (gopts_has(&o, cohort_opt_spec, "value") && src.ncol < 4) {
+    *pzErr = sqlite3_mprintf("%s: option value needs a fourth source column (actor, ts, is_start, value); "
+                             "the source has %d", fn, src.ncol);
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }

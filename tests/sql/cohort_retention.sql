@@ -21,6 +21,19 @@ SELECT cohort, cohort_size, period, retained, complete FROM cohort_retention('VA
 -- => 2024-01-01|1|2|1|0
 -- => 2024-02-01|1|0|1|1
 -- => 2024-02-01|1|1|1|0
+-- Quarters: a start on the last day of Q1 and a return the next day is quarter 1; 12-31 is
+-- quarter 3, the one holding as_of. Rolling quarters are 91 days: 04-01 is day 1 (window 0),
+-- 12-31 is day 275 (window 3, since 3 * 91 = 273).
+SELECT period, retained, complete FROM cohort_retention('VALUES (1, ''2024-03-31''), (1, ''2024-04-01''), (1, ''2024-12-31'')', 'quarter');
+-- => 0|1|1
+-- => 1|1|1
+-- => 2|0|1
+-- => 3|1|0
+SELECT period, retained, complete FROM cohort_retention('VALUES (1, ''2024-03-31''), (1, ''2024-04-01''), (1, ''2024-12-31'')', 'quarter', 'rolling');
+-- => 0|1|1
+-- => 1|0|1
+-- => 2|0|1
+-- => 3|1|0
 -- A year boundary. Sun 2024-12-29 is in the week of Mon 2024-12-23; Thu 2025-01-02 is week 1;
 -- Mon 2025-01-06 00:00 is week 2 and is as_of, the exact end of week 1 (complete) .
 SELECT cohort, period, retained, complete FROM cohort_retention('VALUES
@@ -133,7 +146,11 @@ SELECT * FROM cohort_retention('act', 'week', 'tz=+25:00');
 SELECT * FROM cohort_retention('act', 'week', 'week_start=friday');
 -- => error: cohort_retention: option week_start='friday' is not one of monday|sunday
 SELECT * FROM cohort_retention('act', 'week', 'bogus');
--- => error: cohort_retention: unknown option 'bogus' (accepted: on_or_after, rolling, tz=..., week_start=..., periods=..., as_of=...)
+-- => error: cohort_retention: unknown option 'bogus' (accepted: on_or_after, rolling, tz=..., week_start=..., periods=..., as_of=..., value)
+SELECT * FROM cohort_retention('act', 'week', 'value');
+-- => error: cohort_retention: option value needs a fourth source column (actor, ts, is_start, value); the source has 3
+SELECT period, value FROM cohort_retention('VALUES (1, ''2024-01-01'', 1, 2.5)', 'week', 'value');
+-- => 0|2.5
 SELECT * FROM cohort_retention('act', 'week', 'periods=0');
 -- => error: cohort_retention: option periods='0' is not a whole number from 1 to 1000000
 SELECT * FROM cohort_retention('act', 'week', 'as_of=soon');
@@ -178,6 +195,12 @@ SELECT * FROM cohort_retention(NULL, 'week');
 -- a period too fine for the span of the data is refused rather than producing millions of rows
 SELECT * FROM cohort_retention('VALUES (1, ''0100-01-01''), (2, ''9100-01-01'')', 'day');
 -- => error: cohort_retention: too many cohorts for this period: use a coarser period or a narrower source
+SELECT * FROM cohort_retention('VALUES (1, ''0100-01-01''), (1, ''9100-01-01'')', 'day');
+-- => error: cohort_retention: too many cells (cohorts x periods) for this period: use a coarser period or periods=N
+SELECT count(*), sum(retained) FROM cohort_retention('VALUES (1, ''0100-01-01''), (1, ''9100-01-01'')', 'day', 'periods=3');
+-- => 3|1
+SELECT count(*), sum(retained) FROM cohort_retention('VALUES (1, ''0100-01-01''), (1, ''9100-01-01'')', 'year');
+-- => 9001|2
 -- direct-only: it runs SQL text, so a view or trigger in a schema cannot call it
 CREATE VIEW cr AS SELECT * FROM cohort_retention('act', 'week');
 SELECT * FROM cr;
