@@ -351,6 +351,7 @@ typedef struct rfm_gather {
   int any;
   int64_t row;
   int64_t scale_pow;
+  double fast_limit;         /* below it a REAL amount has at most 13 digits at the scale */
 } rfm_gather;
 
 static int row_error(rfm_gather *g, const char *what, sqlite3_value *v, const char *expected, char **pzErr) {
@@ -362,16 +363,19 @@ static int row_error(rfm_gather *g, const char *what, sqlite3_value *v, const ch
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Money from a source value; the REAL fast path is exact: when r / 10^scale == v as doubles,
-** the shortest decimal text of v is r at that scale (what gmoney_from_real would read). */
+/* Money from a source value. The REAL fast path gives what gmoney_from_real gives (round
+** half-up of the shortest decimal text S of d, times 10^scale) without printing S: below
+** fast_limit, |S*p - d*p| and the rounding of the product are each under 0.01 units, so when
+** the computed d*p lies within 0.4 of an integer r, S*p is within 0.5 of r and rounds to r.
+** Only amounts near a half unit (0.125 at scale 2) take the slow, exact path. */
 static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **pzErr) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_FLOAT) {
     double d = sqlite3_value_double(v);
-    double p = (double)g->scale_pow;
-    if (fabs(d) < 1e13 / p) {
-      double r = nearbyint(d * p);
-      if (r / p == d) { *cents = (int64_t)r; return SQLITE_OK; }
+    if (fabs(d) < g->fast_limit) {
+      double y = d * (double)g->scale_pow;
+      int64_t r = (int64_t)(y >= 0 ? y + 0.5 : y - 0.5);
+      if (fabs(y - (double)r) <= 0.4) { *cents = r; return SQLITE_OK; }
     }
   } else if (t == SQLITE_INTEGER) {
     if (!gmoney_mul(sqlite3_value_int64(v), g->scale_pow, cents)) return SQLITE_OK;
@@ -439,7 +443,6 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     }
   }
   customer *c = KEY_PAYLOAD(ce);
-  int64_t cid = (int64_t)(((char *)ce - g->customers.data) / g->customers.stride) + 1;
   if (gmoney_add(c->money, cents, &c->money)) {
     *pzErr = sqlite3_mprintf("%s: the amounts of one customer overflow 64-bit minor units (source row %lld)",
                              RFM_NAME, (long long)g->row);
@@ -449,6 +452,9 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   int first_purchase = c->orders == 0;
   if (first_purchase || us < c->first_us) c->first_us = us;
   if (first_purchase || us > c->last_us) c->last_us = us;
+  /* the customer's id (1, 2, ...) qualifies its order ids and days; only computed when needed */
+  int64_t cid = g->has_order_id || g->cfg->freq_days
+    ? (int64_t)(((char *)ce - g->customers.data) / g->customers.stride) + 1 : 0;
   key_entry o;
   if (g->has_order_id && key_from_value(cols[3], cid, &o)) {
     rc = key_set_find_or_add(&g->orders, &o, &seen, &added);
@@ -604,6 +610,7 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   key_set_init(&g.orders, 0);
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
+  g.fast_limit = 1e13 / (double)g.scale_pow;
   int cols[4] = {0, 1, 2, 3};
   rc = gsource_scan(&src, spec->name, cols, src.ncol, rfm_row, &g, pzErr);
   gsource_close(&src);
