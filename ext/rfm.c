@@ -39,24 +39,15 @@ typedef struct key_entry {
 
 typedef struct arena_chunk { struct arena_chunk *next; size_t used, cap; char data[]; } arena_chunk;
 
-/* Entries are stored densely in insertion order (an entry's index is its id), each followed by
-** `payload` bytes for the caller (a customer's running totals), so that finding a customer
-** and updating it touches one place in memory. */
+/* A set of keys. Entries are stored densely in insertion order: an entry's index is its id
+** (customers' totals live in a parallel array). */
 typedef struct key_set {
-  char *data;          /* count entries of `stride` bytes */
-  size_t count, cap, stride;
+  key_entry *entries;
+  size_t count, cap;
   uint64_t *slots;     /* open addressing: hash << 32 | (index + 1); 0 = empty */
   size_t nslots;       /* power of two */
   arena_chunk *arena;
 } key_set;
-
-#define KEY_AT(s, i) ((key_entry *)((s)->data + (size_t)(i) * (s)->stride))
-#define KEY_PAYLOAD(e) ((void *)((char *)(e) + sizeof(key_entry)))
-
-static void key_set_init(key_set *s, size_t payload) {
-  memset(s, 0, sizeof *s);
-  s->stride = (sizeof(key_entry) + payload + 7) & ~(size_t)7;
-}
 
 static uint64_t mix64(uint64_t x) {
   x ^= x >> 30; x *= UINT64_C(0xbf58476d1ce4e5b9);
@@ -99,13 +90,10 @@ static const char *arena_copy(key_set *s, const char *p, uint32_t n) {
 }
 
 static void key_set_free(key_set *s) {
-  gmem_free(s->data);
+  gmem_free(s->entries);
   gmem_free(s->slots);
   for (arena_chunk *c = s->arena, *next; c; c = next) { next = c->next; gmem_free(c); }
-  s->data = NULL;
-  s->slots = NULL;
-  s->arena = NULL;
-  s->count = s->cap = s->nslots = 0;
+  memset(s, 0, sizeof *s);
 }
 
 static int key_set_grow(key_set *s) {
@@ -114,7 +102,7 @@ static int key_set_grow(key_set *s) {
   if (!slots) return SQLITE_NOMEM;
   memset(slots, 0, sizeof *slots * nslots);
   for (size_t i = 0; i < s->count; i++) {
-    uint32_t h = KEY_AT(s, i)->hash;
+    uint32_t h = s->entries[i].hash;
     size_t at = h & (nslots - 1);
     while (slots[at]) at = (at + 1) & (nslots - 1);
     slots[at] = (uint64_t)h << 32 | (uint64_t)(i + 1);
@@ -125,7 +113,7 @@ static int key_set_grow(key_set *s) {
   return SQLITE_OK;
 }
 
-/* Finds k or adds it (with a zeroed payload). *out = its index; *added = 1 when new. */
+/* Finds k or adds it (copying its bytes). *out = its index; *added = 1 when new. */
 static int key_set_find_or_add(key_set *s, key_entry *k, size_t *out, int *added) {
   k->hash = hash_key(k);
   if ((s->count + 1) * 2 > s->nslots) {
@@ -137,20 +125,19 @@ static int key_set_find_or_add(key_set *s, key_entry *k, size_t *out, int *added
   uint64_t slot;
   while ((slot = s->slots[at]) != 0) {
     if ((uint32_t)(slot >> 32) == k->hash) {
-      key_entry *e = KEY_AT(s, (uint32_t)slot - 1);
+      key_entry *e = &s->entries[(uint32_t)slot - 1];
       if (key_equal(e, k)) { *out = (uint32_t)slot - 1; *added = 0; return SQLITE_OK; }
     }
     at = (at + 1) & (s->nslots - 1);
   }
   if (s->count == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;
-    char *d = gmem_realloc(s->data, s->stride * cap);
-    if (!d) return SQLITE_NOMEM;
-    s->data = d;
+    key_entry *grown = gmem_realloc(s->entries, sizeof *grown * cap);
+    if (!grown) return SQLITE_NOMEM;
+    s->entries = grown;
     s->cap = cap;
   }
-  key_entry *e = KEY_AT(s, s->count);
-  memset(e, 0, s->stride);
+  key_entry *e = &s->entries[s->count];
   *e = *k;
   if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
     e->bytes = arena_copy(s, k->bytes, k->len);
@@ -238,9 +225,9 @@ static int key_from_value(sqlite3_value *v, int64_t owner, key_entry *k) {
     case SQLITE_INTEGER: k->type = KEY_INT; k->ival = sqlite3_value_int64(v); return 1;
     case SQLITE_FLOAT: {
       double d = sqlite3_value_double(v);
+      /* whole numbers (and -0.0) are the INTEGER; the range check keeps the cast defined */
       if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) { k->type = KEY_INT; k->ival = (int64_t)d; return 1; }
       k->type = KEY_REAL;
-      if (d == 0) d = 0; /* -0.0 is 0 */
       memcpy(&k->ival, &d, sizeof d);
       return 1;
     }
@@ -616,7 +603,7 @@ static int finish(rfm_gather *g, rfm_result *res) {
     if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
     rfm_out *o = &res->rows[k++];
     memset(o, 0, sizeof *o);
-    o->key = *KEY_AT(&g->customers, i);
+    o->key = g->customers.entries[i];
     o->first_us = c->first_us;
     o->last_us = c->last_us;
     int64_t last_day = gtime_local_day(&cfg->cal, c->last_us);
@@ -671,8 +658,6 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   rfm_gather g;
   memset(&g, 0, sizeof g);
   g.cfg = &cfg;
-  key_set_init(&g.customers, 0);
-  key_set_init(&g.text_orders, 0);
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
   g.fast_limit = 1e13 / (double)g.scale_pow;
