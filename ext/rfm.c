@@ -816,7 +816,7 @@ void rfm_segment_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   for (int i = 0; i < 3; i++)
     if (sqlite3_value_type(argv[i]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
   int cn = 0;
-  if (argc == 4) {
+  if (argc == 4 && sqlite3_value_type(argv[3]) != SQLITE_NULL) { /* NULL scheme: the default, en */
     const char *scheme = (const char *)sqlite3_value_text(argv[3]);
     if (scheme && strcmp(scheme, "cn") == 0) cn = 1;
     else if (!scheme || strcmp(scheme, "en") != 0) {

@@ -31,10 +31,14 @@ static const char *const expected_functions[] = {
   "growth_version|0|s|innocuous",
   "period_diff|3|s|deterministic,innocuous",
   "period_diff|4|s|deterministic,innocuous",
+  "rfm_segment|3|s|deterministic,innocuous",
+  "rfm_segment|4|s|deterministic,innocuous",
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {
   "",
+  "rfm|15|3|directonly",
+  "rfm_segments|3|0|innocuous",
 };
 
 static void describe_flags(int flags, char *buf, size_t len) {

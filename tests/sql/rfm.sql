@@ -279,3 +279,6 @@ SELECT * FROM rfm('a', NULL, 5);
 -- => error: rfm: options is INTEGER 5, expected TEXT such as 'tz=+08:00'
 SELECT * FROM rfm('a', x'00');
 -- => error: rfm: as_of is BLOB of 1 bytes, expected Unix seconds or ISO-8601 text (a BLOB is not a timestamp)
+-- A NULL scheme is the default, en (R1, FM 1: Lost).
+SELECT rfm_segment(1, 1, 1, NULL);
+-- => Lost
