@@ -39,24 +39,15 @@ typedef struct key_entry {
 
 typedef struct arena_chunk { struct arena_chunk *next; size_t used, cap; char data[]; } arena_chunk;
 
-/* Entries are stored densely in insertion order (an entry's index is its id), each followed by
-** `payload` bytes for the caller (a customer's running totals), so that finding a customer
-** and updating it touches one place in memory. */
+/* A set of keys. Entries are stored densely in insertion order: an entry's index is its id
+** (customers' totals live in a parallel array). */
 typedef struct key_set {
-  char *data;          /* count entries of `stride` bytes */
-  size_t count, cap, stride;
+  key_entry *entries;
+  size_t count, cap;
   uint64_t *slots;     /* open addressing: hash << 32 | (index + 1); 0 = empty */
   size_t nslots;       /* power of two */
   arena_chunk *arena;
 } key_set;
-
-#define KEY_AT(s, i) ((key_entry *)((s)->data + (size_t)(i) * (s)->stride))
-#define KEY_PAYLOAD(e) ((void *)((char *)(e) + sizeof(key_entry)))
-
-static void key_set_init(key_set *s, size_t payload) {
-  memset(s, 0, sizeof *s);
-  s->stride = (sizeof(key_entry) + payload + 7) & ~(size_t)7;
-}
 
 static uint64_t mix64(uint64_t x) {
   x ^= x >> 30; x *= UINT64_C(0xbf58476d1ce4e5b9);
@@ -99,13 +90,10 @@ static const char *arena_copy(key_set *s, const char *p, uint32_t n) {
 }
 
 static void key_set_free(key_set *s) {
-  gmem_free(s->data);
+  gmem_free(s->entries);
   gmem_free(s->slots);
   for (arena_chunk *c = s->arena, *next; c; c = next) { next = c->next; gmem_free(c); }
-  s->data = NULL;
-  s->slots = NULL;
-  s->arena = NULL;
-  s->count = s->cap = s->nslots = 0;
+  memset(s, 0, sizeof *s);
 }
 
 static int key_set_grow(key_set *s) {
@@ -114,7 +102,7 @@ static int key_set_grow(key_set *s) {
   if (!slots) return SQLITE_NOMEM;
   memset(slots, 0, sizeof *slots * nslots);
   for (size_t i = 0; i < s->count; i++) {
-    uint32_t h = KEY_AT(s, i)->hash;
+    uint32_t h = s->entries[i].hash;
     size_t at = h & (nslots - 1);
     while (slots[at]) at = (at + 1) & (nslots - 1);
     slots[at] = (uint64_t)h << 32 | (uint64_t)(i + 1);
@@ -125,8 +113,8 @@ static int key_set_grow(key_set *s) {
   return SQLITE_OK;
 }
 
-/* Finds k or adds it (with a zeroed payload). *out = the stored entry; *added = 1 when new. */
-static int key_set_find_or_add(key_set *s, key_entry *k, key_entry **out, int *added) {
+/* Finds k or adds it (copying its bytes). *out = its index; *added = 1 when new. */
+static int key_set_find_or_add(key_set *s, key_entry *k, size_t *out, int *added) {
   k->hash = hash_key(k);
   if ((s->count + 1) * 2 > s->nslots) {
     if (s->count >= UINT32_MAX - 1) return SQLITE_TOOBIG;
@@ -137,37 +125,73 @@ static int key_set_find_or_add(key_set *s, key_entry *k, key_entry **out, int *a
   uint64_t slot;
   while ((slot = s->slots[at]) != 0) {
     if ((uint32_t)(slot >> 32) == k->hash) {
-      key_entry *e = KEY_AT(s, (uint32_t)slot - 1);
-      if (key_equal(e, k)) { *out = e; *added = 0; return SQLITE_OK; }
+      key_entry *e = &s->entries[(uint32_t)slot - 1];
+      if (key_equal(e, k)) { *out = (uint32_t)slot - 1; *added = 0; return SQLITE_OK; }
     }
     at = (at + 1) & (s->nslots - 1);
   }
   if (s->count == s->cap) {
     size_t cap = s->cap ? s->cap * 2 : 256;
-    char *d = gmem_realloc(s->data, s->stride * cap);
-    if (!d) return SQLITE_NOMEM;
-    s->data = d;
+    key_entry *grown = gmem_realloc(s->entries, sizeof *grown * cap);
+    if (!grown) return SQLITE_NOMEM;
+    s->entries = grown;
     s->cap = cap;
   }
-  key_entry *e = KEY_AT(s, s->count);
-  memset(e, 0, s->stride);
+  key_entry *e = &s->entries[s->count];
   *e = *k;
   if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
     e->bytes = arena_copy(s, k->bytes, k->len);
     if (!e->bytes) return SQLITE_NOMEM;
   }
   s->slots[at] = (uint64_t)k->hash << 32 | (uint64_t)(s->count + 1);
-  s->count++;
-  *out = e;
+  *out = s->count++;
   *added = 1;
   return SQLITE_OK;
 }
 
-/* A set of nonzero 64-bit values (a customer and a day packed in one): 8 bytes a slot. */
+/* Sets of (customer, value) pairs for counting distinct orders and days, 16 bytes a slot,
+** filled up to 70% (linear probing stays short there). `hi` packs the customer id (from 1,
+** so 0 marks an empty slot) with the value's type; `lo` is the value: a day, an INTEGER order
+** id or a REAL one's bits. */
+typedef struct pair_slot { uint64_t hi, lo; } pair_slot;
+typedef struct pair_set { pair_slot *slots; size_t count, nslots; } pair_set;
+
+static size_t pair_hash(uint64_t hi, uint64_t lo) { return (size_t)mix64(lo * UINT64_C(0x9e3779b97f4a7c15) ^ hi); }
+
+static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
+  if ((s->count + 1) * 10 > s->nslots * 7) {
+    size_t nslots = s->nslots ? s->nslots * 2 : 1024;
+    pair_slot *slots = gmem_alloc(sizeof *slots * nslots);
+    if (!slots) return SQLITE_NOMEM;
+    memset(slots, 0, sizeof *slots * nslots);
+    for (size_t i = 0; i < s->nslots; i++) {
+      if (!s->slots[i].hi) continue;
+      size_t at = pair_hash(s->slots[i].hi, s->slots[i].lo) & (nslots - 1);
+      while (slots[at].hi) at = (at + 1) & (nslots - 1);
+      slots[at] = s->slots[i];
+    }
+    gmem_free(s->slots);
+    s->slots = slots;
+    s->nslots = nslots;
+  }
+  size_t at = pair_hash(hi, lo) & (s->nslots - 1);
+  while (s->slots[at].hi) {
+    if (s->slots[at].hi == hi && s->slots[at].lo == lo) { *added = 0; return SQLITE_OK; }
+    at = (at + 1) & (s->nslots - 1);
+  }
+  s->slots[at].hi = hi;
+  s->slots[at].lo = lo;
+  s->count++;
+  *added = 1;
+  return SQLITE_OK;
+}
+
+/* The same for pairs that fit in 64 bits together (customer id < 2^31 and a 32-bit value):
+** 8 bytes a slot. The top bit is never set, the value 0 never stored (customer ids from 1). */
 typedef struct u64_set { uint64_t *slots; size_t count, nslots; } u64_set;
 
 static int u64_set_add(u64_set *s, uint64_t v, int *added) {
-  if ((s->count + 1) * 2 > s->nslots) {
+  if ((s->count + 1) * 10 > s->nslots * 7) {
     size_t nslots = s->nslots ? s->nslots * 2 : 1024;
     uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
     if (!slots) return SQLITE_NOMEM;
@@ -201,9 +225,9 @@ static int key_from_value(sqlite3_value *v, int64_t owner, key_entry *k) {
     case SQLITE_INTEGER: k->type = KEY_INT; k->ival = sqlite3_value_int64(v); return 1;
     case SQLITE_FLOAT: {
       double d = sqlite3_value_double(v);
+      /* whole numbers (and -0.0) are the INTEGER; the range check keeps the cast defined */
       if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) { k->type = KEY_INT; k->ival = (int64_t)d; return 1; }
       k->type = KEY_REAL;
-      if (d == 0) d = 0; /* -0.0 is 0 */
       memcpy(&k->ival, &d, sizeof d);
       return 1;
     }
@@ -328,29 +352,36 @@ static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config 
 
 /* ------------------------------------------------------------------ gathering rows */
 
-/* A customer's running totals: the payload of its key in the customers set. */
+/* A customer's running totals, 32 bytes so that each sits in one half of a cache line: the
+** one memory access most rows need. Indexed like the customers set's entries. */
 typedef struct customer {
   int64_t first_us, last_us; /* purchase rows only (amount >= 0 or NULL) */
-  int64_t orders;            /* 0 until the first purchase row: refunds alone are no order */
-  int64_t days;
   int64_t money;             /* net, minor units */
+  uint32_t orders;           /* 0 until the first purchase row: refunds alone are no order */
+  uint32_t days;
 } customer;
 
 typedef struct rfm_gather {
   const rfm_config *cfg;
   int has_order_id;
-  key_set customers;         /* payload: customer */
+  key_set customers;
+  customer *cust;            /* cust[i] belongs to the customers set's entry i */
+  size_t cust_cap;
   /* A cache over `customers` for small non-negative integer ids (the usual case): dir[id] is
   ** the entry index + 1, or 0 when not cached yet. Every customer is in the hash set as well,
   ** so the cache can grow at any time without losing anyone. */
   uint32_t *dir;
   size_t dir_size;
-  key_set orders;            /* (customer, order id) seen */
-  u64_set days;              /* customer id << 32 | day, frequency=days */
+  u64_set small_orders;      /* (customer, INTEGER order id in 0..2^32-1), packed */
+  pair_set orders;           /* (customer, other INTEGER or REAL order id) */
+  key_set text_orders;       /* (customer, TEXT or BLOB order id) */
+  u64_set days;              /* (customer, day), packed; frequency=days */
+  pair_set wide_days;        /* the same when the customer id does not fit in 31 bits */
   int64_t max_us;
   int any;
   int64_t row;
   int64_t scale_pow;
+  double fast_limit;         /* below it a REAL amount has at most 13 digits at the scale */
 } rfm_gather;
 
 static int row_error(rfm_gather *g, const char *what, sqlite3_value *v, const char *expected, char **pzErr) {
@@ -362,16 +393,19 @@ static int row_error(rfm_gather *g, const char *what, sqlite3_value *v, const ch
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Money from a source value; the REAL fast path is exact: when r / 10^scale == v as doubles,
-** the shortest decimal text of v is r at that scale (what gmoney_from_real would read). */
+/* Money from a source value. The REAL fast path gives what gmoney_from_real gives (round
+** half-up of the shortest decimal text S of d, times 10^scale) without printing S: below
+** fast_limit, |S*p - d*p| and the rounding of the product are each under 0.01 units, so when
+** the computed d*p lies within 0.4 of an integer r, S*p is within 0.5 of r and rounds to r.
+** Only amounts near a half unit (0.125 at scale 2) take the slow, exact path. */
 static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **pzErr) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_FLOAT) {
     double d = sqlite3_value_double(v);
-    double p = (double)g->scale_pow;
-    if (fabs(d) < 1e13 / p) {
-      double r = nearbyint(d * p);
-      if (r / p == d) { *cents = (int64_t)r; return SQLITE_OK; }
+    if (fabs(d) < g->fast_limit) {
+      double y = d * (double)g->scale_pow;
+      int64_t r = (int64_t)(y >= 0 ? y + 0.5 : y - 0.5);
+      if (fabs(y - (double)r) <= 0.4) { *cents = r; return SQLITE_OK; }
     }
   } else if (t == SQLITE_INTEGER) {
     if (!gmoney_mul(sqlite3_value_int64(v), g->scale_pow, cents)) return SQLITE_OK;
@@ -386,7 +420,7 @@ static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **p
 
 /* Caches an integer customer id's entry when the id is small next to the number of customers
 ** (at most 4 bytes of cache per id, up to 16 ids per customer). */
-static int dir_cache(rfm_gather *g, int64_t id, key_entry *e) {
+static int dir_cache(rfm_gather *g, int64_t id, size_t index) {
   if ((uint64_t)id >= g->dir_size) {
     uint64_t limit = 16 * ((uint64_t)g->customers.count + 4096);
     if ((uint64_t)id >= limit) return SQLITE_OK;
@@ -398,8 +432,13 @@ static int dir_cache(rfm_gather *g, int64_t id, key_entry *e) {
     g->dir = dir;
     g->dir_size = size;
   }
-  g->dir[id] = (uint32_t)(((char *)e - g->customers.data) / g->customers.stride) + 1;
+  g->dir[id] = (uint32_t)index + 1;
   return SQLITE_OK;
+}
+
+static int too_many(rfm_gather *g, char **pzErr) {
+  *pzErr = sqlite3_mprintf("%s: one customer has too many orders (source row %lld)", RFM_NAME, (long long)g->row);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
@@ -426,20 +465,29 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (!g->any || us > g->max_us) g->max_us = us;
   g->any = 1;
 
-  key_entry *ce, *seen;
+  size_t index, seen;
   int added;
   if (k.type == KEY_INT && k.ival >= 0 && (uint64_t)k.ival < g->dir_size && g->dir[k.ival]) {
-    ce = KEY_AT(&g->customers, g->dir[k.ival] - 1);
+    index = g->dir[k.ival] - 1;
   } else {
-    rc = key_set_find_or_add(&g->customers, &k, &ce, &added);
+    rc = key_set_find_or_add(&g->customers, &k, &index, &added);
     if (rc != SQLITE_OK) return rc;
+    if (added) {
+      if (index >= g->cust_cap) {
+        size_t cap = g->cust_cap ? g->cust_cap * 2 : 1024;
+        customer *grown = gmem_realloc(g->cust, sizeof *grown * cap);
+        if (!grown) return SQLITE_NOMEM;
+        g->cust = grown;
+        g->cust_cap = cap;
+      }
+      memset(&g->cust[index], 0, sizeof g->cust[index]);
+    }
     if (k.type == KEY_INT && k.ival >= 0) {
-      rc = dir_cache(g, k.ival, ce);
+      rc = dir_cache(g, k.ival, index);
       if (rc != SQLITE_OK) return rc;
     }
   }
-  customer *c = KEY_PAYLOAD(ce);
-  int64_t cid = (int64_t)(((char *)ce - g->customers.data) / g->customers.stride) + 1;
+  customer *c = &g->cust[index];
   if (gmoney_add(c->money, cents, &c->money)) {
     *pzErr = sqlite3_mprintf("%s: the amounts of one customer overflow 64-bit minor units (source row %lld)",
                              RFM_NAME, (long long)g->row);
@@ -449,20 +497,30 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   int first_purchase = c->orders == 0;
   if (first_purchase || us < c->first_us) c->first_us = us;
   if (first_purchase || us > c->last_us) c->last_us = us;
+  int64_t cid = (int64_t)index + 1; /* qualifies the customer's order ids and days */
   key_entry o;
   if (g->has_order_id && key_from_value(cols[3], cid, &o)) {
-    rc = key_set_find_or_add(&g->orders, &o, &seen, &added);
+    if (o.type == KEY_INT && o.ival >= 0 && o.ival <= INT64_C(0xffffffff) && cid < INT64_C(0x80000000))
+      rc = u64_set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.ival, &added);
+    else if (o.type == KEY_INT || o.type == KEY_REAL)
+      rc = pair_set_add(&g->orders, (uint64_t)cid << 8 | o.type, (uint64_t)o.ival, &added);
+    else
+      rc = key_set_find_or_add(&g->text_orders, &o, &seen, &added);
     if (rc != SQLITE_OK) return rc;
-    c->orders += added;
+    c->orders += (uint32_t)added;
   } else {
     c->orders++;
   }
+  if (c->orders == UINT32_MAX) return too_many(g, pzErr);
   if (g->cfg->freq_days) {
-    /* days of years 0000..9999 fit in 32 bits; customer ids start at 1, so never 0 */
-    uint32_t day = (uint32_t)(gtime_local_day(&g->cfg->cal, us) + INT64_C(0x80000000));
-    rc = u64_set_add(&g->days, (uint64_t)cid << 32 | day, &added);
+    int64_t day = gtime_local_day(&g->cfg->cal, us);
+    /* days of years 0000..9999 fit in 32 bits once offset to be non-negative */
+    if (cid < INT64_C(0x80000000))
+      rc = u64_set_add(&g->days, (uint64_t)cid << 32 | (uint32_t)(day + INT64_C(0x80000000)), &added);
+    else
+      rc = pair_set_add(&g->wide_days, (uint64_t)cid, (uint64_t)day, &added);
     if (rc != SQLITE_OK) return rc;
-    c->days += added;
+    c->days += (uint32_t)added;
   }
   return SQLITE_OK;
 }
@@ -528,7 +586,7 @@ static int sort_by_customer(rfm_result *res, size_t n) {
 static int finish(rfm_gather *g, rfm_result *res) {
   const rfm_config *cfg = g->cfg;
   size_t n = 0;
-  for (size_t i = 0; i < g->customers.count; i++) n += ((customer *)KEY_PAYLOAD(KEY_AT(&g->customers, i)))->orders > 0;
+  for (size_t i = 0; i < g->customers.count; i++) n += g->cust[i].orders > 0;
   res->bins = cfg->bins;
   res->scale = cfg->scale;
   if (n == 0) return SQLITE_OK;
@@ -541,11 +599,11 @@ static int finish(rfm_gather *g, rfm_result *res) {
                                      : gtime_local_day(&cfg->cal, g->max_us) + 1;
   size_t k = 0;
   for (size_t i = 0; i < g->customers.count; i++) {
-    const customer *c = KEY_PAYLOAD(KEY_AT(&g->customers, i));
+    const customer *c = &g->cust[i];
     if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
     rfm_out *o = &res->rows[k++];
     memset(o, 0, sizeof *o);
-    o->key = *KEY_AT(&g->customers, i);
+    o->key = g->customers.entries[i];
     o->first_us = c->first_us;
     o->last_us = c->last_us;
     int64_t last_day = gtime_local_day(&cfg->cal, c->last_us);
@@ -600,10 +658,9 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   rfm_gather g;
   memset(&g, 0, sizeof g);
   g.cfg = &cfg;
-  key_set_init(&g.customers, sizeof(customer));
-  key_set_init(&g.orders, 0);
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
+  g.fast_limit = 1e13 / (double)g.scale_pow;
   int cols[4] = {0, 1, 2, 3};
   rc = gsource_scan(&src, spec->name, cols, src.ncol, rfm_row, &g, pzErr);
   gsource_close(&src);
@@ -619,9 +676,13 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
     }
   }
   key_set_free(&g.customers);
+  gmem_free(g.cust);
   gmem_free(g.dir);
-  key_set_free(&g.orders);
+  gmem_free(g.small_orders.slots);
+  gmem_free(g.orders.slots);
+  key_set_free(&g.text_orders);
   gmem_free(g.days.slots);
+  gmem_free(g.wide_days.slots);
   if (rc != SQLITE_OK) {
     rfm_destroy(res);
     return rc;
@@ -755,7 +816,7 @@ void rfm_segment_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   for (int i = 0; i < 3; i++)
     if (sqlite3_value_type(argv[i]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
   int cn = 0;
-  if (argc == 4) {
+  if (argc == 4 && sqlite3_value_type(argv[3]) != SQLITE_NULL) { /* NULL scheme: the default, en */
     const char *scheme = (const char *)sqlite3_value_text(argv[3]);
     if (scheme && strcmp(scheme, "cn") == 0) cn = 1;
     else if (!scheme || strcmp(scheme, "en") != 0) {

@@ -32,12 +32,16 @@ static const char *const expected_functions[] = {
   "period_diff|3|s|deterministic,innocuous",
   "period_diff|4|s|deterministic,innocuous",
   "window_funnel|-1|w|deterministic,innocuous",
+  "rfm_segment|3|s|deterministic,innocuous",
+  "rfm_segment|4|s|deterministic,innocuous",
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {
   "",
   "funnel|10|4|directonly",
   "funnel_actors|6|4|directonly",
+  "rfm|15|3|directonly",
+  "rfm_segments|3|0|innocuous",
 };
 
 static void describe_flags(int flags, char *buf, size_t len) {

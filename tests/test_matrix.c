@@ -43,6 +43,13 @@ static const mrow matrix[] = {
   {"date_bucket", 's', 3, {"'2024-03-15 10:00:00'", "'week'", "'tz=+08:00'"}, {K_TS, K_PERIOD, K_OPTIONS}},
   {"period_diff", 's', 3, {"'2024-01-31'", "'2024-03-01'", "'month'"}, {K_TS, K_TS, K_PERIOD}},
   {"period_diff", 's', 4, {"'2024-01-31'", "'2024-03-01'", "'month'", "'rolling'"}, {K_TS, K_TS, K_PERIOD, K_OPTIONS}},
+  /* rfm.c: scores must be whole numbers 1..5 (bits 0/1 for cn), NULL in NULL out; a NULL
+  ** scheme is the default (en); an as_of before every row leaves no customers */
+  {"rfm_segment", 's', 3, {"5", "4", "3"}, {"NEEEEENEE", "NEEEEENEE", "NEEEEENEE"}},
+  {"rfm_segment", 's', 4, {"1", "1", "1", "'cn'"}, {"NEEEEENEE", "NEEEEENEE", "NEEEEENEE", "VEEEEEVEE"}},
+  {"rfm", 't', 3, {"'SELECT customer_id, ts, amount FROM orders'", "'2024-07-01'", "'bins=4'"},
+   {"NEEEEENEE", "VNNEEEVEE", K_OPTIONS}},
+  {"rfm_segments", 't', 0, {0}, {0}},
   /* internal: refused whatever it is given */
   {"growth_gather", 'a', 2, {"1", "2"}, {K_ANY_ERR, K_ANY_ERR}},
 };

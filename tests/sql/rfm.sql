@@ -266,3 +266,19 @@ SELECT * FROM rfm('a', NULL, 'scale=7');
 -- => error: rfm: option scale='7' is not a whole number from 0 to 6
 SELECT * FROM rfm_segments('en');
 -- => error: too many arguments on rfm_segments() - max 0
+-- Order ids of every kind group exactly: 5000000000 (beyond 32 bits) twice, -3 twice, 2.5 twice,
+-- 7 and '7' (an INTEGER and a TEXT id are different orders): 5 orders from 8 rows.
+SELECT frequency, monetary FROM rfm('VALUES (1, ''2024-01-01'', 1, 5000000000), (1, ''2024-01-02'', 1, 5000000000), (1, ''2024-01-03'', 1, -3), (1, ''2024-01-03'', 1, -3), (1, ''2024-01-04'', 1, 2.5), (1, ''2024-01-04'', 1, 2.5), (1, ''2024-01-05'', 1, 7), (1, ''2024-01-05'', 1, ''7'')');
+-- => 5|8.0
+-- A customer refunded more than bought (10 - 15) stays, with negative monetary and the lowest M.
+SELECT customer, monetary, m FROM rfm('VALUES (1, ''2024-01-01'', 10), (1, ''2024-01-02'', -15), (2, ''2024-01-01'', 3)');
+-- => 1|-5.0|1
+-- => 2|3.0|3
+-- Wrong types for the arguments.
+SELECT * FROM rfm('a', NULL, 5);
+-- => error: rfm: options is INTEGER 5, expected TEXT such as 'tz=+08:00'
+SELECT * FROM rfm('a', x'00');
+-- => error: rfm: as_of is BLOB of 1 bytes, expected Unix seconds or ISO-8601 text (a BLOB is not a timestamp)
+-- A NULL scheme is the default, en (R1, FM 1: Lost).
+SELECT rfm_segment(1, 1, 1, NULL);
+-- => Lost
