@@ -1,5 +1,11 @@
 -- promo_apply: cart vectors from ../shared/reference/promotions.md (TV-nn) with their own
 -- numbers. Each vector's cart is order_id = nn in table c, its promotions are rows tv = nn of p.
+-- Single-item vectors are in promo_price.sql, TV-32 in promo_check.sql. Not run, because the
+-- contract decides otherwise: TV-20 (two order-level percentages on one base: one coupon per
+-- order here), TV-24 (two "across" promotions stacked on one line: one activity per line),
+-- TV-26's fee example (a fee is not a promotion), TV-35's usage limits (a cart has no usage
+-- history), the "reject" variants of TV-17 / TV-30 and the coupon refusals of TV-17 / TV-34
+-- (we cap and apply instead; see README "Decisions").
 CREATE TABLE c(order_id INTEGER, line_id INTEGER, sku TEXT, qty INTEGER, unit_price, cost, is_new INTEGER, at TEXT);
 CREATE TABLE p(tv INTEGER, promo_id TEXT, rule TEXT, skus TEXT, priority INTEGER);
 
@@ -228,3 +234,50 @@ SELECT count(*) FROM promo_apply('SELECT * FROM c WHERE 0', 'p');
 CREATE VIEW v AS SELECT * FROM promo_apply('c', 'p');
 SELECT * FROM v;
 -- => error: unsafe use of virtual table "promo_apply"
+
+-- Group scope on quantity tiers (buy 3 or more of these skus together -> 90%): A x 2 + B x 1
+-- reach the 3 tier together; A 50 x 2 = 100 -> 90.00, B 30 -> 27.00 (hand calc).
+INSERT INTO c VALUES (50, 1, 'A', 2, 50, NULL, 0, NULL), (50, 2, 'B', 1, 30, NULL, 0, NULL);
+INSERT INTO p VALUES (50, 'Q3', '{"type":"tiered_discount","scope":"group","tiers":[{"qty":3,"rate":0.9}]}', '["A","B"]', 0);
+SELECT line_id, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 50', 'SELECT * FROM p WHERE tv = 50');
+-- => 1|Q3|90.0
+-- => 2|Q3|27.0
+
+-- A bundle inside one line: 4 units of 40 in "any 3 for 99" -> one set (99) + 40 = 139.00 (hand calc).
+INSERT INTO c VALUES (51, 1, 'A', 4, 40, NULL, 0, NULL);
+SELECT final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 51', 'SELECT * FROM p WHERE tv = 16');
+-- => 139.0
+
+-- A rate coupon with a cap: 95% of 1000.00 would take 50.00; the cap holds it at 20.00.
+INSERT INTO c VALUES (52, 1, 'A', 10, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (52, 'C95', '{"type":"coupon","threshold":0,"rate":0.95,"cap":20}', NULL, 0);
+SELECT coupon_discount, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 52', 'SELECT * FROM p WHERE tv = 52');
+-- => 20.0|980.0
+
+-- Only the best coupon applies (one per order): 满100减15 beats 95% (5.00) on 100.00.
+INSERT INTO c VALUES (53, 1, 'A', 1, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (53, 'C95', '{"type":"coupon","threshold":0,"rate":0.95}', NULL, 9), (53, 'C15', '{"type":"coupon","threshold":100,"off":15}', NULL, 0);
+SELECT coupon_id, coupon_discount FROM promo_apply('SELECT * FROM c WHERE order_id = 53', 'SELECT * FROM p WHERE tv = 53');
+-- => C15|15.0
+
+-- New-user activity: 70% for new customers only (is_new per line).
+INSERT INTO c VALUES (54, 1, 'A', 1, 100, NULL, 1, NULL), (55, 1, 'A', 1, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (54, 'NEW70', '{"type":"discount","rate":0.7,"audience":"new"}', NULL, 0);
+SELECT order_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id IN (54, 55)', 'SELECT * FROM p WHERE tv = 54');
+-- => 54|70.0
+-- => 55|100.0
+
+-- below_cost: a special price under cost is reported per line (cost 60, pays 50 -> profit -10).
+INSERT INTO c VALUES (56, 1, 'A', 1, 100, 60, 0, NULL);
+INSERT INTO p VALUES (56, 'SP50', '{"type":"special_price","price":50}', NULL, 0);
+SELECT final_amount, cost, profit, below_cost FROM promo_apply('SELECT * FROM c WHERE order_id = 56', 'SELECT * FROM p WHERE tv = 56');
+-- => 50.0|60.0|-10.0|1
+
+-- A flash sale wins over a deeper item discount only because it comes first in the pipeline:
+-- the line takes part in the flash sale (59.90) and nothing else; scale=0 prices in whole yen.
+INSERT INTO c VALUES (57, 1, 'A', 1, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (57, 'FS', '{"type":"flash_sale","price":59.90}', NULL, 0), (57, 'D50', '{"type":"discount","rate":0.5}', NULL, 0);
+SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 57', 'SELECT * FROM p WHERE tv = 57');
+-- => FS|59.9
+SELECT promo_id, final_amount, final_cents FROM promo_apply('SELECT * FROM c WHERE order_id = 57', 'SELECT * FROM p WHERE tv = 57', 'scale=0');
+-- => FS|60.0|60
