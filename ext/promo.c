@@ -156,23 +156,27 @@ static void promo_price_common(sqlite3_context *ctx, int argc, sqlite3_value **a
     local.scale = mo.scale;
     local.rnd = mo.rnd;
     if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
+      if (strcmp(msg, "out of memory") == 0) { sqlite3_result_error_nomem(ctx); return; }
       err = sqlite3_mprintf("%s: %s", fn, msg);
       rc = SQLITE_ERROR;
       goto fail;
     }
     cr = sqlite3_malloc64(sizeof *cr);
-    if (cr) {
+    if (!cr) {  /* no memory to cache it: use it for this call only */
+      cr = &local;
+      own_local = 1;
+    } else {
       *cr = local;  /* cr now owns the parsed rule */
       sqlite3_set_auxdata(ctx, 2, cr, free_cached_rule);
       cr = sqlite3_get_auxdata(ctx, 2);
-    }
-    if (!cr) {  /* not kept (SQLite freed it) or no memory: parse again for this call only */
-      if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
-        sqlite3_result_error_nomem(ctx);
-        return;
+      if (!cr) {  /* SQLite could not keep it (and freed it): parse again for this call only */
+        if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
+          sqlite3_result_error_nomem(ctx);
+          return;
+        }
+        cr = &local;
+        own_local = 1;
       }
-      cr = &local;
-      own_local = 1;
     }
   }
   int64_t unit, qty, total;
@@ -233,12 +237,21 @@ static int add_problem(promo_reader *rd, const char *id, const char *other, cons
     rd->problems = p;
     rd->pcap = nc;
   }
-  problem *p = &rd->problems[rd->nproblems++];
+  problem *p = &rd->problems[rd->nproblems];
   p->promo_id = sqlite3_mprintf("%s", id);
   p->other_id = other ? sqlite3_mprintf("%s", other) : NULL;
   p->sku = sku ? sqlite3_mprintf("%s", sku) : NULL;
   p->kind = sqlite3_mprintf("%s", kind);
   p->detail = detail;
+  if (!p->promo_id || (other && !p->other_id) || (sku && !p->sku) || !p->kind) {
+    sqlite3_free(p->promo_id);
+    sqlite3_free(p->other_id);
+    sqlite3_free(p->sku);
+    sqlite3_free(p->kind);
+    sqlite3_free(p->detail);
+    return SQLITE_NOMEM;
+  }
+  rd->nproblems++;
   return SQLITE_OK;
 }
 
@@ -290,7 +303,9 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     const char *t = (const char *)sqlite3_value_text(cols[2]);
     size_t at;
     if (!t) return SQLITE_NOMEM;
-    if (gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at) || skus.kind != GJ_ARRAY)
+    const char *why = gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at);
+    if (why && strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
+    if (why || skus.kind != GJ_ARRAY)
       bad = "expected a JSON array of sku strings such as '[\"A\",\"B\"]' (NULL for every sku)";
     else {
       names = sqlite3_malloc64(sizeof *names * (size_t)(skus.n + 1));
@@ -549,9 +564,12 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     int64_t g0 = res->ngifts;
     const char *why = promo_order_price(res->book, buf, n, &res->gifts, &res->ngifts, &res->gcap);
     if (why) {
-      *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
+      if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
+      else {
+        *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
       sqlite3_free(buf);
-      rc = SQLITE_ERROR;
       goto fail;
     }
     for (int k = 0; k < n; k++) {

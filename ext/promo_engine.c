@@ -277,13 +277,19 @@ int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_
   size_t at = 0;
   const char *why = gjson_parse(json, len, &root, &at);
   if (why) {
-    snprintf(err, errlen, "rule is not JSON: %s at offset %zu", why, at);
+    if (strcmp(why, "out of memory") == 0) snprintf(err, errlen, "out of memory");
+    else snprintf(err, errlen, "rule is not JSON: %s at offset %zu", why, at);
     return -1;
   }
   rp p = {scale, rnd, err, errlen};
   int rc = parse_rule(&p, &root, out);
   gjson_free(&root);
-  if (rc) promo_rule_free(out);
+  if (rc) {
+    promo_rule_free(out);
+    /* Out of memory is not a fault of the rule: say only that, so callers can tell. */
+    size_t n = strlen(err);
+    if (n >= 13 && strcmp(err + n - 13, "out of memory") == 0) snprintf(err, errlen, "out of memory");
+  }
   return rc;
 }
 

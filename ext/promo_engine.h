@@ -52,7 +52,7 @@ typedef struct promo_rule {
 const char *promo_type_name(promo_type t);
 
 /* Parses a rule. Money fields at `scale`, digits beyond it rounded with rnd. Returns 0, or -1
-** with err = "rule $.path: what was expected". */
+** with err = "rule $.path: what was expected" (exactly "out of memory" when that was why). */
 int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_rule *out, char *err,
                      size_t errlen);
 void promo_rule_free(promo_rule *r);
