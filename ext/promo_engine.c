@@ -479,7 +479,7 @@ struct promo_book {
   line_work *work;
   int wcap;
   int *idx, *best, *cur, *sub, *setidx;
-  int64_t *w, *caps, *share, *disc;
+  int64_t *w, *caps, *share, *disc, *units;
   slice *slices;
   int scratch_cap;
 };
@@ -527,6 +527,7 @@ void promo_book_free(promo_book *b) {
   gmem_free(b->caps);
   gmem_free(b->share);
   gmem_free(b->disc);
+  gmem_free(b->units);
   gmem_free(b->slices);
   gmem_free(b);
 }
@@ -685,7 +686,7 @@ static int grow_scratch(promo_book *b, int n) {
   if (n <= b->scratch_cap) return 0;
   int nc = n < 16 ? 16 : n * 2;
 #define G(f) { void *t = gmem_realloc(b->f, sizeof *b->f * (size_t)nc); if (!t) return -1; b->f = t; }
-  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(w) G(caps) G(share) G(disc) G(slices)
+  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(w) G(caps) G(share) G(disc) G(units) G(slices)
 #undef G
   b->scratch_cap = nc;
   return 0;
@@ -833,7 +834,7 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
         units -= u;
         if ((why = to_price_discount(l->unit, u, price, &dd))) return why;
         *total += dd;
-        if (disc) disc[idx[k]] += dd;
+        if (disc) { disc[idx[k]] += dd; b->units[idx[k]] = u; }
       }
       if (!target_in_cart && r->type == PT_EXCHANGE) {
         int64_t g;
@@ -900,6 +901,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     lw->item = -1;
     l->promo = l->coupon = -1;
     l->kind = PK_ITEM;
+    l->kind_units = 0;
     l->discount = l->coupon_discount = 0;
     if (l->qty <= 0 || l->unit < 0) return "qty must be positive and unit_price not negative";
     if (gmoney_mul(l->unit, l->qty, &l->list)) return "qty × unit_price out of range (overflow)";
@@ -1022,7 +1024,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
   /* Apply the chosen assignment. */
   int64_t *disc = b->disc, gt;
   int applied[MAX_ORDER_PROMOS];
-  for (int i = 0; i < n; i++) disc[i] = 0;
+  for (int i = 0; i < n; i++) disc[i] = b->units[i] = 0;
   if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied))) return why;
   for (int i = 0; i < n; i++) {
     promo_line *l = &lines[i];
@@ -1035,7 +1037,10 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     const promo_def *d = &b->promos[choice[i]];
     l->promo = choice[i];
     l->discount = disc[i];
-    if (l->sku == d->target_sku && disc[i] > 0) l->kind = d->rule.type == PT_ADD_ON ? PK_ADD_ON : PK_GIFT;
+    if (l->sku == d->target_sku && disc[i] > 0) {
+      l->kind = d->rule.type == PT_ADD_ON ? PK_ADD_ON : PK_GIFT;
+      l->kind_units = b->units[i];
+    }
   }
   for (int g = 0; g < ng; g++) {
     const promo_def *d = &b->promos[groups[g]];

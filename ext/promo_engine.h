@@ -80,6 +80,7 @@ typedef struct promo_line {
   int coupon;             /* index of the coupon applied, -1 none */
   promo_kind kind;
   int64_t list, discount, coupon_discount, final;
+  int64_t kind_units;     /* kind add_on / gift: how many of qty units the activity priced */
 } promo_line;
 
 /* A gift row added to an order (exchange whose item is not in the cart). */

@@ -21,16 +21,30 @@ INSERT INTO p VALUES (7, 'T', '{"type":"tiered_threshold_off","scope":"group","t
 SELECT sum(discount), sum(final_amount) FROM promo_apply('SELECT * FROM c WHERE order_id = 7', 'SELECT * FROM p WHERE tv = 7');
 -- => 10.0|289.5
 
--- TV-08 单品加价购: A 满200 -> B (list 50) at 10, max 1: A 80 x 3 + B x 2 -> 240 + 60 = 300.00;
--- not met (A 80 x 2, B x 1) -> 160 + 50 = 210.00.
+-- TV-08 单品加价购: A 满200 -> B (list 50) at 10, max 1: A 80 x 3 + B x 2 -> 240 + 60 = 300.00
+-- (one B at 10, shown as an add_on row, one at 50); not met (A 80 x 2, B x 1) -> 160 + 50 = 210.00.
 INSERT INTO c VALUES (8, 1, 'A', 3, 80, NULL, 0, NULL), (8, 2, 'B', 2, 50, NULL, 0, NULL),
                      (80, 1, 'A', 2, 80, NULL, 0, NULL), (80, 2, 'B', 1, 50, NULL, 0, NULL);
 INSERT INTO p VALUES (8, 'ADD', '{"type":"add_on","threshold":200,"sku":"B","price":10,"limit":1}', '["A"]', 0);
 SELECT order_id, line_id, kind, sku, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id IN (8, 80)', 'SELECT * FROM p WHERE tv = 8');
 -- => 8|1|item|A|ADD|240.0
--- => 8|2|add_on|B|ADD|60.0
+-- => 8|2|add_on|B|ADD|10.0
+-- => 8|2|item|B|NULL|50.0
 -- => 80|1|item|A|NULL|160.0
 -- => 80|2|item|B|NULL|50.0
+
+-- The same cart with a 10.00 coupon: after the activity A 240, B 10 + 50, total 300; A takes
+-- 8.00, B 2.00, and B's 2.00 splits over its two rows by largest remainder on 10 / 50:
+-- quotas 0.333 / 1.667 -> 0.33 / 1.67 (hand calc). The rows still add up to 300 - 10 = 290.00.
+INSERT INTO c SELECT 81, line_id, sku, qty, unit_price, cost, is_new, at FROM c WHERE order_id = 8;
+INSERT INTO p VALUES (81, 'ADD', '{"type":"add_on","threshold":200,"sku":"B","price":10,"limit":1}', '["A"]', 0),
+                     (81, 'V10', '{"type":"coupon","threshold":0,"off":10}', NULL, 0);
+SELECT line_id, kind, qty, list_amount, discount, coupon_discount, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 81', 'SELECT * FROM p WHERE tv = 81');
+-- => 1|item|3|240.0|0.0|8.0|232.0
+-- => 2|add_on|1|50.0|40.0|0.33|9.67
+-- => 2|item|1|50.0|0.0|1.67|48.33
+SELECT sum(final_cents) FROM promo_apply('SELECT * FROM c WHERE order_id = 81', 'SELECT * FROM p WHERE tv = 81');
+-- => 29000
 
 -- TV-09 单品换购: A 满200 -> C (list 30) at 0: A 80 x 3 + C -> 240.00 + 0.00, C carries 30.00.
 -- Without C in the cart the gift comes as an extra row (kind gift) at its list price.
