@@ -851,8 +851,9 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
 ** -1 none, else a group promotion). With disc, per-line discounts are added there and
 ** applied[g] says whether group g took effect. */
 static const char *groups_total(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                const int *choice, int64_t *total, int64_t *disc, int *applied) {
+                                const int *choice, int64_t *total, int64_t *disc, int *applied, int *napplied) {
   *total = 0;
+  if (napplied) *napplied = 0;
   for (int g = 0; g < ng; g++) {
     int m = 0;
     for (int i = 0; i < n; i++)
@@ -862,19 +863,26 @@ static const char *groups_total(promo_book *b, const promo_line *lines, int n, c
     const char *why = group_eval(b, groups[g], lines, n, b->sub, m, &t, &met, disc);
     if (why) return why;
     if (applied) applied[g] = met || t > 0;
+    if (napplied) *napplied += met || t > 0;
     if (gmoney_add(*total, t, total)) return OVERFLOW;
   }
   return NULL;
 }
 
+/* What an assignment saves the customer, and (for ties) how many group activities take effect:
+** a gift of unknown value still beats an activity that does not apply. */
+typedef struct saving { int64_t value; int applied; } saving;
+
+static int saves_more(saving a, saving b) { return a.value > b.value || (a.value == b.value && a.applied > b.applied); }
+
 static const char *assignment_value(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                    const int *choice, int64_t *value) {
+                                    const int *choice, saving *out) {
   int64_t v = 0, g;
   for (int i = 0; i < n; i++)
     if (choice[i] == -2 && gmoney_add(v, b->work[i].item_disc, &v)) return OVERFLOW;
-  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL);
+  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL, &out->applied);
   if (why) return why;
-  if (gmoney_add(v, g, value)) return OVERFLOW;
+  if (gmoney_add(v, g, &out->value)) return OVERFLOW;
   return NULL;
 }
 
@@ -990,7 +998,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     if (!b->work[i].locked) combos *= b->work[i].nopt;
   }
   if (ng > 0 && combos > 1) {
-    int64_t best_v;
+    saving best_v;
     if ((why = assignment_value(b, lines, n, groups, ng, choice, &best_v))) return why;
     if (combos <= SEARCH_LIMIT) {
       int *digit = b->idx;
@@ -1003,9 +1011,9 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
         }
         if (i == n) break;
         cur[i] = b->work[i].opt[digit[i]];
-        int64_t v;
+        saving v;
         if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
-        if (v > best_v) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+        if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
       }
     } else {
       /* Too many combinations: move each group's candidates into it, best group first, and
@@ -1015,9 +1023,9 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
         for (int i = 0; i < n; i++)
           for (int j = 0; j < b->work[i].nopt; j++)
             if (b->work[i].opt[j] == groups[g]) cur[i] = groups[g];
-        int64_t v;
+        saving v;
         if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
-        if (v > best_v) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+        if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
       }
     }
   }
@@ -1025,7 +1033,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
   int64_t *disc = b->disc, gt;
   int applied[MAX_ORDER_PROMOS];
   for (int i = 0; i < n; i++) disc[i] = b->units[i] = 0;
-  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied))) return why;
+  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied, NULL))) return why;
   for (int i = 0; i < n; i++) {
     promo_line *l = &lines[i];
     if (choice[i] == -3) continue;

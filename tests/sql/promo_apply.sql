@@ -295,3 +295,12 @@ SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id =
 -- => FS|59.9
 SELECT promo_id, final_amount, final_cents FROM promo_apply('SELECT * FROM c WHERE order_id = 57', 'SELECT * FROM p WHERE tv = 57', 'scale=0');
 -- => FS|60.0|60
+
+-- A gift of unknown value (no "list") still beats an activity that does not apply: T 199 is in
+-- a 满300减30 set (not reached alone, higher priority) and in a 满199 换购 of G -> the gift row.
+INSERT INTO c VALUES (58, 1, 'T', 1, 199, NULL, 0, NULL);
+INSERT INTO p VALUES (58, 'SET300', '{"type":"threshold_off","scope":"group","threshold":300,"off":30}', '["T","U"]', 5),
+                     (58, 'GIFT', '{"type":"exchange","threshold":199,"sku":"G"}', '["T"]', 1);
+SELECT line_id, kind, sku, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 58', 'SELECT * FROM p WHERE tv = 58');
+-- => 1|item|T|GIFT|199.0
+-- => NULL|gift|G|GIFT|0.0
