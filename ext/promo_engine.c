@@ -926,6 +926,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
           int slot = -1;
           for (int f = 0; f < nflash; f++)
             if (flash_promo[f] == p) slot = f;
+          if (slot < 0 && nflash == MAX_ORDER_PROMOS) continue;  /* cannot track its per-order use */
           int64_t units = d->stock_left < 0 ? INT64_MAX : d->stock_left;
           if (r->per_order_limit >= 0) {
             int64_t left = r->per_order_limit - (slot >= 0 ? flash_used[slot] : 0);
@@ -975,7 +976,15 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
       if (slot >= 0) flash_used[slot] += best_units;
       continue;
     }
-    for (int j = 0; j < lw->nopt; j++) add_unique(groups, &ng, lw->opt[j]);
+    /* An order considers at most MAX_ORDER_PROMOS group activities; a line keeps only those. */
+    int kept = 0;
+    for (int j = 0; j < lw->nopt; j++) {
+      add_unique(groups, &ng, lw->opt[j]);
+      int in = 0;
+      for (int g = 0; g < ng && !in; g++) in = groups[g] == lw->opt[j];
+      if (in) lw->opt[kept++] = lw->opt[j];
+    }
+    lw->nopt = kept;
     /* Choices: the item activity (when it saves anything), the group activities, else none. */
     int ngo = lw->nopt;
     for (int j = ngo; j > 0; j--) lw->opt[j] = lw->opt[j - 1];

@@ -304,3 +304,11 @@ INSERT INTO p VALUES (58, 'SET300', '{"type":"threshold_off","scope":"group","th
 SELECT line_id, kind, sku, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 58', 'SELECT * FROM p WHERE tv = 58');
 -- => 1|item|T|GIFT|199.0
 -- => NULL|gift|G|GIFT|0.0
+
+-- Many activities on one sku: a line weighs its 6 highest-priority group activities (README
+-- "Decisions"). 70 group 满0减i with priority i: the kept ones are i = 64..69, the best is 69.
+INSERT INTO c VALUES (59, 1, 'A', 1, 100, NULL, 0, NULL);
+SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 59',
+  'WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 69)
+   SELECT ''G'' || i AS promo_id, ''{"type":"threshold_off","scope":"group","threshold":0,"off":'' || i || ''}'' AS rule, NULL AS skus, i AS priority FROM k');
+-- => G69|31.0
