@@ -433,7 +433,7 @@ const char *promo_price_units(const promo_rule *r, int64_t unit, int64_t qty, gr
 
 #define MAX_GROUP_OPTS 6      /* group activities considered per line (highest priority first) */
 #define MAX_ORDER_PROMOS 64   /* distinct group activities / coupons considered per order */
-#define SEARCH_LIMIT 4096     /* assignments tried exhaustively; beyond, a greedy pass */
+#define SEARCH_LIMIT 4096  /* assignments tried exhaustively; beyond, a greedy pass */
 
 typedef struct int_list { int *v; int n, cap; } int_list;
 
