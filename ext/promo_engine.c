@@ -433,7 +433,7 @@ const char *promo_price_units(const promo_rule *r, int64_t unit, int64_t qty, gr
 
 #define MAX_GROUP_OPTS 6      /* group activities considered per line (highest priority first) */
 #define MAX_ORDER_PROMOS 64   /* distinct group activities / coupons considered per order */
-#define SEARCH_LIMIT 4096  /* assignments tried exhaustively; beyond, a greedy pass */
+#define SEARCH_LIMIT 4096  /* assignments tried exhaustively; beyond, greedy + local moves */
 
 typedef struct int_list { int *v; int n, cap; } int_list;
 
@@ -1035,6 +1035,21 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
         saving v;
         if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
         if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+      }
+      /* Then move single lines while that saves more (a few rounds; may still miss the best). */
+      for (int round = 0, moved = 1; round < 4 && moved; round++) {
+        moved = 0;
+        for (int i = 0; i < n; i++) {
+          if (b->work[i].locked) continue;
+          for (int j = 0; j < b->work[i].nopt; j++) {
+            if (b->work[i].opt[j] == choice[i]) continue;
+            memcpy(cur, choice, sizeof *cur * (size_t)n);
+            cur[i] = b->work[i].opt[j];
+            saving v;
+            if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+            if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); moved = 1; }
+          }
+        }
       }
     }
   }
