@@ -312,3 +312,11 @@ SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id =
   'WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 69)
    SELECT ''G'' || i AS promo_id, ''{"type":"threshold_off","scope":"group","threshold":0,"off":'' || i || ''}'' AS rule, NULL AS skus, i AS priority FROM k');
 -- => G69|31.0
+
+-- A large order (13 lines with two choices each: 8192 assignments) takes the fallback search:
+-- 13 x 30.00 = 390.00 reaches the set 满300减60 -> 330.00 (hand calc).
+INSERT INTO c WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 13)
+  SELECT 60, i, 'B' || i, 1, 30, NULL, 0, NULL FROM k;
+INSERT INTO p VALUES (60, 'SET', '{"type":"threshold_off","scope":"group","threshold":300,"off":60}', NULL, 0);
+SELECT count(*), sum(final_cents), count(promo_id) FROM promo_apply('SELECT * FROM c WHERE order_id = 60', 'SELECT * FROM p WHERE tv = 60');
+-- => 13|33000|13
