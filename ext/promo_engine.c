@@ -784,10 +784,21 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
       int k = 0;
       int64_t used = 0;  /* units of slices[k] already in a set */
       while (k < m) {
+        /* Whole sets inside one slice are priced together, so a huge qty costs no loop. */
+        if (b->slices[k].count - used >= r->qty) {
+          int64_t set, nsets = (b->slices[k].count - used) / r->qty, off;
+          if (gmoney_mul(r->qty, b->slices[k].unit, &set)) return OVERFLOW;
+          if (set <= r->price) break;   /* units only get cheaper from here */
+          if (gmoney_mul(nsets, set - r->price, &off) || gmoney_add(*total, off, total)) return OVERFLOW;
+          if (disc) disc[b->slices[k].line] += off;
+          used += nsets * r->qty;
+          if (used == b->slices[k].count) { k++; used = 0; }
+          continue;
+        }
         int64_t need = r->qty, sum = 0;
         int first = k, nk = 0;
         int64_t first_used = used;
-        /* Gather one set's units: (slice, count) pairs into w/caps scratch via idx2. */
+        /* A set spanning slices: the rest of this slice and units of the next ones. */
         while (need > 0 && k < m) {
           int64_t avail = b->slices[k].count - used, take = avail < need ? avail : need, amt;
           if (gmoney_mul(take, b->slices[k].unit, &amt) || gmoney_add(sum, amt, &sum)) return OVERFLOW;

@@ -320,3 +320,9 @@ INSERT INTO c WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHE
 INSERT INTO p VALUES (60, 'SET', '{"type":"threshold_off","scope":"group","threshold":300,"off":60}', NULL, 0);
 SELECT count(*), sum(final_cents), count(promo_id) FROM promo_apply('SELECT * FROM c WHERE order_id = 60', 'SELECT * FROM p WHERE tv = 60');
 -- => 13|33000|13
+
+-- Huge quantities stay fast and exact: 1e9 units of 40.00 in "any 3 for 99" (group):
+-- 333333333 sets at 99 + one unit at 40 = 33000000007.00 (hand calc).
+INSERT INTO c VALUES (61, 1, 'A', 1000000000, 40, NULL, 0, NULL);
+SELECT final_cents FROM promo_apply('SELECT * FROM c WHERE order_id = 61', 'SELECT * FROM p WHERE tv = 16');
+-- => 3300000000700
