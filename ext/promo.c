@@ -642,6 +642,15 @@ static void apply_column(void *result, int64_t row, int col, sqlite3_context *ct
       case 7: sqlite3_result_text(ctx, d->id, -1, SQLITE_TRANSIENT); break;
       case 9: case 10: result_money(ctx, 0, res->scale); break;
       case 11: sqlite3_result_int64(ctx, 0); break;
+      case 12: case 13: case 14: {
+        /* A gift's cost is what the rule says it costs (its "cost" field), else unknown. */
+        int64_t cost;
+        if (!d->rule.has_gift_cost || gmoney_mul(d->rule.gift_cost, g->qty, &cost)) { sqlite3_result_null(ctx); break; }
+        if (col == 12) result_money(ctx, cost, res->scale);
+        else if (col == 13) result_money(ctx, -cost, res->scale);
+        else sqlite3_result_int(ctx, cost > 0);
+        break;
+      }
       default: sqlite3_result_null(ctx);
     }
     return;

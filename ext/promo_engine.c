@@ -19,7 +19,7 @@ static const char *const type_names[PT_COUNT] = {
 ** audience, name). */
 static const char *const type_fields[PT_COUNT] = {
   "rate", "tiers mode", "price", "amount", "threshold off repeat cap", "tiers",
-  "threshold sku price limit", "threshold sku qty list", "price rate stock per_order_limit",
+  "threshold sku price limit", "threshold sku qty list cost", "price rate stock per_order_limit",
   "buy get rate max_sets", "qty price", "threshold off rate cap",
 };
 
@@ -227,6 +227,7 @@ static int parse_rule(rp *p, const gjson *o, promo_rule *r) {
       } else {
         OPT("qty") if (get_int(p, v, "qty", 1, INT64_C(1000000000), &r->qty)) return -1;
         OPT("list") if (get_money(p, v, "list", &r->list)) return -1;
+        OPT("cost") { if (get_money(p, v, "cost", &r->gift_cost)) return -1; r->has_gift_cost = 1; }
       }
       break;
     case PT_FLASH_SALE:

@@ -44,6 +44,8 @@ typedef struct promo_rule {
   int64_t qty;            /* exchange: units given; bundle_price: units per set */
   int64_t limit;          /* add_on: units at the add-on price */
   int64_t list;           /* exchange: list price of a gift not in the cart (for the gift row) */
+  int has_gift_cost;
+  int64_t gift_cost;      /* exchange: unit cost of a gift not in the cart (profit of the gift row) */
   int64_t stock;          /* flash_sale: units in all, -1 unlimited */
   int64_t per_order_limit;/* flash_sale: units per order at the flash price, -1 unlimited */
   int64_t buy, get, max_sets; /* buy_x_get_y; max_sets 0 = unlimited */

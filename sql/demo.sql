@@ -135,7 +135,7 @@ INSERT INTO promotions VALUES
   ('P-KET-FS',   '{"type":"flash_sale","price":259,"stock":100,"per_order_limit":1}', '["KET-01"]', 20),
   ('P-SET-300',  '{"type":"threshold_off","threshold":300,"off":30,"scope":"group"}', '["SET-01","TEA-02","GFT-02"]', 5),
   ('P-HON-N',    '{"type":"bundle_price","qty":3,"price":150}', '["HON-01"]', 5),
-  ('P-GIFT-199', '{"type":"exchange","threshold":199,"sku":"GFT-01","qty":1,"list":15}', '["TEA-02"]', 1),
+  ('P-GIFT-199', '{"type":"exchange","threshold":199,"sku":"GFT-01","qty":1,"list":15,"cost":4}', '["TEA-02"]', 1),
   ('C-300-30',   '{"type":"coupon","threshold":300,"off":30}', NULL, 0);
 
 -- Carts waiting to be priced: 40 orders of one to four lines at list price.

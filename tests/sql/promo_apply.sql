@@ -326,3 +326,10 @@ SELECT count(*), sum(final_cents), count(promo_id) FROM promo_apply('SELECT * FR
 INSERT INTO c VALUES (61, 1, 'A', 1000000000, 40, NULL, 0, NULL);
 SELECT final_cents FROM promo_apply('SELECT * FROM c WHERE order_id = 61', 'SELECT * FROM p WHERE tv = 16');
 -- => 3300000000700
+
+-- A gift's cost (rule field "cost") counts against the activity: 2 towels costing 4.00 each.
+INSERT INTO c VALUES (62, 1, 'A', 3, 80, 50, 0, NULL);
+INSERT INTO p VALUES (62, 'EXC', '{"type":"exchange","threshold":200,"sku":"TOWEL","qty":2,"list":15,"cost":4}', '["A"]', 0);
+SELECT line_id, kind, qty, list_amount, discount, final_amount, cost, profit, below_cost FROM promo_apply('SELECT * FROM c WHERE order_id = 62', 'SELECT * FROM p WHERE tv = 62');
+-- => 1|item|3|240.0|0.0|240.0|150.0|90.0|0
+-- => NULL|gift|2|30.0|30.0|0.0|8.0|-8.0|1
