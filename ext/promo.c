@@ -156,23 +156,27 @@ static void promo_price_common(sqlite3_context *ctx, int argc, sqlite3_value **a
     local.scale = mo.scale;
     local.rnd = mo.rnd;
     if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
+      if (strcmp(msg, "out of memory") == 0) { sqlite3_result_error_nomem(ctx); return; }
       err = sqlite3_mprintf("%s: %s", fn, msg);
       rc = SQLITE_ERROR;
       goto fail;
     }
     cr = sqlite3_malloc64(sizeof *cr);
-    if (cr) {
+    if (!cr) {  /* no memory to cache it: use it for this call only */
+      cr = &local;
+      own_local = 1;
+    } else {
       *cr = local;  /* cr now owns the parsed rule */
       sqlite3_set_auxdata(ctx, 2, cr, free_cached_rule);
       cr = sqlite3_get_auxdata(ctx, 2);
-    }
-    if (!cr) {  /* not kept (SQLite freed it) or no memory: parse again for this call only */
-      if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
-        sqlite3_result_error_nomem(ctx);
-        return;
+      if (!cr) {  /* SQLite could not keep it (and freed it): parse again for this call only */
+        if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
+          sqlite3_result_error_nomem(ctx);
+          return;
+        }
+        cr = &local;
+        own_local = 1;
       }
-      cr = &local;
-      own_local = 1;
     }
   }
   int64_t unit, qty, total;
@@ -233,12 +237,21 @@ static int add_problem(promo_reader *rd, const char *id, const char *other, cons
     rd->problems = p;
     rd->pcap = nc;
   }
-  problem *p = &rd->problems[rd->nproblems++];
+  problem *p = &rd->problems[rd->nproblems];
   p->promo_id = sqlite3_mprintf("%s", id);
   p->other_id = other ? sqlite3_mprintf("%s", other) : NULL;
   p->sku = sku ? sqlite3_mprintf("%s", sku) : NULL;
   p->kind = sqlite3_mprintf("%s", kind);
   p->detail = detail;
+  if (!p->promo_id || (other && !p->other_id) || (sku && !p->sku) || !p->kind) {
+    sqlite3_free(p->promo_id);
+    sqlite3_free(p->other_id);
+    sqlite3_free(p->sku);
+    sqlite3_free(p->kind);
+    sqlite3_free(p->detail);
+    return SQLITE_NOMEM;
+  }
+  rd->nproblems++;
   return SQLITE_OK;
 }
 
@@ -290,7 +303,9 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     const char *t = (const char *)sqlite3_value_text(cols[2]);
     size_t at;
     if (!t) return SQLITE_NOMEM;
-    if (gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at) || skus.kind != GJ_ARRAY)
+    const char *why = gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at);
+    if (why && strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
+    if (why || skus.kind != GJ_ARRAY)
       bad = "expected a JSON array of sku strings such as '[\"A\",\"B\"]' (NULL for every sku)";
     else {
       names = sqlite3_malloc64(sizeof *names * (size_t)(skus.n + 1));
@@ -349,8 +364,13 @@ typedef struct cart_row {
   int64_t order_id;
   int64_t cost;        /* unit cost */
   int has_cost;
+  int64_t kind_coupon; /* split lines: the coupon share of the add_on / gift units */
   promo_line line;
 } cart_row;
+
+/* One output row: a whole cart line, or one of the two parts of a line whose add-on / gift
+** units are shown apart from its other units (part 1: those units, part 2: the rest). */
+typedef struct out_ref { int64_t ref; int part; } out_ref;
 
 typedef struct apply_result {
   promo_book *book;
@@ -360,7 +380,7 @@ typedef struct apply_result {
   promo_gift *gifts;
   int64_t ngifts, gcap;
   int64_t *gift_order;  /* order_id of each gift */
-  int64_t *out;         /* output order: >= 0 a cart row, < 0 gift -(k+1) */
+  out_ref *out;         /* output order: ref >= 0 a cart row, < 0 gift -(k+1) */
   int64_t nout;
 } apply_result;
 
@@ -522,7 +542,8 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   for (int64_t i = 1; i < res->nrows && sorted; i++)
     if (by_order_line(&res->rows[i - 1], &res->rows[i]) > 0) sorted = 0;
   if (!sorted) qsort(res->rows, (size_t)res->nrows, sizeof *res->rows, by_order_line);
-  res->out = sqlite3_malloc64(sizeof *res->out * (size_t)(res->nrows + 1));
+  int64_t ocap = res->nrows + 16;
+  res->out = sqlite3_malloc64(sizeof *res->out * (size_t)ocap);
   if (!res->out) { rc = SQLITE_NOMEM; goto fail; }
   promo_line *buf = NULL;
   int64_t bufcap = 0;
@@ -549,24 +570,45 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     int64_t g0 = res->ngifts;
     const char *why = promo_order_price(res->book, buf, n, &res->gifts, &res->ngifts, &res->gcap);
     if (why) {
-      *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
+      if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
+      else {
+        *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
       sqlite3_free(buf);
-      rc = SQLITE_ERROR;
       goto fail;
     }
+    int64_t extra = res->ngifts - g0;
+    for (int k = 0; k < n; k++) extra += buf[k].kind != PK_ITEM && buf[k].kind_units < buf[k].qty;
+    if (res->nout + n + extra > ocap) {
+      int64_t nc = (res->nout + n + extra) * 2;
+      out_ref *no = sqlite3_realloc64(res->out, sizeof *no * (size_t)nc);
+      if (!no) { sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
+      res->out = no;
+      ocap = nc;
+    }
     for (int k = 0; k < n; k++) {
-      res->rows[i + k].line = buf[k];
-      res->out[res->nout++] = i + k;
+      cart_row *cr = &res->rows[i + k];
+      cr->line = buf[k];
+      const promo_line *l = &cr->line;
+      if (l->kind != PK_ITEM && l->kind_units < l->qty) {
+        /* Show the add-on / gift units as their own row; the coupon share is split between the
+        ** two parts by largest remainder on what each pays after the activity. */
+        int64_t w[2] = {l->kind_units * l->unit - l->discount, (l->qty - l->kind_units) * l->unit}, c[2], left;
+        if (gmoney_apportion(l->coupon_discount, w, w, 2, c, &left)) { sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
+        cr->kind_coupon = c[0];
+        res->out[res->nout++] = (out_ref){i + k, 1};
+        res->out[res->nout++] = (out_ref){i + k, 2};
+      } else
+        res->out[res->nout++] = (out_ref){i + k, 0};
     }
     if (res->ngifts > g0) {
-      int64_t *grow = sqlite3_realloc64(res->out, sizeof *res->out * (size_t)(res->nrows + res->ngifts + 1));
       int64_t *go = sqlite3_realloc64(res->gift_order, sizeof *go * (size_t)res->gcap);
-      if (!grow || !go) { if (grow) res->out = grow; if (go) res->gift_order = go; sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
-      res->out = grow;
+      if (!go) { sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
       res->gift_order = go;
       for (int64_t g = g0; g < res->ngifts; g++) {
         res->gift_order[g] = res->rows[i].order_id;
-        res->out[res->nout++] = -(g + 1);
+        res->out[res->nout++] = (out_ref){-(g + 1), 0};
       }
     }
     i = j;
@@ -584,7 +626,7 @@ static void result_money(sqlite3_context *ctx, int64_t v, int scale) { sqlite3_r
 
 static void apply_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
   apply_result *res = result;
-  int64_t k = res->out[row];
+  int64_t k = res->out[row].ref;
   static const char *const kinds[] = {"item", "gift", "add_on"};
   if (k < 0) {
     const promo_gift *g = &res->gifts[-k - 1];
@@ -600,35 +642,60 @@ static void apply_column(void *result, int64_t row, int col, sqlite3_context *ct
       case 7: sqlite3_result_text(ctx, d->id, -1, SQLITE_TRANSIENT); break;
       case 9: case 10: result_money(ctx, 0, res->scale); break;
       case 11: sqlite3_result_int64(ctx, 0); break;
+      case 12: case 13: case 14: {
+        /* A gift's cost is what the rule says it costs (its "cost" field), else unknown. */
+        int64_t cost;
+        if (!d->rule.has_gift_cost || gmoney_mul(d->rule.gift_cost, g->qty, &cost)) { sqlite3_result_null(ctx); break; }
+        if (col == 12) result_money(ctx, cost, res->scale);
+        else if (col == 13) result_money(ctx, -cost, res->scale);
+        else sqlite3_result_int(ctx, cost > 0);
+        break;
+      }
       default: sqlite3_result_null(ctx);
     }
     return;
   }
   const cart_row *r = &res->rows[k];
   const promo_line *l = &r->line;
-  int64_t cost = 0;
-  int has_cost = r->has_cost && !gmoney_mul(r->cost, l->qty, &cost);
+  int part = res->out[row].part;
+  /* The figures of this row: the whole line, or its add-on / gift part, or the rest. */
+  int64_t qty = l->qty, list = l->list, disc = l->discount, coupon = l->coupon_discount;
+  int kind = l->kind, promo = l->promo;
+  if (part == 1) {
+    qty = l->kind_units;
+    list = qty * l->unit;
+    coupon = r->kind_coupon;
+  } else if (part == 2) {
+    qty = l->qty - l->kind_units;
+    list = qty * l->unit;
+    disc = 0;
+    coupon = l->coupon_discount - r->kind_coupon;
+    kind = PK_ITEM;
+    promo = -1;
+  }
+  int64_t final = list - disc - coupon, cost = 0;
+  int has_cost = r->has_cost && !gmoney_mul(r->cost, qty, &cost);
   switch (col) {
     case 0: sqlite3_result_int64(ctx, r->order_id); break;
     case 1: sqlite3_result_int64(ctx, l->line_id); break;
-    case 2: sqlite3_result_text(ctx, kinds[l->kind], -1, SQLITE_STATIC); break;
+    case 2: sqlite3_result_text(ctx, kinds[kind], -1, SQLITE_STATIC); break;
     case 3: sqlite3_result_text(ctx, promo_book_sku_name(res->book, l->sku), -1, SQLITE_TRANSIENT); break;
-    case 4: sqlite3_result_int64(ctx, l->qty); break;
+    case 4: sqlite3_result_int64(ctx, qty); break;
     case 5: result_money(ctx, l->unit, res->scale); break;
-    case 6: result_money(ctx, l->list, res->scale); break;
+    case 6: result_money(ctx, list, res->scale); break;
     case 7:
-      if (l->promo >= 0) sqlite3_result_text(ctx, promo_book_get(res->book, l->promo)->id, -1, SQLITE_TRANSIENT);
+      if (promo >= 0) sqlite3_result_text(ctx, promo_book_get(res->book, promo)->id, -1, SQLITE_TRANSIENT);
       else sqlite3_result_null(ctx);
       break;
-    case 8: result_money(ctx, l->discount, res->scale); break;
-    case 9: result_money(ctx, l->coupon_discount, res->scale); break;
-    case 10: result_money(ctx, l->final, res->scale); break;
-    case 11: sqlite3_result_int64(ctx, l->final); break;
+    case 8: result_money(ctx, disc, res->scale); break;
+    case 9: result_money(ctx, coupon, res->scale); break;
+    case 10: result_money(ctx, final, res->scale); break;
+    case 11: sqlite3_result_int64(ctx, final); break;
     case 12: if (has_cost) result_money(ctx, cost, res->scale); else sqlite3_result_null(ctx); break;
-    case 13: if (has_cost) result_money(ctx, l->final - cost, res->scale); else sqlite3_result_null(ctx); break;
-    case 14: if (has_cost) sqlite3_result_int(ctx, l->final < cost); else sqlite3_result_null(ctx); break;
+    case 13: if (has_cost) result_money(ctx, final - cost, res->scale); else sqlite3_result_null(ctx); break;
+    case 14: if (has_cost) sqlite3_result_int(ctx, final < cost); else sqlite3_result_null(ctx); break;
     case 15:
-      if (l->coupon >= 0 && l->coupon_discount >= 0) sqlite3_result_text(ctx, promo_book_get(res->book, l->coupon)->id, -1, SQLITE_TRANSIENT);
+      if (l->coupon >= 0) sqlite3_result_text(ctx, promo_book_get(res->book, l->coupon)->id, -1, SQLITE_TRANSIENT);
       else sqlite3_result_null(ctx);
       break;
     default: sqlite3_result_null(ctx);

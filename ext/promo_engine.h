@@ -44,6 +44,8 @@ typedef struct promo_rule {
   int64_t qty;            /* exchange: units given; bundle_price: units per set */
   int64_t limit;          /* add_on: units at the add-on price */
   int64_t list;           /* exchange: list price of a gift not in the cart (for the gift row) */
+  int has_gift_cost;
+  int64_t gift_cost;      /* exchange: unit cost of a gift not in the cart (profit of the gift row) */
   int64_t stock;          /* flash_sale: units in all, -1 unlimited */
   int64_t per_order_limit;/* flash_sale: units per order at the flash price, -1 unlimited */
   int64_t buy, get, max_sets; /* buy_x_get_y; max_sets 0 = unlimited */
@@ -52,7 +54,7 @@ typedef struct promo_rule {
 const char *promo_type_name(promo_type t);
 
 /* Parses a rule. Money fields at `scale`, digits beyond it rounded with rnd. Returns 0, or -1
-** with err = "rule $.path: what was expected". */
+** with err = "rule $.path: what was expected" (exactly "out of memory" when that was why). */
 int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_rule *out, char *err,
                      size_t errlen);
 void promo_rule_free(promo_rule *r);
@@ -80,6 +82,7 @@ typedef struct promo_line {
   int coupon;             /* index of the coupon applied, -1 none */
   promo_kind kind;
   int64_t list, discount, coupon_discount, final;
+  int64_t kind_units;     /* kind add_on / gift: how many of qty units the activity priced */
 } promo_line;
 
 /* A gift row added to an order (exchange whose item is not in the cart). */

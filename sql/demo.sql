@@ -131,11 +131,11 @@ INSERT INTO promotions VALUES
   ('P-TEA-80',   '{"type":"discount","rate":0.8,"starts_at":"2024-06-01","ends_at":"2024-06-19"}', '["TEA-01","TEA-03"]', 10),
   ('P-CUP-TIER', '{"type":"tiered_discount","tiers":[{"qty":2,"rate":0.95},{"qty":5,"rate":0.8}]}', '["CUP-01"]', 5),
   ('P-POT-SP',   '{"type":"special_price","price":499}', '["POT-01"]', 10),
-  ('P-SNK-BOGO', '{"type":"buy_x_get_y","buy":1,"get":1,"rate":0.5}', '["SNK-01","SNK-02"]', 5),
+  ('P-SNK-BOGO', '{"type":"buy_x_get_y","buy":1,"get":1,"rate":0.5,"scope":"group"}', '["SNK-01","SNK-02"]', 5),
   ('P-KET-FS',   '{"type":"flash_sale","price":259,"stock":100,"per_order_limit":1}', '["KET-01"]', 20),
   ('P-SET-300',  '{"type":"threshold_off","threshold":300,"off":30,"scope":"group"}', '["SET-01","TEA-02","GFT-02"]', 5),
   ('P-HON-N',    '{"type":"bundle_price","qty":3,"price":150}', '["HON-01"]', 5),
-  ('P-GIFT-300', '{"type":"exchange","threshold":300,"sku":"GFT-01","qty":1}', '["TEA-02"]', 1),
+  ('P-GIFT-199', '{"type":"exchange","threshold":199,"sku":"GFT-01","qty":1,"list":15,"cost":4}', '["TEA-02"]', 1),
   ('C-300-30',   '{"type":"coupon","threshold":300,"off":30}', NULL, 0);
 
 -- Carts waiting to be priced: 40 orders of one to four lines at list price.

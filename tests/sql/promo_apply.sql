@@ -1,5 +1,11 @@
 -- promo_apply: cart vectors from ../shared/reference/promotions.md (TV-nn) with their own
 -- numbers. Each vector's cart is order_id = nn in table c, its promotions are rows tv = nn of p.
+-- Single-item vectors are in promo_price.sql, TV-32 in promo_check.sql. Not run, because the
+-- contract decides otherwise: TV-20 (two order-level percentages on one base: one coupon per
+-- order here), TV-24 (two "across" promotions stacked on one line: one activity per line),
+-- TV-26's fee example (a fee is not a promotion), TV-35's usage limits (a cart has no usage
+-- history), the "reject" variants of TV-17 / TV-30 and the coupon refusals of TV-17 / TV-34
+-- (we cap and apply instead; see README "Decisions").
 CREATE TABLE c(order_id INTEGER, line_id INTEGER, sku TEXT, qty INTEGER, unit_price, cost, is_new INTEGER, at TEXT);
 CREATE TABLE p(tv INTEGER, promo_id TEXT, rule TEXT, skus TEXT, priority INTEGER);
 
@@ -15,16 +21,30 @@ INSERT INTO p VALUES (7, 'T', '{"type":"tiered_threshold_off","scope":"group","t
 SELECT sum(discount), sum(final_amount) FROM promo_apply('SELECT * FROM c WHERE order_id = 7', 'SELECT * FROM p WHERE tv = 7');
 -- => 10.0|289.5
 
--- TV-08 单品加价购: A 满200 -> B (list 50) at 10, max 1: A 80 x 3 + B x 2 -> 240 + 60 = 300.00;
--- not met (A 80 x 2, B x 1) -> 160 + 50 = 210.00.
+-- TV-08 单品加价购: A 满200 -> B (list 50) at 10, max 1: A 80 x 3 + B x 2 -> 240 + 60 = 300.00
+-- (one B at 10, shown as an add_on row, one at 50); not met (A 80 x 2, B x 1) -> 160 + 50 = 210.00.
 INSERT INTO c VALUES (8, 1, 'A', 3, 80, NULL, 0, NULL), (8, 2, 'B', 2, 50, NULL, 0, NULL),
                      (80, 1, 'A', 2, 80, NULL, 0, NULL), (80, 2, 'B', 1, 50, NULL, 0, NULL);
 INSERT INTO p VALUES (8, 'ADD', '{"type":"add_on","threshold":200,"sku":"B","price":10,"limit":1}', '["A"]', 0);
 SELECT order_id, line_id, kind, sku, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id IN (8, 80)', 'SELECT * FROM p WHERE tv = 8');
 -- => 8|1|item|A|ADD|240.0
--- => 8|2|add_on|B|ADD|60.0
+-- => 8|2|add_on|B|ADD|10.0
+-- => 8|2|item|B|NULL|50.0
 -- => 80|1|item|A|NULL|160.0
 -- => 80|2|item|B|NULL|50.0
+
+-- The same cart with a 10.00 coupon: after the activity A 240, B 10 + 50, total 300; A takes
+-- 8.00, B 2.00, and B's 2.00 splits over its two rows by largest remainder on 10 / 50:
+-- quotas 0.333 / 1.667 -> 0.33 / 1.67 (hand calc). The rows still add up to 300 - 10 = 290.00.
+INSERT INTO c SELECT 81, line_id, sku, qty, unit_price, cost, is_new, at FROM c WHERE order_id = 8;
+INSERT INTO p VALUES (81, 'ADD', '{"type":"add_on","threshold":200,"sku":"B","price":10,"limit":1}', '["A"]', 0),
+                     (81, 'V10', '{"type":"coupon","threshold":0,"off":10}', NULL, 0);
+SELECT line_id, kind, qty, list_amount, discount, coupon_discount, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 81', 'SELECT * FROM p WHERE tv = 81');
+-- => 1|item|3|240.0|0.0|8.0|232.0
+-- => 2|add_on|1|50.0|40.0|0.33|9.67
+-- => 2|item|1|50.0|0.0|1.67|48.33
+SELECT sum(final_cents) FROM promo_apply('SELECT * FROM c WHERE order_id = 81', 'SELECT * FROM p WHERE tv = 81');
+-- => 29000
 
 -- TV-09 单品换购: A 满200 -> C (list 30) at 0: A 80 x 3 + C -> 240.00 + 0.00, C carries 30.00.
 -- Without C in the cart the gift comes as an extra row (kind gift) at its list price.
@@ -228,3 +248,88 @@ SELECT count(*) FROM promo_apply('SELECT * FROM c WHERE 0', 'p');
 CREATE VIEW v AS SELECT * FROM promo_apply('c', 'p');
 SELECT * FROM v;
 -- => error: unsafe use of virtual table "promo_apply"
+
+-- Group scope on quantity tiers (buy 3 or more of these skus together -> 90%): A x 2 + B x 1
+-- reach the 3 tier together; A 50 x 2 = 100 -> 90.00, B 30 -> 27.00 (hand calc).
+INSERT INTO c VALUES (50, 1, 'A', 2, 50, NULL, 0, NULL), (50, 2, 'B', 1, 30, NULL, 0, NULL);
+INSERT INTO p VALUES (50, 'Q3', '{"type":"tiered_discount","scope":"group","tiers":[{"qty":3,"rate":0.9}]}', '["A","B"]', 0);
+SELECT line_id, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 50', 'SELECT * FROM p WHERE tv = 50');
+-- => 1|Q3|90.0
+-- => 2|Q3|27.0
+
+-- A bundle inside one line: 4 units of 40 in "any 3 for 99" -> one set (99) + 40 = 139.00 (hand calc).
+INSERT INTO c VALUES (51, 1, 'A', 4, 40, NULL, 0, NULL);
+SELECT final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 51', 'SELECT * FROM p WHERE tv = 16');
+-- => 139.0
+
+-- A rate coupon with a cap: 95% of 1000.00 would take 50.00; the cap holds it at 20.00.
+INSERT INTO c VALUES (52, 1, 'A', 10, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (52, 'C95', '{"type":"coupon","threshold":0,"rate":0.95,"cap":20}', NULL, 0);
+SELECT coupon_discount, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 52', 'SELECT * FROM p WHERE tv = 52');
+-- => 20.0|980.0
+
+-- Only the best coupon applies (one per order): 满100减15 beats 95% (5.00) on 100.00.
+INSERT INTO c VALUES (53, 1, 'A', 1, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (53, 'C95', '{"type":"coupon","threshold":0,"rate":0.95}', NULL, 9), (53, 'C15', '{"type":"coupon","threshold":100,"off":15}', NULL, 0);
+SELECT coupon_id, coupon_discount FROM promo_apply('SELECT * FROM c WHERE order_id = 53', 'SELECT * FROM p WHERE tv = 53');
+-- => C15|15.0
+
+-- New-user activity: 70% for new customers only (is_new per line).
+INSERT INTO c VALUES (54, 1, 'A', 1, 100, NULL, 1, NULL), (55, 1, 'A', 1, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (54, 'NEW70', '{"type":"discount","rate":0.7,"audience":"new"}', NULL, 0);
+SELECT order_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id IN (54, 55)', 'SELECT * FROM p WHERE tv = 54');
+-- => 54|70.0
+-- => 55|100.0
+
+-- below_cost: a special price under cost is reported per line (cost 60, pays 50 -> profit -10).
+INSERT INTO c VALUES (56, 1, 'A', 1, 100, 60, 0, NULL);
+INSERT INTO p VALUES (56, 'SP50', '{"type":"special_price","price":50}', NULL, 0);
+SELECT final_amount, cost, profit, below_cost FROM promo_apply('SELECT * FROM c WHERE order_id = 56', 'SELECT * FROM p WHERE tv = 56');
+-- => 50.0|60.0|-10.0|1
+
+-- A flash sale wins over a deeper item discount only because it comes first in the pipeline:
+-- the line takes part in the flash sale (59.90) and nothing else; scale=0 prices in whole yen.
+INSERT INTO c VALUES (57, 1, 'A', 1, 100, NULL, 0, NULL);
+INSERT INTO p VALUES (57, 'FS', '{"type":"flash_sale","price":59.90}', NULL, 0), (57, 'D50', '{"type":"discount","rate":0.5}', NULL, 0);
+SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 57', 'SELECT * FROM p WHERE tv = 57');
+-- => FS|59.9
+SELECT promo_id, final_amount, final_cents FROM promo_apply('SELECT * FROM c WHERE order_id = 57', 'SELECT * FROM p WHERE tv = 57', 'scale=0');
+-- => FS|60.0|60
+
+-- A gift of unknown value (no "list") still beats an activity that does not apply: T 199 is in
+-- a 满300减30 set (not reached alone, higher priority) and in a 满199 换购 of G -> the gift row.
+INSERT INTO c VALUES (58, 1, 'T', 1, 199, NULL, 0, NULL);
+INSERT INTO p VALUES (58, 'SET300', '{"type":"threshold_off","scope":"group","threshold":300,"off":30}', '["T","U"]', 5),
+                     (58, 'GIFT', '{"type":"exchange","threshold":199,"sku":"G"}', '["T"]', 1);
+SELECT line_id, kind, sku, promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 58', 'SELECT * FROM p WHERE tv = 58');
+-- => 1|item|T|GIFT|199.0
+-- => NULL|gift|G|GIFT|0.0
+
+-- Many activities on one sku: a line weighs its 6 highest-priority group activities (README
+-- "Decisions"). 70 group 满0减i with priority i: the kept ones are i = 64..69, the best is 69.
+INSERT INTO c VALUES (59, 1, 'A', 1, 100, NULL, 0, NULL);
+SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 59',
+  'WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 69)
+   SELECT ''G'' || i AS promo_id, ''{"type":"threshold_off","scope":"group","threshold":0,"off":'' || i || ''}'' AS rule, NULL AS skus, i AS priority FROM k');
+-- => G69|31.0
+
+-- A large order (13 lines with two choices each: 8192 assignments) takes the fallback search:
+-- 13 x 30.00 = 390.00 reaches the set 满300减60 -> 330.00 (hand calc).
+INSERT INTO c WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 13)
+  SELECT 60, i, 'B' || i, 1, 30, NULL, 0, NULL FROM k;
+INSERT INTO p VALUES (60, 'SET', '{"type":"threshold_off","scope":"group","threshold":300,"off":60}', NULL, 0);
+SELECT count(*), sum(final_cents), count(promo_id) FROM promo_apply('SELECT * FROM c WHERE order_id = 60', 'SELECT * FROM p WHERE tv = 60');
+-- => 13|33000|13
+
+-- Huge quantities stay fast and exact: 1e9 units of 40.00 in "any 3 for 99" (group):
+-- 333333333 sets at 99 + one unit at 40 = 33000000007.00 (hand calc).
+INSERT INTO c VALUES (61, 1, 'A', 1000000000, 40, NULL, 0, NULL);
+SELECT final_cents FROM promo_apply('SELECT * FROM c WHERE order_id = 61', 'SELECT * FROM p WHERE tv = 16');
+-- => 3300000000700
+
+-- A gift's cost (rule field "cost") counts against the activity: 2 towels costing 4.00 each.
+INSERT INTO c VALUES (62, 1, 'A', 3, 80, 50, 0, NULL);
+INSERT INTO p VALUES (62, 'EXC', '{"type":"exchange","threshold":200,"sku":"TOWEL","qty":2,"list":15,"cost":4}', '["A"]', 0);
+SELECT line_id, kind, qty, list_amount, discount, final_amount, cost, profit, below_cost FROM promo_apply('SELECT * FROM c WHERE order_id = 62', 'SELECT * FROM p WHERE tv = 62');
+-- => 1|item|3|240.0|0.0|240.0|150.0|90.0|0
+-- => NULL|gift|2|30.0|30.0|0.0|8.0|-8.0|1

@@ -11,11 +11,13 @@ CREATE TABLE rp(promo_id, rule, skus, priority);
 INSERT INTO rp VALUES ('G', '{"type":"threshold_off","scope":"group","threshold":300,"off":47.77}', '["S0","S1","S2","S3","S4"]', 0),
                       ('V', '{"type":"coupon","threshold":0,"off":33.33}', NULL, 0);
 CREATE TABLE out AS SELECT * FROM promo_apply('rc', 'rp');
+CREATE INDEX out_key ON out(order_id, line_id);
 CREATE TABLE want AS
 SELECT order_id, line_id, sku IN ('S0','S1','S2','S3','S4') AS in_group, CAST(round(unit_price * 100) AS INTEGER) * qty AS list_cents
 FROM rc;
+CREATE INDEX want_key ON want(order_id, line_id);
 CREATE TABLE want_order AS
-SELECT order_id, sum(list_cents) AS list_cents,
+SELECT order_id, sum(list_cents) AS list_cents, sum(list_cents * in_group) AS group_list,
        CASE WHEN sum(list_cents * in_group) >= 30000 THEN min(4777, sum(list_cents * in_group)) ELSE 0 END AS group_off
 FROM want GROUP BY order_id;
 
@@ -40,8 +42,7 @@ WHERE o.f != w.list_cents - w.group_off - min(3333, w.list_cents - w.group_off);
 -- |share x W - D x w| < W, for the group discount (weights: list) and the coupon (weights: after the activity).
 SELECT count(*) FROM out o JOIN want x USING (order_id, line_id) JOIN want_order w USING (order_id)
 WHERE x.in_group AND w.group_off > 0
-  AND abs(CAST(round(o.discount * 100) AS INTEGER) * (SELECT sum(list_cents) FROM want y WHERE y.order_id = o.order_id AND y.in_group)
-          - w.group_off * x.list_cents) >= (SELECT sum(list_cents) FROM want y WHERE y.order_id = o.order_id AND y.in_group);
+  AND abs(CAST(round(o.discount * 100) AS INTEGER) * w.group_list - w.group_off * x.list_cents) >= w.group_list;
 -- => 0
 SELECT count(*) FROM out o JOIN want x USING (order_id, line_id) JOIN want_order w USING (order_id)
 WHERE abs(CAST(round(o.coupon_discount * 100) AS INTEGER) * (w.list_cents - w.group_off)
