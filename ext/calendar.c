@@ -68,8 +68,16 @@ void date_bucket_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (rc == SQLITE_OK) rc = garg_timestamp(argv[0], fn, "ts", &ts, &err);
   if (rc == GARG_NULL) { sqlite3_result_null(ctx); return; }
   if (rc != SQLITE_OK) { report(ctx, rc, err); return; }
+  /* Near the ends of the range the local period can start before 0000-01-01 or after
+  ** 9999-12-31 (a week, a negative offset): an error, like any other instant out of range. */
+  int64_t start = gtime_period_start_day(&opt.cal, ts);
+  if (start < GTIME_MIN_US / GTIME_US_PER_DAY || start > GTIME_MAX_US / GTIME_US_PER_DAY) {
+    garg_result_error(ctx, sqlite3_mprintf("%s: the %s containing ts starts outside years 0000..9999", fn,
+                                           gtime_period_name(opt.cal.period)));
+    return;
+  }
   char day[16];
-  gtime_format_day(gtime_period_start_day(&opt.cal, ts), day);
+  gtime_format_day(start, day);
   sqlite3_result_text(ctx, day, -1, SQLITE_TRANSIENT);
 }
 

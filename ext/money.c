@@ -172,7 +172,9 @@ double gmoney_to_real(int64_t v, int scale) {
 
 /* ------------------------------------------------------------------ apportioning */
 
-typedef struct rem_entry { __int128 rem; int index; } rem_entry;
+/* Remainders are below the weight total, which is checked to fit in int64 (and __int128 in
+** sqlite3_malloc'd memory would be misaligned: SQLite guarantees 8-byte alignment only). */
+typedef struct rem_entry { int64_t rem; int index; } rem_entry;
 
 static int by_remainder_desc(const void *a, const void *b) {
   const rem_entry *x = a, *y = b;
@@ -183,9 +185,11 @@ static int by_remainder_desc(const void *a, const void *b) {
 const char *gmoney_apportion(int64_t amount, const int64_t *weights, const int64_t *caps, int n, int64_t *out,
                              int64_t *left) {
   if (amount < 0) return "amount to apportion is negative";
+  int64_t weight_total = 0;
   for (int i = 0; i < n; i++) {
     if (weights[i] < 0) return "a weight is negative";
     if (caps && caps[i] < 0) return "a cap is negative";
+    if (gmoney_add(weight_total, weights[i], &weight_total)) return "weights too large";
     out[i] = 0;
   }
   *left = amount;
@@ -197,7 +201,7 @@ const char *gmoney_apportion(int64_t amount, const int64_t *weights, const int64
   int64_t remaining = amount;
   for (;;) {
     /* Share `remaining` among the parts not yet held at their caps. */
-    __int128 total = 0;
+    int64_t total = 0;
     int active = 0;
     for (int i = 0; i < n; i++)
       if (!fixed[i]) { total += weights[i]; active++; }
@@ -211,7 +215,7 @@ const char *gmoney_apportion(int64_t amount, const int64_t *weights, const int64
       __int128 num = (__int128)remaining * (equal ? 1 : weights[i]);
       out[i] = (int64_t)(num / total);
       placed += out[i];
-      rems[nr].rem = num % total;
+      rems[nr].rem = (int64_t)(num % total);
       rems[nr].index = i;
       nr++;
     }

@@ -89,9 +89,7 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
       out->item[out->count].spec = k;
       out->item[out->count].value = value;
       out->count++;
-    } else if (comma || out->count) {
-      /* an empty item between commas ("a,,b") or a trailing comma is tolerated */
-    }
+    } /* an empty item ("a,,b", a trailing comma) is tolerated */
     if (!comma) break;
     p = comma + 1;
   }

@@ -10,6 +10,7 @@ typedef struct gsource_sink {
   void *ctx;
   char *err;   /* the row callback's message, kept so the caller sees it rather than SQLite's */
   int rc;
+  int ncols;   /* columns the callback reads: a call with any other count is not ours */
 } gsource_sink;
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -73,6 +74,12 @@ int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, ch
       *pzErr = sqlite3_mprintf("%s: source must be a single statement (found more after the first)", fn);
       return SQLITE_ERROR;
     }
+    /* A parameter would be bound to the row sink's pointer in gsource_scan: never allowed. */
+    if (probe && sqlite3_bind_parameter_count(probe) > 0) {
+      sqlite3_finalize(probe);
+      *pzErr = sqlite3_mprintf("%s: source must not contain parameters (?, :name)", fn);
+      return SQLITE_ERROR;
+    }
     if (!probe || !sqlite3_stmt_readonly(probe) || sqlite3_column_count(probe) == 0) {
       sqlite3_finalize(probe);
       *pzErr = sqlite3_mprintf("%s: source must be a read-only SELECT, WITH or VALUES statement", fn);
@@ -115,7 +122,7 @@ int gsource_column(const gsource *src, const char *name) {
 
 void gsource_gather_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   gsource_sink *sink = argc > 0 ? sqlite3_value_pointer(argv[0], SINK_TYPE) : NULL;
-  if (!sink) {
+  if (!sink || argc != sink->ncols + 1) {
     sqlite3_result_error(ctx, "growth_gather() is internal to the table-valued functions", -1);
     return;
   }
@@ -132,14 +139,23 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
   sqlite3_str *sql = sqlite3_str_new(src->db);
   sqlite3_str_appendall(sql, "WITH growth_source(");
   for (int i = 0; i < src->ncol; i++) sqlite3_str_appendf(sql, "%sc%d", i ? "," : "", i);
-  /* newlines keep a trailing -- comment in the user's text from swallowing the parenthesis */
-  sqlite3_str_appendf(sql, ") AS (\n%s\n) SELECT growth_gather(?1", src->body);
+  /* A trailing comment in the user's text must not swallow the closing parenthesis: the
+  ** newline ends a -- comment, and the line "-- *" "/" ends an unterminated block comment
+  ** (SQLite accepts one at the end of a statement) while being a mere line comment otherwise. */
+  sqlite3_str_appendf(sql, ") AS (\n%s\n-- */\n) SELECT growth_gather(?1", src->body);
   for (int i = 0; i < ncols; i++) {
     if (cols[i] >= 0 && cols[i] < src->ncol) sqlite3_str_appendf(sql, ", c%d", cols[i]);
     else sqlite3_str_appendall(sql, ", NULL");
   }
   sqlite3_str_appendall(sql, ") FROM growth_source");
+  /* the text counts against SQLITE_LIMIT_LENGTH: past it that is TOOBIG, not out of memory */
+  int src_rc = sqlite3_str_errcode(sql);
   char *text = sqlite3_str_finish(sql);
+  if (src_rc == SQLITE_TOOBIG) {
+    sqlite3_free(text);
+    *pzErr = sqlite3_mprintf("%s: source: string or blob too big", fn);
+    return SQLITE_TOOBIG;
+  }
   if (!text) return SQLITE_NOMEM;
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2(src->db, text, -1, &stmt, NULL);
@@ -148,7 +164,7 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
     *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(src->db));
     return rc;
   }
-  gsource_sink sink = {row, ctx, NULL, SQLITE_OK};
+  gsource_sink sink = {row, ctx, NULL, SQLITE_OK, ncols};
   sqlite3_bind_pointer(stmt, 1, &sink, SINK_TYPE, NULL);
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
   }

@@ -53,13 +53,14 @@ static int is_digit(int ch) { return ch >= '0' && ch <= '9'; }
 static int is_space(int ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 static void skip_space(cursor *c) { while (!at_end(c) && is_space(peek(c))) c->p++; }
 
-/* Exactly `count` digits. */
+/* Exactly `count` digits; the cursor moves only on success. */
 static int take_digits(cursor *c, int count, int *out) {
   int v = 0;
   for (int i = 0; i < count; i++) {
-    if (!is_digit(peek(c))) return 0;
-    v = v * 10 + (*c->p++ - '0');
+    if (c->p + i >= c->end || !is_digit((unsigned char)c->p[i])) return 0;
+    v = v * 10 + (c->p[i] - '0');
   }
+  c->p += count;
   *out = v;
   return 1;
 }

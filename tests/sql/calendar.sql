@@ -25,3 +25,40 @@ SELECT date_bucket('2024-01-01', 'day', 'tz=+25:00');
 -- => error: date_bucket: option tz='+25:00': expected a fixed UTC offset such as +08:00, -05:00 or Z
 SELECT date_bucket('2024-01-01', 'day', 'zone=1');
 -- => error: date_bucket: unknown option 'zone' (accepted: tz=..., week_start=..., rolling)
+-- Types: REAL seconds keep fractions; a BLOB is an error; TEXT numbers are not timestamps.
+SELECT period_diff(0.5, 86400.5, 'day'), period_diff(0, 86399.999, 'day', 'rolling');
+-- => 1|0
+SELECT date_bucket(x'00', 'day');
+-- => error: date_bucket: ts is BLOB of 1 bytes, expected Unix seconds or ISO-8601 text (a BLOB is not a timestamp)
+SELECT date_bucket('1700000000', 'day');
+-- => error: date_bucket: ts is TEXT '1700000000', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
+SELECT date_bucket(1e300, 'day');
+-- => error: date_bucket: ts is REAL 1.0e+300, expected Unix seconds or ISO-8601 text (outside years 0000..9999)
+SELECT date_bucket(9223372036854775807, 'day');
+-- => error: date_bucket: ts is INTEGER 9223372036854775807, expected Unix seconds or ISO-8601 text (outside years 0000..9999)
+SELECT date_bucket('2024-01-01', 42);
+-- => error: date_bucket: period is INTEGER 42, expected day, week, month, quarter or year
+SELECT date_bucket('2024-01-01', 'day', 7);
+-- => error: date_bucket: options is INTEGER 7, expected TEXT such as 'tz=+08:00'
+SELECT date_bucket('2024-01-01', 'day', 'rolling');
+-- => error: date_bucket: option 'rolling' applies to period_diff only
+SELECT date_bucket('2024-01-01', 'week', 'week_start=friday');
+-- => error: date_bucket: option week_start='friday' is not one of monday|sunday
+-- Years at the ends of the range, and before 1970 in a negative offset.
+SELECT date_bucket('0001-06-15', 'month'), date_bucket('9999-12-31 23:59:59', 'year'),
+       date_bucket('1969-12-31 23:30', 'day', 'tz=-05:00');
+-- => 0001-06-01|9999-01-01|1969-12-31
+-- The options are constant per statement; each row still gets its own answer.
+WITH t(d) AS (VALUES ('2024-03-31 15:59:59Z'), ('2024-03-31 16:00:00Z'), ('2024-12-31'))
+SELECT group_concat(date_bucket(d, 'quarter', 'tz=+08:00'), ',') FROM t;
+-- => 2024-01-01,2024-04-01,2024-10-01
+-- Every flag documented: pure scalars are deterministic and innocuous (2099200 = 0x200800).
+SELECT name, narg, flags FROM pragma_function_list
+WHERE name IN ('date_bucket', 'period_diff', 'growth_version') ORDER BY name, narg;
+-- => date_bucket|2|2099200
+-- => date_bucket|3|2099200
+-- => growth_version|0|2097152
+-- => period_diff|3|2099200
+-- => period_diff|4|2099200
+SELECT growth_version() GLOB 'sqlite-growth 0.1.0 (SQLite 3.*)';
+-- => 1

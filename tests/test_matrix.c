@@ -1,0 +1,159 @@
+/*
+** test_matrix.c: every function given each SQLite type in each argument. For each registered
+** function (and table-valued function) a baseline call with valid arguments is taken from the
+** table below; then each argument in turn is replaced by a bound value of each type:
+**
+**   NULL, INTEGER 7, REAL 1.5, TEXT 'abc', BLOB x'00ff', TEXT '', NaN, +Inf, -Inf
+**
+** (SQLite turns a bound NaN into NULL, so NaN must behave exactly like NULL). The documented
+** result class of each cell is written in the table: V a value (a TVF: rows), N NULL (a TVF:
+** no rows), E an error whose message names the function. Whatever the class, nothing may
+** crash or leak (make check-asan). A registered function missing from the table is still run
+** through every cell (errors must name the function) and reported so that a row gets added.
+*/
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define NTYPES 9
+static const char *const type_names[NTYPES] = {"NULL", "INTEGER", "REAL", "TEXT", "BLOB", "empty TEXT", "NaN", "+Inf", "-Inf"};
+
+/* Classes per argument kind, in the order of type_names. */
+#define K_TS      "NVVEEENEE"  /* timestamps: NULL in, NULL out; numbers are Unix seconds; no infinities */
+#define K_PERIOD  "NEEEEENEE"  /* day|week|...: only TEXT */
+#define K_OPTIONS "VEEEEVVEE"  /* NULL or '' = no options; 'abc' is an unknown option */
+#define K_ANY_ERR "EEEEEEEEE"
+
+typedef struct mrow {
+  const char *fn;
+  char kind;               /* 's' scalar, 'a' aggregate (over the events table), 't' table */
+  int nargs;
+  const char *args[8];     /* baseline SQL expressions */
+  const char *classes[8];  /* NTYPES letters per argument */
+} mrow;
+
+static const mrow matrix[] = {
+  {"growth_version", 's', 0, {0}, {0}},
+  {"date_bucket", 's', 2, {"'2024-03-15 10:00:00'", "'week'"}, {K_TS, K_PERIOD}},
+  {"date_bucket", 's', 3, {"'2024-03-15 10:00:00'", "'week'", "'tz=+08:00'"}, {K_TS, K_PERIOD, K_OPTIONS}},
+  {"period_diff", 's', 3, {"'2024-01-31'", "'2024-03-01'", "'month'"}, {K_TS, K_TS, K_PERIOD}},
+  {"period_diff", 's', 4, {"'2024-01-31'", "'2024-03-01'", "'month'", "'rolling'"}, {K_TS, K_TS, K_PERIOD, K_OPTIONS}},
+  /* internal: refused whatever it is given */
+  {"growth_gather", 'a', 2, {"1", "2"}, {K_ANY_ERR, K_ANY_ERR}},
+};
+#define NMATRIX ((int)(sizeof matrix / sizeof matrix[0]))
+
+static void bind_type(sqlite3_stmt *st, int i, int t) {
+  switch (t) {
+    case 0: sqlite3_bind_null(st, i); break;
+    case 1: sqlite3_bind_int64(st, i, 7); break;
+    case 2: sqlite3_bind_double(st, i, 1.5); break;
+    case 3: sqlite3_bind_text(st, i, "abc", -1, SQLITE_STATIC); break;
+    case 4: sqlite3_bind_blob(st, i, "\x00\xff", 2, SQLITE_STATIC); break;
+    case 5: sqlite3_bind_text(st, i, "", 0, SQLITE_STATIC); break;
+    case 6: sqlite3_bind_double(st, i, NAN); break;
+    case 7: sqlite3_bind_double(st, i, INFINITY); break;
+    default: sqlite3_bind_double(st, i, -INFINITY); break;
+  }
+}
+
+/* Runs the call with argument `arg` replaced by type t; returns 'V', 'N' or 'E' and the error. */
+static char run_cell(sqlite3 *db, const char *fn, char kind, int nargs, const char *const *args, int arg, int t,
+                     char *err, size_t errlen) {
+  sqlite3_str *s = sqlite3_str_new(db);
+  if (kind == 't') sqlite3_str_appendf(s, "SELECT * FROM \"%w\"(", fn);
+  else sqlite3_str_appendf(s, "SELECT \"%w\"(", fn);
+  for (int i = 0; i < nargs; i++) sqlite3_str_appendf(s, "%s%s", i ? ", " : "", i == arg ? "?1" : args[i]);
+  sqlite3_str_appendall(s, kind == 'a' ? ") FROM events" : ")");
+  char *sql = sqlite3_str_finish(s);
+  sqlite3_stmt *st = NULL;
+  char cls;
+  err[0] = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+    sqlite3_free(sql);
+    return 'E';
+  }
+  if (arg >= 0) bind_type(st, 1, t);
+  int rows = 0, nonnull = 0, rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rows++;
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL) nonnull++;
+  }
+  if (rc != SQLITE_DONE) { snprintf(err, errlen, "%s", sqlite3_errmsg(db)); cls = 'E'; }
+  else if (kind == 't') cls = rows ? 'V' : 'N';
+  else cls = nonnull ? 'V' : 'N';
+  sqlite3_finalize(st);
+  sqlite3_free(sql);
+  return cls;
+}
+
+static void every_type_in_every_argument(void **state) {
+  (void)state;
+  hinventory inv;
+  assert_int_equal(harness_inventory(&inv), 0);
+  sqlite3 *db = harness_open();
+  assert_non_null(db);
+  int bad = 0, cells = 0;
+  char err[512];
+  for (int m = 0; m < NMATRIX; m++) {
+    const mrow *r = &matrix[m];
+    if (!harness_has(&inv, r->fn)) continue;
+    /* the baseline itself works */
+    char c = run_cell(db, r->fn, r->kind, r->nargs, r->args, -1, 0, err, sizeof err);
+    if (c == 'E' && strcmp(r->fn, "growth_gather") != 0) { printf("  %s baseline: %s\n", r->fn, err); bad++; }
+    for (int a = 0; a < r->nargs; a++)
+      for (int t = 0; t < NTYPES; t++) {
+        c = run_cell(db, r->fn, r->kind, r->nargs, r->args, a, t, err, sizeof err);
+        cells++;
+        if (c != r->classes[a][t]) {
+          printf("  %s/%d argument %d given %s: got %c (%s), documented %c\n", r->fn, r->nargs, a + 1, type_names[t], c,
+                 err, r->classes[a][t]);
+          bad++;
+        } else if (c == 'E' && !strstr(err, r->fn)) {
+          printf("  %s/%d argument %d given %s: error does not name the function: %s\n", r->fn, r->nargs, a + 1,
+                 type_names[t], err);
+          bad++;
+        }
+      }
+  }
+  /* Names without a row: every cell with every type (arguments all of that type) must not crash,
+  ** and an error must name the function. Reported so that the table gets its row. */
+  for (int i = 0; i < inv.nfunc + inv.ntable; i++) {
+    int is_table = i >= inv.nfunc;
+    const char *fn = is_table ? inv.table[i - inv.nfunc].name : inv.func[i].name;
+    int listed = 0;
+    for (int m = 0; m < NMATRIX && !listed; m++) listed = strcmp(matrix[m].fn, fn) == 0;
+    if (listed) continue;
+    int nargs = is_table ? inv.table[i - inv.nfunc].nhidden : inv.func[i].narg < 0 ? 3 : inv.func[i].narg;
+    char kind = is_table ? 't' : inv.func[i].type == 's' ? 's' : 'a';
+    const char *nulls[70];
+    for (int k = 0; k < 70; k++) nulls[k] = "NULL";
+    if (nargs > 70) nargs = 70;
+    printf("  %s: no row in the matrix of tests/test_matrix.c (checked for crashes only)\n", fn);
+    for (int a = 0; a < nargs; a++)
+      for (int t = 0; t < NTYPES; t++) {
+        char c = run_cell(db, fn, kind, nargs, nulls, a, t, err, sizeof err);
+        cells++;
+        if (c == 'E' && !strstr(err, fn) && !strstr(err, "wrong number of arguments")) {
+          printf("  %s argument %d given %s: error does not name the function: %s\n", fn, a + 1, type_names[t], err);
+          bad++;
+        }
+      }
+  }
+  printf("  %d cells\n", cells);
+  sqlite3_close(db);
+  assert_int_equal(bad, 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(every_type_in_every_argument),
+  };
+  return cmocka_run_group_tests_name("matrix", tests, NULL, NULL);
+}
