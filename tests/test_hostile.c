@@ -25,12 +25,15 @@ static hinventory inv;
 
 /* ---- the inventory: update it when a function is added (name|narg|type|flags) ---- */
 static const char *const expected_functions[] = {
+  "bar|2|s|deterministic,innocuous",
+  "bar|3|s|deterministic,innocuous",
   "date_bucket|2|s|deterministic,innocuous",
   "date_bucket|3|s|deterministic,innocuous",
   "growth_gather|-1|a|directonly",
   "growth_version|0|s|innocuous",
   "period_diff|3|s|deterministic,innocuous",
   "period_diff|4|s|deterministic,innocuous",
+  "shade|1|s|deterministic,innocuous",
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {
