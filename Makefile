@@ -303,7 +303,8 @@ test-report: deps growth.$(SO_EXT)
 	  else echo "test-report: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
 	fi; \
 	$(MAKE) --no-print-directory build/report.html && \
-	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png ./growth.$(SO_EXT)
+	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png ./growth.$(SO_EXT) && \
+	tests/clients/test_report_edges.sh
 # Hardening (issue 8): fuzzing, out-of-memory, hostile schemas, type matrix, threads, limits.
 # The harnesses learn every SQL name from pragma_function_list / pragma_module_list at run time
 # (tests/harness.h), so a function added to growth.c is covered without editing them.
