@@ -75,7 +75,10 @@ UNION ALL SELECT 'promo_price by hand',
   promo_price(100, 2, '{"type":"discount","rate":0.8}') || ',' || promo_price(68, 3, '{"type":"buy_x_get_y","buy":1,"get":1,"rate":0}'),
   '160.0,136.0'
 UNION ALL SELECT 'promo_apply lines add up',
-  (SELECT count(*) || ',' || sum(CAST(round(list_amount * 100) AS INTEGER)) || ',' ||
-          sum(final_cents = CAST(round(list_amount * 100) AS INTEGER) - CAST(round(discount * 100) AS INTEGER) - CAST(round(coupon_discount * 100) AS INTEGER))
-   FROM promo_apply('cart', 'promotions') WHERE kind = 'item'),
-  (SELECT count(*) || ',' || sum(CAST(round(qty * unit_price * 100) AS INTEGER)) || ',' || count(*) FROM cart)
+  -- cart lines (line_id set; a line whose units an exchange or add-on priced comes as two rows
+  -- with the same line_id): lines, units and list cents are the cart's, and every row adds up.
+  (SELECT count(DISTINCT order_id || ':' || line_id) || ',' || sum(qty) || ',' || sum(CAST(round(list_amount * 100) AS INTEGER)) || ',' ||
+          (sum(final_cents = CAST(round(list_amount * 100) AS INTEGER) - CAST(round(discount * 100) AS INTEGER)
+                             - CAST(round(coupon_discount * 100) AS INTEGER)) = count(*))
+   FROM promo_apply('cart', 'promotions') WHERE line_id IS NOT NULL),
+  (SELECT count(*) || ',' || sum(qty) || ',' || sum(CAST(round(qty * unit_price * 100) AS INTEGER)) || ',1' FROM cart)
