@@ -236,12 +236,13 @@ test-static: deps build/clients/static_client $(CLIENT_DB)
 # pkg-config, runs it, loads the installed growth.so in the shell, then uninstalls.
 test-install: deps growth.$(SO_EXT) static $(CLIENT_DB)
 	@echo "== make install / uninstall into a temporary DESTDIR"
+	@command -v pkg-config >/dev/null || { echo "test-install: needs pkg-config (Debian: apt-get install pkg-config)"; exit 1; }
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(MAKE) --no-print-directory -s install DESTDIR=$$tmp PREFIX=/opt/growth >/dev/null; \
 	for f in lib/growth.$(SO_EXT) lib/libgrowth.a include/growth.h lib/pkgconfig/growth.pc; do \
 	  test -f $$tmp/opt/growth/$$f || { echo "test-install: $$f not installed"; exit 1; }; done; \
 	pc() { PKG_CONFIG_PATH=$$tmp/opt/growth/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$$tmp pkg-config "$$@"; }; \
-	test "$$(pc --modversion growth)" = "$(GROWTH_VERSION)"; \
+	test "$$(pc --modversion growth)" = "$(GROWTH_VERSION)" || { echo "test-install: growth.pc version is not $(GROWTH_VERSION)"; exit 1; }; \
 	case "$$(pc --variable=extension growth)" in /opt/growth/lib/growth|$$tmp/opt/growth/lib/growth) ;; \
 	  *) echo "test-install: pkg-config extension variable is $$(pc --variable=extension growth)"; exit 1;; esac; \
 	echo "pkg-config --cflags --libs growth: $$(pc --cflags --libs growth)"; \
@@ -249,7 +250,8 @@ test-install: deps growth.$(SO_EXT) static $(CLIENT_DB)
 	$(CC) -o $$tmp/client $$tmp/client.c $$(pc --cflags --libs growth); \
 	$$tmp/client $(CLIENT_DB) $(CHECKS_SQL) > $$tmp/client.out || { cat $$tmp/client.out; exit 1; }; \
 	tail -1 $$tmp/client.out; \
-	test "$$(sqlite3 :memory: '.load '$$tmp/opt/growth/lib/growth "SELECT bar(3, 4, 2)")" = "█▌"; \
+	test "$$(sqlite3 :memory: '.load '$$tmp/opt/growth/lib/growth "SELECT bar(3, 4, 2)")" = "█▌" \
+	  || { echo "test-install: the installed growth.$(SO_EXT) does not load or draw bar(3, 4, 2) = █▌"; exit 1; }; \
 	$(MAKE) --no-print-directory -s uninstall DESTDIR=$$tmp PREFIX=/opt/growth >/dev/null; \
 	left=$$(find $$tmp/opt -type f); \
 	test -z "$$left" || { echo "test-install: uninstall left $$left"; exit 1; }; \
@@ -303,7 +305,8 @@ test-report: deps growth.$(SO_EXT)
 	  else echo "test-report: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
 	fi; \
 	$(MAKE) --no-print-directory build/report.html && \
-	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png
+	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png ./growth.$(SO_EXT) && \
+	tests/clients/test_report_edges.sh
 # Hardening (issue 8): fuzzing, out-of-memory, hostile schemas, type matrix, threads, limits.
 # The harnesses learn every SQL name from pragma_function_list / pragma_module_list at run time
 # (tests/harness.h), so a function added to growth.c is covered without editing them.

@@ -45,9 +45,10 @@ svg text{font-size:13px;fill:#1f2937}
 </style></head><body>
 <h1>Growth report</h1>
 <p class="meta">' ||
-  printf('%,d events from %s to %s; %,d orders from %s to %s. ',
-         (SELECT count(*) FROM events), (SELECT substr(min(ts), 1, 10) FROM events), (SELECT substr(max(ts), 1, 10) FROM events),
-         (SELECT count(*) FROM orders), (SELECT substr(min(ts), 1, 10) FROM orders), (SELECT substr(max(ts), 1, 10) FROM orders)) ||
+  (SELECT printf('%,d events', count(*)) || CASE WHEN count(*) > 0 THEN printf(' from %s to %s', substr(min(ts), 1, 10), substr(max(ts), 1, 10)) ELSE '' END
+   FROM events WHERE ts IS NOT NULL) || '; ' ||
+  (SELECT printf('%,d orders', count(*)) || CASE WHEN count(*) > 0 THEN printf(' from %s to %s', substr(min(ts), 1, 10), substr(max(ts), 1, 10)) ELSE '' END
+   FROM orders WHERE ts IS NOT NULL) || '. ' ||
   'Every figure below comes from ' || growth_version() || '.</p>';
 
 -- Funnel: one bar per step (SVG), then the table with conversions and time between steps.
@@ -64,8 +65,8 @@ e AS (SELECT *, replace(replace(replace(event, '&', '&amp;'), '<', '&lt;'), '>',
                   WHEN med < 86400 THEN printf('%dh %02dm', CAST(med AS INTEGER) / 3600, CAST(med AS INTEGER) % 3600 / 60)
                   ELSE printf('%dd %02dh', CAST(med AS INTEGER) / 86400, CAST(med AS INTEGER) % 86400 / 3600) END AS med_text
       FROM f)
-SELECT '<section id="funnel"><h2>Funnel: ' || replace(replace(replace(@funnel_steps, '&', '&amp;'), '<', '&lt;'), ',', ' &#8594; ') ||
-       ' within ' || replace(@funnel_window, '<', '&lt;') || '</h2>
+SELECT '<section id="funnel"><h2>Funnel: ' || replace(replace(replace(replace(@funnel_steps, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), ',', ' &#8594; ') ||
+       ' within ' || replace(replace(replace(@funnel_window, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</h2>
 <svg xmlns="http://www.w3.org/2000/svg" width="1040" height="' || (max(steps) * 56 + 8) || '" role="img" aria-label="funnel">' ||
   group_concat(
     printf('<text x="130" y="%d" text-anchor="end" font-weight="600">%s</text>', (step - 1) * 56 + 33, ev) ||
@@ -102,11 +103,11 @@ rows_html AS (
   SELECT cohort, printf('<tr><td class="l">%s</td><td id="ret-size-%s">%s</td>', cohort, cohort, printf('%,d', size)) ||
                  group_concat(td, '') || '</tr>' AS tr
   FROM cells GROUP BY cohort ORDER BY cohort)
-SELECT '<section id="retention"><h2>Retention by ' || replace(@period, '<', '&lt;') || ' of first activity</h2>
+SELECT '<section id="retention"><h2>Retention by ' || replace(replace(replace(@period, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || ' of first activity</h2>
 <table class="heat"><tr><th class="l">cohort</th><th>actors</th>' ||
   (SELECT group_concat('<th>' || p || '</th>', '') FROM grid) || '</tr>' ||
-  (SELECT group_concat(tr, '') FROM rows_html) ||
-  '</table><p class="note">Rate = actors of the cohort active in that ' || replace(@period, '<', '&lt;') ||
+  coalesce((SELECT group_concat(tr, '') FROM rows_html), '<tr><td class="l" colspan="3">no activity</td></tr>') ||
+  '</table><p class="note">Rate = actors of the cohort active in that ' || replace(replace(replace(@period, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') ||
   ' after their first; hatched cells have not fully elapsed yet.</p></section>';
 
 -- RFM: customers and revenue per named segment, then per Chinese 8-class segment.
@@ -132,11 +133,11 @@ rows_cn AS (
   FROM cn, tot JOIN money m ON m.cents = cn.cents ORDER BY cn.cents DESC)
 SELECT '<section id="rfm"><h2>RFM segments</h2>
 <table><tr><th class="l">segment</th><th>customers</th><th>share</th><th>revenue</th><th>share</th><th>avg per customer</th><th></th></tr>' ||
-  (SELECT group_concat(tr, '') FROM rows_en) ||
+  coalesce((SELECT group_concat(tr, '') FROM rows_en), '') ||
   printf('<tr class="total"><td class="l">all customers</td><td id="rfm-n-total">%s</td><td>100%%</td><td id="rfm-rev-total">%s</td><td>100%%</td><td></td><td></td></tr></table>',
-         printf('%,d', tot.n), (SELECT text FROM money WHERE money.cents = tot.cents)) ||
+         printf('%,d', tot.n), coalesce((SELECT text FROM money WHERE money.cents = tot.cents), '0.00')) ||
   '<table><tr><th class="l">客户分级 (8 classes)</th><th>customers</th><th>share</th><th>revenue</th><th>share</th></tr>' ||
-  (SELECT group_concat(tr, '') FROM rows_cn) ||
+  coalesce((SELECT group_concat(tr, '') FROM rows_cn), '') ||
   '</table><p class="note">Scores are quintiles of recency, order count and spend as of the latest order (rfm() defaults).</p></section>'
 FROM tot;
 

@@ -25,6 +25,8 @@ static hinventory inv;
 
 /* ---- the inventory: update it when a function is added (name|narg|type|flags) ---- */
 static const char *const expected_functions[] = {
+  "bar|2|s|deterministic,innocuous",
+  "bar|3|s|deterministic,innocuous",
   "date_bucket|2|s|deterministic,innocuous",
   "date_bucket|3|s|deterministic,innocuous",
   "growth_gather|-1|a|directonly",
@@ -34,6 +36,7 @@ static const char *const expected_functions[] = {
   "window_funnel|-1|w|deterministic,innocuous",
   "rfm_segment|3|s|deterministic,innocuous",
   "rfm_segment|4|s|deterministic,innocuous",
+  "shade|1|s|deterministic,innocuous",
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {

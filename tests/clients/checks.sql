@@ -15,7 +15,14 @@ WITH
               USING (customer_id)),
   gap_sql AS (SELECT sum(julianday(date(o.first_ts)) - julianday(date(c.signup_at))) AS d
               FROM customers c JOIN (SELECT customer_id, min(ts) AS first_ts FROM orders GROUP BY customer_id) o
-              USING (customer_id))
+              USING (customer_id)),
+  -- window_funnel level per user (view, cart, checkout, pay within a day) and steps 1..4.
+  levels AS (SELECT window_funnel('1 day', ts, event = 'view', event = 'cart', event = 'checkout', event = 'pay') AS lv
+             FROM events GROUP BY user_id),
+  steps(k) AS (VALUES (1), (2), (3), (4)),
+  -- Monday (UTC) weeks each user was active in, and the first one.
+  user_weeks AS (SELECT DISTINCT user_id AS u, date(ts, '-6 days', 'weekday 1') AS week FROM events),
+  first_week AS (SELECT u, min(week) AS cohort FROM user_weeks GROUP BY u)
 -- Hand-checked values: 20:00 UTC Sunday 2024-03-03 is Monday 04:00 in Beijing.
 SELECT 'date_bucket beijing week', date_bucket('2024-03-03 20:00:00Z', 'week', 'tz=+08:00'), '2024-03-04'
 UNION ALL SELECT 'period_diff calendar vs rolling',
@@ -32,3 +39,46 @@ UNION ALL SELECT 'events per beijing week',
 UNION ALL SELECT 'signup to first order days', (SELECT d FROM gap_ext), (SELECT CAST(d AS INTEGER) FROM gap_sql)
 UNION ALL SELECT 'largest month as a bar',
   (SELECT bar(max(n), max(n)) FROM month_ext), '████████████████████'
+-- Funnel: step 1 is everyone with a view; the report agrees with the window_funnel aggregate;
+-- a hand-made source: user 1 carts 10 s after the view (inside 1 hour), user 2 a day later
+-- (outside), user 3 never views: 2 actors at step 1, 1 at step 2.
+UNION ALL SELECT 'funnel step 1 = actors with a view',
+  (SELECT actors FROM funnel('SELECT user_id, ts, event FROM events', '1 day', 'view,cart,checkout,pay') WHERE step = 1),
+  (SELECT count(DISTINCT user_id) FROM events WHERE event = 'view')
+UNION ALL SELECT 'funnel = window_funnel levels',
+  (SELECT group_concat(actors, ',') FROM (SELECT actors FROM funnel('SELECT user_id, ts, event FROM events', '1 day', 'view,cart,checkout,pay') ORDER BY step)),
+  (SELECT group_concat(n, ',') FROM (SELECT k.k, (SELECT count(*) FROM levels WHERE lv >= k.k) AS n FROM steps k ORDER BY k.k))
+UNION ALL SELECT 'funnel by hand',
+  (SELECT group_concat(actors, ',') FROM (SELECT actors FROM funnel('SELECT column1, column2, column3 FROM (VALUES (1, 0, ''view''), (1, 10, ''cart''), (2, 0, ''view''), (2, 86400, ''cart''), (3, 5, ''cart''))', '1 hour', 'view,cart') ORDER BY step)),
+  '2,1'
+-- Retention: weekly cohort sizes and week-1 retention against calendar arithmetic in plain SQL;
+-- retention(view, pay) against users having both.
+UNION ALL SELECT 'cohort sizes per week',
+  (SELECT group_concat(cohort || ':' || cohort_size, ',') FROM (SELECT cohort, cohort_size FROM cohort_retention('SELECT user_id, ts FROM events', 'week') WHERE period = 0 ORDER BY cohort)),
+  (SELECT group_concat(cohort || ':' || n, ',') FROM (SELECT cohort, count(*) AS n FROM first_week GROUP BY cohort ORDER BY cohort))
+UNION ALL SELECT 'week-1 retained per cohort',
+  (SELECT group_concat(cohort || ':' || retained, ',') FROM (SELECT cohort, retained FROM cohort_retention('SELECT user_id, ts FROM events', 'week') WHERE period = 1 ORDER BY cohort)),
+  (SELECT group_concat(cohort || ':' || n, ',') FROM (
+     SELECT f.cohort, count(DISTINCT f.u) AS n FROM first_week f JOIN user_weeks w ON w.u = f.u AND w.week = date(f.cohort, '+7 days')
+     GROUP BY f.cohort ORDER BY f.cohort))
+UNION ALL SELECT 'retention(view, pay) users',
+  (SELECT sum(json_extract(r, '$[1]')) FROM (SELECT retention(event = 'view', event = 'pay') AS r FROM events GROUP BY user_id)),
+  (SELECT count(*) FROM (SELECT user_id FROM events GROUP BY user_id HAVING max(event = 'view') AND max(event = 'pay')))
+-- RFM: one row per customer with an order, frequencies add up to the orders, money to the cent.
+UNION ALL SELECT 'rfm customers, orders, cents',
+  (SELECT count(*) || ',' || sum(frequency) || ',' || sum(CAST(round(monetary * 100) AS INTEGER)) FROM rfm('SELECT customer_id, ts, amount, order_id FROM orders')),
+  (SELECT count(DISTINCT customer_id) || ',' || count(*) || ',' || sum(CAST(round(amount * 100) AS INTEGER)) FROM orders)
+UNION ALL SELECT 'rfm_segment(5, 5, 5)', rfm_segment(5, 5, 5), 'Champions'
+-- Promotions: 2 units of 100 at 八折 = 160; buy one get one free on 3 units of 68 = 2 paid = 136;
+-- every promo_apply line adds up to the cent, and the list amounts are the cart's.
+UNION ALL SELECT 'promo_price by hand',
+  promo_price(100, 2, '{"type":"discount","rate":0.8}') || ',' || promo_price(68, 3, '{"type":"buy_x_get_y","buy":1,"get":1,"rate":0}'),
+  '160.0,136.0'
+UNION ALL SELECT 'promo_apply lines add up',
+  -- cart lines (line_id set; a line whose units an exchange or add-on priced comes as two rows
+  -- with the same line_id): lines, units and list cents are the cart's, and every row adds up.
+  (SELECT count(DISTINCT order_id || ':' || line_id) || ',' || sum(qty) || ',' || sum(CAST(round(list_amount * 100) AS INTEGER)) || ',' ||
+          (sum(final_cents = CAST(round(list_amount * 100) AS INTEGER) - CAST(round(discount * 100) AS INTEGER)
+                             - CAST(round(coupon_discount * 100) AS INTEGER)) = count(*))
+   FROM promo_apply('cart', 'promotions') WHERE line_id IS NOT NULL),
+  (SELECT count(*) || ',' || sum(qty) || ',' || sum(CAST(round(qty * unit_price * 100) AS INTEGER)) || ',1' FROM cart)

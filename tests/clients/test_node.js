@@ -38,6 +38,25 @@ test('parameters and types', () => {
   db.close();
 });
 
+test('table-valued functions with bound parameters', () => {
+  const db = open();
+  const rows = db.prepare('SELECT step, event, actors FROM funnel(?, ?, ?) ORDER BY step')
+    .all('SELECT user_id, ts, event FROM events', '1 day', 'view,cart,checkout,pay');
+  assert.deepStrictEqual(rows.map((r) => r.event), ['view', 'cart', 'checkout', 'pay']);
+  const viewers = db.prepare("SELECT count(DISTINCT user_id) FROM events WHERE event = 'view'").pluck().get();
+  assert.strictEqual(rows[0].actors, viewers);
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i].actors <= rows[i - 1].actors, 'a funnel only narrows');
+  // Cohort sizes: period 0 retains the whole cohort, and the cohorts partition the actors.
+  const cohorts = db.prepare("SELECT cohort_size, retained FROM cohort_retention(?, 'week') WHERE period = 0")
+    .all('SELECT user_id, ts FROM events');
+  for (const c of cohorts) assert.strictEqual(c.retained, c.cohort_size);
+  const actors = db.prepare('SELECT count(DISTINCT user_id) FROM events').pluck().get();
+  assert.strictEqual(cohorts.reduce((n, c) => n + c.cohort_size, 0), actors);
+  // 2 x 19.99 at half price = 19.99, as an integer number of cents.
+  assert.strictEqual(db.prepare('SELECT promo_price_cents(19.99, 2, ?)').pluck().get('{"type":"discount","rate":0.5}'), 1999);
+  db.close();
+});
+
 test('errors are exceptions with the message', () => {
   const db = open();
   assert.throws(() => db.prepare('SELECT bar(1, 2, 0)').get(),

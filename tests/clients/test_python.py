@@ -55,6 +55,25 @@ class PythonClient(unittest.TestCase):
             self.db.execute("SELECT date_bucket('soon', 'day')").fetchone()
         self.assertIn("date_bucket: ts is TEXT 'soon'", str(e.exception))
 
+    def test_table_valued_functions_with_parameters(self):
+        # The source, window and steps bind as parameters; step 1 is everyone with a view.
+        rows = self.db.execute("SELECT step, event, actors FROM funnel(?, ?, ?) ORDER BY step",
+                               ("SELECT user_id, ts, event FROM events", "1 day", "view,cart,checkout,pay")).fetchall()
+        self.assertEqual([r[1] for r in rows], ["view", "cart", "checkout", "pay"])
+        (viewers,) = self.db.execute("SELECT count(DISTINCT user_id) FROM events WHERE event = 'view'").fetchone()
+        self.assertEqual(rows[0][2], viewers)
+        self.assertTrue(all(a[2] >= b[2] for a, b in zip(rows, rows[1:])))  # a funnel only narrows
+        # RFM scores are Python ints, money a float; promo_price_cents an int: 2 x 19.99 at half price.
+        r, f, m, monetary = self.db.execute(
+            "SELECT r, f, m, monetary FROM rfm('SELECT customer_id, ts, amount, order_id FROM orders') LIMIT 1").fetchone()
+        self.assertTrue(all(isinstance(x, int) and 1 <= x <= 5 for x in (r, f, m)))
+        self.assertIsInstance(monetary, float)
+        (cents,) = self.db.execute("SELECT promo_price_cents(19.99, 2, ?)", ('{"type":"discount","rate":0.5}',)).fetchone()
+        self.assertEqual(cents, 1999)
+        with self.assertRaises(sqlite3.OperationalError) as e:
+            self.db.execute("SELECT * FROM funnel('events', 'soon', 'view,cart')").fetchall()
+        self.assertIn("funnel: window is TEXT 'soon'", str(e.exception))
+
     def test_rows_from_the_demo(self):
         # Orders per month through the extension, each against a plain-SQL count of that month.
         rows = self.db.execute(

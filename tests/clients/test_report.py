@@ -6,7 +6,9 @@ and that the rendered page shows the numbers plain SQL gives on the same databas
 The expectations use no extension function: the funnel levels come from a greedy chain search
 in SQL (ClickHouse windowFunnel semantics, default mode: each step at or after the previous,
 all within the window of step 1, the furthest attempt counts), retention from calendar-week
-arithmetic, RFM totals from sums over orders.
+arithmetic, RFM totals from sums over orders and the customers per segment from the plain-SQL
+scores of sql/reference/rfm.sql mapped through the rfm_segments table (the segment map is data;
+the extension is loaded for that table only).
 """
 import html.parser
 import os
@@ -17,6 +19,7 @@ import sys
 import tempfile
 
 REPORT, DEMO_DB, SCREENSHOT = sys.argv[1:4]
+EXTENSION = sys.argv[4] if len(sys.argv) > 4 else "./growth"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # The defaults of sql/report.sql.
@@ -103,6 +106,16 @@ def expected(db):
     n, cents = db.execute("SELECT count(DISTINCT customer_id), sum(CAST(round(amount * 100) AS INTEGER)) FROM orders").fetchone()
     want["rfm-n-total"] = thousands(n)
     want["rfm-rev-total"] = f"{cents // 100:,}.{cents % 100:02d}"
+    # Customers per named segment: reference scores (as_of the day after the latest order, 5 bins).
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "sql", "reference", "rfm.sql"), encoding="utf-8") as f:
+        db.executescript("CREATE TEMP VIEW rfm_input AS SELECT customer_id AS customer, ts, amount FROM orders;\n" + f.read())
+    db.enable_load_extension(True)
+    db.load_extension(EXTENSION)
+    db.enable_load_extension(False)
+    for segment, count in db.execute("""
+            SELECT s.segment, count(*) FROM rfm_reference r
+            JOIN rfm_segments s ON s.scheme = 'en' AND s.code = r.r || r.f || r.m GROUP BY s.segment"""):
+        want[f"rfm-n-{segment.replace(' ', '-')}"] = thousands(count)
     return want
 
 

@@ -1,0 +1,29 @@
+#!/bin/sh
+# sql/report.sql on two small databases: empty tables (every section still renders, totals 0)
+# and hand-made rows whose event name needs HTML escaping. Expected values by hand below.
+set -eu
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+schema="CREATE TABLE events(user_id INTEGER, ts TEXT, event TEXT);
+        CREATE TABLE orders(order_id INTEGER PRIMARY KEY, customer_id INTEGER, ts TEXT, amount REAL);"
+fail() { echo "report edges: $*"; exit 1; }
+
+sqlite3 "$tmp/empty.db" "$schema"
+sqlite3 "$tmp/empty.db" < sql/report.sql > "$tmp/empty.html" || fail "the report fails on empty tables"
+for want in 'id="funnel-actors-1">0<' 'no activity' 'id="rfm-n-total">0<' 'id="rfm-rev-total">0.00<' '0 events; 0 orders.' '</body></html>'; do
+  grep -qF "$want" "$tmp/empty.html" || fail "empty tables: no '$want' in the page"
+done
+
+# User 1 views then does 'c<a>rt&' 5 minutes later (step 2 reached), user 2 only views:
+# 2 actors at step 1, 1 at step 2. Both first show up in the week of Monday 2024-01-01 (a cohort
+# of 2, 100% in week 0). Orders 10.50 + 3.00 = 13.50 from 2 customers.
+sqlite3 "$tmp/odd.db" "$schema
+  INSERT INTO events VALUES (1, '2024-01-01 10:00', 'view'), (1, '2024-01-01 10:05', 'c<a>rt&'), (2, '2024-01-02 09:00', 'view');
+  INSERT INTO orders VALUES (1, 1, '2024-01-01 10:06', 10.5), (2, 2, '2024-01-09', 3);"
+sqlite3 -cmd ".parameter init" -cmd ".parameter set @funnel_steps \"'view,c<a>rt&'\"" "$tmp/odd.db" \
+  < sql/report.sql > "$tmp/odd.html" || fail "the report fails on the hand-made database"
+for want in 'id="funnel-actors-1">2<' 'id="funnel-actors-2">1<' 'c&lt;a&gt;rt&amp;' 'id="ret-size-2024-01-01">2<' 'id="ret-2024-01-01-0"' '>100.0%<' 'id="rfm-n-total">2<' 'id="rfm-rev-total">13.50<'; do
+  grep -qF "$want" "$tmp/odd.html" || fail "hand-made rows: no '$want' in the page"
+done
+! grep -qF 'c<a>' "$tmp/odd.html" || fail "an event name reached the page unescaped"
+echo "report edges: empty tables and escaping ok"
