@@ -138,6 +138,172 @@ clean:
 	rm -rf build growth.so growth.dylib growth.dll
 
 # ---------------------------------------------------------------------------------------------
+# Clients, static library, install, other SQLite versions, HTML report (issue 7).
+# `make test` runs the suites added to TEST_EXTRA here: each loads the extension through a real
+# client (sqlite3 shell, Python's sqlite3, Node.js better-sqlite3, a C program linking
+# libgrowth.a) on the demo database, checks `make install`, and reruns the SQL tests on the
+# newest SQLite amalgamation available (the one better-sqlite3 ships).
+# ---------------------------------------------------------------------------------------------
+TEST_EXTRA += test-clients test-latest
+
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+GROWTH_VERSION := $(shell sed -n 's/^\#define GROWTH_VERSION "\(.*\)"/\1/p' ext/registry.h)
+SYS_PYTHON   ?= /usr/bin/python3
+NODE_DIR     := build/node
+BETTER_SQLITE3 := $(NODE_DIR)/node_modules/better-sqlite3
+NODE_ADDON   := $(BETTER_SQLITE3)/build/Release/better_sqlite3.node
+AMALGAMATION := $(BETTER_SQLITE3)/deps/sqlite3/sqlite3.c
+CLIENT_DB    := build/clients/demo.db
+CHECKS_SQL   := tests/clients/checks.sql
+
+.PHONY: static install uninstall test-clients test-shell test-python test-node test-static test-install test-latest
+
+# `make static`: libgrowth.a (the SQLITE_CORE objects) and its header growth.h, in build/static.
+static: build/static/libgrowth.a build/static/growth.h
+build/static/libgrowth.a: $(CORE_OBJ) | build/static
+	rm -f $@ && ar rcs $@ $^
+build/static/growth.h: ext/growth.h | build/static
+	cp ext/growth.h $@
+build/static build/clients build/latest:
+	mkdir -p $@
+
+# `make install` / `make uninstall` (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR).
+# growth.pc: `pkg-config --cflags --libs growth` links the static library (and SQLite);
+# `pkg-config --variable=extension growth` is the path to give load_extension().
+install: growth.$(SO_EXT) static
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 growth.$(SO_EXT) $(DESTDIR)$(LIBDIR)/growth.$(SO_EXT)
+	install -m 644 build/static/libgrowth.a $(DESTDIR)$(LIBDIR)/libgrowth.a
+	install -m 644 ext/growth.h $(DESTDIR)$(INCLUDEDIR)/growth.h
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' \
+	  'extension=$${libdir}/growth' '' 'Name: growth' \
+	  'Description: sqlite-growth: funnels, cohort retention, RFM and promotion pricing in SQLite' \
+	  'Version: $(GROWTH_VERSION)' 'Requires: sqlite3' 'Libs: -L$${libdir} -lgrowth -lm' \
+	  'Cflags: -I$${includedir}' > $(DESTDIR)$(PKGCONFIGDIR)/growth.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/growth.pc
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/growth.$(SO_EXT) $(DESTDIR)$(LIBDIR)/libgrowth.a \
+	  $(DESTDIR)$(INCLUDEDIR)/growth.h $(DESTDIR)$(PKGCONFIGDIR)/growth.pc
+
+# The clients' own copy of the demo database (so `make demo` running alongside cannot race it).
+$(CLIENT_DB): sql/demo.sql | build/clients
+	rm -f $@ && sqlite3 $@ < sql/demo.sql
+
+test-clients: test-shell test-python test-node test-static test-install
+
+test-shell: deps growth.$(SO_EXT) $(CLIENT_DB)
+	@echo "== client: sqlite3 shell"
+	@tests/clients/test_shell.sh $(CLIENT_DB)
+
+test-python: deps growth.$(SO_EXT) $(CLIENT_DB)
+	@echo "== client: Python sqlite3 ($(SYS_PYTHON))"
+	@$(SYS_PYTHON) -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' 2>/dev/null \
+	  || { echo "test-python: $(SYS_PYTHON)'s sqlite3 module cannot load extensions (set SYS_PYTHON=...)"; exit 1; }
+	@$(SYS_PYTHON) tests/clients/test_python.py ./growth.$(SO_EXT) $(CLIENT_DB) $(CHECKS_SQL)
+
+# better-sqlite3 into build/node: npm 11 does not run install scripts unless approved, so the
+# addon is compiled with `npm rebuild` (a few minutes, once; the result stays in build/node).
+$(AMALGAMATION): | build/clients
+	mkdir -p $(NODE_DIR) && cp tests/clients/package.json $(NODE_DIR)/package.json
+	cd $(NODE_DIR) && npm install --no-audit --no-fund
+	test -f $@ && touch $@
+$(NODE_ADDON): $(AMALGAMATION)
+	cd $(NODE_DIR) && nice -n 10 npm rebuild better-sqlite3
+	test -f $@ && touch $@
+
+test-node: growth.$(SO_EXT) $(CLIENT_DB)
+	@echo "== client: Node.js better-sqlite3"
+	@if ! command -v npm >/dev/null 2>&1 && [ ! -f $(NODE_ADDON) ]; then \
+	  echo "test-node: SKIPPED: npm is not installed (install Node.js and npm to run it)"; \
+	else \
+	  $(MAKE) --no-print-directory $(NODE_ADDON) && \
+	  NODE_PATH=$(NODE_DIR)/node_modules node tests/clients/test_node.js ./growth.$(SO_EXT) $(CLIENT_DB) $(CHECKS_SQL) \
+	    > build/clients/node.tap 2>&1; rc=$$?; \
+	  grep -E '^(not ok|# (pass|fail))' build/clients/node.tap; \
+	  [ $$rc = 0 ] || { cat build/clients/node.tap; exit 1; }; \
+	fi
+
+build/clients/static_client: tests/clients/static_client.c build/static/libgrowth.a build/static/growth.h | build/clients
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I build/static -o $@ $< build/static/libgrowth.a -lsqlite3 -lm
+
+test-static: deps build/clients/static_client $(CLIENT_DB)
+	@echo "== client: C program linking libgrowth.a (sqlite3_auto_extension)"
+	@./build/clients/static_client $(CLIENT_DB) $(CHECKS_SQL)
+
+# Installs into a temporary DESTDIR, builds a program against the installed files with
+# pkg-config, runs it, loads the installed growth.so in the shell, then uninstalls.
+test-install: deps growth.$(SO_EXT) static $(CLIENT_DB)
+	@echo "== make install / uninstall into a temporary DESTDIR"
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory -s install DESTDIR=$$tmp PREFIX=/opt/growth >/dev/null; \
+	for f in lib/growth.$(SO_EXT) lib/libgrowth.a include/growth.h lib/pkgconfig/growth.pc; do \
+	  test -f $$tmp/opt/growth/$$f || { echo "test-install: $$f not installed"; exit 1; }; done; \
+	pc() { PKG_CONFIG_PATH=$$tmp/opt/growth/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$$tmp pkg-config "$$@"; }; \
+	test "$$(pc --modversion growth)" = "$(GROWTH_VERSION)"; \
+	case "$$(pc --variable=extension growth)" in /opt/growth/lib/growth|$$tmp/opt/growth/lib/growth) ;; \
+	  *) echo "test-install: pkg-config extension variable is $$(pc --variable=extension growth)"; exit 1;; esac; \
+	echo "pkg-config --cflags --libs growth: $$(pc --cflags --libs growth)"; \
+	cp tests/clients/static_client.c $$tmp/client.c; \
+	$(CC) -o $$tmp/client $$tmp/client.c $$(pc --cflags --libs growth); \
+	$$tmp/client $(CLIENT_DB) $(CHECKS_SQL) > $$tmp/client.out || { cat $$tmp/client.out; exit 1; }; \
+	tail -1 $$tmp/client.out; \
+	test "$$(sqlite3 :memory: '.load '$$tmp/opt/growth/lib/growth "SELECT bar(3, 4, 2)")" = "█▌"; \
+	$(MAKE) --no-print-directory -s uninstall DESTDIR=$$tmp PREFIX=/opt/growth >/dev/null; \
+	left=$$(find $$tmp/opt -type f); \
+	test -z "$$left" || { echo "test-install: uninstall left $$left"; exit 1; }; \
+	echo "install, pkg-config build and uninstall: ok"
+
+# `make test-latest`: the SQL tests (and the static client) on the newest SQLite amalgamation
+# here, the one better-sqlite3 ships; Debian's SQLite runs them in `make check`.
+LATEST_DEFS := -DSQLITE_THREADSAFE=1 -DSQLITE_ENABLE_MATH_FUNCTIONS
+build/latest/sqlite3.o: $(AMALGAMATION) | build/latest
+	nice -n 10 $(CC) -O2 $(LATEST_DEFS) -w -c $< -o $@
+build/latest/sqltest: tests/sqltest.c build/latest/sqlite3.o
+	$(CC) $(BASEFLAGS) $(CFLAGS) -I $(dir $(AMALGAMATION)) -o $@ $< build/latest/sqlite3.o -lcmocka -lm -lpthread -ldl
+build/latest/static_client: tests/clients/static_client.c build/static/libgrowth.a build/latest/sqlite3.o
+	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I build/static -I $(dir $(AMALGAMATION)) -o $@ $< \
+	  build/static/libgrowth.a build/latest/sqlite3.o -lm -lpthread -ldl
+build/latest/version.sql: $(AMALGAMATION) | build/latest
+	printf 'SELECT sqlite_version();\n-- => %s\n' \
+	  "$$(sed -n 's/^#define SQLITE_VERSION  *"\(.*\)"/\1/p' $(dir $(AMALGAMATION))sqlite3.h)" > $@
+
+test-latest: growth.$(SO_EXT) $(CLIENT_DB)
+	@if ! command -v npm >/dev/null 2>&1 && [ ! -f $(AMALGAMATION) ]; then \
+	  echo "test-latest: SKIPPED: no newer SQLite amalgamation (it comes with npm's better-sqlite3; install npm)"; \
+	else \
+	  $(MAKE) --no-print-directory build/latest/sqltest build/latest/static_client build/latest/version.sql && \
+	  echo "== SQL tests on SQLite $$(sed -n 2p build/latest/version.sql | cut -c7-) ($(words $(SQL_TESTS)) files)" && \
+	  ./build/latest/sqltest --ext ./growth.$(SO_EXT) build/latest/version.sql $(SQL_TESTS) && \
+	  { ./build/latest/static_client $(CLIENT_DB) $(CHECKS_SQL) > build/latest/static_client.out \
+	    || { cat build/latest/static_client.out; exit 1; }; } && tail -1 build/latest/static_client.out; \
+	fi
+
+# `make report`: the HTML report of the demo database (sql/report.sql run by the sqlite3 shell).
+# test-report renders it in headless Chromium (Debian's chromium and a CJK font are installed
+# when missing and running as root) and checks the page's numbers against plain SQL.
+TEST_EXTRA += test-report
+REPORT_DEB := chromium fonts-wqy-microhei
+.PHONY: report test-report
+report: deps build/report.html
+	@echo "report: build/report.html"
+build/report.html: sql/report.sql growth.$(SO_EXT) $(CLIENT_DB)
+	sqlite3 $(CLIENT_DB) < sql/report.sql > $@.tmp && mv $@.tmp $@
+test-report: deps growth.$(SO_EXT)
+	@echo "== report: build/report.html in headless Chromium"
+	@missing=$$(sqlite3 :memory: ".load ./growth" "SELECT group_concat(m, ' ') FROM (SELECT column1 AS m FROM \
+	  (VALUES ('funnel'), ('cohort_retention'), ('rfm'))) WHERE m NOT IN (SELECT name FROM pragma_module_list)"); \
+	if [ -n "$$missing" ]; then echo "test-report: SKIPPED: this build lacks $$missing, which the report needs"; exit 0; fi; \
+	missing=""; for p in $(REPORT_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v dpkg >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "test-report: installing$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || exit 1; \
+	  else echo "test-report: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi; \
+	$(MAKE) --no-print-directory build/report.html && \
+	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png
 # Hardening (issue 8): fuzzing, out-of-memory, hostile schemas, type matrix, threads, limits.
 # The harnesses learn every SQL name from pragma_function_list / pragma_module_list at run time
 # (tests/harness.h), so a function added to growth.c is covered without editing them.

@@ -34,9 +34,33 @@ typedef struct growth_table {
   const struct gtvf_spec *spec;
 } growth_table;
 
+/* chart.c */
+void bar_func(sqlite3_context *, int, sqlite3_value **);
+void shade_func(sqlite3_context *, int, sqlite3_value **);
+
 /* calendar.c */
 void growth_version_func(sqlite3_context *, int, sqlite3_value **);
 void date_bucket_func(sqlite3_context *, int, sqlite3_value **);
 void period_diff_func(sqlite3_context *, int, sqlite3_value **);
+
+/* funnel.c */
+void window_funnel_step(sqlite3_context *, int, sqlite3_value **);
+void window_funnel_inverse(sqlite3_context *, int, sqlite3_value **);
+void window_funnel_value(sqlite3_context *);
+void window_funnel_final(sqlite3_context *);
+extern const struct gtvf_spec funnel_spec, funnel_actors_spec;
+/* rfm.c */
+extern const struct gtvf_spec rfm_spec;
+extern const struct gtvf_spec rfm_segments_spec;
+void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
+/* retention.c */
+void retention_step(sqlite3_context *, int, sqlite3_value **);
+void retention_final(sqlite3_context *);
+extern const struct gtvf_spec cohort_retention_spec;
+/* promo.c */
+void promo_price_func(sqlite3_context *, int, sqlite3_value **);
+void promo_price_cents_func(sqlite3_context *, int, sqlite3_value **);
+extern const struct gtvf_spec promo_apply_spec;
+extern const struct gtvf_spec promo_check_spec;
 
 #endif

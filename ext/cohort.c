@@ -1,0 +1,494 @@
+/* cohort.c: see cohort.h. */
+#include "cohort.h"
+
+#include <string.h>
+
+#include "mem.h"
+#include "money.h"
+
+#define CHUNK_BITS 16
+#define CHUNK_SIZE (1u << CHUNK_BITS)
+#define NO_START INT64_MAX
+
+/* Events in fixed-size chunks: appending never copies what is already stored. */
+typedef struct chunk {
+  int64_t *ts;
+  uint32_t *actor;
+  int64_t *value;   /* NULL without a value column */
+} chunk;
+
+typedef struct int_slot { int64_t key; uint32_t id; uint32_t used; } int_slot;
+typedef struct bytes_slot { uint64_t hash; size_t off; uint32_t len; uint32_t id; } bytes_slot;
+
+struct gcohort {
+  gcohort_opts opts;
+  /* events */
+  chunk *chunks;
+  size_t nchunks, chunks_cap;
+  uint64_t nevents;
+  int64_t max_ts;
+  /* actors: dense ids 0..nactors-1 */
+  uint32_t nactors, actors_cap;
+  int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
+  uint32_t *count;    /* events per actor */
+  uint32_t *direct;   /* small non-negative integer keys: direct[key] = id + 1 (0: not here) */
+  uint32_t direct_cap;
+  int_slot *ints;     /* other integer keys: open addressing, power-of-two capacity */
+  uint32_t ints_cap, nints;
+  bytes_slot *bytes;  /* empty slots have len UINT32_MAX */
+  uint32_t bytes_cap, nbytes;
+  char *arena;        /* byte-string actors: kind byte then the bytes */
+  size_t arena_len, arena_cap;
+  /* result */
+  gcohort_cell *cells;
+  int64_t ncells;
+  int64_t as_of;
+};
+
+gcohort *gcohort_new(const gcohort_opts *opts) {
+  gcohort *c = gmem_alloc(sizeof *c);
+  if (!c) return NULL;
+  memset(c, 0, sizeof *c);
+  c->opts = *opts;
+  c->max_ts = INT64_MIN;
+  return c;
+}
+
+static void free_events(gcohort *c) {
+  for (size_t i = 0; i < c->nchunks; i++) {
+    gmem_free(c->chunks[i].ts);  /* one allocation holds the chunk's arrays */
+  }
+  gmem_free(c->chunks);
+  c->chunks = NULL;
+  c->nchunks = c->chunks_cap = 0;
+}
+
+static void free_actors(gcohort *c) {
+  gmem_free(c->start);
+  gmem_free(c->count);
+  gmem_free(c->direct);
+  gmem_free(c->ints);
+  gmem_free(c->bytes);
+  gmem_free(c->arena);
+  c->start = NULL;
+  c->count = NULL;
+  c->direct = NULL;
+  c->ints = NULL;
+  c->bytes = NULL;
+  c->arena = NULL;
+}
+
+void gcohort_free(gcohort *c) {
+  if (!c) return;
+  free_events(c);
+  free_actors(c);
+  gmem_free(c->cells);
+  gmem_free(c);
+}
+
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= UINT64_C(0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  x *= UINT64_C(0xc4ceb9fe1a85ec53);
+  x ^= x >> 33;
+  return x;
+}
+
+/* A new dense actor id with no start and no events yet. */
+static int new_actor(gcohort *c, uint32_t *id) {
+  if (c->nactors == c->actors_cap) {
+    if (c->actors_cap >= UINT32_MAX / 2) return -1;
+    uint32_t cap = c->actors_cap ? c->actors_cap * 2 : 1024;
+    int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
+    if (!s) return -1;
+    c->start = s;
+    uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
+    if (!n) return -1;
+    c->count = n;
+    c->actors_cap = cap;
+  }
+  *id = c->nactors++;
+  c->start[*id] = NO_START;
+  c->count[*id] = 0;
+  return 0;
+}
+
+static int grow_ints(gcohort *c) {
+  uint32_t cap = c->ints_cap ? c->ints_cap * 2 : 1024;
+  if (cap == 0) return -1;
+  int_slot *t = gmem_alloc((size_t)cap * sizeof *t);
+  if (!t) return -1;
+  memset(t, 0, (size_t)cap * sizeof *t);
+  for (uint32_t i = 0; i < c->ints_cap; i++) {
+    if (!c->ints[i].used) continue;
+    uint32_t h = (uint32_t)mix64((uint64_t)c->ints[i].key) & (cap - 1);
+    while (t[h].used) h = (h + 1) & (cap - 1);
+    t[h] = c->ints[i];
+  }
+  gmem_free(c->ints);
+  c->ints = t;
+  c->ints_cap = cap;
+  return 0;
+}
+
+static int hashed_actor(gcohort *c, int64_t key, uint32_t *id, int create) {
+  if (c->nints >= c->ints_cap / 2 && grow_ints(c) != 0) return -1;
+  uint32_t mask = c->ints_cap - 1;
+  uint32_t h = (uint32_t)mix64((uint64_t)key) & mask;
+  while (c->ints[h].used) {
+    if (c->ints[h].key == key) { *id = c->ints[h].id; return 0; }
+    h = (h + 1) & mask;
+  }
+  if (!create) return 1;
+  if (new_actor(c, id) != 0) return -1;
+  c->ints[h].key = key;
+  c->ints[h].id = *id;
+  c->ints[h].used = 1;
+  c->nints++;
+  return 0;
+}
+
+/* Ids such as user_id 1..N are looked up in a plain array (one cache line, no probing): the
+** random probes of a hash table were most of the cost per row. The array may cover keys up
+** to 2M, or 4 per actor seen, so sparse keys (phone numbers) cannot blow it up; they and
+** negative keys go to the hash table. A key hashed before the array grew over it stays
+** there, so a miss in the array also asks the table. */
+#define DIRECT_FLOOR (UINT32_C(1) << 21)
+
+int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
+  if (key >= 0 && key < (int64_t)c->direct_cap) {
+    uint32_t v = c->direct[key];
+    if (v) { *id = v - 1; return 0; }
+  } else if (key >= 0 && (uint64_t)key < DIRECT_FLOOR + (uint64_t)c->nactors * 4 && key < INT64_C(1) << 30) {
+    uint64_t cap = (uint64_t)key + 1 + (uint64_t)key / 2;
+    if (cap > DIRECT_FLOOR + (uint64_t)c->nactors * 4) cap = (uint64_t)key + 1;
+    if (cap < 1024) cap = 1024;
+    uint32_t *d = gmem_realloc(c->direct, (size_t)cap * sizeof *d);
+    if (!d) return -1;
+    memset(d + c->direct_cap, 0, (size_t)(cap - c->direct_cap) * sizeof *d);
+    c->direct = d;
+    c->direct_cap = (uint32_t)cap;
+  } else {
+    return hashed_actor(c, key, id, 1);
+  }
+  /* in the array's range but not in it: maybe hashed before the array reached it */
+  if (c->nints) {
+    int rc = hashed_actor(c, key, id, 0);
+    if (rc <= 0) return rc;
+  }
+  if (new_actor(c, id) != 0) return -1;
+  c->direct[key] = *id + 1;
+  return 0;
+}
+
+static uint64_t hash_bytes(int kind, const unsigned char *p, size_t n) {
+  uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)kind;  /* FNV-1a, then mixed */
+  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * UINT64_C(1099511628211);
+  return mix64(h ^ n);
+}
+
+static int grow_bytes(gcohort *c) {
+  uint32_t cap = c->bytes_cap ? c->bytes_cap * 2 : 1024;
+  if (cap == 0) return -1;
+  bytes_slot *t = gmem_alloc((size_t)cap * sizeof *t);
+  if (!t) return -1;
+  for (uint32_t i = 0; i < cap; i++) t[i].len = UINT32_MAX;
+  for (uint32_t i = 0; i < c->bytes_cap; i++) {
+    if (c->bytes[i].len == UINT32_MAX) continue;
+    uint32_t h = (uint32_t)c->bytes[i].hash & (cap - 1);
+    while (t[h].len != UINT32_MAX) h = (h + 1) & (cap - 1);
+    t[h] = c->bytes[i];
+  }
+  gmem_free(c->bytes);
+  c->bytes = t;
+  c->bytes_cap = cap;
+  return 0;
+}
+
+int gcohort_actor_bytes(gcohort *c, int kind, const void *bytes, size_t n, uint32_t *id) {
+  if (n >= UINT32_MAX - 1) return -1;
+  if (c->nbytes >= c->bytes_cap / 2 && grow_bytes(c) != 0) return -1;
+  uint64_t hash = hash_bytes(kind, bytes, n);
+  uint32_t mask = c->bytes_cap - 1;
+  uint32_t h = (uint32_t)hash & mask;
+  while (c->bytes[h].len != UINT32_MAX) {
+    bytes_slot *s = &c->bytes[h];
+    if (s->hash == hash && s->len == n && c->arena[s->off] == (char)kind &&
+        (n == 0 || memcmp(c->arena + s->off + 1, bytes, n) == 0)) {
+      *id = s->id;
+      return 0;
+    }
+    h = (h + 1) & mask;
+  }
+  if (c->arena_len + n + 1 > c->arena_cap) {
+    size_t cap = c->arena_cap ? c->arena_cap : 4096;
+    while (cap < c->arena_len + n + 1) cap *= 2;
+    char *a = gmem_realloc(c->arena, cap);
+    if (!a) return -1;
+    c->arena = a;
+    c->arena_cap = cap;
+  }
+  if (new_actor(c, id) != 0) return -1;
+  c->arena[c->arena_len] = (char)kind;
+  if (n) memcpy(c->arena + c->arena_len + 1, bytes, n);
+  c->bytes[h].hash = hash;
+  c->bytes[h].off = c->arena_len;
+  c->bytes[h].len = (uint32_t)n;
+  c->bytes[h].id = *id;
+  c->arena_len += n + 1;
+  c->nbytes++;
+  return 0;
+}
+
+static int new_chunk(gcohort *c) {
+  if (c->nchunks == c->chunks_cap) {
+    size_t cap = c->chunks_cap ? c->chunks_cap * 2 : 16;
+    chunk *t = gmem_realloc(c->chunks, cap * sizeof *t);
+    if (!t) return -1;
+    c->chunks = t;
+    c->chunks_cap = cap;
+  }
+  size_t per = sizeof(int64_t) + sizeof(uint32_t) + (c->opts.has_value ? sizeof(int64_t) : 0);
+  char *block = gmem_alloc(per * CHUNK_SIZE);
+  if (!block) return -1;
+  chunk *k = &c->chunks[c->nchunks++];
+  k->ts = (int64_t *)block;
+  k->value = c->opts.has_value ? (int64_t *)(block + sizeof(int64_t) * CHUNK_SIZE) : NULL;
+  k->actor = (uint32_t *)(block + (c->opts.has_value ? 2 : 1) * sizeof(int64_t) * CHUNK_SIZE);
+  return 0;
+}
+
+const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, int64_t value) {
+  if (c->opts.has_as_of && ts > c->opts.as_of_us) return NULL;  /* not yet happened at as_of */
+  if (c->nevents >= UINT32_MAX - 1) return "more than 4294967294 rows";
+  uint32_t at = (uint32_t)(c->nevents & (CHUNK_SIZE - 1));
+  if (at == 0 && new_chunk(c) != 0) return "out of memory";
+  chunk *k = &c->chunks[c->nevents >> CHUNK_BITS];
+  k->ts[at] = ts;
+  k->actor[at] = actor;
+  if (k->value) k->value[at] = value;
+  c->nevents++;
+  c->count[actor]++;
+  if ((is_start || !c->opts.has_is_start) && ts < c->start[actor]) c->start[actor] = ts;
+  if (ts > c->max_ts) c->max_ts = ts;
+  return NULL;
+}
+
+/* Per cohort (indexed by period index - the smallest cohort's), while building cells. */
+typedef struct cohort_slot {
+  int64_t size, min_start, max_start;
+  int64_t cell_off, ncell;
+} cohort_slot;
+
+static int64_t period_of(const gcohort *c, int64_t cohort_index, int64_t start, int64_t ts) {
+  if (c->opts.rolling) return gtime_rolling_diff(c->opts.cal.period, start, ts);
+  return gtime_period_index(&c->opts.cal, ts) - cohort_index;
+}
+
+/* Counts each actor's periods after grouping the events by actor (counting sort): for cohorts
+** with many periods, where a bitset per actor would cost more than 4 bytes per event. */
+static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, int64_t widest) {
+  const gcalendar *cal = &c->opts.cal;
+  const char *why = NULL;
+  uint32_t *off = gmem_alloc(((size_t)c->nactors + 1) * sizeof *off);
+  uint32_t *perm = gmem_alloc((size_t)c->nevents * sizeof *perm);
+  uint32_t *stamp = gmem_alloc((size_t)widest * sizeof *stamp);
+  if (!off || !perm || !stamp) { why = "out of memory"; goto done; }
+  off[0] = 0;
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    off[a + 1] = off[a] + c->count[a];
+    c->count[a] = off[a];  /* becomes the fill cursor */
+  }
+  for (uint64_t e = 0; e < c->nevents; e++) {
+    uint32_t a = c->chunks[e >> CHUNK_BITS].actor[e & (CHUNK_SIZE - 1)];
+    perm[c->count[a]++] = (uint32_t)e;
+  }
+  memset(stamp, 0, (size_t)widest * sizeof *stamp);
+
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    int64_t start = c->start[a];
+    if (start == NO_START) continue;
+    int64_t ci = gtime_period_index(cal, start);
+    cohort_slot *k = &slots[ci - min_ci];
+    gcohort_cell *cells = c->cells + k->cell_off;
+    int64_t last_active = 0;
+    for (uint32_t j = off[a]; j < off[a + 1]; j++) {
+      uint32_t e = perm[j];
+      const chunk *ch = &c->chunks[e >> CHUNK_BITS];
+      int64_t ts = ch->ts[e & (CHUNK_SIZE - 1)];
+      if (ts < start) continue;  /* before the cohort entry: not a return */
+      int64_t p = period_of(c, ci, start, ts);
+      if (p > last_active) last_active = p;
+      if (p >= k->ncell) continue;  /* beyond periods=N */
+      if (stamp[p] != a + 1) {
+        stamp[p] = a + 1;
+        if (!c->opts.on_or_after) cells[p].retained++;
+      }
+      if (ch->value && gmoney_add(cells[p].value, ch->value[e & (CHUNK_SIZE - 1)], &cells[p].value)) {
+        why = "value sum overflows";
+        goto done;
+      }
+    }
+    /* on_or_after: counted in every period up to the last active one (later activity beyond
+    ** periods=N still counts for the last shown period) */
+    if (c->opts.on_or_after) cells[last_active < k->ncell ? last_active : k->ncell - 1].retained++;
+  }
+done:
+  gmem_free(off);
+  gmem_free(perm);
+  gmem_free(stamp);
+  return why;
+}
+
+/* Counts each actor's periods with a bitset per actor in one sequential pass over the events. */
+static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, size_t words) {
+  const gcalendar *cal = &c->opts.cal;
+  uint64_t *bits = gmem_alloc((size_t)c->nactors * words * sizeof *bits);
+  if (!bits) return "out of memory";
+  memset(bits, 0, (size_t)c->nactors * words * sizeof *bits);
+  /* the count array becomes each actor's cohort slot */
+  for (uint32_t a = 0; a < c->nactors; a++)
+    if (c->start[a] != NO_START) c->count[a] = (uint32_t)(gtime_period_index(cal, c->start[a]) - min_ci);
+  for (size_t k = 0; k < c->nchunks; k++) {
+    const chunk *ch = &c->chunks[k];
+    uint32_t n = k + 1 < c->nchunks ? CHUNK_SIZE : (uint32_t)(c->nevents - (uint64_t)k * CHUNK_SIZE);
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t a = ch->actor[i];
+      int64_t start = c->start[a], ts = ch->ts[i];
+      if (ts < start) continue;  /* before the cohort entry (or never started: NO_START) */
+      const cohort_slot *slot = &slots[c->count[a]];
+      int64_t p = period_of(c, min_ci + c->count[a], start, ts);
+      if (p >= slot->ncell) {
+        /* beyond periods=N: still "active later" for on_or_after */
+        if (c->opts.on_or_after) p = slot->ncell - 1;
+        else continue;
+      } else if (ch->value) {
+        gcohort_cell *cell = &c->cells[slot->cell_off + p];
+        if (gmoney_add(cell->value, ch->value[i], &cell->value)) { gmem_free(bits); return "value sum overflows"; }
+      }
+      bits[(size_t)a * words + (size_t)(p >> 6)] |= UINT64_C(1) << (p & 63);
+    }
+  }
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    if (c->start[a] == NO_START) continue;
+    gcohort_cell *cells = c->cells + slots[c->count[a]].cell_off;
+    const uint64_t *w = bits + (size_t)a * words;
+    if (c->opts.on_or_after) {
+      /* counted once, at the last active period; the suffix sums spread it over 0..last */
+      size_t j = words;
+      while (j > 0 && !w[j - 1]) j--;
+      if (j) cells[(int64_t)(j - 1) * 64 + 63 - __builtin_clzll(w[j - 1])].retained++;
+    } else {
+      for (size_t j = 0; j < words; j++)
+        for (uint64_t x = w[j]; x; x &= x - 1) cells[(int64_t)j * 64 + __builtin_ctzll(x)].retained++;
+    }
+  }
+  gmem_free(bits);
+  return NULL;
+}
+
+const char *gcohort_finish(gcohort *c) {
+  const gcalendar *cal = &c->opts.cal;
+  c->ncells = 0;
+  c->as_of = c->opts.has_as_of ? c->opts.as_of_us : c->max_ts;
+  if (c->nevents == 0) { free_events(c); free_actors(c); return NULL; }
+
+  int64_t min_ci = INT64_MAX, max_ci = INT64_MIN;
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    if (c->start[a] == NO_START) continue;
+    int64_t ci = gtime_period_index(cal, c->start[a]);
+    if (ci < min_ci) min_ci = ci;
+    if (ci > max_ci) max_ci = ci;
+  }
+  if (min_ci == INT64_MAX) { free_events(c); free_actors(c); return NULL; }  /* nobody started */
+  if (max_ci - min_ci >= GCOHORT_MAX_CELLS)
+    return "too many cohorts for this period: use a coarser period or a narrower source";
+
+  const char *why = NULL;
+  int64_t range = max_ci - min_ci + 1;
+  cohort_slot *slots = gmem_alloc((size_t)range * sizeof *slots);
+  if (!slots) return "out of memory";
+  for (int64_t i = 0; i < range; i++) {
+    slots[i].size = 0;
+    slots[i].min_start = INT64_MAX;
+    slots[i].max_start = INT64_MIN;
+  }
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    int64_t s = c->start[a];
+    if (s == NO_START) continue;
+    cohort_slot *k = &slots[gtime_period_index(cal, s) - min_ci];
+    k->size++;
+    if (s < k->min_start) k->min_start = s;
+    if (s > k->max_start) k->max_start = s;
+  }
+
+  /* Cells: periods 0..K per cohort, K = the period containing as_of (capped by periods=N). */
+  int64_t total = 0, widest = 0, as_of_index = gtime_period_index(cal, c->as_of);
+  for (int64_t i = 0; i < range; i++) {
+    cohort_slot *k = &slots[i];
+    k->cell_off = total;
+    k->ncell = 0;
+    if (!k->size) continue;
+    int64_t last = c->opts.rolling ? gtime_rolling_diff(cal->period, k->min_start, c->as_of)
+                                   : as_of_index - (min_ci + i);
+    if (c->opts.periods > 0 && last > c->opts.periods - 1) last = c->opts.periods - 1;
+    k->ncell = last + 1;
+    if (k->ncell > widest) widest = k->ncell;
+    total += k->ncell;
+    if (total > GCOHORT_MAX_CELLS) {
+      why = "too many cells (cohorts x periods) for this period: use a coarser period or periods=N";
+      goto done;
+    }
+  }
+  c->cells = gmem_alloc((size_t)total * sizeof *c->cells);
+  if (!c->cells) { why = "out of memory"; goto done; }
+  c->ncells = total;
+  int64_t len = gtime_rolling_length_us(cal->period);
+  for (int64_t i = 0; i < range; i++) {
+    cohort_slot *k = &slots[i];
+    for (int64_t p = 0; p < k->ncell; p++) {
+      gcohort_cell *cell = &c->cells[k->cell_off + p];
+      cell->cohort_day = gtime_period_index_start_day(cal, min_ci + i);
+      cell->cohort_size = k->size;
+      cell->period = p;
+      cell->retained = 0;
+      cell->value = 0;
+      /* complete: the period has ended for every actor of the cohort by as_of */
+      cell->complete = c->opts.rolling ? k->max_start + (p + 1) * len <= c->as_of
+                                       : gtime_period_index_start_us(cal, min_ci + i + p + 1) <= c->as_of;
+    }
+  }
+
+  /* Each actor's active periods must be counted once. When a bitset of the widest cohort's
+  ** periods per actor costs less than a permutation of the events, one sequential pass sets
+  ** bits; otherwise the events are grouped by actor with a counting sort. */
+  uint64_t words = ((uint64_t)widest + 63) / 64;
+  int bitsets = c->opts.tally ? c->opts.tally == 1
+                               : (uint64_t)c->nactors * words * 8 <= c->nevents * 4 + (UINT64_C(1) << 20);
+  if (bitsets)
+    why = tally_bits(c, slots, min_ci, (size_t)words);
+  else
+    why = tally_sorted(c, slots, min_ci, widest);
+  if (!why && c->opts.on_or_after) {
+    for (int64_t i = 0; i < range; i++) {
+      gcohort_cell *cells = c->cells + slots[i].cell_off;
+      for (int64_t p = slots[i].ncell - 2; p >= 0; p--) cells[p].retained += cells[p + 1].retained;
+    }
+  }
+
+done:
+  gmem_free(slots);
+  free_events(c);
+  free_actors(c);
+  if (why) {
+    gmem_free(c->cells);
+    c->cells = NULL;
+    c->ncells = 0;
+  }
+  return why;
+}
+
+int64_t gcohort_ncells(const gcohort *c) { return c->ncells; }
+const gcohort_cell *gcohort_cells(const gcohort *c) { return c->cells; }
+int64_t gcohort_as_of(const gcohort *c) { return c->as_of; }

@@ -1,0 +1,1120 @@
+/*
+** funnel.c: SQL glue for the funnel engine (funnel_engine.h):
+**   window_funnel(window, ts, cond1, ..., condN [, options])  aggregate and window function
+**   funnel(source, window, steps [, options])                 table-valued: the report
+**   funnel_actors(source, window, steps [, options])          table-valued: one row per actor
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "funnel_engine.h"
+#include "mem.h"
+#include "registry.h"
+#include "source.h"
+#include "tvf.h"
+
+/* ------------------------------------------------------------------ shared: modes, window */
+
+#define MODE_SPECS                                                                            \
+  {"strict_deduplication", GOPT_FLAG}, {"strict", GOPT_FLAG}, {"strict_order", GOPT_FLAG},  \
+  {"strict_increase", GOPT_FLAG}, {"strict_once", GOPT_FLAG}, {"allow_reentry", GOPT_FLAG}
+
+static const gopt_spec wf_spec[] = {MODE_SPECS, {NULL, 0}};
+static const gopt_spec report_spec[] = {
+  MODE_SPECS, {"attempt", GOPT_VALUE}, {"exclude", GOPT_VALUE}, {"breakdown", GOPT_VALUE}, {NULL, 0},
+};
+
+static int read_modes(const gopts *o, const gopt_spec *spec, const char *fn, unsigned *flags, char **pzErr) {
+  unsigned f = 0;
+  if (gopts_has(o, spec, "strict_deduplication") || gopts_has(o, spec, "strict")) f |= GFUNNEL_STRICT_DEDUP;
+  if (gopts_has(o, spec, "strict_order")) f |= GFUNNEL_STRICT_ORDER;
+  if (gopts_has(o, spec, "strict_increase")) f |= GFUNNEL_STRICT_INCREASE;
+  if (gopts_has(o, spec, "strict_once")) f |= GFUNNEL_STRICT_ONCE;
+  if (gopts_has(o, spec, "allow_reentry")) {
+    if (!(f & GFUNNEL_STRICT_ORDER)) {
+      *pzErr = sqlite3_mprintf("%s: option allow_reentry needs strict_order (as in ClickHouse)", fn);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    f |= GFUNNEL_ALLOW_REENTRY;
+  }
+  *flags = f;
+  return SQLITE_OK;
+}
+
+/* Windows count in microseconds like timestamps. ClickHouse users write huge windows to mean
+** "no limit" (windowFunnel(6048000000000000)); any number of seconds beyond what durations
+** hold is longer than every span of timestamps (years 0000..9999), so it is clamped. */
+#define WINDOW_MAX_SECONDS 9.2e12
+static int read_window(sqlite3_value *v, const char *fn, int64_t *out, char **pzErr) {
+  int t = sqlite3_value_type(v);
+  if ((t == SQLITE_INTEGER || t == SQLITE_FLOAT) && sqlite3_value_double(v) > WINDOW_MAX_SECONDS) {
+    *out = (int64_t)(WINDOW_MAX_SECONDS * 1e6);
+    return SQLITE_OK;
+  }
+  int rc = garg_duration(v, fn, "window", out, pzErr);
+  if (rc == GARG_NULL) {
+    *pzErr = sqlite3_mprintf("%s: window is NULL, expected seconds or a duration such as '30 minutes' or '7 days'", fn);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
+static void report_error(sqlite3_context *ctx, int rc, char *err) {
+  if (rc == SQLITE_NOMEM || !err) sqlite3_result_error_nomem(ctx);
+  else garg_result_error(ctx, err);
+}
+
+/* ------------------------------------------------------------------ window_funnel */
+
+#define WF_INLINE 32
+
+typedef struct wf_state {
+  int ready, failed, has_opts;
+  gfunnel_config cfg;
+  /* rows in the group (or frame), and those without a NULL argument: when every row had a
+  ** NULL the result is NULL, as ClickHouse gives for Nullable arguments */
+  int64_t rows, rows_valid;
+  /* the first row's window and options, to insist they stay the same */
+  int win_type;
+  int64_t win_int;
+  char *win_text;     /* TEXT or REAL window as text */
+  char *opt_text;
+  int opt_len;
+  /* events in arrival order; xInverse removes from the front */
+  gfunnel_event *ev;
+  size_t start, n, cap;
+  gfunnel_event *copy;  /* xValue sorts a copy */
+  size_t copy_cap;
+  gfunnel_work *work;
+  gfunnel_event inline_ev[WF_INLINE];
+} wf_state;
+
+static int wf_fail(sqlite3_context *ctx, wf_state *st, int rc, char *err) {
+  st->failed = 1;
+  report_error(ctx, rc, err);
+  return -1;
+}
+
+static char *value_text_copy(sqlite3_value *v) {
+  const char *t = (const char *)sqlite3_value_text(v);
+  return sqlite3_mprintf("%s", t ? t : "");
+}
+
+/* Fixes the call's shape from the first row: conditions, window, options. */
+static int wf_setup(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **argv) {
+  const char *fn = garg_fn_name(ctx);
+  char *err = NULL;
+  st->has_opts = argc >= 4 && sqlite3_value_type(argv[argc - 1]) == SQLITE_TEXT;
+  int nsteps = argc - 2 - st->has_opts;
+  if (nsteps < 1) {
+    err = sqlite3_mprintf("%s: expected (window, ts, cond1, ..., condN [, options]) with 1 to %d conditions", fn,
+                          GFUNNEL_MAX_STEPS);
+    return wf_fail(ctx, st, SQLITE_ERROR, err);
+  }
+  if (nsteps > GFUNNEL_MAX_STEPS) {
+    err = sqlite3_mprintf("%s: %d conditions given, at most %d are supported", fn, nsteps, GFUNNEL_MAX_STEPS);
+    return wf_fail(ctx, st, SQLITE_ERROR, err);
+  }
+  st->cfg.nsteps = nsteps;
+  int rc = read_window(argv[0], fn, &st->cfg.window, &err);
+  if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
+  st->win_type = sqlite3_value_type(argv[0]);
+  if (st->win_type == SQLITE_INTEGER) st->win_int = sqlite3_value_int64(argv[0]);
+  else if (!(st->win_text = value_text_copy(argv[0]))) return wf_fail(ctx, st, SQLITE_NOMEM, NULL);
+  st->cfg.flags = 0;
+  if (st->has_opts) {
+    gopts o;
+    rc = garg_options(argv[argc - 1], fn, wf_spec, &o, &err);
+    if (rc == SQLITE_OK) rc = read_modes(&o, wf_spec, fn, &st->cfg.flags, &err);
+    if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
+    if (!(st->opt_text = value_text_copy(argv[argc - 1]))) return wf_fail(ctx, st, SQLITE_NOMEM, NULL);
+    st->opt_len = (int)strlen(st->opt_text);
+  }
+  st->ev = st->inline_ev;
+  st->cap = WF_INLINE;
+  st->ready = 1;
+  return 0;
+}
+
+/* Reads one row: 1 with *out when it is an event to hold, 0 when it is skipped, -1 on error;
+** *valid says whether it had no NULL argument. */
+static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **argv, gfunnel_event *out,
+                  int *valid) {
+  *valid = 0;
+  if (st->failed) return -1;
+  if (!st->ready && wf_setup(ctx, st, argc, argv) < 0) return -1;
+  const char *fn = garg_fn_name(ctx);
+  char *err = NULL;
+  /* the window and options are parameters in ClickHouse: they must not change in a group */
+  sqlite3_value *w = argv[0];
+  int wt = sqlite3_value_type(w);
+  int same = wt == st->win_type &&
+             (wt == SQLITE_INTEGER ? sqlite3_value_int64(w) == st->win_int
+                                   : strcmp((const char *)sqlite3_value_text(w), st->win_text) == 0);
+  if (!same) {
+    char *d = garg_describe(w);
+    err = sqlite3_mprintf("%s: window must be the same on every row of a group (it changed to %s)", fn, d ? d : "?");
+    sqlite3_free(d);
+    return wf_fail(ctx, st, SQLITE_ERROR, err);
+  }
+  if (st->has_opts) {
+    sqlite3_value *o = argv[argc - 1];
+    if (sqlite3_value_type(o) != SQLITE_TEXT || sqlite3_value_bytes(o) != st->opt_len ||
+        memcmp(sqlite3_value_text(o), st->opt_text, (size_t)st->opt_len) != 0) {
+      char *d = garg_describe(o);
+      err = sqlite3_mprintf("%s: options must be the same on every row of a group (was '%s', now %s)", fn,
+                            st->opt_text, d ? d : "?");
+      sqlite3_free(d);
+      return wf_fail(ctx, st, SQLITE_ERROR, err);
+    }
+  }
+  int64_t ts;
+  sqlite3_value *tv = argv[1];
+  int tt = sqlite3_value_type(tv);
+  if (tt == SQLITE_NULL) return 0;
+  const char *why = NULL;
+  if (tt == SQLITE_INTEGER) why = gtime_from_unix_seconds(sqlite3_value_int64(tv), &ts);
+  if (tt != SQLITE_INTEGER || why) {
+    int rc = garg_timestamp(tv, fn, "ts", &ts, &err);
+    if (rc == GARG_NULL) return 0;
+    if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
+  }
+  uint64_t mask = 0;
+  int nsteps = st->cfg.nsteps;
+  for (int k = 0; k < nsteps; k++) {
+    sqlite3_value *c = argv[2 + k];
+    int ct = sqlite3_value_type(c);
+    if (ct == SQLITE_INTEGER) {
+      sqlite3_int64 x = sqlite3_value_int64(c);
+      if (x == 1) { mask |= UINT64_C(1) << k; continue; }
+      if (x == 0) continue;
+    }
+    if (ct == SQLITE_NULL) return 0; /* ClickHouse skips a row with NULL in any argument */
+    char name[32];
+    snprintf(name, sizeof name, "condition %d", k + 1);
+    int on = 0;
+    int rc = garg_bool(c, fn, name, &on, &err);
+    if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
+    if (on) mask |= UINT64_C(1) << k;
+  }
+  *valid = 1;
+  /* a row matching nothing is an "other" event only under strict_order */
+  if (!mask && !(st->cfg.flags & GFUNNEL_STRICT_ORDER)) return 0;
+  out->ts = ts;
+  out->mask = mask;
+  return 1;
+}
+
+void window_funnel_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  wf_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
+  if (!st) { sqlite3_result_error_nomem(ctx); return; }
+  gfunnel_event e;
+  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid);
+  if (r < 0) return;
+  st->rows++;
+  st->rows_valid += valid;
+  if (r == 0) return;
+  if (st->n == st->cap) {
+    if (st->start > st->n / 2) {
+      /* a sliding frame: reuse the space xInverse freed */
+      memmove(st->ev, st->ev + st->start, (st->n - st->start) * sizeof *st->ev);
+      st->n -= st->start;
+      st->start = 0;
+    } else {
+      size_t cap = st->cap * 2;
+      gfunnel_event *p;
+      if (st->ev == st->inline_ev) {
+        p = gmem_alloc(cap * sizeof *p);
+        if (p) memcpy(p, st->inline_ev, st->n * sizeof *p);
+      } else {
+        p = gmem_realloc(st->ev, cap * sizeof *p);
+      }
+      if (!p) { wf_fail(ctx, st, SQLITE_NOMEM, NULL); return; }
+      st->ev = p;
+      st->cap = cap;
+    }
+  }
+  st->ev[st->n++] = e;
+}
+
+void window_funnel_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  wf_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
+  if (!st) { sqlite3_result_error_nomem(ctx); return; }
+  gfunnel_event e;
+  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid);
+  if (r < 0) return;
+  st->rows--;
+  st->rows_valid -= valid;
+  if (r == 0) return;
+  /* frames leave in arrival order, so the row is normally the oldest held */
+  for (size_t i = st->start; i < st->n; i++) {
+    if (st->ev[i].ts == e.ts && st->ev[i].mask == e.mask) {
+      if (i == st->start) st->start++;
+      else {
+        memmove(st->ev + i, st->ev + i + 1, (st->n - i - 1) * sizeof *st->ev);
+        st->n--;
+      }
+      return;
+    }
+  }
+}
+
+static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, size_t n) {
+  if (st->rows > 0 && st->rows_valid == 0) { sqlite3_result_null(ctx); return; }
+  if (!st->work && (n > 24 || (st->cfg.flags & GFUNNEL_STRICT_ONCE))) {
+    st->work = gmem_alloc(sizeof *st->work);
+    if (!st->work) { sqlite3_result_error_nomem(ctx); return; }
+    memset(st->work, 0, sizeof *st->work);
+  }
+  gfunnel_work small;
+  gfunnel_work *w = st->work;
+  if (!w) {
+    /* sorting up to 24 events and the default modes need no scratch memory */
+    memset(&small, 0, sizeof small);
+    w = &small;
+  }
+  int rc = gfunnel_sort(ev, n, w);
+  int level = rc == 0 ? gfunnel_eval(&st->cfg, ev, n, w, NULL) : rc;
+  if (level == GFUNNEL_NOMEM) sqlite3_result_error_nomem(ctx);
+  else if (level == GFUNNEL_TOO_MANY_CHAINS)
+    garg_result_error(ctx, sqlite3_mprintf("%s: strict_once holds more than %u partial chains for one group",
+                                           garg_fn_name(ctx), GFUNNEL_MAX_CHAINS));
+  else sqlite3_result_int(ctx, level);
+}
+
+static void wf_free(wf_state *st) {
+  if (st->ev != st->inline_ev) gmem_free(st->ev);
+  gmem_free(st->copy);
+  if (st->work) {
+    gfunnel_work_free(st->work);
+    gmem_free(st->work);
+  }
+  sqlite3_free(st->win_text);
+  sqlite3_free(st->opt_text);
+  memset(st, 0, sizeof *st);
+}
+
+void window_funnel_value(sqlite3_context *ctx) {
+  wf_state *st = sqlite3_aggregate_context(ctx, 0);
+  if (!st || !st->ready) { sqlite3_result_int(ctx, 0); return; }
+  if (st->failed) return;
+  size_t n = st->n - st->start;
+  if (st->copy_cap < n) {
+    gfunnel_event *p = gmem_realloc(st->copy, n * sizeof *p);
+    if (!p) { sqlite3_result_error_nomem(ctx); return; }
+    st->copy = p;
+    st->copy_cap = n;
+  }
+  if (n) memcpy(st->copy, st->ev + st->start, n * sizeof *st->copy);
+  wf_result(ctx, st, st->copy, n);
+}
+
+void window_funnel_final(sqlite3_context *ctx) {
+  wf_state *st = sqlite3_aggregate_context(ctx, 0);
+  if (!st || !st->ready) { sqlite3_result_int(ctx, 0); return; } /* no rows: level 0 */
+  if (!st->failed) wf_result(ctx, st, st->ev + st->start, st->n - st->start);
+  wf_free(st);
+}
+
+/* ------------------------------------------------------------------ funnel, funnel_actors */
+
+/* Distinct SQL values (actors, breakdown values) numbered in order of first appearance. */
+typedef struct vitem {
+  uint64_t hash;
+  int64_t i;          /* INTEGER value, REAL bits, or offset of TEXT/BLOB bytes in the arena */
+  uint32_t len;
+  uint8_t type;
+} vitem;
+
+/* A slot holds the hash next to the id so most probes touch one cache line; for INTEGER keys
+** the hash (mix64, a bijection) equals the key, so no item is read at all. */
+typedef struct vslot {
+  uint64_t hash;
+  uint32_t id1;       /* id + 1, 0 empty */
+  uint32_t type;
+} vslot;
+
+/* Small non-negative integers (user ids) skip hashing: a direct table indexed by value, 4
+** bytes per possible value, far more cache-friendly than probing a hash table. */
+#define VDIRECT_MAX (1 << 21)
+
+typedef struct vtable {
+  uint32_t *direct;   /* id + 1 by value, 0 unseen */
+  size_t ndirect;
+  vslot *slot;
+  size_t nslot;       /* power of two */
+  size_t nhashed;     /* items in slot */
+  vitem *item;
+  uint32_t n, cap;
+  char *arena;
+  size_t an, acap;
+} vtable;
+
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= UINT64_C(0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  x *= UINT64_C(0xc4ceb9fe1a85ec53);
+  return x ^ (x >> 33);
+}
+
+static uint64_t hash_bytes(const unsigned char *p, size_t n, int type) {
+  uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)type;
+  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * UINT64_C(1099511628211);
+  return mix64(h);
+}
+
+static void vtable_free(vtable *t) {
+  gmem_free(t->direct);
+  gmem_free(t->slot);
+  gmem_free(t->item);
+  gmem_free(t->arena);
+  memset(t, 0, sizeof *t);
+}
+
+static int vtable_grow(vtable *t) {
+  size_t ns = t->nslot ? t->nslot * 2 : 1024;
+  vslot *s = gmem_alloc(ns * sizeof *s);
+  if (!s) return SQLITE_NOMEM;
+  memset(s, 0, ns * sizeof *s);
+  for (uint32_t id = 0; id < t->n; id++) {
+    const vitem *it = &t->item[id];
+    if (it->type == SQLITE_INTEGER && it->i >= 0 && it->i < VDIRECT_MAX) continue; /* in the direct table */
+    size_t h = (size_t)t->item[id].hash & (ns - 1);
+    while (s[h].id1) h = (h + 1) & (ns - 1);
+    s[h].hash = t->item[id].hash;
+    s[h].id1 = id + 1;
+    s[h].type = t->item[id].type;
+  }
+  gmem_free(t->slot);
+  t->slot = s;
+  t->nslot = ns;
+  return SQLITE_OK;
+}
+
+static vitem *vtable_add(vtable *t) {
+  if (t->n == t->cap) {
+    uint32_t cap = t->cap ? t->cap * 2 : 256;
+    vitem *it = gmem_realloc(t->item, cap * sizeof *it);
+    if (!it) return NULL;
+    t->item = it;
+    t->cap = cap;
+  }
+  return &t->item[t->n++];
+}
+
+/* The id of v (not NULL), adding it when new. Returns SQLITE_OK or SQLITE_NOMEM. */
+static int vtable_id(vtable *t, sqlite3_value *v, uint32_t *out) {
+  int type = sqlite3_value_type(v);
+  int64_t iv = 0;
+  const unsigned char *p = NULL;
+  size_t n = 0;
+  uint64_t h;
+  if (type == SQLITE_INTEGER) {
+    iv = sqlite3_value_int64(v);
+    if (iv >= 0 && iv < VDIRECT_MAX) {
+      size_t at = (size_t)iv;
+      if (at >= t->ndirect) {
+        size_t nd = t->ndirect ? t->ndirect : 4096;
+        while (nd <= at) nd *= 2;
+        uint32_t *d = gmem_realloc(t->direct, nd * sizeof *d);
+        if (!d) return SQLITE_NOMEM;
+        memset(d + t->ndirect, 0, (nd - t->ndirect) * sizeof *d);
+        t->direct = d;
+        t->ndirect = nd;
+      }
+      if (t->direct[at]) { *out = t->direct[at] - 1; return SQLITE_OK; }
+      vitem *it = vtable_add(t);
+      if (!it) return SQLITE_NOMEM;
+      it->type = SQLITE_INTEGER;
+      it->i = iv;
+      it->len = 0;
+      it->hash = 0;
+      t->direct[at] = t->n;
+      *out = t->n - 1;
+      return SQLITE_OK;
+    }
+    h = mix64((uint64_t)iv);
+  } else if (type == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v);
+    memcpy(&iv, &d, sizeof d);
+    h = mix64((uint64_t)iv) ^ 0x5555;
+  } else {
+    p = type == SQLITE_BLOB ? sqlite3_value_blob(v) : sqlite3_value_text(v);
+    n = (size_t)sqlite3_value_bytes(v);
+    if (!p && n) return SQLITE_NOMEM;
+    h = hash_bytes(p, n, type);
+  }
+  if ((size_t)t->nhashed * 2 >= t->nslot && vtable_grow(t) != SQLITE_OK) return SQLITE_NOMEM;
+  size_t s = (size_t)h & (t->nslot - 1);
+  for (; t->slot[s].id1; s = (s + 1) & (t->nslot - 1)) {
+    const vslot *sl = &t->slot[s];
+    if (sl->hash != h || sl->type != (uint32_t)type) continue;
+    if (type == SQLITE_INTEGER) { *out = sl->id1 - 1; return SQLITE_OK; }
+    const vitem *it = &t->item[sl->id1 - 1];
+    if (type == SQLITE_FLOAT) {
+      if (it->i == iv) { *out = sl->id1 - 1; return SQLITE_OK; }
+    } else if (it->len == n && (n == 0 || memcmp(t->arena + it->i, p, n) == 0)) {
+      *out = sl->id1 - 1;
+      return SQLITE_OK;
+    }
+  }
+  vitem *it = vtable_add(t);
+  if (!it) return SQLITE_NOMEM;
+  t->n--; /* counted below, once the bytes are stored */
+  it->hash = h;
+  it->type = (uint8_t)type;
+  it->len = (uint32_t)n;
+  it->i = iv;
+  if (p) {
+    if (t->an + n > t->acap) {
+      size_t cap = t->acap ? t->acap * 2 : 4096;
+      while (cap < t->an + n) cap *= 2;
+      char *a = gmem_realloc(t->arena, cap);
+      if (!a) return SQLITE_NOMEM;
+      t->arena = a;
+      t->acap = cap;
+    }
+    memcpy(t->arena + t->an, p, n);
+    it->i = (int64_t)t->an;
+    t->an += n;
+  }
+  t->slot[s].hash = h;
+  t->slot[s].type = (uint32_t)type;
+  t->slot[s].id1 = ++t->n;
+  t->nhashed++;
+  *out = t->n - 1;
+  return SQLITE_OK;
+}
+
+static void vtable_result(const vtable *t, uint32_t id, sqlite3_context *ctx) {
+  const vitem *it = &t->item[id];
+  switch (it->type) {
+    case SQLITE_INTEGER: sqlite3_result_int64(ctx, it->i); break;
+    case SQLITE_FLOAT: {
+      double d;
+      memcpy(&d, &it->i, sizeof d);
+      sqlite3_result_double(ctx, d);
+      break;
+    }
+    case SQLITE_BLOB: sqlite3_result_blob(ctx, t->arena + it->i, (int)it->len, SQLITE_TRANSIENT); break;
+    default: sqlite3_result_text(ctx, t->arena + it->i, (int)it->len, SQLITE_TRANSIENT);
+  }
+}
+
+/* SQLite's order for values of different types, then by value. */
+static int vtable_cmp(const vtable *t, uint32_t a, uint32_t b) {
+  const vitem *x = &t->item[a], *y = &t->item[b];
+  static const int rank[6] = {0, 1, 1, 2, 3, 0};
+  if (rank[x->type] != rank[y->type]) return rank[x->type] - rank[y->type];
+  if (rank[x->type] == 1) {
+    double dx, dy;
+    if (x->type == SQLITE_INTEGER) dx = (double)x->i; else memcpy(&dx, &x->i, sizeof dx);
+    if (y->type == SQLITE_INTEGER) dy = (double)y->i; else memcpy(&dy, &y->i, sizeof dy);
+    if (x->type == SQLITE_INTEGER && y->type == SQLITE_INTEGER) return (x->i > y->i) - (x->i < y->i);
+    return (dx > dy) - (dx < dy);
+  }
+  size_t n = x->len < y->len ? x->len : y->len;
+  int c = n ? memcmp(t->arena + x->i, t->arena + y->i, n) : 0;
+  return c ? c : (int)x->len - (int)y->len;
+}
+
+/* One source row as held: 16 bytes. code: 0 other, 1..D a distinct step name, 255 excluded. */
+typedef struct frow {
+  int64_t ts;
+  uint32_t actor;
+  uint32_t code_bd;   /* breakdown id << 8 | code; breakdown id 0 = NULL */
+} frow;
+
+#define FROW_CHUNK 65536
+#define CODE_EXCLUDE 255
+#define BD_MAX ((1u << 24) - 1)
+
+enum { BD_FIRST, BD_LAST, BD_STEP };
+
+typedef struct fbuild {
+  const char *fn;
+  gfunnel_config cfg;
+  int nsteps, ndistinct, has_bd, bd_mode, bd_step;
+  char *step_names[GFUNNEL_MAX_STEPS];   /* as given, per step */
+  const char *dname[GFUNNEL_MAX_STEPS];  /* distinct names */
+  int dlen[GFUNNEL_MAX_STEPS];
+  uint64_t code_mask[256];               /* code -> steps it satisfies */
+  char *exclude;
+  int exclude_len;
+  vtable actors, bds;
+  frow **chunk;
+  size_t nchunk, chunk_cap, nrows, in_last;
+  /* a one-entry cache: breakdown values repeat */
+  uint32_t last_bd;
+  int last_bd_ok;
+} fbuild;
+
+static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  fbuild *b = ctx;
+  if (sqlite3_value_type(cols[0]) == SQLITE_NULL) return SQLITE_OK;
+  sqlite3_value *ev = cols[2];
+  if (sqlite3_value_type(ev) == SQLITE_NULL) return SQLITE_OK;
+  const char *name = (const char *)sqlite3_value_text(ev);
+  int len = sqlite3_value_bytes(ev);
+  if (!name) return SQLITE_NOMEM;
+  int code = 0;
+  for (int d = 0; d < b->ndistinct; d++)
+    if (b->dlen[d] == len && memcmp(b->dname[d], name, (size_t)len) == 0) { code = d + 1; break; }
+  if (!code && b->exclude && b->exclude_len == len && memcmp(b->exclude, name, (size_t)len) == 0) code = CODE_EXCLUDE;
+  /* rows of no interest are dropped at once, except "other" events under strict_order */
+  if (!code && !(b->cfg.flags & GFUNNEL_STRICT_ORDER)) return SQLITE_OK;
+  int64_t ts;
+  sqlite3_value *tv = cols[1];
+  int tt = sqlite3_value_type(tv);
+  if (tt == SQLITE_NULL) return SQLITE_OK;
+  const char *why = NULL;
+  if (tt == SQLITE_INTEGER) why = gtime_from_unix_seconds(sqlite3_value_int64(tv), &ts);
+  if (tt != SQLITE_INTEGER || why) {
+    int rc = garg_timestamp(tv, b->fn, "ts (source column 2)", &ts, pzErr);
+    if (rc == GARG_NULL) return SQLITE_OK;
+    if (rc != SQLITE_OK) return rc;
+  }
+  uint32_t bd = 0;
+  if (b->has_bd && sqlite3_value_type(cols[3]) != SQLITE_NULL) {
+    if (vtable_id(&b->bds, cols[3], &bd) != SQLITE_OK) return SQLITE_NOMEM;
+    bd++;
+    if (bd > BD_MAX) {
+      *pzErr = sqlite3_mprintf("%s: more than %u distinct breakdown values", b->fn, BD_MAX);
+      return SQLITE_ERROR;
+    }
+  }
+  uint32_t actor;
+  if (vtable_id(&b->actors, cols[0], &actor) != SQLITE_OK) return SQLITE_NOMEM;
+  if (b->in_last == FROW_CHUNK || b->nchunk == 0) {
+    if (b->nchunk == b->chunk_cap) {
+      size_t cap = b->chunk_cap ? b->chunk_cap * 2 : 16;
+      frow **c = gmem_realloc(b->chunk, cap * sizeof *c);
+      if (!c) return SQLITE_NOMEM;
+      b->chunk = c;
+      b->chunk_cap = cap;
+    }
+    if (!(b->chunk[b->nchunk] = gmem_alloc(FROW_CHUNK * sizeof(frow)))) return SQLITE_NOMEM;
+    b->nchunk++;
+    b->in_last = 0;
+  }
+  frow *r = &b->chunk[b->nchunk - 1][b->in_last++];
+  r->ts = ts;
+  r->actor = actor;
+  r->code_bd = bd << 8 | (uint32_t)code;
+  b->nrows++;
+  return SQLITE_OK;
+}
+
+/* One actor's outcome. */
+typedef struct factor {
+  uint32_t actor, bd;
+  int level;
+  int64_t step1, last;
+} factor;
+
+/* Time from step k-1 to step k of one actor, for the report's quantiles. */
+typedef struct fdelta {
+  uint32_t bd;
+  int64_t us;
+} fdelta;
+
+typedef struct freport_row {
+  uint32_t bd;
+  int step;
+  int64_t actors, dropped;
+  double conv_prev, conv_first, median, p90, avg;
+  int has_conv, has_time;
+} freport_row;
+
+typedef struct fresult {
+  int is_actors;
+  fbuild *b;                 /* names, breakdown and actor values */
+  factor *act;
+  size_t nact;
+  freport_row *rep;
+  size_t nrep;
+} fresult;
+
+static void fb_free(fbuild *b) {
+  if (!b) return;
+  for (int k = 0; k < b->nsteps; k++) sqlite3_free(b->step_names[k]);
+  sqlite3_free(b->exclude);
+  vtable_free(&b->actors);
+  vtable_free(&b->bds);
+  for (size_t c = 0; c < b->nchunk; c++) gmem_free(b->chunk[c]);
+  gmem_free(b->chunk);
+  sqlite3_free(b);
+}
+
+static void fresult_free(void *p) {
+  fresult *r = p;
+  if (!r) return;
+  fb_free(r->b);
+  gmem_free(r->act);
+  gmem_free(r->rep);
+  sqlite3_free(r);
+}
+
+static char *ferr(int *rc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *m = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  *rc = m ? SQLITE_ERROR : SQLITE_NOMEM;
+  return m;
+}
+
+/* steps: a comma list ('view, cart, pay') or a JSON array of strings. */
+static int parse_steps(sqlite3 *db, fbuild *b, sqlite3_value *v, char **pzErr) {
+  int rc = SQLITE_OK;
+  const char *text = (const char *)sqlite3_value_text(v);
+  if (sqlite3_value_type(v) != SQLITE_TEXT || !text) {
+    char *d = garg_describe(v);
+    *pzErr = ferr(&rc, "%s: steps is %s, expected event names as 'view,cart,pay' or a JSON array", b->fn, d ? d : "?");
+    sqlite3_free(d);
+    return rc;
+  }
+  const char *p = text;
+  while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+  if (*p == '[') {
+    sqlite3_stmt *st;
+    rc = sqlite3_prepare_v2(db, "SELECT type, value FROM json_each(?1)", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      if (b->nsteps == GFUNNEL_MAX_STEPS) { b->nsteps++; break; }
+      if (strcmp((const char *)sqlite3_column_text(st, 0), "text") != 0) {
+        sqlite3_finalize(st);
+        *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names (strings)", b->fn, text);
+        return rc;
+      }
+      if (!(b->step_names[b->nsteps++] = sqlite3_mprintf("%s", sqlite3_column_text(st, 1)))) {
+        sqlite3_finalize(st);
+        return SQLITE_NOMEM;
+      }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+      *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names", b->fn, text);
+      return rc;
+    }
+  } else {
+    const char *s = text;
+    for (;;) {
+      const char *e = strchr(s, ',');
+      if (!e) e = s + strlen(s);
+      const char *a = s, *z = e;
+      while (a < z && (*a == ' ' || *a == '\t' || *a == '\n')) a++;
+      while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\n')) z--;
+      if (a == z) {
+        *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected non-empty event names separated by commas", b->fn, text);
+        return rc;
+      }
+      if (b->nsteps == GFUNNEL_MAX_STEPS) { b->nsteps++; break; }
+      if (!(b->step_names[b->nsteps++] = sqlite3_mprintf("%.*s", (int)(z - a), a))) return SQLITE_NOMEM;
+      if (!*e) break;
+      s = e + 1;
+    }
+  }
+  if (b->nsteps == 0 || b->nsteps > GFUNNEL_MAX_STEPS) {
+    if (b->nsteps > GFUNNEL_MAX_STEPS) b->nsteps = GFUNNEL_MAX_STEPS;
+    *pzErr = ferr(&rc, "%s: steps must name 1 to %d events", b->fn, GFUNNEL_MAX_STEPS);
+    return rc;
+  }
+  /* distinct names get codes; a name used by several steps satisfies all of them */
+  for (int k = 0; k < b->nsteps; k++) {
+    int d = 0;
+    while (d < b->ndistinct && strcmp(b->dname[d], b->step_names[k]) != 0) d++;
+    if (d == b->ndistinct) {
+      b->dname[d] = b->step_names[k];
+      b->dlen[d] = (int)strlen(b->step_names[k]);
+      b->ndistinct++;
+    }
+    b->code_mask[d + 1] |= UINT64_C(1) << k;
+  }
+  return SQLITE_OK;
+}
+
+static int parse_report_options(fbuild *b, sqlite3_value *v, char **pzErr) {
+  int rc;
+  gopts o;
+  if (!v) return SQLITE_OK;
+  rc = garg_options(v, b->fn, report_spec, &o, pzErr);
+  if (rc == SQLITE_OK) rc = read_modes(&o, report_spec, b->fn, &b->cfg.flags, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  const char *attempt = gopts_value(&o, report_spec, "attempt");
+  if (attempt) {
+    if (strcmp(attempt, "first") == 0) b->cfg.flags |= GFUNNEL_FIRST_ATTEMPT;
+    else if (strcmp(attempt, "furthest") != 0) {
+      *pzErr = ferr(&rc, "%s: option attempt='%s', expected furthest or first", b->fn, attempt);
+      return rc;
+    }
+  }
+  const char *ex = gopts_value(&o, report_spec, "exclude");
+  if (ex) {
+    for (int k = 0; k < b->nsteps; k++)
+      if (strcmp(b->step_names[k], ex) == 0) {
+        *pzErr = ferr(&rc, "%s: option exclude='%s' is also step %d; an excluded event cannot be a step", b->fn, ex, k + 1);
+        return rc;
+      }
+    if (!(b->exclude = sqlite3_mprintf("%s", ex))) return SQLITE_NOMEM;
+    b->exclude_len = (int)strlen(ex);
+  }
+  const char *bd = gopts_value(&o, report_spec, "breakdown");
+  if (bd) {
+    if (!b->has_bd) {
+      *pzErr = ferr(&rc, "%s: option breakdown='%s' needs a 4th source column (the breakdown value)", b->fn, bd);
+      return rc;
+    }
+    if (strcmp(bd, "first") == 0) b->bd_mode = BD_FIRST;
+    else if (strcmp(bd, "last") == 0) b->bd_mode = BD_LAST;
+    else {
+      char *end = NULL;
+      long k = strncmp(bd, "step:", 5) == 0 ? strtol(bd + 5, &end, 10) : 0;
+      if (!end || *end || k < 1 || k > b->nsteps) {
+        *pzErr = ferr(&rc, "%s: option breakdown='%s', expected first, last or step:K with K from 1 to %d", b->fn, bd,
+                      b->nsteps);
+        return rc;
+      }
+      b->bd_mode = BD_STEP;
+      b->bd_step = (int)k;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static int cmp_delta(const void *a, const void *b) {
+  const fdelta *x = a, *y = b;
+  if (x->bd != y->bd) return x->bd < y->bd ? -1 : 1;
+  return (x->us > y->us) - (x->us < y->us);
+}
+
+/* Linear interpolation between closest ranks (PostgreSQL percentile_cont). */
+static double quantile(const fdelta *d, size_t n, double q) {
+  double pos = q * (double)(n - 1);
+  size_t lo = (size_t)pos;
+  double frac = pos - (double)lo;
+  double v = (double)d[lo].us;
+  if (lo + 1 < n) v += frac * (double)(d[lo + 1].us - d[lo].us);
+  return v / 1e6;
+}
+
+static const fbuild *sort_ctx;
+static int cmp_bd(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  if (x == y) return 0;
+  if (x == 0) return -1; /* NULL first */
+  if (y == 0) return 1;
+  return vtable_cmp(&sort_ctx->bds, x - 1, y - 1);
+}
+
+/* Evaluates every actor; fills r->act (actors that reached step 1) and, for the report, the
+** per-step deltas. */
+static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, char **pzErr) {
+  int rc = SQLITE_OK;
+  size_t n = b->nrows, A = b->actors.n;
+  uint32_t *off = NULL;
+  int64_t *ts = NULL;
+  uint32_t *cb = NULL;
+  gfunnel_event *ev = NULL;
+  uint32_t *tag = NULL;
+  size_t evcap = 0;
+  gfunnel_work work;
+  memset(&work, 0, sizeof work);
+  off = gmem_alloc((A + 1) * sizeof *off);
+  if (!off) return SQLITE_NOMEM;
+  memset(off, 0, (A + 1) * sizeof *off);
+  if (n >= UINT32_MAX) {
+    gmem_free(off);
+    *pzErr = ferr(&rc, "%s: more than %u source rows", b->fn, UINT32_MAX - 1);
+    return rc;
+  }
+  /* group rows by actor with a counting sort: stable, so each actor's rows keep source order */
+  for (size_t c = 0, left = n; c < b->nchunk; c++) {
+    size_t m = left < FROW_CHUNK ? left : FROW_CHUNK;
+    for (size_t i = 0; i < m; i++) off[b->chunk[c][i].actor + 1]++;
+    left -= m;
+  }
+  for (size_t a = 0; a < A; a++) off[a + 1] += off[a];
+  ts = gmem_alloc((n ? n : 1) * sizeof *ts);
+  cb = gmem_alloc((n ? n : 1) * sizeof *cb);
+  if (!ts || !cb) { rc = SQLITE_NOMEM; goto done; }
+  for (size_t c = 0, left = n; c < b->nchunk; c++) {
+    size_t m = left < FROW_CHUNK ? left : FROW_CHUNK;
+    for (size_t i = 0; i < m; i++) {
+      const frow *x = &b->chunk[c][i];
+      uint32_t at = off[x->actor]++;
+      ts[at] = x->ts;
+      cb[at] = x->code_bd;
+    }
+    left -= m;
+    gmem_free(b->chunk[c]);
+    b->chunk[c] = NULL;
+  }
+  b->nchunk = 0;
+  for (size_t a = A; a > 0; a--) off[a] = off[a - 1];
+  off[0] = 0;
+
+  r->act = gmem_alloc((A ? A : 1) * sizeof *r->act);
+  if (!r->act) { rc = SQLITE_NOMEM; goto done; }
+  size_t dcap = 0;
+  int N = b->nsteps;
+  gfunnel_chain chain;
+  for (size_t a = 0; a < A; a++) {
+    size_t lo = off[a], m = off[a + 1] - lo;
+    if (m > evcap) {
+      size_t cap = m < 64 ? 64 : m * 2;
+      gfunnel_event *e2 = gmem_realloc(ev, cap * sizeof *e2);
+      if (!e2) { rc = SQLITE_NOMEM; goto done; }
+      ev = e2;
+      uint32_t *t2 = gmem_realloc(tag, cap * sizeof *t2);
+      if (!t2) { rc = SQLITE_NOMEM; goto done; }
+      tag = t2;
+      evcap = cap;
+    }
+    /* sort by (ts, code_bd) so ties resolve the same way whatever the source order */
+    for (size_t i = 0; i < m; i++) {
+      ev[i].ts = ts[lo + i];
+      ev[i].mask = cb[lo + i];
+    }
+    if (gfunnel_sort(ev, m, &work) != 0) { rc = SQLITE_NOMEM; goto done; }
+    for (size_t i = 0; i < m; i++) {
+      tag[i] = (uint32_t)ev[i].mask;
+      ev[i].mask = b->code_mask[tag[i] & 0xff];
+    }
+    int level = gfunnel_eval(&b->cfg, ev, m, &work, &chain);
+    if (level == GFUNNEL_NOMEM) { rc = SQLITE_NOMEM; goto done; }
+    if (level == GFUNNEL_TOO_MANY_CHAINS) {
+      *pzErr = ferr(&rc, "%s: strict_once holds more than %u partial chains for one actor", b->fn, GFUNNEL_MAX_CHAINS);
+      goto done;
+    }
+    if (level == 0) continue;
+    factor *f = &r->act[r->nact++];
+    f->actor = (uint32_t)a;
+    f->level = level;
+    f->step1 = ev[chain.at[0]].ts;
+    f->last = ev[chain.at[level - 1]].ts;
+    int k = b->bd_mode == BD_FIRST ? 0 : b->bd_mode == BD_LAST ? level - 1 : b->bd_step - 1;
+    f->bd = k < level ? tag[chain.at[k]] >> 8 : 0;
+    if (deltas && level > 1) {
+      if (*ndeltas + (size_t)N > dcap) {
+        size_t cap = dcap ? dcap * 2 : 1024;
+        while (cap < *ndeltas + (size_t)N) cap *= 2;
+        fdelta *d2 = gmem_realloc(*deltas, cap * sizeof *d2);
+        if (!d2) { rc = SQLITE_NOMEM; goto done; }
+        *deltas = d2;
+        dcap = cap;
+      }
+      /* bd carries the step in its top byte during collection: (step << 24 | bd) */
+      for (int s = 1; s < level; s++) {
+        fdelta *d = &(*deltas)[(*ndeltas)++];
+        d->bd = (uint32_t)s << 24 | f->bd;
+        d->us = ev[chain.at[s]].ts - ev[chain.at[s - 1]].ts;
+      }
+    }
+  }
+done:
+  gfunnel_work_free(&work);
+  gmem_free(off);
+  gmem_free(ts);
+  gmem_free(cb);
+  gmem_free(ev);
+  gmem_free(tag);
+  return rc;
+}
+
+static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
+  int N = b->nsteps;
+  /* the breakdown values present, in SQLite's order, NULL first */
+  uint32_t *ids = gmem_alloc((b->bds.n + 1) * sizeof *ids);
+  uint32_t *slot = gmem_alloc((b->bds.n + 1) * sizeof *slot);
+  if (!ids || !slot) { gmem_free(ids); gmem_free(slot); return SQLITE_NOMEM; }
+  for (uint32_t i = 0; i <= b->bds.n; i++) slot[i] = UINT32_MAX;
+  size_t nb = 0;
+  if (!b->has_bd) ids[nb++] = 0;
+  for (size_t i = 0; i < r->nact; i++)
+    if (b->has_bd && slot[r->act[i].bd] == UINT32_MAX) {
+      slot[r->act[i].bd] = 0;
+      ids[nb++] = r->act[i].bd;
+    }
+  sort_ctx = b;
+  qsort(ids, nb, sizeof *ids, cmp_bd);
+  for (size_t i = 0; i < nb; i++) slot[ids[i]] = (uint32_t)i;
+  r->nrep = nb * (size_t)N;
+  r->rep = gmem_alloc((r->nrep ? r->nrep : 1) * sizeof *r->rep);
+  if (!r->rep) { gmem_free(ids); gmem_free(slot); return SQLITE_NOMEM; }
+  memset(r->rep, 0, (r->nrep ? r->nrep : 1) * sizeof *r->rep);
+  for (size_t i = 0; i < nb; i++)
+    for (int k = 0; k < N; k++) {
+      r->rep[i * N + k].bd = ids[i];
+      r->rep[i * N + k].step = k + 1;
+    }
+  for (size_t i = 0; i < r->nact; i++) {
+    freport_row *row = &r->rep[(size_t)slot[r->act[i].bd] * N];
+    for (int k = 0; k < r->act[i].level; k++) row[k].actors++;
+  }
+  for (size_t i = 0; i < nb; i++) {
+    freport_row *row = &r->rep[i * N];
+    for (int k = 0; k < N; k++) {
+      row[k].dropped = k + 1 < N ? row[k].actors - row[k + 1].actors : 0;
+      if (row[0].actors > 0) {
+        row[k].has_conv = 1;
+        row[k].conv_first = (double)row[k].actors / (double)row[0].actors;
+        row[k].conv_prev = k == 0 ? 1.0 : row[k - 1].actors ? (double)row[k].actors / (double)row[k - 1].actors : 0.0;
+      }
+    }
+  }
+  /* deltas sorted by (step, breakdown, time): one run per report row */
+  qsort(d, nd, sizeof *d, cmp_delta);
+  for (size_t i = 0; i < nd;) {
+    size_t j = i;
+    while (j < nd && d[j].bd == d[i].bd) j++;
+    int step = (int)(d[i].bd >> 24);
+    uint32_t bd = d[i].bd & 0xffffff;
+    freport_row *row = &r->rep[(size_t)slot[bd] * N + step];
+    double sum = 0;
+    for (size_t x = i; x < j; x++) sum += (double)d[x].us;
+    row->has_time = 1;
+    row->avg = sum / (double)(j - i) / 1e6;
+    row->median = quantile(d + i, j - i, 0.5);
+    row->p90 = quantile(d + i, j - i, 0.9);
+    i = j;
+  }
+  gmem_free(ids);
+  gmem_free(slot);
+  return SQLITE_OK;
+}
+
+static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
+                                 int64_t *nrows, char **pzErr, int is_actors) {
+  const char *fn = spec->name;
+  int rc;
+  fbuild *b = sqlite3_malloc64(sizeof *b);
+  fresult *r = sqlite3_malloc64(sizeof *r);
+  if (!b || !r) { sqlite3_free(b); sqlite3_free(r); return SQLITE_NOMEM; }
+  memset(b, 0, sizeof *b);
+  memset(r, 0, sizeof *r);
+  r->b = b;
+  r->is_actors = is_actors;
+  b->fn = fn;
+  gsource src;
+  memset(&src, 0, sizeof src);
+  int src_open = 0;
+  fdelta *d = NULL;
+  size_t nd = 0;
+  if (sqlite3_value_type(args[0]) != SQLITE_TEXT) {
+    char *desc = garg_describe(args[0]);
+    *pzErr = ferr(&rc, "%s: source is %s, expected a table or view name or a SELECT statement", fn, desc ? desc : "?");
+    sqlite3_free(desc);
+    goto fail;
+  }
+  rc = read_window(args[1], fn, &b->cfg.window, pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  rc = gsource_open(&src, db, fn, (const char *)sqlite3_value_text(args[0]), pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  src_open = 1;
+  if (src.ncol < 3) {
+    *pzErr = ferr(&rc, "%s: source has %d column%s, expected actor, ts, event and an optional breakdown", fn, src.ncol,
+                  src.ncol == 1 ? "" : "s");
+    goto fail;
+  }
+  b->has_bd = src.ncol >= 4;
+  rc = parse_steps(db, b, args[2], pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  b->cfg.nsteps = b->nsteps;
+  rc = parse_report_options(b, args[3], pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  int cols[4] = {0, 1, 2, 3};
+  rc = gsource_scan(&src, fn, cols, b->has_bd ? 4 : 3, fb_row, b, pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  gsource_close(&src);
+  src_open = 0;
+  rc = evaluate(b, r, is_actors ? NULL : &d, &nd, pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  if (!is_actors) {
+    rc = build_report(b, r, d, nd);
+    if (rc != SQLITE_OK) goto fail;
+  }
+  gmem_free(d);
+  *result = r;
+  *nrows = (int64_t)(is_actors ? r->nact : r->nrep);
+  return SQLITE_OK;
+fail:
+  if (src_open) gsource_close(&src);
+  gmem_free(d);
+  fresult_free(r);
+  return rc;
+}
+
+static int funnel_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                          char **pzErr) {
+  return funnel_compute_common(db, spec, args, result, nrows, pzErr, 0);
+}
+static int funnel_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
+                                 int64_t *nrows, char **pzErr) {
+  return funnel_compute_common(db, spec, args, result, nrows, pzErr, 1);
+}
+
+static void result_bd(const fbuild *b, uint32_t bd, sqlite3_context *ctx) {
+  if (bd == 0) sqlite3_result_null(ctx);
+  else vtable_result(&b->bds, bd - 1, ctx);
+}
+
+static void result_ts(int64_t us, sqlite3_context *ctx) {
+  char buf[GTIME_TEXT_MAX];
+  sqlite3_result_text(ctx, gtime_format(us, 0, buf), -1, SQLITE_TRANSIENT);
+}
+
+static void funnel_column(void *result, int64_t i, int col, sqlite3_context *ctx) {
+  fresult *r = result;
+  const freport_row *row = &r->rep[i];
+  switch (col) {
+    case 0: result_bd(r->b, row->bd, ctx); break;
+    case 1: sqlite3_result_int(ctx, row->step); break;
+    case 2: sqlite3_result_text(ctx, r->b->step_names[row->step - 1], -1, SQLITE_TRANSIENT); break;
+    case 3: sqlite3_result_int64(ctx, row->actors); break;
+    case 4: if (row->has_conv) sqlite3_result_double(ctx, row->conv_prev); break;
+    case 5: if (row->has_conv) sqlite3_result_double(ctx, row->conv_first); break;
+    case 6: sqlite3_result_int64(ctx, row->dropped); break;
+    case 7: if (row->has_time) sqlite3_result_double(ctx, row->median); break;
+    case 8: if (row->has_time) sqlite3_result_double(ctx, row->p90); break;
+    case 9: if (row->has_time) sqlite3_result_double(ctx, row->avg); break;
+    default: break;
+  }
+}
+
+static void funnel_actors_column(void *result, int64_t i, int col, sqlite3_context *ctx) {
+  fresult *r = result;
+  const factor *a = &r->act[i];
+  switch (col) {
+    case 0: vtable_result(&r->b->actors, a->actor, ctx); break;
+    case 1: result_bd(r->b, a->bd, ctx); break;
+    case 2: sqlite3_result_int(ctx, a->level); break;
+    case 3: result_ts(a->step1, ctx); break;
+    case 4: result_ts(a->last, ctx); break;
+    case 5: sqlite3_result_double(ctx, (double)(a->last - a->step1) / 1e6); break;
+    default: break;
+  }
+}
+
+static const char *const funnel_arg_names[] = {"source", "window", "steps", "options"};
+
+const gtvf_spec funnel_spec = {
+  "funnel",
+  "CREATE TABLE x(breakdown, step INTEGER, event TEXT, actors INTEGER, conversion_from_prev REAL, "
+  "conversion_from_first REAL, dropped INTEGER, median_seconds REAL, p90_seconds REAL, avg_seconds REAL, "
+  "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
+  10, 4, 3, funnel_arg_names, 0, funnel_compute, funnel_column, fresult_free,
+};
+
+const gtvf_spec funnel_actors_spec = {
+  "funnel_actors",
+  "CREATE TABLE x(actor, breakdown, level INTEGER, step1_ts TEXT, last_ts TEXT, seconds_to_last REAL, "
+  "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
+  6, 4, 3, funnel_arg_names, 0, funnel_actors_compute, funnel_actors_column, fresult_free,
+};

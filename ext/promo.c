@@ -1,0 +1,831 @@
+/*
+** promo.c: SQL glue for the promotion engine (promo_engine.h):
+**   promo_price(unit_price, qty, rule [, options]) / promo_price_cents(...)   scalars
+**   promo_apply(cart, promotions [, options])                                 table-valued
+**   promo_check(promotions [, options])                                       table-valued
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "json_rule.h"
+#include "mem.h"
+#include "promo_engine.h"
+#include "registry.h"
+#include "source.h"
+#include "tvf.h"
+
+#define ERR_MAX 512
+
+/* ------------------------------------------------------------------ shared readers */
+
+/* A money value; REAL with no more decimals than the scale takes a fast exact path (the
+** nearest double to x.yz times 100 is within 1e-6 of the integer), anything else goes
+** through the decimal text conversion of money.h. */
+static int read_money(sqlite3_value *v, const char *fn, const char *arg, int scale, ground r, int64_t *out,
+                      char **pzErr) {
+  if (sqlite3_value_type(v) == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v) * (double)gmoney_pow10(scale);
+    if (d > -1e15 && d < 1e15) {
+      double k = nearbyint(d);
+      if (fabs(d - k) < 1e-6) { *out = (int64_t)k; return SQLITE_OK; }
+    }
+  }
+  return garg_money(v, fn, arg, scale, r, out, pzErr);
+}
+
+static int fail_value(char **pzErr, const char *fn, const char *arg, sqlite3_value *v, const char *expected) {
+  char *d = garg_describe(v);
+  if (!d) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("%s: %s is %s, expected %s", fn, arg, d, expected);
+  sqlite3_free(d);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A positive whole quantity (INTEGER, or REAL / TEXT with a whole value). */
+static int read_qty(sqlite3_value *v, const char *fn, const char *arg, int64_t *out, char **pzErr) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_NULL) return GARG_NULL;
+  if (t == SQLITE_INTEGER) *out = sqlite3_value_int64(v);
+  else if (t == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v);
+    if (!(d >= 1 && d < 9.2e18 && d == floor(d))) return fail_value(pzErr, fn, arg, v, "a positive whole number");
+    *out = (int64_t)d;
+  } else if (t == SQLITE_TEXT) {
+    int64_t x;
+    const char *why = gmoney_parse_text((const char *)sqlite3_value_text(v), sqlite3_value_bytes(v), 0, GROUND_DOWN, &x);
+    int64_t y;
+    if (why || gmoney_parse_text((const char *)sqlite3_value_text(v), sqlite3_value_bytes(v), 0, GROUND_UP, &y) || x != y)
+      return fail_value(pzErr, fn, arg, v, "a positive whole number");
+    *out = x;
+  } else
+    return fail_value(pzErr, fn, arg, v, "a positive whole number");
+  if (*out <= 0) return fail_value(pzErr, fn, arg, v, "a positive whole number");
+  return SQLITE_OK;
+}
+
+typedef struct money_opts {
+  int scale;
+  ground rnd;
+  int has_at;
+  int64_t at;
+  int is_new;
+} money_opts;
+
+static const gopt_spec price_spec[] = {
+  {"scale", GOPT_VALUE}, {"rounding", GOPT_VALUE}, {"at", GOPT_VALUE}, {"new", GOPT_FLAG}, {NULL, 0},
+};
+static const gopt_spec apply_spec[] = {
+  {"scale", GOPT_VALUE}, {"rounding", GOPT_VALUE}, {"at", GOPT_VALUE}, {NULL, 0},
+};
+static const gopt_spec check_spec[] = {
+  {"scale", GOPT_VALUE}, {"rounding", GOPT_VALUE}, {"costs", GOPT_VALUE}, {"min_margin", GOPT_VALUE}, {NULL, 0},
+};
+
+static int read_money_opts(const gopts *o, const gopt_spec *spec, const char *fn, money_opts *m, char **pzErr) {
+  char err[GOPTS_ERR_MAX];
+  int64_t scale = 2;
+  m->scale = 2;
+  m->rnd = GROUND_HALF_UP;
+  m->has_at = 0;
+  m->is_new = 0;
+  if (gopts_int(o, spec, "scale", 0, GMONEY_MAX_SCALE, &scale, err, sizeof err)) goto bad;
+  m->scale = (int)scale;
+  const char *r = gopts_value(o, spec, "rounding");
+  if (r && gmoney_parse_rounding(r, &m->rnd)) {
+    *pzErr = sqlite3_mprintf("%s: option rounding='%s': expected half_up, half_even, down or up", fn, r);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  const char *at = gopts_value(o, spec, "at");
+  if (at) {
+    const char *why = gtime_parse_text(at, -1, &m->at);
+    if (why) {
+      *pzErr = sqlite3_mprintf("%s: option at='%s': expected a timestamp such as 2024-06-18 10:15:00 (%s)", fn, at, why);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    m->has_at = 1;
+  }
+  return SQLITE_OK;
+bad:
+  *pzErr = sqlite3_mprintf("%s: %s", fn, err);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* ------------------------------------------------------------------ promo_price */
+
+typedef struct cached_rule { int scale; ground rnd; promo_rule rule; } cached_rule;
+
+static void free_cached_rule(void *p) {
+  cached_rule *c = p;
+  promo_rule_free(&c->rule);
+  sqlite3_free(c);
+}
+
+static void promo_price_common(sqlite3_context *ctx, int argc, sqlite3_value **argv, int cents) {
+  const char *fn = garg_fn_name(ctx);
+  char *err = NULL;
+  int rc, own_local = 0;
+  cached_rule local;
+  money_opts mo;
+  money_opts *cached_opts = argc > 3 ? sqlite3_get_auxdata(ctx, 3) : NULL;
+  if (cached_opts) mo = *cached_opts;
+  else {
+    gopts o;
+    o.count = 0;
+    if (argc > 3 && (rc = garg_options(argv[3], fn, price_spec, &o, &err)) != SQLITE_OK) goto fail;
+    if ((rc = read_money_opts(&o, price_spec, fn, &mo, &err)) != SQLITE_OK) goto fail;
+    mo.is_new = gopts_has(&o, price_spec, "new");
+    if (argc > 3) {
+      money_opts *c = sqlite3_malloc64(sizeof *c);
+      if (c) { *c = mo; sqlite3_set_auxdata(ctx, 3, c, sqlite3_free); }
+    }
+  }
+  if (sqlite3_value_type(argv[2]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
+  /* The rule is parsed once per statement while the argument stays constant. */
+  cached_rule *cr = sqlite3_get_auxdata(ctx, 2);
+  if (!cr || cr->scale != mo.scale || cr->rnd != mo.rnd) {
+    if (sqlite3_value_type(argv[2]) != SQLITE_TEXT) {
+      rc = fail_value(&err, fn, "rule", argv[2], "JSON text such as '{\"type\":\"discount\",\"rate\":0.8}'");
+      goto fail;
+    }
+    char msg[ERR_MAX];
+    const char *json = (const char *)sqlite3_value_text(argv[2]);
+    size_t len = (size_t)sqlite3_value_bytes(argv[2]);
+    local.scale = mo.scale;
+    local.rnd = mo.rnd;
+    if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
+      err = sqlite3_mprintf("%s: %s", fn, msg);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+    cr = sqlite3_malloc64(sizeof *cr);
+    if (cr) {
+      *cr = local;  /* cr now owns the parsed rule */
+      sqlite3_set_auxdata(ctx, 2, cr, free_cached_rule);
+      cr = sqlite3_get_auxdata(ctx, 2);
+    }
+    if (!cr) {  /* not kept (SQLite freed it) or no memory: parse again for this call only */
+      if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+      cr = &local;
+      own_local = 1;
+    }
+  }
+  int64_t unit, qty, total;
+  rc = read_money(argv[0], fn, "unit_price", mo.scale, mo.rnd, &unit, &err);
+  if (rc == SQLITE_OK) rc = read_qty(argv[1], fn, "qty", &qty, &err);
+  if (rc == GARG_NULL) { if (own_local) promo_rule_free(&local.rule); sqlite3_result_null(ctx); return; }
+  if (rc != SQLITE_OK) goto fail;
+  if (unit < 0) { rc = fail_value(&err, fn, "unit_price", argv[0], "an amount >= 0"); goto fail; }
+  const promo_rule *r = &cr->rule;
+  int live = promo_rule_live(r, mo.has_at, mo.at) && (!r->audience_new || mo.is_new);
+  const char *why;
+  if (live) why = promo_price_units(r, unit, qty, mo.rnd, &total);
+  else why = gmoney_mul(unit, qty, &total) ? "amount out of range (overflow)" : NULL;
+  if (own_local) promo_rule_free(&local.rule);
+  own_local = 0;
+  if (why) {
+    err = sqlite3_mprintf("%s: unit_price × qty is out of range for 64-bit minor units (%s)", fn, why);
+    rc = SQLITE_ERROR;
+    goto fail;
+  }
+  if (cents) sqlite3_result_int64(ctx, total);
+  else sqlite3_result_double(ctx, gmoney_to_real(total, mo.scale));
+  return;
+fail:
+  if (own_local) promo_rule_free(&local.rule);
+  if (rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
+  else garg_result_error(ctx, err);
+}
+
+void promo_price_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) { promo_price_common(ctx, argc, argv, 0); }
+void promo_price_cents_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) { promo_price_common(ctx, argc, argv, 1); }
+
+/* ------------------------------------------------------------------ reading promotions */
+
+typedef struct promo_reader {
+  promo_book *book;
+  const char *fn;
+  int64_t row;
+  int check;             /* promo_check: keep invalid rules as problems instead of failing */
+  /* promo_check only: problems found while reading */
+  struct problem *problems;
+  int64_t nproblems, pcap;
+  char **ids;            /* promo_check: every promo_id read, valid or not */
+  int64_t nids, icap;
+} promo_reader;
+
+typedef struct problem {
+  char *promo_id, *other_id, *sku, *kind, *detail;
+} problem;
+
+static int add_problem(promo_reader *rd, const char *id, const char *other, const char *sku, const char *kind,
+                       char *detail /* sqlite3_mprintf, taken */) {
+  if (!detail) return SQLITE_NOMEM;
+  if (rd->nproblems == rd->pcap) {
+    int64_t nc = rd->pcap ? rd->pcap * 2 : 16;
+    problem *p = sqlite3_realloc64(rd->problems, sizeof *p * (size_t)nc);
+    if (!p) { sqlite3_free(detail); return SQLITE_NOMEM; }
+    rd->problems = p;
+    rd->pcap = nc;
+  }
+  problem *p = &rd->problems[rd->nproblems++];
+  p->promo_id = sqlite3_mprintf("%s", id);
+  p->other_id = other ? sqlite3_mprintf("%s", other) : NULL;
+  p->sku = sku ? sqlite3_mprintf("%s", sku) : NULL;
+  p->kind = sqlite3_mprintf("%s", kind);
+  p->detail = detail;
+  return SQLITE_OK;
+}
+
+static void free_problems(promo_reader *rd) {
+  for (int64_t i = 0; i < rd->nproblems; i++) {
+    problem *p = &rd->problems[i];
+    sqlite3_free(p->promo_id);
+    sqlite3_free(p->other_id);
+    sqlite3_free(p->sku);
+    sqlite3_free(p->kind);
+    sqlite3_free(p->detail);
+  }
+  sqlite3_free(rd->problems);
+  rd->problems = NULL;
+  rd->nproblems = rd->pcap = 0;
+}
+
+/* promotions row: promo_id, rule, skus, priority */
+static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  promo_reader *rd = ctx;
+  rd->row++;
+  const char *fn = rd->fn;
+  if (sqlite3_value_type(cols[0]) == SQLITE_NULL) {
+    *pzErr = sqlite3_mprintf("%s: promotions row %lld: promo_id is NULL", fn, (long long)rd->row);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  const char *id = (const char *)sqlite3_value_text(cols[0]);
+  if (!id) return SQLITE_NOMEM;
+  char msg[ERR_MAX];
+  int64_t priority = 0;
+  if (cols[3] && sqlite3_value_type(cols[3]) != SQLITE_NULL) {
+    if (sqlite3_value_type(cols[3]) != SQLITE_INTEGER) {
+      char *d = garg_describe(cols[3]);
+      *pzErr = sqlite3_mprintf("%s: promotion '%s': priority is %s, expected an INTEGER", fn, id, d ? d : "?");
+      sqlite3_free(d);
+      return SQLITE_ERROR;
+    }
+    priority = sqlite3_value_int64(cols[3]);
+  }
+  /* skus: NULL = every sku, else a JSON array of strings. */
+  gjson skus;
+  memset(&skus, 0, sizeof skus);
+  int all = 1;
+  const char **names = NULL;
+  size_t *lens = NULL;
+  const char *bad = NULL;
+  if (cols[2] && sqlite3_value_type(cols[2]) != SQLITE_NULL) {
+    all = 0;
+    const char *t = (const char *)sqlite3_value_text(cols[2]);
+    size_t at;
+    if (!t) return SQLITE_NOMEM;
+    if (gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at) || skus.kind != GJ_ARRAY)
+      bad = "expected a JSON array of sku strings such as '[\"A\",\"B\"]' (NULL for every sku)";
+    else {
+      names = sqlite3_malloc64(sizeof *names * (size_t)(skus.n + 1));
+      lens = sqlite3_malloc64(sizeof *lens * (size_t)(skus.n + 1));
+      if (!names || !lens) { sqlite3_free(names); sqlite3_free(lens); gjson_free(&skus); return SQLITE_NOMEM; }
+      for (int i = 0; i < skus.n && !bad; i++) {
+        if (skus.items[i].kind == GJ_STRING) { names[i] = skus.items[i].text; lens[i] = strlen(names[i]); }
+        else if (skus.items[i].kind == GJ_NUMBER) { names[i] = skus.items[i].text; lens[i] = strlen(names[i]); }
+        else bad = "expected a JSON array of sku strings";
+      }
+    }
+  }
+  int rc = SQLITE_OK;
+  if (bad) {
+    if (rd->check) rc = add_problem(rd, id, NULL, NULL, "invalid_skus", sqlite3_mprintf("skus: %s", bad));
+    else { *pzErr = sqlite3_mprintf("%s: promotion '%s': skus: %s", fn, id, bad); rc = SQLITE_ERROR; }
+  } else if (sqlite3_value_type(cols[1]) != SQLITE_TEXT) {
+    char *d = garg_describe(cols[1]);
+    char *m = sqlite3_mprintf("rule is %s, expected JSON text", d ? d : "?");
+    sqlite3_free(d);
+    if (rd->check) rc = add_problem(rd, id, NULL, NULL, "invalid_rule", m);
+    else { *pzErr = m ? sqlite3_mprintf("%s: promotion '%s': %s", fn, id, m) : NULL; sqlite3_free(m); rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM; }
+  } else if (promo_book_add(rd->book, id, priority, (const char *)sqlite3_value_text(cols[1]),
+                            (size_t)sqlite3_value_bytes(cols[1]), names, lens, all ? 0 : skus.n, all, msg, sizeof msg)) {
+    if (strcmp(msg, "out of memory") == 0) rc = SQLITE_NOMEM;
+    else if (rd->check) rc = add_problem(rd, id, NULL, NULL, "invalid_rule", sqlite3_mprintf("%s", msg));
+    else { *pzErr = sqlite3_mprintf("%s: promotion '%s': %s", fn, id, msg); rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM; }
+  }
+  sqlite3_free(names);
+  sqlite3_free(lens);
+  gjson_free(&skus);
+  return rc;
+}
+
+static int read_promotions(sqlite3 *db, const char *fn, sqlite3_value *arg, promo_reader *rd, char **pzErr) {
+  gsource src;
+  int rc = gsource_open(&src, db, fn, (const char *)sqlite3_value_text(arg), pzErr);
+  if (rc != SQLITE_OK) return rc;
+  int cols[4] = {gsource_column(&src, "promo_id"), gsource_column(&src, "rule"), gsource_column(&src, "skus"),
+                 gsource_column(&src, "priority")};
+  const char *need[2] = {"promo_id", "rule"};
+  for (int i = 0; i < 2; i++)
+    if (cols[i] < 0) {
+      *pzErr = sqlite3_mprintf("%s: promotions has no column '%s' (columns by name: promo_id, rule, optional skus, priority)", fn, need[i]);
+      gsource_close(&src);
+      return SQLITE_ERROR;
+    }
+  rc = gsource_scan(&src, fn, cols, 4, promo_row, rd, pzErr);
+  gsource_close(&src);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ promo_apply */
+
+typedef struct cart_row {
+  int64_t order_id;
+  int64_t cost;        /* unit cost */
+  int has_cost;
+  promo_line line;
+} cart_row;
+
+typedef struct apply_result {
+  promo_book *book;
+  int scale;
+  cart_row *rows;
+  int64_t nrows, rcap;
+  promo_gift *gifts;
+  int64_t ngifts, gcap;
+  int64_t *gift_order;  /* order_id of each gift */
+  int64_t *out;         /* output order: >= 0 a cart row, < 0 gift -(k+1) */
+  int64_t nout;
+} apply_result;
+
+typedef struct cart_reader {
+  apply_result *res;
+  const char *fn;
+  money_opts mo;
+  int has_cost, has_new, has_at;
+} cart_reader;
+
+static void apply_destroy(void *p) {
+  apply_result *r = p;
+  if (!r) return;
+  promo_book_free(r->book);
+  sqlite3_free(r->rows);
+  gmem_free(r->gifts);
+  sqlite3_free(r->gift_order);
+  sqlite3_free(r->out);
+  sqlite3_free(r);
+}
+
+static int cart_int(sqlite3_value *v, const char *fn, int64_t row, const char *col, int64_t *out, char **pzErr) {
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) { *out = sqlite3_value_int64(v); return SQLITE_OK; }
+  char *d = garg_describe(v);
+  *pzErr = sqlite3_mprintf("%s: cart row %lld: %s is %s, expected an INTEGER", fn, (long long)row, col, d ? d : "?");
+  sqlite3_free(d);
+  return SQLITE_ERROR;
+}
+
+/* cart row: order_id, line_id, sku, qty, unit_price, cost, is_new, at */
+static int cart_row_fn(void *ctx, sqlite3_value **cols, char **pzErr) {
+  cart_reader *cr = ctx;
+  apply_result *res = cr->res;
+  const char *fn = cr->fn;
+  if (res->nrows == res->rcap) {
+    int64_t nc = res->rcap ? res->rcap * 2 : 1024;
+    cart_row *r = sqlite3_realloc64(res->rows, sizeof *r * (size_t)nc);
+    if (!r) return SQLITE_NOMEM;
+    res->rows = r;
+    res->rcap = nc;
+  }
+  int64_t rown = res->nrows + 1;
+  cart_row *row = &res->rows[res->nrows];
+  memset(row, 0, sizeof *row);
+  int rc;
+  if ((rc = cart_int(cols[0], fn, rown, "order_id", &row->order_id, pzErr))) return rc;
+  if ((rc = cart_int(cols[1], fn, rown, "line_id", &row->line.line_id, pzErr))) return rc;
+  const char *sku = (const char *)sqlite3_value_text(cols[2]);
+  if (!sku) {
+    if (sqlite3_value_type(cols[2]) == SQLITE_NULL) {
+      *pzErr = sqlite3_mprintf("%s: cart row %lld: sku is NULL", fn, (long long)rown);
+      return SQLITE_ERROR;
+    }
+    return SQLITE_NOMEM;
+  }
+  row->line.sku = promo_book_sku(res->book, sku, (size_t)sqlite3_value_bytes(cols[2]));
+  if (row->line.sku < 0) return SQLITE_NOMEM;
+  char *err = NULL;
+  char arg[64];
+  /* The argument text names the row, but is only formatted when a value is bad. */
+#define ROW_ARG(col) (snprintf(arg, sizeof arg, "cart row %lld: %s", (long long)rown, col), arg)
+  rc = read_qty(cols[3], fn, "qty", &row->line.qty, &err);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(err);
+    err = NULL;
+    rc = read_qty(cols[3], fn, ROW_ARG("qty"), &row->line.qty, &err);
+    if (rc == GARG_NULL) rc = fail_value(&err, fn, arg, cols[3], "a positive whole number");
+    *pzErr = err;
+    return rc;
+  }
+  rc = read_money(cols[4], fn, "unit_price", cr->mo.scale, cr->mo.rnd, &row->line.unit, &err);
+  if (rc != SQLITE_OK || row->line.unit < 0) {
+    sqlite3_free(err);
+    err = NULL;
+    rc = read_money(cols[4], fn, ROW_ARG("unit_price"), cr->mo.scale, cr->mo.rnd, &row->line.unit, &err);
+    if (rc == GARG_NULL || (rc == SQLITE_OK && row->line.unit < 0)) rc = fail_value(&err, fn, arg, cols[4], "an amount >= 0");
+    *pzErr = err;
+    return rc;
+  }
+  if (cr->has_cost && sqlite3_value_type(cols[5]) != SQLITE_NULL) {
+    rc = read_money(cols[5], fn, "cost", cr->mo.scale, cr->mo.rnd, &row->cost, &err);
+    if (rc) {
+      sqlite3_free(err);
+      err = NULL;
+      rc = read_money(cols[5], fn, ROW_ARG("cost"), cr->mo.scale, cr->mo.rnd, &row->cost, &err);
+      *pzErr = err;
+      return rc;
+    }
+    row->has_cost = 1;
+  }
+  if (cr->has_new && sqlite3_value_type(cols[6]) != SQLITE_NULL) row->line.is_new = sqlite3_value_int64(cols[6]) != 0;
+  if (cr->mo.has_at) {
+    row->line.has_at = 1;
+    row->line.at = cr->mo.at;
+  } else if (cr->has_at && sqlite3_value_type(cols[7]) != SQLITE_NULL) {
+    rc = garg_timestamp(cols[7], fn, "at", &row->line.at, &err);
+    if (rc) {
+      sqlite3_free(err);
+      err = NULL;
+      rc = garg_timestamp(cols[7], fn, ROW_ARG("at"), &row->line.at, &err);
+      *pzErr = err;
+      return rc;
+    }
+    row->line.has_at = 1;
+  }
+#undef ROW_ARG
+  res->nrows++;
+  return SQLITE_OK;
+}
+
+static int by_order_line(const void *a, const void *b) {
+  const cart_row *x = a, *y = b;
+  if (x->order_id != y->order_id) return x->order_id < y->order_id ? -1 : 1;
+  if (x->line.line_id != y->line.line_id) return x->line.line_id < y->line.line_id ? -1 : 1;
+  return 0;
+}
+
+static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                         char **pzErr) {
+  const char *fn = spec->name;
+  gopts o;
+  o.count = 0;
+  int rc;
+  money_opts mo;
+  if (args[2] && (rc = garg_options(args[2], fn, apply_spec, &o, pzErr)) != SQLITE_OK) return rc;
+  if ((rc = read_money_opts(&o, apply_spec, fn, &mo, pzErr)) != SQLITE_OK) return rc;
+  apply_result *res = sqlite3_malloc64(sizeof *res);
+  if (!res) return SQLITE_NOMEM;
+  memset(res, 0, sizeof *res);
+  res->scale = mo.scale;
+  res->book = promo_book_new(mo.scale, mo.rnd);
+  if (!res->book) { sqlite3_free(res); return SQLITE_NOMEM; }
+  promo_reader rd;
+  memset(&rd, 0, sizeof rd);
+  rd.book = res->book;
+  rd.fn = fn;
+  if ((rc = read_promotions(db, fn, args[1], &rd, pzErr)) != SQLITE_OK) goto fail;
+
+  gsource src;
+  if ((rc = gsource_open(&src, db, fn, (const char *)sqlite3_value_text(args[0]), pzErr)) != SQLITE_OK) goto fail;
+  static const char *const names[8] = {"order_id", "line_id", "sku", "qty", "unit_price", "cost", "is_new", "at"};
+  int cols[8];
+  for (int i = 0; i < 8; i++) {
+    cols[i] = gsource_column(&src, names[i]);
+    if (i < 5 && cols[i] < 0) {
+      *pzErr = sqlite3_mprintf("%s: cart has no column '%s' (columns by name: order_id, line_id, sku, qty, unit_price, optional cost, is_new, at)", fn, names[i]);
+      gsource_close(&src);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+  }
+  cart_reader cr = {res, fn, mo, cols[5] >= 0, cols[6] >= 0, cols[7] >= 0};
+  rc = gsource_scan(&src, fn, cols, 8, cart_row_fn, &cr, pzErr);
+  gsource_close(&src);
+  if (rc != SQLITE_OK) goto fail;
+
+  /* Orders are priced in order_id order (flash-sale stock goes to the earlier orders). */
+  int sorted = 1;
+  for (int64_t i = 1; i < res->nrows && sorted; i++)
+    if (by_order_line(&res->rows[i - 1], &res->rows[i]) > 0) sorted = 0;
+  if (!sorted) qsort(res->rows, (size_t)res->nrows, sizeof *res->rows, by_order_line);
+  res->out = sqlite3_malloc64(sizeof *res->out * (size_t)(res->nrows + 1));
+  if (!res->out) { rc = SQLITE_NOMEM; goto fail; }
+  promo_line *buf = NULL;
+  int64_t bufcap = 0;
+  for (int64_t i = 0; i < res->nrows;) {
+    int64_t j = i;
+    while (j < res->nrows && res->rows[j].order_id == res->rows[i].order_id) {
+      if (j > i && res->rows[j].line.line_id == res->rows[j - 1].line.line_id) {
+        *pzErr = sqlite3_mprintf("%s: cart: order %lld has line_id %lld twice", fn, (long long)res->rows[i].order_id,
+                                 (long long)res->rows[j].line.line_id);
+        sqlite3_free(buf);
+        rc = SQLITE_ERROR;
+        goto fail;
+      }
+      j++;
+    }
+    int n = (int)(j - i);
+    if (n > bufcap) {
+      promo_line *nb = sqlite3_realloc64(buf, sizeof *nb * (size_t)n * 2);
+      if (!nb) { sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
+      buf = nb;
+      bufcap = (int64_t)n * 2;
+    }
+    for (int k = 0; k < n; k++) buf[k] = res->rows[i + k].line;
+    int64_t g0 = res->ngifts;
+    const char *why = promo_order_price(res->book, buf, n, &res->gifts, &res->ngifts, &res->gcap);
+    if (why) {
+      *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
+      sqlite3_free(buf);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+    for (int k = 0; k < n; k++) {
+      res->rows[i + k].line = buf[k];
+      res->out[res->nout++] = i + k;
+    }
+    if (res->ngifts > g0) {
+      int64_t *grow = sqlite3_realloc64(res->out, sizeof *res->out * (size_t)(res->nrows + res->ngifts + 1));
+      int64_t *go = sqlite3_realloc64(res->gift_order, sizeof *go * (size_t)res->gcap);
+      if (!grow || !go) { if (grow) res->out = grow; if (go) res->gift_order = go; sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
+      res->out = grow;
+      res->gift_order = go;
+      for (int64_t g = g0; g < res->ngifts; g++) {
+        res->gift_order[g] = res->rows[i].order_id;
+        res->out[res->nout++] = -(g + 1);
+      }
+    }
+    i = j;
+  }
+  sqlite3_free(buf);
+  *result = res;
+  *nrows = res->nout;
+  return SQLITE_OK;
+fail:
+  apply_destroy(res);
+  return rc;
+}
+
+static void result_money(sqlite3_context *ctx, int64_t v, int scale) { sqlite3_result_double(ctx, gmoney_to_real(v, scale)); }
+
+static void apply_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  apply_result *res = result;
+  int64_t k = res->out[row];
+  static const char *const kinds[] = {"item", "gift", "add_on"};
+  if (k < 0) {
+    const promo_gift *g = &res->gifts[-k - 1];
+    const promo_def *d = promo_book_get(res->book, g->promo);
+    int64_t list = g->unit * g->qty;  /* checked when the gift was priced */
+    switch (col) {
+      case 0: sqlite3_result_int64(ctx, res->gift_order[-k - 1]); break;
+      case 2: sqlite3_result_text(ctx, "gift", -1, SQLITE_STATIC); break;
+      case 3: sqlite3_result_text(ctx, promo_book_sku_name(res->book, g->sku), -1, SQLITE_TRANSIENT); break;
+      case 4: sqlite3_result_int64(ctx, g->qty); break;
+      case 5: result_money(ctx, g->unit, res->scale); break;
+      case 6: case 8: result_money(ctx, list, res->scale); break;
+      case 7: sqlite3_result_text(ctx, d->id, -1, SQLITE_TRANSIENT); break;
+      case 9: case 10: result_money(ctx, 0, res->scale); break;
+      case 11: sqlite3_result_int64(ctx, 0); break;
+      default: sqlite3_result_null(ctx);
+    }
+    return;
+  }
+  const cart_row *r = &res->rows[k];
+  const promo_line *l = &r->line;
+  int64_t cost = 0;
+  int has_cost = r->has_cost && !gmoney_mul(r->cost, l->qty, &cost);
+  switch (col) {
+    case 0: sqlite3_result_int64(ctx, r->order_id); break;
+    case 1: sqlite3_result_int64(ctx, l->line_id); break;
+    case 2: sqlite3_result_text(ctx, kinds[l->kind], -1, SQLITE_STATIC); break;
+    case 3: sqlite3_result_text(ctx, promo_book_sku_name(res->book, l->sku), -1, SQLITE_TRANSIENT); break;
+    case 4: sqlite3_result_int64(ctx, l->qty); break;
+    case 5: result_money(ctx, l->unit, res->scale); break;
+    case 6: result_money(ctx, l->list, res->scale); break;
+    case 7:
+      if (l->promo >= 0) sqlite3_result_text(ctx, promo_book_get(res->book, l->promo)->id, -1, SQLITE_TRANSIENT);
+      else sqlite3_result_null(ctx);
+      break;
+    case 8: result_money(ctx, l->discount, res->scale); break;
+    case 9: result_money(ctx, l->coupon_discount, res->scale); break;
+    case 10: result_money(ctx, l->final, res->scale); break;
+    case 11: sqlite3_result_int64(ctx, l->final); break;
+    case 12: if (has_cost) result_money(ctx, cost, res->scale); else sqlite3_result_null(ctx); break;
+    case 13: if (has_cost) result_money(ctx, l->final - cost, res->scale); else sqlite3_result_null(ctx); break;
+    case 14: if (has_cost) sqlite3_result_int(ctx, l->final < cost); else sqlite3_result_null(ctx); break;
+    case 15:
+      if (l->coupon >= 0 && l->coupon_discount >= 0) sqlite3_result_text(ctx, promo_book_get(res->book, l->coupon)->id, -1, SQLITE_TRANSIENT);
+      else sqlite3_result_null(ctx);
+      break;
+    default: sqlite3_result_null(ctx);
+  }
+}
+
+static const char *const apply_args[] = {"cart", "promotions", "options"};
+const gtvf_spec promo_apply_spec = {
+  "promo_apply",
+  "CREATE TABLE x(order_id, line_id, kind, sku, qty, unit_price, list_amount, promo_id, discount, coupon_discount,"
+  " final_amount, final_cents, cost, profit, below_cost, coupon_id,"
+  " cart HIDDEN, promotions HIDDEN, options HIDDEN)",
+  16, 3, 2, apply_args, 0, apply_compute, apply_column, apply_destroy,
+};
+
+/* ------------------------------------------------------------------ promo_check */
+
+typedef struct cost_entry { int has_cost, has_list; int64_t cost, list; } cost_entry;
+
+typedef struct cost_reader {
+  promo_book *book;
+  const char *fn;
+  money_opts mo;
+  cost_entry *costs;   /* by sku index */
+  int64_t ncap;
+  int has_price;
+} cost_reader;
+
+static int cost_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  cost_reader *cr = ctx;
+  const char *sku = (const char *)sqlite3_value_text(cols[0]);
+  if (!sku) return sqlite3_value_type(cols[0]) == SQLITE_NULL ? SQLITE_OK : SQLITE_NOMEM;
+  int s = promo_book_sku(cr->book, sku, (size_t)sqlite3_value_bytes(cols[0]));
+  if (s < 0) return SQLITE_NOMEM;
+  if (s >= cr->ncap) {
+    int64_t nc = (s + 1) * 2;
+    cost_entry *c = sqlite3_realloc64(cr->costs, sizeof *c * (size_t)nc);
+    if (!c) return SQLITE_NOMEM;
+    memset(c + cr->ncap, 0, sizeof *c * (size_t)(nc - cr->ncap));
+    cr->costs = c;
+    cr->ncap = nc;
+  }
+  cost_entry *e = &cr->costs[s];
+  char *err = NULL;
+  int rc = read_money(cols[1], cr->fn, "costs: cost", cr->mo.scale, cr->mo.rnd, &e->cost, &err);
+  if (rc == SQLITE_OK) e->has_cost = 1;
+  else if (rc != GARG_NULL) { *pzErr = err; return rc; }
+  if (cr->has_price) {
+    rc = read_money(cols[2], cr->fn, "costs: price", cr->mo.scale, cr->mo.rnd, &e->list, &err);
+    if (rc == SQLITE_OK) e->has_list = 1;
+    else if (rc != GARG_NULL) { *pzErr = err; return rc; }
+  }
+  return SQLITE_OK;
+}
+
+typedef struct check_result { promo_reader rd; } check_result;
+
+static void check_destroy(void *p) {
+  check_result *c = p;
+  if (!c) return;
+  free_problems(&c->rd);
+  sqlite3_free(c);
+}
+
+static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64_t min_margin, int has_margin,
+                       money_opts *mo, promo_reader *rd, char **pzErr) {
+  gsource src;
+  int rc = gsource_open(&src, db, fn, costs_src, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  int cols[3] = {gsource_column(&src, "sku"), gsource_column(&src, "cost"), gsource_column(&src, "price")};
+  if (cols[0] < 0 || cols[1] < 0) {
+    *pzErr = sqlite3_mprintf("%s: costs has no column '%s' (columns by name: sku, cost, optional price)", fn, cols[0] < 0 ? "sku" : "cost");
+    gsource_close(&src);
+    return SQLITE_ERROR;
+  }
+  cost_reader cr = {rd->book, fn, *mo, NULL, 0, cols[2] >= 0};
+  rc = gsource_scan(&src, fn, cols, 3, cost_row, &cr, pzErr);
+  gsource_close(&src);
+  int np = promo_book_count(rd->book);
+  for (int p = 0; p < np && rc == SQLITE_OK; p++) {
+    const promo_def *d = promo_book_get(rd->book, p);
+    const int *skus;
+    int ns = promo_book_skus(rd->book, p, &skus);
+    int all = ns < 0;
+    if (d->rule.type == PT_ADD_ON) { all = 0; ns = 1; skus = &d->target_sku; }
+    int64_t count = all ? cr.ncap : ns;
+    for (int64_t k = 0; k < count && rc == SQLITE_OK; k++) {
+      int s = all ? (int)k : skus[k];
+      if (s >= cr.ncap || !cr.costs[s].has_cost) continue;
+      const cost_entry *e = &cr.costs[s];
+      int64_t price;
+      if (!promo_unit_price(&d->rule, e->has_list, e->list, mo->rnd, &price)) continue;
+      char pb[GMONEY_TEXT_MAX], cb[GMONEY_TEXT_MAX], lb[GMONEY_TEXT_MAX];
+      const char *sku = promo_book_sku_name(rd->book, s);
+      gmoney_format(price, mo->scale, pb);
+      gmoney_format(e->cost, mo->scale, cb);
+      if (price < e->cost) {
+        rc = add_problem(rd, d->id, NULL, sku, "below_cost",
+                         sqlite3_mprintf("activity price %s is below cost %s", pb, cb));
+      } else if (has_margin) {
+        /* margin (p - c) / p >= m  <=>  p * (1 - m) >= c; the lowest price is ceil(c / (1 - m)). */
+        __int128 lhs = (__int128)price * (GMONEY_PPM - min_margin), rhs = (__int128)e->cost * GMONEY_PPM;
+        if (lhs < rhs) {
+          int64_t lowest;
+          gmoney_div_round(e->cost * GMONEY_PPM, GMONEY_PPM - min_margin, GROUND_UP, &lowest);
+          gmoney_format(lowest, mo->scale, lb);
+          double margin = price > 0 ? (double)(price - e->cost) * 100.0 / (double)price : 0;
+          rc = add_problem(rd, d->id, NULL, sku, "below_margin",
+                           sqlite3_mprintf("activity price %s, cost %s: margin %.2f%% is below %g%%; lowest price in the band %s",
+                                           pb, cb, margin, (double)min_margin / 10000.0, lb));
+        }
+      }
+    }
+  }
+  sqlite3_free(cr.costs);
+  return rc;
+}
+
+static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                         char **pzErr) {
+  const char *fn = spec->name;
+  gopts o;
+  o.count = 0;
+  int rc;
+  money_opts mo;
+  if (args[1] && (rc = garg_options(args[1], fn, check_spec, &o, pzErr)) != SQLITE_OK) return rc;
+  if ((rc = read_money_opts(&o, check_spec, fn, &mo, pzErr)) != SQLITE_OK) return rc;
+  int64_t min_margin = 0;
+  const char *mm = gopts_value(&o, check_spec, "min_margin");
+  if (mm && (gmoney_rate_from_text(mm, -1, &min_margin) || min_margin < 0 || min_margin >= GMONEY_PPM)) {
+    *pzErr = sqlite3_mprintf("%s: option min_margin='%s': expected a fraction from 0 up to (not including) 1, such as 0.1", fn, mm);
+    return SQLITE_ERROR;
+  }
+  const char *costs = gopts_value(&o, check_spec, "costs");
+  if (mm && !costs) {
+    *pzErr = sqlite3_mprintf("%s: option min_margin needs costs=SOURCE (a table or SELECT with sku, cost)", fn);
+    return SQLITE_ERROR;
+  }
+  check_result *c = sqlite3_malloc64(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  promo_reader *rd = &c->rd;
+  rd->fn = fn;
+  rd->check = 1;
+  rd->book = promo_book_new(mo.scale, mo.rnd);
+  if (!rd->book) { sqlite3_free(c); return SQLITE_NOMEM; }
+  rc = read_promotions(db, fn, args[0], rd, pzErr);
+  /* Overlaps: one item, one activity at a time (coupons stack by design and are left out). */
+  int np = promo_book_count(rd->book);
+  for (int i = 0; i < np && rc == SQLITE_OK; i++)
+    for (int j = i + 1; j < np && rc == SQLITE_OK; j++) {
+      const promo_def *a = promo_book_get(rd->book, i), *b = promo_book_get(rd->book, j);
+      if (a->rule.type == PT_COUPON || b->rule.type == PT_COUPON) continue;
+      if (!promo_windows_overlap(&a->rule, &b->rule)) continue;
+      const int *sa, *sb;
+      int na = promo_book_skus(rd->book, i, &sa), nb = promo_book_skus(rd->book, j, &sb);
+      char *detail = sqlite3_mprintf("'%s' (%s) and '%s' (%s) are live at the same time", a->id,
+                                     promo_type_name(a->rule.type), b->id, promo_type_name(b->rule.type));
+      if (!detail) { rc = SQLITE_NOMEM; break; }
+      if (na < 0 && nb < 0) rc = add_problem(rd, a->id, b->id, NULL, "overlap", sqlite3_mprintf("every sku: %s", detail));
+      else if (na < 0 || nb < 0) {
+        const int *s = na < 0 ? sb : sa;
+        int n = na < 0 ? nb : na;
+        for (int k = 0; k < n && rc == SQLITE_OK; k++)
+          rc = add_problem(rd, a->id, b->id, promo_book_sku_name(rd->book, s[k]), "overlap", sqlite3_mprintf("%s", detail));
+      } else {
+        for (int x = 0, y = 0; x < na && y < nb && rc == SQLITE_OK;) {
+          if (sa[x] < sb[y]) x++;
+          else if (sa[x] > sb[y]) y++;
+          else {
+            rc = add_problem(rd, a->id, b->id, promo_book_sku_name(rd->book, sa[x]), "overlap", sqlite3_mprintf("%s", detail));
+            x++;
+            y++;
+          }
+        }
+      }
+      sqlite3_free(detail);
+    }
+  if (rc == SQLITE_OK && costs) rc = check_costs(db, fn, costs, min_margin, mm != NULL, &mo, rd, pzErr);
+  promo_book_free(rd->book);
+  rd->book = NULL;
+  if (rc != SQLITE_OK) { check_destroy(c); return rc; }
+  *result = c;
+  *nrows = rd->nproblems;
+  return SQLITE_OK;
+}
+
+static void check_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  const problem *p = &((check_result *)result)->rd.problems[row];
+  const char *v = col == 0 ? p->promo_id : col == 1 ? p->other_id : col == 2 ? p->sku : col == 3 ? p->kind : p->detail;
+  if (v) sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
+  else sqlite3_result_null(ctx);
+}
+
+static const char *const check_args[] = {"promotions", "options"};
+const gtvf_spec promo_check_spec = {
+  "promo_check",
+  "CREATE TABLE x(promo_id, other_promo_id, sku, problem, detail, promotions HIDDEN, options HIDDEN)",
+  5, 2, 1, check_args, 0, check_compute, check_column, check_destroy,
+};

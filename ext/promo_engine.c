@@ -1,0 +1,1127 @@
+/* promo_engine.c: see promo_engine.h. All amounts are int64 minor units, overflow-checked. */
+#include "promo_engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_rule.h"
+#include "mem.h"
+#include "time.h"
+
+static const char *const type_names[PT_COUNT] = {
+  "discount", "tiered_discount", "special_price", "reduce", "threshold_off", "tiered_threshold_off",
+  "add_on", "exchange", "flash_sale", "buy_x_get_y", "bundle_price", "coupon",
+};
+
+/* The fields each type accepts besides the common ones (type, scope, starts_at, ends_at,
+** audience, name). */
+static const char *const type_fields[PT_COUNT] = {
+  "rate", "tiers mode", "price", "amount", "threshold off repeat cap", "tiers",
+  "threshold sku price limit", "threshold sku qty list", "price rate stock per_order_limit",
+  "buy get rate max_sets", "qty price", "threshold off rate cap",
+};
+
+const char *promo_type_name(promo_type t) { return t < PT_COUNT ? type_names[t] : "?"; }
+
+/* ------------------------------------------------------------------ rule parsing */
+
+typedef struct rp { int scale; ground rnd; char *err; size_t errlen; } rp;
+
+static int rfail(rp *p, const char *path, const char *fmt, ...) {
+  char what[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  if (path && *path) snprintf(p->err, p->errlen, "rule $.%s: %s", path, what);
+  else snprintf(p->err, p->errlen, "rule: %s", what);
+  return -1;
+}
+
+static int field_allowed(promo_type t, const char *key) {
+  static const char *const common[] = {"type", "scope", "starts_at", "ends_at", "audience", "name", NULL};
+  for (int i = 0; common[i]; i++)
+    if (strcmp(common[i], key) == 0) return 1;
+  const char *f = type_fields[t];
+  size_t kl = strlen(key);
+  while (*f) {
+    size_t l = strcspn(f, " ");
+    if (l == kl && memcmp(f, key, l) == 0) return 1;
+    f += l;
+    while (*f == ' ') f++;
+  }
+  return 0;
+}
+
+/* A money field: a JSON number or decimal string, >= 0. */
+static int get_money(rp *p, const gjson *v, const char *path, int64_t *out) {
+  if (v->kind != GJ_NUMBER && v->kind != GJ_STRING)
+    return rfail(p, path, "expected an amount (a number or decimal string), got %s", gjson_kind_name(v->kind));
+  const char *why = gmoney_parse_text(v->text, -1, p->scale, p->rnd, out);
+  if (why) return rfail(p, path, "expected an amount, got '%s' (%s)", v->text, why);
+  if (*out < 0) return rfail(p, path, "expected an amount >= 0, got %s", v->text);
+  return 0;
+}
+
+/* A rate: the fraction paid, 0..1. */
+static int get_rate(rp *p, const gjson *v, const char *path, int64_t *out) {
+  if (v->kind != GJ_NUMBER && v->kind != GJ_STRING)
+    return rfail(p, path, "expected a rate between 0 and 1, got %s", gjson_kind_name(v->kind));
+  const char *why = gmoney_rate_from_text(v->text, -1, out);
+  if (why || *out < 0 || *out > GMONEY_PPM)
+    return rfail(p, path, "expected a rate between 0 and 1 (the fraction paid: 0.8 = 20%% off), got %s", v->text);
+  return 0;
+}
+
+/* A whole number in [lo, hi]. */
+static int get_int(rp *p, const gjson *v, const char *path, int64_t lo, int64_t hi, int64_t *out) {
+  if (v->kind == GJ_NUMBER) {
+    const char *s = v->text;
+    int neg = *s == '-';
+    if (neg) s++;
+    int64_t x = 0;
+    int ok = *s != 0;
+    for (; *s && ok; s++) {
+      if (*s < '0' || *s > '9' || x > (INT64_MAX - 9) / 10) ok = 0;
+      else x = x * 10 + (*s - '0');
+    }
+    if (ok) {
+      if (neg) x = -x;
+      if (x >= lo && x <= hi) { *out = x; return 0; }
+    }
+  }
+  return rfail(p, path, "expected a whole number between %lld and %lld, got %s", (long long)lo, (long long)hi,
+               v->kind == GJ_NUMBER || v->kind == GJ_STRING ? v->text : gjson_kind_name(v->kind));
+}
+
+static int get_bool(rp *p, const gjson *v, const char *path, int *out) {
+  if (v->kind == GJ_TRUE || v->kind == GJ_FALSE) { *out = v->kind == GJ_TRUE; return 0; }
+  return rfail(p, path, "expected true or false, got %s", gjson_kind_name(v->kind));
+}
+
+static int get_time(rp *p, const gjson *v, const char *path, int64_t *out) {
+  const char *why = NULL;
+  if (v->kind == GJ_STRING) why = gtime_parse_text(v->text, -1, out);
+  else if (v->kind == GJ_NUMBER) {
+    int64_t secs;
+    if (get_int(p, v, path, -(INT64_C(1) << 40), INT64_C(1) << 40, &secs)) return -1;
+    why = gtime_from_unix_seconds(secs, out);
+  } else
+    why = "not a string";
+  if (why) return rfail(p, path, "expected a timestamp (ISO-8601 text or Unix seconds), got %s (%s)",
+                        v->text ? v->text : gjson_kind_name(v->kind), why);
+  return 0;
+}
+
+static int parse_tiers(rp *p, const gjson *v, promo_rule *r) {
+  if (v->kind != GJ_ARRAY || v->n == 0) return rfail(p, "tiers", "expected a non-empty array of tiers");
+  int qty = r->type == PT_TIERED_DISCOUNT;
+  r->tiers = gmem_alloc(sizeof *r->tiers * (size_t)v->n);
+  if (!r->tiers) return rfail(p, "tiers", "out of memory");
+  r->ntiers = v->n;
+  char path[64];
+  for (int i = 0; i < v->n; i++) {
+    const gjson *t = &v->items[i];
+    if (t->kind != GJ_OBJECT) {
+      snprintf(path, sizeof path, "tiers[%d]", i);
+      return rfail(p, path, "expected an object like %s", qty ? "{\"qty\":2,\"rate\":0.95}" : "{\"threshold\":200,\"off\":10}");
+    }
+    const char *ka = qty ? "qty" : "threshold", *kb = qty ? "rate" : "off";
+    for (int k = 0; k < t->n; k++)
+      if (strcmp(t->keys[k], ka) && strcmp(t->keys[k], kb)) {
+        snprintf(path, sizeof path, "tiers[%d].%.20s", i, t->keys[k]);
+        return rfail(p, path, "unknown field (a tier has %s and %s)", ka, kb);
+      }
+    const gjson *a = gjson_get(t, ka), *b = gjson_get(t, kb);
+    snprintf(path, sizeof path, "tiers[%d].%s", i, ka);
+    if (!a) return rfail(p, path, "required");
+    if (qty ? get_int(p, a, path, 1, INT64_C(1000000000), &r->tiers[i].at) : get_money(p, a, path, &r->tiers[i].at))
+      return -1;
+    if (i > 0 && r->tiers[i].at <= r->tiers[i - 1].at) return rfail(p, path, "tiers must ascend");
+    snprintf(path, sizeof path, "tiers[%d].%s", i, kb);
+    if (!b) return rfail(p, path, "required");
+    if (qty ? get_rate(p, b, path, &r->tiers[i].value) : get_money(p, b, path, &r->tiers[i].value)) return -1;
+  }
+  return 0;
+}
+
+static int parse_rule(rp *p, const gjson *o, promo_rule *r) {
+  if (o->kind != GJ_OBJECT) return rfail(p, NULL, "expected a JSON object such as {\"type\":\"discount\",\"rate\":0.8}, got %s", gjson_kind_name(o->kind));
+  const gjson *t = gjson_get(o, "type");
+  if (!t) return rfail(p, "type", "required (one of discount, tiered_discount, special_price, reduce, threshold_off, tiered_threshold_off, add_on, exchange, flash_sale, buy_x_get_y, bundle_price, coupon)");
+  if (t->kind != GJ_STRING) return rfail(p, "type", "expected a string, got %s", gjson_kind_name(t->kind));
+  int ty = -1;
+  for (int i = 0; i < PT_COUNT; i++)
+    if (strcmp(t->text, type_names[i]) == 0) ty = i;
+  if (ty < 0) return rfail(p, "type", "unknown type '%.40s' (expected discount, tiered_discount, special_price, reduce, threshold_off, tiered_threshold_off, add_on, exchange, flash_sale, buy_x_get_y, bundle_price or coupon)", t->text);
+  r->type = (promo_type)ty;
+  r->stock = r->per_order_limit = -1;
+  r->limit = r->qty = 1;
+  for (int i = 0; i < o->n; i++)
+    if (!field_allowed(r->type, o->keys[i]))
+      return rfail(p, o->keys[i], "unknown field for %s (it takes %s)", type_names[ty], type_fields[ty]);
+  const gjson *v;
+  if ((v = gjson_get(o, "scope"))) {
+    if (v->kind != GJ_STRING || (strcmp(v->text, "item") && strcmp(v->text, "group")))
+      return rfail(p, "scope", "expected \"item\" or \"group\"");
+    r->group = strcmp(v->text, "group") == 0;
+  }
+  if ((v = gjson_get(o, "audience"))) {
+    if (v->kind != GJ_STRING || (strcmp(v->text, "new") && strcmp(v->text, "all")))
+      return rfail(p, "audience", "expected \"new\" or \"all\"");
+    r->audience_new = strcmp(v->text, "new") == 0;
+  }
+  if ((v = gjson_get(o, "name")) && v->kind != GJ_STRING) return rfail(p, "name", "expected a string");
+  if ((v = gjson_get(o, "starts_at"))) { if (get_time(p, v, "starts_at", &r->starts_at)) return -1; r->has_start = 1; }
+  if ((v = gjson_get(o, "ends_at"))) { if (get_time(p, v, "ends_at", &r->ends_at)) return -1; r->has_end = 1; }
+  if (r->has_start && r->has_end && r->ends_at <= r->starts_at) return rfail(p, "ends_at", "must be after starts_at");
+
+  /* The required and optional fields of each type. */
+#define NEED(key) if (!(v = gjson_get(o, key))) return rfail(p, key, "required for %s", type_names[ty]);
+#define OPT(key) if ((v = gjson_get(o, key)))
+  switch (r->type) {
+    case PT_DISCOUNT:
+      NEED("rate") if (get_rate(p, v, "rate", &r->rate)) return -1;
+      r->has_rate = 1;
+      break;
+    case PT_TIERED_DISCOUNT:
+      NEED("tiers") if (parse_tiers(p, v, r)) return -1;
+      OPT("mode") {
+        if (v->kind != GJ_STRING || (strcmp(v->text, "whole") && strcmp(v->text, "graduated")))
+          return rfail(p, "mode", "expected \"whole\" or \"graduated\"");
+        r->graduated = strcmp(v->text, "graduated") == 0;
+      }
+      break;
+    case PT_SPECIAL_PRICE:
+      NEED("price") if (get_money(p, v, "price", &r->price)) return -1;
+      r->has_price = 1;
+      break;
+    case PT_REDUCE:
+      NEED("amount") if (get_money(p, v, "amount", &r->amount)) return -1;
+      break;
+    case PT_THRESHOLD_OFF:
+      NEED("threshold") if (get_money(p, v, "threshold", &r->threshold)) return -1;
+      NEED("off") if (get_money(p, v, "off", &r->off)) return -1;
+      r->has_off = 1;
+      OPT("repeat") if (get_bool(p, v, "repeat", &r->repeat)) return -1;
+      OPT("cap") { if (get_money(p, v, "cap", &r->cap)) return -1; r->has_cap = 1; }
+      if (r->repeat && r->threshold == 0) return rfail(p, "threshold", "must be above 0 with repeat");
+      break;
+    case PT_TIERED_THRESHOLD_OFF:
+      NEED("tiers") if (parse_tiers(p, v, r)) return -1;
+      break;
+    case PT_ADD_ON:
+    case PT_EXCHANGE:
+      NEED("threshold") if (get_money(p, v, "threshold", &r->threshold)) return -1;
+      NEED("sku")
+      if (v->kind != GJ_STRING || !*v->text) return rfail(p, "sku", "expected the designated item's sku as a string");
+      r->sku = gmem_alloc(strlen(v->text) + 1);
+      if (!r->sku) return rfail(p, "sku", "out of memory");
+      strcpy(r->sku, v->text);
+      if (r->type == PT_ADD_ON) {
+        NEED("price") if (get_money(p, v, "price", &r->price)) return -1;
+        r->has_price = 1;
+        OPT("limit") if (get_int(p, v, "limit", 1, INT64_C(1000000000), &r->limit)) return -1;
+      } else {
+        OPT("qty") if (get_int(p, v, "qty", 1, INT64_C(1000000000), &r->qty)) return -1;
+        OPT("list") if (get_money(p, v, "list", &r->list)) return -1;
+      }
+      break;
+    case PT_FLASH_SALE:
+      if ((v = gjson_get(o, "price"))) { if (get_money(p, v, "price", &r->price)) return -1; r->has_price = 1; }
+      if ((v = gjson_get(o, "rate"))) {
+        if (r->has_price) return rfail(p, "rate", "give price or rate, not both");
+        if (get_rate(p, v, "rate", &r->rate)) return -1;
+        r->has_rate = 1;
+      }
+      if (!r->has_price && !r->has_rate) return rfail(p, "price", "required for flash_sale (or rate)");
+      OPT("stock") if (get_int(p, v, "stock", 0, INT64_C(1) << 50, &r->stock)) return -1;
+      OPT("per_order_limit") if (get_int(p, v, "per_order_limit", 1, INT64_C(1) << 50, &r->per_order_limit)) return -1;
+      break;
+    case PT_BUY_X_GET_Y:
+      NEED("buy") if (get_int(p, v, "buy", 1, INT64_C(1000000), &r->buy)) return -1;
+      NEED("get") if (get_int(p, v, "get", 1, INT64_C(1000000), &r->get)) return -1;
+      r->rate = 0;
+      r->has_rate = 1;
+      OPT("rate") if (get_rate(p, v, "rate", &r->rate)) return -1;
+      OPT("max_sets") if (get_int(p, v, "max_sets", 1, INT64_C(1) << 50, &r->max_sets)) return -1;
+      break;
+    case PT_BUNDLE_PRICE:
+      NEED("qty") if (get_int(p, v, "qty", 1, INT64_C(1000000), &r->qty)) return -1;
+      NEED("price") if (get_money(p, v, "price", &r->price)) return -1;
+      r->has_price = 1;
+      break;
+    case PT_COUPON:
+      OPT("threshold") if (get_money(p, v, "threshold", &r->threshold)) return -1;
+      if ((v = gjson_get(o, "off"))) { if (get_money(p, v, "off", &r->off)) return -1; r->has_off = 1; }
+      if ((v = gjson_get(o, "rate"))) {
+        if (r->has_off) return rfail(p, "rate", "give off or rate, not both");
+        if (get_rate(p, v, "rate", &r->rate)) return -1;
+        r->has_rate = 1;
+      }
+      if (!r->has_off && !r->has_rate) return rfail(p, "off", "required for coupon (or rate)");
+      OPT("cap") { if (get_money(p, v, "cap", &r->cap)) return -1; r->has_cap = 1; }
+      break;
+    default: break;
+  }
+#undef NEED
+#undef OPT
+  return 0;
+}
+
+int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_rule *out, char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  gjson root;
+  size_t at = 0;
+  const char *why = gjson_parse(json, len, &root, &at);
+  if (why) {
+    snprintf(err, errlen, "rule is not JSON: %s at offset %zu", why, at);
+    return -1;
+  }
+  rp p = {scale, rnd, err, errlen};
+  int rc = parse_rule(&p, &root, out);
+  gjson_free(&root);
+  if (rc) promo_rule_free(out);
+  return rc;
+}
+
+void promo_rule_free(promo_rule *r) {
+  gmem_free(r->tiers);
+  gmem_free(r->sku);
+  r->tiers = NULL;
+  r->sku = NULL;
+  r->ntiers = 0;
+}
+
+int promo_rule_live(const promo_rule *r, int has_ts, int64_t ts) {
+  if (!has_ts) return 1;
+  if (r->has_start && ts < r->starts_at) return 0;
+  if (r->has_end && ts >= r->ends_at) return 0;
+  return 1;
+}
+
+/* ------------------------------------------------------------------ single-item pricing */
+
+#define OVERFLOW "amount out of range (overflow)"
+
+/* The discount of paying `rate` ppm of amount: the discount is what is rounded. */
+static const char *rate_discount(int64_t amount, int64_t rate, ground rnd, int64_t *disc) {
+  if (gmoney_mul_ppm(amount, GMONEY_PPM - rate, rnd, disc)) return OVERFLOW;
+  if (*disc > amount) *disc = amount;
+  return NULL;
+}
+
+/* The amount off a base under a threshold rule (threshold_off, tiered_threshold_off, coupon),
+** never more than the base. */
+static const char *threshold_discount(const promo_rule *r, int64_t base, ground rnd, int64_t *disc) {
+  *disc = 0;
+  if (base <= 0) return NULL;
+  switch (r->type) {
+    case PT_THRESHOLD_OFF:
+      if (base < r->threshold) return NULL;
+      if (r->repeat) {
+        if (gmoney_mul(base / r->threshold, r->off, disc)) *disc = INT64_MAX;
+      } else
+        *disc = r->off;
+      break;
+    case PT_TIERED_THRESHOLD_OFF:
+      for (int i = 0; i < r->ntiers; i++)
+        if (base >= r->tiers[i].at) *disc = r->tiers[i].value;
+      break;
+    case PT_COUPON:
+      if (base < r->threshold) return NULL;
+      if (r->has_off) *disc = r->off;
+      else if (rate_discount(base, r->rate, rnd, disc)) return OVERFLOW;
+      break;
+    default: break;
+  }
+  if (r->has_cap && *disc > r->cap) *disc = r->cap;
+  if (*disc > base) *disc = base;
+  return NULL;
+}
+
+/* The whole-quantity tier's rate, or 1 (ppm) below the first tier. */
+static int64_t tier_rate(const promo_rule *r, int64_t qty) {
+  int64_t rate = GMONEY_PPM;
+  for (int i = 0; i < r->ntiers; i++)
+    if (qty >= r->tiers[i].at) rate = r->tiers[i].value;
+  return rate;
+}
+
+/* Discount on `n` units at `unit` when each is sold at min(price, unit). */
+static const char *to_price_discount(int64_t unit, int64_t n, int64_t price, int64_t *disc) {
+  int64_t per = unit > price ? unit - price : 0;
+  return gmoney_mul(per, n, disc) ? OVERFLOW : NULL;
+}
+
+/* The discount of one item line under r (item semantics). */
+static const char *item_discount(const promo_rule *r, int64_t unit, int64_t qty, int64_t list, ground rnd,
+                                 int64_t flash_units, int64_t *disc) {
+  const char *why = NULL;
+  int64_t d = 0;
+  switch (r->type) {
+    case PT_DISCOUNT: why = rate_discount(list, r->rate, rnd, &d); break;
+    case PT_TIERED_DISCOUNT:
+      if (!r->graduated) { why = rate_discount(list, tier_rate(r, qty), rnd, &d); break; }
+      /* Graduated: units from tier k's qty up to the next tier's pay tier k's rate. */
+      for (int i = 0; i < r->ntiers && !why; i++) {
+        int64_t from = r->tiers[i].at, to = i + 1 < r->ntiers ? r->tiers[i + 1].at - 1 : qty;
+        if (to > qty) to = qty;
+        if (to < from) break;
+        int64_t seg, sd;
+        if (gmoney_mul(to - from + 1, unit, &seg)) return OVERFLOW;
+        why = rate_discount(seg, r->tiers[i].value, rnd, &sd);
+        d += sd;
+      }
+      break;
+    case PT_SPECIAL_PRICE: why = to_price_discount(unit, qty, r->price, &d); break;
+    case PT_REDUCE: why = to_price_discount(unit, qty, unit > r->amount ? unit - r->amount : 0, &d); break;
+    case PT_THRESHOLD_OFF:
+    case PT_TIERED_THRESHOLD_OFF:
+    case PT_COUPON: why = threshold_discount(r, list, rnd, &d); break;
+    case PT_ADD_ON: why = to_price_discount(unit, qty < r->limit ? qty : r->limit, r->price, &d); break;
+    case PT_EXCHANGE: why = to_price_discount(unit, qty < r->qty ? qty : r->qty, 0, &d); break;
+    case PT_FLASH_SALE: {
+      int64_t n = qty < flash_units ? qty : flash_units, amt;
+      if (r->per_order_limit >= 0 && n > r->per_order_limit) n = r->per_order_limit;
+      if (r->has_price) why = to_price_discount(unit, n, r->price, &d);
+      else if (gmoney_mul(unit, n, &amt)) why = OVERFLOW;
+      else why = rate_discount(amt, r->rate, rnd, &d);
+      break;
+    }
+    case PT_BUY_X_GET_Y: {
+      int64_t sets = qty / (r->buy + r->get), amt;
+      if (r->max_sets && sets > r->max_sets) sets = r->max_sets;
+      if (gmoney_mul(sets * r->get, unit, &amt)) why = OVERFLOW;
+      else why = rate_discount(amt, r->rate, rnd, &d);
+      break;
+    }
+    case PT_BUNDLE_PRICE: {
+      int64_t set;
+      if (gmoney_mul(unit, r->qty, &set)) return OVERFLOW;
+      if (set > r->price && gmoney_mul(qty / r->qty, set - r->price, &d)) why = OVERFLOW;
+      break;
+    }
+    default: break;
+  }
+  if (why) return why;
+  if (d > list) d = list;
+  *disc = d;
+  return NULL;
+}
+
+const char *promo_price_units(const promo_rule *r, int64_t unit, int64_t qty, ground rnd, int64_t *total) {
+  if (unit < 0) return "unit_price is negative";
+  if (qty <= 0) return "qty must be a positive whole number";
+  int64_t list, d;
+  if (gmoney_mul(unit, qty, &list)) return OVERFLOW;
+  const char *why = item_discount(r, unit, qty, list, rnd, r->stock >= 0 ? r->stock : INT64_MAX, &d);
+  if (why) return why;
+  *total = list - d;
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ the book of promotions */
+
+#define MAX_GROUP_OPTS 6      /* group activities considered per line (highest priority first) */
+#define MAX_ORDER_PROMOS 64   /* distinct group activities / coupons considered per order */
+#define SEARCH_LIMIT 4096     /* assignments tried exhaustively; beyond, a greedy pass */
+
+typedef struct int_list { int *v; int n, cap; } int_list;
+
+static int list_push(int_list *l, int x) {
+  if (l->n == l->cap) {
+    int nc = l->cap ? l->cap * 2 : 4;
+    int *v = gmem_realloc(l->v, sizeof *v * (size_t)nc);
+    if (!v) return -1;
+    l->v = v;
+    l->cap = nc;
+  }
+  l->v[l->n++] = x;
+  return 0;
+}
+
+/* Per-line working state of the order being priced. */
+typedef struct line_work {
+  int locked;            /* took a flash sale */
+  int item;              /* best single-item activity, -1 none */
+  int64_t item_disc;
+  int nopt;
+  int opt[MAX_GROUP_OPTS + 2];  /* choices: -2 the item activity, -1 none, else a group promo */
+  int choice;
+  int64_t amount;        /* after activities, for the coupon */
+} line_work;
+
+typedef struct slice { int line; int64_t unit, count; } slice;
+
+struct promo_book {
+  int scale;
+  ground rnd;
+  promo_def *promos;
+  int npromos, pcap;
+  char **skus;
+  size_t *sku_lens;
+  int nskus, scap;
+  int *slots;            /* open addressing: sku index + 1, 0 empty */
+  int nslots;
+  int_list *sku_promos;  /* per sku: promotions naming it (or targeting it) */
+  int_list all;          /* promotions for every sku */
+  int_list *member;      /* per promo: sorted sku indices named (explicit skus) */
+  /* scratch for one order, grown as needed */
+  line_work *work;
+  int wcap;
+  int *idx, *best, *cur, *sub, *setidx;
+  int64_t *w, *caps, *share, *disc;
+  slice *slices;
+  int scratch_cap;
+};
+
+static uint64_t hash_sku(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  return h;
+}
+
+promo_book *promo_book_new(int scale, ground rnd) {
+  promo_book *b = gmem_alloc(sizeof *b);
+  if (!b) return NULL;
+  memset(b, 0, sizeof *b);
+  b->scale = scale;
+  b->rnd = rnd;
+  return b;
+}
+
+void promo_book_free(promo_book *b) {
+  if (!b) return;
+  for (int i = 0; i < b->npromos; i++) {
+    gmem_free(b->promos[i].id);
+    promo_rule_free(&b->promos[i].rule);
+    gmem_free(b->member[i].v);
+  }
+  for (int i = 0; i < b->nskus; i++) {
+    gmem_free(b->skus[i]);
+    gmem_free(b->sku_promos[i].v);
+  }
+  gmem_free(b->promos);
+  gmem_free(b->member);
+  gmem_free(b->skus);
+  gmem_free(b->sku_lens);
+  gmem_free(b->sku_promos);
+  gmem_free(b->slots);
+  gmem_free(b->all.v);
+  gmem_free(b->work);
+  gmem_free(b->idx);
+  gmem_free(b->best);
+  gmem_free(b->cur);
+  gmem_free(b->sub);
+  gmem_free(b->setidx);
+  gmem_free(b->w);
+  gmem_free(b->caps);
+  gmem_free(b->share);
+  gmem_free(b->disc);
+  gmem_free(b->slices);
+  gmem_free(b);
+}
+
+static int rehash(promo_book *b, int nslots) {
+  int *slots = gmem_alloc(sizeof *slots * (size_t)nslots);
+  if (!slots) return -1;
+  memset(slots, 0, sizeof *slots * (size_t)nslots);
+  for (int i = 0; i < b->nskus; i++) {
+    uint64_t h = hash_sku(b->skus[i], b->sku_lens[i]) & (uint64_t)(nslots - 1);
+    while (slots[h]) h = (h + 1) & (uint64_t)(nslots - 1);
+    slots[h] = i + 1;
+  }
+  gmem_free(b->slots);
+  b->slots = slots;
+  b->nslots = nslots;
+  return 0;
+}
+
+int promo_book_sku(promo_book *b, const char *sku, size_t len) {
+  if (b->nslots) {
+    uint64_t h = hash_sku(sku, len) & (uint64_t)(b->nslots - 1);
+    while (b->slots[h]) {
+      int i = b->slots[h] - 1;
+      if (b->sku_lens[i] == len && memcmp(b->skus[i], sku, len) == 0) return i;
+      h = (h + 1) & (uint64_t)(b->nslots - 1);
+    }
+  }
+  if (b->nskus == b->scap) {
+    int nc = b->scap ? b->scap * 2 : 64;
+    char **s = gmem_realloc(b->skus, sizeof *s * (size_t)nc);
+    if (!s) return -1;
+    b->skus = s;
+    size_t *l = gmem_realloc(b->sku_lens, sizeof *l * (size_t)nc);
+    if (!l) return -1;
+    b->sku_lens = l;
+    int_list *sp = gmem_realloc(b->sku_promos, sizeof *sp * (size_t)nc);
+    if (!sp) return -1;
+    b->sku_promos = sp;
+    b->scap = nc;
+  }
+  char *copy = gmem_alloc(len + 1);
+  if (!copy) return -1;
+  memcpy(copy, sku, len);
+  copy[len] = 0;
+  int i = b->nskus++;
+  b->skus[i] = copy;
+  b->sku_lens[i] = len;
+  memset(&b->sku_promos[i], 0, sizeof b->sku_promos[i]);
+  if (b->nskus * 2 > b->nslots) {
+    if (rehash(b, b->nslots ? b->nslots * 2 : 128)) { b->nskus--; gmem_free(copy); return -1; }
+  } else {
+    uint64_t h = hash_sku(sku, len) & (uint64_t)(b->nslots - 1);
+    while (b->slots[h]) h = (h + 1) & (uint64_t)(b->nslots - 1);
+    b->slots[h] = i + 1;
+  }
+  return i;
+}
+
+const char *promo_book_sku_name(const promo_book *b, int sku) { return sku >= 0 && sku < b->nskus ? b->skus[sku] : NULL; }
+int promo_book_count(const promo_book *b) { return b->npromos; }
+const promo_def *promo_book_get(const promo_book *b, int i) { return &b->promos[i]; }
+
+static int cmp_int(const void *a, const void *b) { int x = *(const int *)a, y = *(const int *)b; return (x > y) - (x < y); }
+
+static int add_to_sku(promo_book *b, int sku, int promo) {
+  int_list *l = &b->sku_promos[sku];
+  if (l->n && l->v[l->n - 1] == promo) return 0;
+  return list_push(l, promo);
+}
+
+int promo_book_add(promo_book *b, const char *id, int64_t priority, const char *rule_json, size_t rule_len,
+                   const char *const *skus, const size_t *sku_lens, int nskus, int all_skus, char *err,
+                   size_t errlen) {
+  if (b->npromos == b->pcap) {
+    int nc = b->pcap ? b->pcap * 2 : 16;
+    promo_def *p = gmem_realloc(b->promos, sizeof *p * (size_t)nc);
+    if (!p) goto nomem;
+    b->promos = p;
+    int_list *m = gmem_realloc(b->member, sizeof *m * (size_t)nc);
+    if (!m) goto nomem;
+    b->member = m;
+    b->pcap = nc;
+  }
+  promo_def *d = &b->promos[b->npromos];
+  memset(d, 0, sizeof *d);
+  int_list *mem = &b->member[b->npromos];
+  memset(mem, 0, sizeof *mem);
+  if (promo_rule_parse(rule_json, rule_len, b->scale, b->rnd, &d->rule, err, errlen)) return -1;
+  d->id = gmem_alloc(strlen(id) + 1);
+  if (!d->id) { promo_rule_free(&d->rule); goto nomem; }
+  strcpy(d->id, id);
+  d->priority = priority;
+  d->all_skus = all_skus;
+  d->stock_left = d->rule.stock;
+  d->target_sku = -1;
+  int me = b->npromos++;
+  if (d->rule.sku) {
+    d->target_sku = promo_book_sku(b, d->rule.sku, strlen(d->rule.sku));
+    if (d->target_sku < 0) goto nomem;
+    /* The designated item's lines must see the promotion even when it does not name it. */
+    if (!all_skus && add_to_sku(b, d->target_sku, me)) goto nomem;
+  }
+  if (all_skus) {
+    if (list_push(&b->all, me)) goto nomem;
+  } else {
+    for (int i = 0; i < nskus; i++) {
+      int s = promo_book_sku(b, skus[i], sku_lens[i]);
+      if (s < 0 || list_push(mem, s)) goto nomem;
+    }
+    qsort(mem->v, (size_t)mem->n, sizeof *mem->v, cmp_int);
+    for (int i = 0; i < mem->n; i++)
+      if ((i == 0 || mem->v[i] != mem->v[i - 1]) && mem->v[i] != d->target_sku && add_to_sku(b, mem->v[i], me)) goto nomem;
+  }
+  return 0;
+nomem:
+  snprintf(err, errlen, "out of memory");
+  return -1;
+}
+
+/* ------------------------------------------------------------------ one order */
+
+static int is_group_class(const promo_rule *r) {
+  if (r->type == PT_ADD_ON || r->type == PT_EXCHANGE) return 1;
+  if (!r->group) return 0;
+  return r->type == PT_THRESHOLD_OFF || r->type == PT_TIERED_THRESHOLD_OFF || r->type == PT_TIERED_DISCOUNT ||
+         r->type == PT_BUY_X_GET_Y || r->type == PT_BUNDLE_PRICE;
+}
+
+/* 1 when promo a wins a tie against b: higher priority, then the smaller promo_id. */
+static int wins_tie(const promo_def *a, const promo_def *b) {
+  if (a->priority != b->priority) return a->priority > b->priority;
+  return strcmp(a->id, b->id) < 0;
+}
+
+static int names_sku(const promo_book *b, int p, int sku) {
+  const promo_def *d = &b->promos[p];
+  if (d->all_skus) return 1;
+  const int_list *m = &b->member[p];
+  int lo = 0, hi = m->n - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (m->v[mid] == sku) return 1;
+    if (m->v[mid] < sku) lo = mid + 1; else hi = mid - 1;
+  }
+  return 0;
+}
+
+static int applies(const promo_book *b, int p, const promo_line *l) {
+  const promo_rule *r = &b->promos[p].rule;
+  if (r->audience_new && !l->is_new) return 0;
+  return promo_rule_live(r, l->has_at, l->at);
+}
+
+static int grow_scratch(promo_book *b, int n) {
+  if (n <= b->scratch_cap) return 0;
+  int nc = n < 16 ? 16 : n * 2;
+#define G(f) { void *t = gmem_realloc(b->f, sizeof *b->f * (size_t)nc); if (!t) return -1; b->f = t; }
+  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(w) G(caps) G(share) G(disc) G(slices)
+#undef G
+  b->scratch_cap = nc;
+  return 0;
+}
+
+static int by_unit_asc(const void *a, const void *b) {
+  const slice *x = a, *y = b;
+  if (x->unit != y->unit) return x->unit < y->unit ? -1 : 1;
+  return x->line - y->line;
+}
+static int by_unit_desc(const void *a, const void *b) {
+  const slice *x = a, *y = b;
+  if (x->unit != y->unit) return x->unit > y->unit ? -1 : 1;
+  return x->line - y->line;
+}
+
+/* Apportions amount over lines idx[0..m) by weights w, capped at caps; adds to out[line]. */
+static const char *apportion_into(promo_book *b, int64_t amount, const int *idx, const int64_t *w,
+                                  const int64_t *caps, int m, int64_t *out) {
+  int64_t left;
+  const char *why = gmoney_apportion(amount, w, caps, m, b->share, &left);
+  if (why) return why;
+  for (int k = 0; k < m; k++) out[idx[k]] += b->share[k];
+  return NULL;
+}
+
+/* Evaluates group activity p over the lines idx[0..m) that chose it. *total gets what it takes
+** off (a gift not in the cart counts at its list price); with disc non-NULL the per-line
+** discounts are added to disc[line]. */
+static const char *group_eval(promo_book *b, int p, const promo_line *lines, int n, const int *idx, int m,
+                              int64_t *total, int *met, int64_t *disc) {
+  const promo_rule *r = &b->promos[p].rule;
+  const promo_def *d = &b->promos[p];
+  const char *why = NULL;
+  *total = 0;
+  *met = 0;
+  if (m == 0) return NULL;
+  int64_t base = 0, q = 0;
+  for (int k = 0; k < m; k++) {
+    const promo_line *l = &lines[idx[k]];
+    if ((r->type == PT_ADD_ON || r->type == PT_EXCHANGE) && l->sku == d->target_sku) continue;
+    if ((r->type == PT_ADD_ON || r->type == PT_EXCHANGE) && !r->group) {
+      if (l->list > base) base = l->list;   /* item scope: one item must reach the threshold */
+    } else if (gmoney_add(base, l->list, &base))
+      return OVERFLOW;
+    if (gmoney_add(q, l->qty, &q)) return OVERFLOW;
+  }
+  switch (r->type) {
+    case PT_THRESHOLD_OFF:
+    case PT_TIERED_THRESHOLD_OFF: {
+      int64_t off;
+      if ((why = threshold_discount(r, base, b->rnd, &off))) return why;
+      *total = off;
+      if (disc && off) {
+        for (int k = 0; k < m; k++) b->w[k] = b->caps[k] = lines[idx[k]].list;
+        why = apportion_into(b, off, idx, b->w, b->caps, m, disc);
+      }
+      return why;
+    }
+    case PT_TIERED_DISCOUNT: {
+      int64_t rate = tier_rate(r, q);
+      for (int k = 0; k < m; k++) {
+        int64_t dd;
+        if ((why = rate_discount(lines[idx[k]].list, rate, b->rnd, &dd))) return why;
+        *total += dd;
+        if (disc) disc[idx[k]] += dd;
+      }
+      return NULL;
+    }
+    case PT_BUY_X_GET_Y:
+    case PT_BUNDLE_PRICE: {
+      for (int k = 0; k < m; k++) {
+        b->slices[k].line = idx[k];
+        b->slices[k].unit = lines[idx[k]].unit;
+        b->slices[k].count = lines[idx[k]].qty;
+      }
+      if (r->type == PT_BUY_X_GET_Y) {
+        /* The cheapest units are the discounted ones. */
+        qsort(b->slices, (size_t)m, sizeof *b->slices, by_unit_asc);
+        int64_t sets = q / (r->buy + r->get);
+        if (r->max_sets && sets > r->max_sets) sets = r->max_sets;
+        int64_t free_units = sets * r->get;
+        for (int k = 0; k < m && free_units > 0; k++) {
+          int64_t u = b->slices[k].count < free_units ? b->slices[k].count : free_units, amt, dd;
+          free_units -= u;
+          if (gmoney_mul(u, b->slices[k].unit, &amt)) return OVERFLOW;
+          if ((why = rate_discount(amt, r->rate, b->rnd, &dd))) return why;
+          *total += dd;
+          if (disc) disc[b->slices[k].line] += dd;
+        }
+        return NULL;
+      }
+      /* Bundles take the dearest units first, so the customer's sets save the most. */
+      qsort(b->slices, (size_t)m, sizeof *b->slices, by_unit_desc);
+      int k = 0;
+      int64_t used = 0;  /* units of slices[k] already in a set */
+      while (k < m) {
+        int64_t need = r->qty, sum = 0;
+        int first = k, nk = 0;
+        int64_t first_used = used;
+        /* Gather one set's units: (slice, count) pairs into w/caps scratch via idx2. */
+        while (need > 0 && k < m) {
+          int64_t avail = b->slices[k].count - used, take = avail < need ? avail : need, amt;
+          if (gmoney_mul(take, b->slices[k].unit, &amt) || gmoney_add(sum, amt, &sum)) return OVERFLOW;
+          need -= take;
+          used += take;
+          nk++;
+          if (used == b->slices[k].count) { k++; used = 0; }
+        }
+        if (need > 0 || sum <= r->price) break;   /* no complete set left, or it would cost more */
+        int64_t off = sum - r->price;
+        *total += off;
+        if (disc) {
+          /* Weights: what each slice puts into this set (walk the same units again). */
+          int64_t need2 = r->qty, used2 = first_used;
+          int kk = first;
+          for (int j = 0; j < nk; j++) {
+            int64_t avail = b->slices[kk].count - used2, take = avail < need2 ? avail : need2;
+            b->w[j] = take * b->slices[kk].unit;
+            b->caps[j] = b->w[j];
+            b->setidx[j] = b->slices[kk].line;
+            need2 -= take;
+            used2 += take;
+            if (used2 == b->slices[kk].count) { kk++; used2 = 0; }
+          }
+          /* idx may repeat a line across the set; apportion_into adds, so that is fine. */
+          if ((why = apportion_into(b, off, b->setidx, b->w, b->caps, nk, disc))) return why;
+        }
+      }
+      return NULL;
+    }
+    case PT_ADD_ON:
+    case PT_EXCHANGE: {
+      if (base < r->threshold || base == 0) return NULL;
+      *met = 1;
+      int64_t units = r->type == PT_ADD_ON ? r->limit : r->qty;
+      int64_t price = r->type == PT_ADD_ON ? r->price : 0;
+      int target_in_cart = 0;
+      for (int i = 0; i < n; i++)
+        if (lines[i].sku == d->target_sku) target_in_cart = 1;
+      for (int k = 0; k < m && units > 0; k++) {
+        const promo_line *l = &lines[idx[k]];
+        if (l->sku != d->target_sku) continue;
+        int64_t u = l->qty < units ? l->qty : units, dd;
+        units -= u;
+        if ((why = to_price_discount(l->unit, u, price, &dd))) return why;
+        *total += dd;
+        if (disc) disc[idx[k]] += dd;
+      }
+      if (!target_in_cart && r->type == PT_EXCHANGE) {
+        int64_t g;
+        if (gmoney_mul(r->list, r->qty, &g)) return OVERFLOW;
+        *total += g;
+      }
+      return NULL;
+    }
+    default: return NULL;
+  }
+}
+
+/* The group activities' total discount under choice[] (per line: -3 flash, -2 item activity,
+** -1 none, else a group promotion). With disc, per-line discounts are added there and
+** applied[g] says whether group g took effect. */
+static const char *groups_total(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
+                                const int *choice, int64_t *total, int64_t *disc, int *applied) {
+  *total = 0;
+  for (int g = 0; g < ng; g++) {
+    int m = 0;
+    for (int i = 0; i < n; i++)
+      if (choice[i] == groups[g]) b->sub[m++] = i;
+    int64_t t;
+    int met;
+    const char *why = group_eval(b, groups[g], lines, n, b->sub, m, &t, &met, disc);
+    if (why) return why;
+    if (applied) applied[g] = met || t > 0;
+    if (gmoney_add(*total, t, total)) return OVERFLOW;
+  }
+  return NULL;
+}
+
+static const char *assignment_value(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
+                                    const int *choice, int64_t *value) {
+  int64_t v = 0, g;
+  for (int i = 0; i < n; i++)
+    if (choice[i] == -2 && gmoney_add(v, b->work[i].item_disc, &v)) return OVERFLOW;
+  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL);
+  if (why) return why;
+  if (gmoney_add(v, g, value)) return OVERFLOW;
+  return NULL;
+}
+
+static void add_unique(int *set, int *n, int x) {
+  for (int i = 0; i < *n; i++)
+    if (set[i] == x) return;
+  if (*n < MAX_ORDER_PROMOS) set[(*n)++] = x;
+}
+
+const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
+                              int64_t *gcap) {
+  if (n <= 0) return NULL;
+  if (grow_scratch(b, n)) return "out of memory";
+  int groups[MAX_ORDER_PROMOS], ng = 0, coupons[MAX_ORDER_PROMOS], nc = 0;
+  int flash_promo[MAX_ORDER_PROMOS], nflash = 0;
+  int64_t flash_used[MAX_ORDER_PROMOS];
+  const char *why;
+
+  /* 1. Flash sale, 2. the best single-item activity of each line; collect the rest. */
+  for (int i = 0; i < n; i++) {
+    promo_line *l = &lines[i];
+    line_work *lw = &b->work[i];
+    memset(lw, 0, sizeof *lw);
+    lw->item = -1;
+    l->promo = l->coupon = -1;
+    l->kind = PK_ITEM;
+    l->discount = l->coupon_discount = 0;
+    if (l->qty <= 0 || l->unit < 0) return "qty must be positive and unit_price not negative";
+    if (gmoney_mul(l->unit, l->qty, &l->list)) return "qty × unit_price out of range (overflow)";
+    int best_flash = -1;
+    int64_t best_fd = 0, best_units = 0;
+    const int_list *lists[2] = {&b->sku_promos[l->sku], &b->all};
+    for (int li = 0; li < 2; li++)
+      for (int k = 0; k < lists[li]->n; k++) {
+        int p = lists[li]->v[k];
+        const promo_def *d = &b->promos[p];
+        const promo_rule *r = &d->rule;
+        if (!applies(b, p, l)) continue;
+        if (r->type == PT_FLASH_SALE) {
+          int slot = -1;
+          for (int f = 0; f < nflash; f++)
+            if (flash_promo[f] == p) slot = f;
+          int64_t units = d->stock_left < 0 ? INT64_MAX : d->stock_left;
+          if (r->per_order_limit >= 0) {
+            int64_t left = r->per_order_limit - (slot >= 0 ? flash_used[slot] : 0);
+            if (left < units) units = left;
+          }
+          if (units <= 0) continue;
+          if (units > l->qty) units = l->qty;
+          int64_t fd;
+          if ((why = item_discount(r, l->unit, l->qty, l->list, b->rnd, units, &fd))) return why;
+          if (fd > best_fd || (fd == best_fd && fd > 0 && wins_tie(d, &b->promos[best_flash]))) {
+            best_flash = p;
+            best_fd = fd;
+            best_units = units;
+          }
+        } else if (r->type == PT_COUPON) {
+          add_unique(coupons, &nc, p);
+        } else if (is_group_class(r)) {
+          /* Keep the line's group options sorted best-first, at most MAX_GROUP_OPTS. */
+          int pos = lw->nopt;
+          while (pos > 0 && wins_tie(d, &b->promos[lw->opt[pos - 1]])) pos--;
+          if (pos < MAX_GROUP_OPTS) {
+            int last = lw->nopt < MAX_GROUP_OPTS ? lw->nopt : MAX_GROUP_OPTS - 1;
+            for (int j = last; j > pos; j--) lw->opt[j] = lw->opt[j - 1];
+            lw->opt[pos] = p;
+            if (lw->nopt < MAX_GROUP_OPTS) lw->nopt++;
+          }
+        } else {
+          int64_t dd;
+          if ((why = item_discount(r, l->unit, l->qty, l->list, b->rnd, INT64_MAX, &dd))) return why;
+          if (dd > lw->item_disc || (dd == lw->item_disc && dd > 0 && wins_tie(d, &b->promos[lw->item]))) {
+            lw->item = p;
+            lw->item_disc = dd;
+          }
+        }
+      }
+    if (best_flash >= 0) {
+      promo_def *d = &b->promos[best_flash];
+      lw->locked = 1;
+      lw->nopt = 0;
+      l->promo = best_flash;
+      l->discount = best_fd;
+      if (d->stock_left >= 0) d->stock_left -= best_units;
+      int slot = -1;
+      for (int f = 0; f < nflash; f++)
+        if (flash_promo[f] == best_flash) slot = f;
+      if (slot < 0 && nflash < MAX_ORDER_PROMOS) { slot = nflash++; flash_promo[slot] = best_flash; flash_used[slot] = 0; }
+      if (slot >= 0) flash_used[slot] += best_units;
+      continue;
+    }
+    for (int j = 0; j < lw->nopt; j++) add_unique(groups, &ng, lw->opt[j]);
+    /* Choices: the item activity (when it saves anything), the group activities, else none. */
+    int ngo = lw->nopt;
+    for (int j = ngo; j > 0; j--) lw->opt[j] = lw->opt[j - 1];
+    lw->opt[0] = lw->item_disc > 0 ? -2 : -1;
+    lw->nopt = ngo + 1;
+    if (lw->opt[0] == -1 && ngo > 0) {
+      /* Prefer a group (it may give a gift) and keep "none" last. */
+      for (int j = 0; j < ngo; j++) lw->opt[j] = lw->opt[j + 1];
+      lw->opt[ngo] = -1;
+    }
+  }
+
+  /* 3. Group activities: the assignment of lines that saves the customer the most. The first
+  ** best assignment in choice order wins ties, and choices are ordered by priority, promo_id. */
+  int *choice = b->best, *cur = b->cur;
+  double combos = 1;
+  for (int i = 0; i < n; i++) {
+    choice[i] = b->work[i].locked ? -3 : b->work[i].opt[0];
+    cur[i] = choice[i];
+    if (!b->work[i].locked) combos *= b->work[i].nopt;
+  }
+  if (ng > 0 && combos > 1) {
+    int64_t best_v;
+    if ((why = assignment_value(b, lines, n, groups, ng, choice, &best_v))) return why;
+    if (combos <= SEARCH_LIMIT) {
+      int *digit = b->idx;
+      for (int i = 0; i < n; i++) digit[i] = 0;
+      for (;;) {
+        int i = 0;
+        while (i < n && (b->work[i].locked || ++digit[i] == b->work[i].nopt)) {
+          if (!b->work[i].locked) { digit[i] = 0; cur[i] = b->work[i].opt[0]; }
+          i++;
+        }
+        if (i == n) break;
+        cur[i] = b->work[i].opt[digit[i]];
+        int64_t v;
+        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+        if (v > best_v) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+      }
+    } else {
+      /* Too many combinations: move each group's candidates into it, best group first, and
+      ** keep the move when it saves more. */
+      for (int g = 0; g < ng; g++) {
+        memcpy(cur, choice, sizeof *cur * (size_t)n);
+        for (int i = 0; i < n; i++)
+          for (int j = 0; j < b->work[i].nopt; j++)
+            if (b->work[i].opt[j] == groups[g]) cur[i] = groups[g];
+        int64_t v;
+        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+        if (v > best_v) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+      }
+    }
+  }
+  /* Apply the chosen assignment. */
+  int64_t *disc = b->disc, gt;
+  int applied[MAX_ORDER_PROMOS];
+  for (int i = 0; i < n; i++) disc[i] = 0;
+  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied))) return why;
+  for (int i = 0; i < n; i++) {
+    promo_line *l = &lines[i];
+    if (choice[i] == -3) continue;
+    if (choice[i] == -2) { l->promo = b->work[i].item; l->discount = b->work[i].item_disc; continue; }
+    if (choice[i] < 0) continue;
+    int g = 0;
+    while (groups[g] != choice[i]) g++;
+    if (!applied[g]) continue;
+    const promo_def *d = &b->promos[choice[i]];
+    l->promo = choice[i];
+    l->discount = disc[i];
+    if (l->sku == d->target_sku && disc[i] > 0) l->kind = d->rule.type == PT_ADD_ON ? PK_ADD_ON : PK_GIFT;
+  }
+  for (int g = 0; g < ng; g++) {
+    const promo_def *d = &b->promos[groups[g]];
+    if (!applied[g] || d->rule.type != PT_EXCHANGE) continue;
+    int in_cart = 0;
+    for (int i = 0; i < n; i++)
+      if (lines[i].sku == d->target_sku) in_cart = 1;
+    if (in_cart) continue;
+    if (*ngifts == *gcap) {
+      int64_t nc2 = *gcap ? *gcap * 2 : 16;
+      promo_gift *ng2 = gmem_realloc(*gifts, sizeof *ng2 * (size_t)nc2);
+      if (!ng2) return "out of memory";
+      *gifts = ng2;
+      *gcap = nc2;
+    }
+    promo_gift *gift = &(*gifts)[(*ngifts)++];
+    gift->promo = groups[g];
+    gift->sku = d->target_sku;
+    gift->qty = d->rule.qty;
+    gift->unit = d->rule.list;
+  }
+
+  /* 4. Coupon: the one that saves most, judged on the amounts after the activities. */
+  int best_c = -1;
+  int64_t best_cd = 0;
+  for (int c = 0; c < nc; c++) {
+    int64_t base = 0, cd;
+    for (int i = 0; i < n; i++)
+      if (names_sku(b, coupons[c], lines[i].sku) && applies(b, coupons[c], &lines[i]) &&
+          gmoney_add(base, lines[i].list - lines[i].discount, &base))
+        return OVERFLOW;
+    if ((why = threshold_discount(&b->promos[coupons[c]].rule, base, b->rnd, &cd))) return why;
+    if (cd > best_cd || (cd == best_cd && cd > 0 && wins_tie(&b->promos[coupons[c]], &b->promos[best_c]))) {
+      best_c = coupons[c];
+      best_cd = cd;
+    }
+  }
+  if (best_c >= 0) {
+    int m = 0;
+    for (int i = 0; i < n; i++)
+      if (names_sku(b, best_c, lines[i].sku) && applies(b, best_c, &lines[i])) {
+        b->sub[m] = i;
+        b->w[m] = b->caps[m] = lines[i].list - lines[i].discount;
+        m++;
+        lines[i].coupon = best_c;
+      }
+    for (int i = 0; i < n; i++) disc[i] = 0;
+    if ((why = apportion_into(b, best_cd, b->sub, b->w, b->caps, m, disc))) return why;
+    for (int i = 0; i < n; i++) lines[i].coupon_discount = disc[i];
+  }
+  /* 5. Floors: every discount above was capped at its line, so no line goes below 0. */
+  for (int i = 0; i < n; i++) lines[i].final = lines[i].list - lines[i].discount - lines[i].coupon_discount;
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ checks */
+
+int promo_book_skus(const promo_book *b, int i, const int **skus) {
+  if (b->promos[i].all_skus) { *skus = NULL; return -1; }
+  *skus = b->member[i].v;
+  return b->member[i].n;
+}
+
+int promo_windows_overlap(const promo_rule *a, const promo_rule *b) {
+  int64_t s1 = a->has_start ? a->starts_at : INT64_MIN, e1 = a->has_end ? a->ends_at : INT64_MAX;
+  int64_t s2 = b->has_start ? b->starts_at : INT64_MIN, e2 = b->has_end ? b->ends_at : INT64_MAX;
+  int64_t s = s1 > s2 ? s1 : s2, e = e1 < e2 ? e1 : e2;
+  return s < e;
+}
+
+int promo_unit_price(const promo_rule *r, int has_list, int64_t list, ground rnd, int64_t *price) {
+  int64_t d;
+  switch (r->type) {
+    case PT_SPECIAL_PRICE: *price = has_list && list < r->price ? list : r->price; return 1;
+    case PT_ADD_ON: *price = r->price; return 1;
+    case PT_BUNDLE_PRICE: *price = r->price / r->qty; return 1;
+    case PT_FLASH_SALE:
+      if (r->has_price) { *price = r->price; return 1; }
+      if (!has_list || rate_discount(list, r->rate, rnd, &d)) return 0;
+      *price = list - d;
+      return 1;
+    case PT_DISCOUNT:
+    case PT_TIERED_DISCOUNT: {
+      int64_t rate = r->type == PT_DISCOUNT ? r->rate : r->tiers[r->ntiers - 1].value;
+      if (!has_list || rate_discount(list, rate, rnd, &d)) return 0;
+      *price = list - d;
+      return 1;
+    }
+    case PT_REDUCE:
+      if (!has_list) return 0;
+      *price = list > r->amount ? list - r->amount : 0;
+      return 1;
+    default: return 0;
+  }
+}

@@ -1,0 +1,125 @@
+/*
+** promo_engine.h: promotion pricing in int64 minor units (money.h). Pure: no sqlite3 calls,
+** memory from gmem. Three layers:
+**   1. promo_rule_parse: rule JSON -> promo_rule (every field validated, errors name the path);
+**   2. promo_price_units: what qty units of one item cost under one rule (promo_price);
+**   3. promo_book + promo_order_price: the order pipeline of promo_apply (flash sale -> best
+**      single-item activity per line -> group activities -> coupon -> floors).
+*/
+#ifndef GROWTH_PROMO_ENGINE_H
+#define GROWTH_PROMO_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "money.h"
+
+typedef enum {
+  PT_DISCOUNT, PT_TIERED_DISCOUNT, PT_SPECIAL_PRICE, PT_REDUCE, PT_THRESHOLD_OFF,
+  PT_TIERED_THRESHOLD_OFF, PT_ADD_ON, PT_EXCHANGE, PT_FLASH_SALE, PT_BUY_X_GET_Y,
+  PT_BUNDLE_PRICE, PT_COUPON, PT_COUNT
+} promo_type;
+
+typedef struct promo_tier {
+  int64_t at;     /* qty (tiered_discount) or threshold in minor units (tiered_threshold_off) */
+  int64_t value;  /* rate in ppm (tiered_discount) or amount off in minor units */
+} promo_tier;
+
+typedef struct promo_rule {
+  promo_type type;
+  int group;              /* scope "group": the promotion's skus together */
+  int audience_new;       /* audience "new": new customers only */
+  int has_start, has_end;
+  int64_t starts_at, ends_at;  /* microseconds UTC, half-open [starts_at, ends_at) */
+  int has_rate, has_price, has_off, has_cap;
+  int64_t rate;           /* ppm of the price paid: 800000 = 20% off */
+  int64_t price;          /* minor units */
+  int64_t amount;         /* reduce: off each unit */
+  int64_t threshold, off, cap;
+  int repeat;             /* threshold_off: every full threshold (每满) */
+  int graduated;          /* tiered_discount: each unit at its own tier */
+  int ntiers;
+  promo_tier *tiers;
+  char *sku;              /* add_on / exchange: the designated item */
+  int64_t qty;            /* exchange: units given; bundle_price: units per set */
+  int64_t limit;          /* add_on: units at the add-on price */
+  int64_t list;           /* exchange: list price of a gift not in the cart (for the gift row) */
+  int64_t stock;          /* flash_sale: units in all, -1 unlimited */
+  int64_t per_order_limit;/* flash_sale: units per order at the flash price, -1 unlimited */
+  int64_t buy, get, max_sets; /* buy_x_get_y; max_sets 0 = unlimited */
+} promo_rule;
+
+const char *promo_type_name(promo_type t);
+
+/* Parses a rule. Money fields at `scale`, digits beyond it rounded with rnd. Returns 0, or -1
+** with err = "rule $.path: what was expected". */
+int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_rule *out, char *err,
+                     size_t errlen);
+void promo_rule_free(promo_rule *r);
+/* 1 when the rule is live at ts (us); has_ts 0 = no time given: always live. */
+int promo_rule_live(const promo_rule *r, int has_ts, int64_t ts);
+
+/* What qty units at unit price cost under rule r, as a single item (threshold rules judged on
+** this item's amount; add_on / exchange price qty units of the designated item, the threshold
+** taken as met; flash_sale gives its price to at most per_order_limit and stock units). Returns NULL or a reason (overflow, bad input). */
+const char *promo_price_units(const promo_rule *r, int64_t unit, int64_t qty, ground rnd, int64_t *total);
+
+/* ------------------------------------------------------------------ orders */
+
+typedef enum { PK_ITEM, PK_GIFT, PK_ADD_ON } promo_kind;
+
+typedef struct promo_line {
+  /* in */
+  int64_t line_id;
+  int sku;                /* promo_book_sku index */
+  int64_t qty, unit;      /* qty > 0, unit >= 0 */
+  int is_new, has_at;
+  int64_t at;
+  /* out */
+  int promo;              /* index of the activity taken, -1 none */
+  int coupon;             /* index of the coupon applied, -1 none */
+  promo_kind kind;
+  int64_t list, discount, coupon_discount, final;
+} promo_line;
+
+/* A gift row added to an order (exchange whose item is not in the cart). */
+typedef struct promo_gift { int promo; int sku; int64_t qty, unit; } promo_gift;
+
+typedef struct promo_def {
+  char *id;
+  int64_t priority;
+  promo_rule rule;
+  int all_skus;
+  int target_sku;         /* add_on / exchange: sku index of rule.sku */
+  int64_t stock_left;
+} promo_def;
+
+typedef struct promo_book promo_book;
+
+promo_book *promo_book_new(int scale, ground rnd);
+void promo_book_free(promo_book *b);
+/* The index of a sku (added when new); -1 out of memory. */
+int promo_book_sku(promo_book *b, const char *sku, size_t len);
+const char *promo_book_sku_name(const promo_book *b, int sku);
+/* Adds a promotion; skus NULL = every sku. Returns 0, or -1 with err (rule errors as above). */
+int promo_book_add(promo_book *b, const char *id, int64_t priority, const char *rule_json, size_t rule_len,
+                   const char *const *skus, const size_t *sku_lens, int nskus, int all_skus, char *err,
+                   size_t errlen);
+int promo_book_count(const promo_book *b);
+const promo_def *promo_book_get(const promo_book *b, int i);
+
+/* The skus promotion i names (sorted sku indices); -1 when it names every sku. */
+int promo_book_skus(const promo_book *b, int i, const int **skus);
+/* 1 when the two rules' time windows [starts_at, ends_at) share an instant. */
+int promo_windows_overlap(const promo_rule *a, const promo_rule *b);
+/* The per-unit price an activity sets for an item listed at `list` (has_list 0: unknown), for
+** cost checks: 0 when the rule has no per-unit price (thresholds, coupons, gifts, ...). */
+int promo_unit_price(const promo_rule *r, int has_list, int64_t list, ground rnd, int64_t *price);
+
+/* Prices one order's lines (sorted by line_id) in place; gifts appended to *gifts (grown with
+** gmem_realloc; *ngifts and *gcap updated). Flash-sale stock is consumed from the book, so orders
+** must come in order. Returns NULL or a reason (overflow, out of memory). */
+const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
+                              int64_t *gcap);
+
+#endif

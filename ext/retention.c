@@ -1,0 +1,282 @@
+/*
+** retention.c: SQL glue for retention (the ClickHouse aggregate) and cohort_retention (the
+** cohort table, computed by the engine in cohort.c).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cohort.h"
+#include "registry.h"
+#include "source.h"
+#include "tvf.h"
+
+/* ---------------------------------------------------------------------------------------
+** retention(cond1, ..., condN): r1 = any(cond1), rk = any(cond1) AND any(condk).
+**
+** It is registered once per N (2..64) so an empty group still knows N and returns N zeros,
+** as ClickHouse does; a variadic row catches every other count with a clear error. It takes
+** no options: ClickHouse's retention has no parameters and a trailing TEXT argument could
+** not be told from a TEXT condition in an empty group.
+*/
+#define RETENTION_MAX 64
+
+typedef struct retention_state { uint64_t any; } retention_state;
+
+static int retention_count_ok(sqlite3_context *ctx, int n) {
+  if (n >= 2 && n <= RETENTION_MAX) return 1;
+  /* n < 0: an empty group of the variadic row, whose count is not known here */
+  char *msg = n < 0 ? sqlite3_mprintf("%s: takes 2 to %d conditions (0/1 values)", garg_fn_name(ctx), RETENTION_MAX)
+                    : sqlite3_mprintf("%s: takes 2 to %d conditions (0/1 values), got %d", garg_fn_name(ctx),
+                                      RETENTION_MAX, n);
+  garg_result_error(ctx, msg);
+  return 0;
+}
+
+void retention_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  if (!retention_count_ok(ctx, argc)) return;
+  retention_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
+  if (!st) { sqlite3_result_error_nomem(ctx); return; }
+  uint64_t row = 0;
+  int has_null = 0;
+  for (int i = 0; i < argc; i++) {
+    sqlite3_value *v = argv[i];
+    if (sqlite3_value_type(v) == SQLITE_INTEGER) {  /* the usual case, without the general reader */
+      sqlite3_int64 x = sqlite3_value_int64(v);
+      if (x == 1) { row |= UINT64_C(1) << i; continue; }
+      if (x == 0) continue;
+    }
+    char arg[32];
+    snprintf(arg, sizeof arg, "condition %d", i + 1);
+    int bit = 0;
+    char *err = NULL;
+    int rc = garg_bool(v, garg_fn_name(ctx), arg, &bit, &err);
+    if (rc == GARG_NULL) { has_null = 1; continue; }
+    if (rc != SQLITE_OK) {
+      if (rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
+      else garg_result_error(ctx, err);
+      return;
+    }
+    if (bit) row |= UINT64_C(1) << i;
+  }
+  /* ClickHouse (22.10+) skips a row with any NULL argument */
+  if (!has_null) st->any |= row;
+}
+
+void retention_final(sqlite3_context *ctx) {
+  const growth_function *f = sqlite3_user_data(ctx);
+  int n = f ? f->nArg : -1;
+  if (!retention_count_ok(ctx, n)) return;
+  retention_state *st = sqlite3_aggregate_context(ctx, 0);
+  uint64_t any = st ? st->any : 0;
+  char out[2 * RETENTION_MAX + 2];
+  int at = 0;
+  out[at++] = '[';
+  for (int i = 0; i < n; i++) {
+    int r = (any & 1) && ((any >> i) & 1);
+    if (i) out[at++] = ',';
+    out[at++] = r ? '1' : '0';
+  }
+  out[at++] = ']';
+  sqlite3_result_text(ctx, out, at, SQLITE_TRANSIENT);
+}
+
+/* ---------------------------------------------------------------------------------------
+** cohort_retention(source, period [, options])
+*/
+static const gopt_spec cohort_opt_spec[] = {
+  {"on_or_after", GOPT_FLAG}, {"rolling", GOPT_FLAG}, {"tz", GOPT_VALUE}, {"week_start", GOPT_VALUE},
+  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},  {NULL, 0},
+};
+
+typedef struct cohort_result {
+  gcohort *engine;
+  int has_value;
+} cohort_result;
+
+typedef struct cohort_scan {
+  gcohort *engine;
+  const char *fn;
+  int has_is_start, has_value;
+} cohort_scan;
+
+static int cohort_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  cohort_scan *s = ctx;
+  int64_t ts;
+  int rc = garg_timestamp(cols[1], s->fn, "ts (source column 2)", &ts, pzErr);
+  if (rc == GARG_NULL) return SQLITE_OK;  /* no time, no activity */
+  if (rc != SQLITE_OK) return rc;
+  int is_start = 0;
+  if (s->has_is_start) {
+    rc = garg_bool(cols[2], s->fn, "is_start (source column 3)", &is_start, pzErr);
+    if (rc == GARG_NULL) is_start = 0;
+    else if (rc != SQLITE_OK) return rc;
+  }
+  int64_t value = 0;
+  if (s->has_value) {
+    rc = garg_money(cols[3], s->fn, "value (source column 4)", 2, GROUND_HALF_UP, &value, pzErr);
+    if (rc == GARG_NULL) value = 0;
+    else if (rc != SQLITE_OK) return rc;
+  }
+  uint32_t id;
+  int bad;
+  sqlite3_value *actor = cols[0];
+  switch (sqlite3_value_type(actor)) {
+    case SQLITE_NULL: return SQLITE_OK;  /* nobody to count */
+    case SQLITE_INTEGER: bad = gcohort_actor_int(s->engine, sqlite3_value_int64(actor), &id); break;
+    case SQLITE_FLOAT: {
+      /* 42.0 is the actor 42, as SQLite compares them equal; 42.5 names nobody */
+      double d = sqlite3_value_double(actor);
+      if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d) {
+        char *desc = garg_describe(actor);
+        *pzErr = desc ? sqlite3_mprintf("%s: actor (source column 1) is %s, expected an INTEGER or TEXT id",
+                                        s->fn, desc) : NULL;
+        sqlite3_free(desc);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+      bad = gcohort_actor_int(s->engine, (int64_t)d, &id);
+      break;
+    }
+    default: {
+      int kind = sqlite3_value_type(actor);
+      const void *p = kind == SQLITE_TEXT ? (const void *)sqlite3_value_text(actor) : sqlite3_value_blob(actor);
+      int n = sqlite3_value_bytes(actor);
+      if (!p && n) return SQLITE_NOMEM;
+      bad = gcohort_actor_bytes(s->engine, kind, p ? p : "", (size_t)n, &id);
+    }
+  }
+  if (bad) return SQLITE_NOMEM;
+  const char *why = gcohort_add(s->engine, id, ts, is_start, value);
+  if (why) {
+    *pzErr = sqlite3_mprintf("%s: %s", s->fn, why);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  return SQLITE_OK;
+}
+
+/* as_of=TS: ISO-8601 text, or Unix seconds. */
+static const char *parse_as_of(const char *text, int64_t *out) {
+  char *end;
+  double secs = strtod(text, &end);
+  if (end != text && *end == '\0' && strchr(text, '-') == NULL) return gtime_from_unix_real(secs, out);
+  return gtime_parse_text(text, -1, out);
+}
+
+static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
+                          int64_t *nrows, char **pzErr) {
+  const char *fn = spec->name;
+  gcohort_opts opts;
+  memset(&opts, 0, sizeof opts);
+  int rc = garg_period(args[1], fn, "period", &opts.cal.period, pzErr);
+  if (rc == GARG_NULL) { *result = NULL; *nrows = 0; return SQLITE_OK; }
+  if (rc != SQLITE_OK) return rc;
+  gopts o;
+  gperiod period = opts.cal.period;
+  o.count = 0;
+  if (args[2]) rc = garg_options(args[2], fn, cohort_opt_spec, &o, pzErr);
+  if (rc == SQLITE_OK) rc = garg_calendar_options(&o, cohort_opt_spec, fn, &opts.cal, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  opts.cal.period = period;
+  opts.rolling = gopts_has(&o, cohort_opt_spec, "rolling");
+  opts.on_or_after = gopts_has(&o, cohort_opt_spec, "on_or_after");
+  char err[GOPTS_ERR_MAX];
+  if (gopts_int(&o, cohort_opt_spec, "periods", 1, 1000000, &opts.periods, err, sizeof err) != 0) {
+    *pzErr = sqlite3_mprintf("%s: %s", fn, err);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  const char *as_of = gopts_value(&o, cohort_opt_spec, "as_of");
+  if (as_of) {
+    const char *why = parse_as_of(as_of, &opts.as_of_us);
+    if (why) {
+      *pzErr = sqlite3_mprintf("%s: option as_of='%s': expected Unix seconds or ISO-8601 text (%s)", fn, as_of, why);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    opts.has_as_of = 1;
+  }
+
+  gsource src;
+  const char *text = (const char *)sqlite3_value_text(args[0]);
+  if (!text) { *result = NULL; *nrows = 0; return SQLITE_OK; }
+  rc = gsource_open(&src, db, fn, text, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (src.ncol < 2 || src.ncol > 4) {
+    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts [, is_start [, value]]", fn,
+                             src.ncol, src.ncol == 1 ? "" : "s");
+    gsource_close(&src);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  opts.has_is_start = src.ncol >= 3;
+  opts.has_value = src.ncol >= 4;
+  cohort_result *res = sqlite3_malloc64(sizeof *res);
+  gcohort *engine = gcohort_new(&opts);
+  if (!res || !engine) {
+    sqlite3_free(res);
+    gcohort_free(engine);
+    gsource_close(&src);
+    return SQLITE_NOMEM;
+  }
+  cohort_scan scan = {engine, fn, opts.has_is_start, opts.has_value};
+  static const int cols[4] = {0, 1, 2, 3};
+  rc = gsource_scan(&src, fn, cols, src.ncol, cohort_row, &scan, pzErr);
+  gsource_close(&src);
+  if (rc == SQLITE_OK) {
+    const char *why = gcohort_finish(engine);
+    if (why) {
+      *pzErr = sqlite3_mprintf("%s: %s", fn, why);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  if (rc != SQLITE_OK) {
+    gcohort_free(engine);
+    sqlite3_free(res);
+    return rc;
+  }
+  res->engine = engine;
+  res->has_value = opts.has_value;
+  *result = res;
+  *nrows = gcohort_ncells(engine);
+  return SQLITE_OK;
+}
+
+static void cohort_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  cohort_result *res = result;
+  const gcohort_cell *cell = &gcohort_cells(res->engine)[row];
+  switch (col) {
+    case 0: {
+      char day[16];
+      gtime_format_day(cell->cohort_day, day);
+      sqlite3_result_text(ctx, day, -1, SQLITE_TRANSIENT);
+      break;
+    }
+    case 1: sqlite3_result_int64(ctx, cell->cohort_size); break;
+    case 2: sqlite3_result_int64(ctx, cell->period); break;
+    case 3: sqlite3_result_int64(ctx, cell->retained); break;
+    case 4: sqlite3_result_double(ctx, (double)cell->retained / (double)cell->cohort_size); break;
+    case 5:
+      if (res->has_value) sqlite3_result_double(ctx, gmoney_to_real(cell->value, 2));
+      else sqlite3_result_null(ctx);
+      break;
+    case 6: sqlite3_result_int(ctx, cell->complete); break;
+    case 7:
+      if (res->has_value) sqlite3_result_int64(ctx, cell->value);
+      else sqlite3_result_null(ctx);
+      break;
+  }
+}
+
+static void cohort_destroy(void *result) {
+  cohort_result *res = result;
+  if (!res) return;
+  gcohort_free(res->engine);
+  sqlite3_free(res);
+}
+
+static const char *const cohort_args[] = {"source", "period_unit", "options"};
+const gtvf_spec cohort_retention_spec = {
+  "cohort_retention",
+  "CREATE TABLE x(cohort TEXT, cohort_size INTEGER, period INTEGER, retained INTEGER, rate REAL, value REAL,"
+  " complete INTEGER, value_cents INTEGER, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
+  8, 3, 2, cohort_args, 0,
+  cohort_compute, cohort_column, cohort_destroy,
+};

@@ -1,0 +1,776 @@
+/*
+** rfm.c: the SQL side of RFM grading.
+**   rfm(source [, as_of [, options]])   table-valued, direct-only: one row per customer
+**   rfm_segments                        eponymous table of the segment maps (scheme, code, segment)
+**   rfm_segment(r, f, m [, scheme])     scalar: the segment name of given scores
+** Source rows stream through gsource_scan into a hash table of customers (a few dozen bytes
+** per customer, nothing per row unless order ids or frequency=days need a distinct set);
+** scoring and the maps are the pure core in rfm_score.c.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "mem.h"
+#include "money.h"
+#include "registry.h"
+#include "rfm_score.h"
+#include "source.h"
+#include "tvf.h"
+
+#define RFM_NAME "rfm"
+
+/* ------------------------------------------------------------------ keys and the hash set */
+
+/* A SQL value used as a key: customers, order ids. REALs that are whole numbers count as the
+** INTEGER (as SQLite's GROUP BY does); text and blobs are copied into an arena. */
+enum { KEY_INT = 1, KEY_REAL, KEY_TEXT, KEY_BLOB };
+
+typedef struct key_entry {
+  int64_t owner;   /* the customer an order id or day belongs to; 0 for customers */
+  int64_t ival;    /* INTEGER value, REAL bits, or 0 */
+  const char *bytes;
+  uint32_t len;
+  uint32_t hash;
+  uint8_t type;
+} key_entry;
+
+typedef struct arena_chunk { struct arena_chunk *next; size_t used, cap; char data[]; } arena_chunk;
+
+/* Entries are stored densely in insertion order (an entry's index is its id), each followed by
+** `payload` bytes for the caller (a customer's running totals), so that finding a customer
+** and updating it touches one place in memory. */
+typedef struct key_set {
+  char *data;          /* count entries of `stride` bytes */
+  size_t count, cap, stride;
+  uint64_t *slots;     /* open addressing: hash << 32 | (index + 1); 0 = empty */
+  size_t nslots;       /* power of two */
+  arena_chunk *arena;
+} key_set;
+
+#define KEY_AT(s, i) ((key_entry *)((s)->data + (size_t)(i) * (s)->stride))
+#define KEY_PAYLOAD(e) ((void *)((char *)(e) + sizeof(key_entry)))
+
+static void key_set_init(key_set *s, size_t payload) {
+  memset(s, 0, sizeof *s);
+  s->stride = (sizeof(key_entry) + payload + 7) & ~(size_t)7;
+}
+
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 30; x *= UINT64_C(0xbf58476d1ce4e5b9);
+  x ^= x >> 27; x *= UINT64_C(0x94d049bb133111eb);
+  return x ^ (x >> 31);
+}
+
+static uint32_t hash_key(const key_entry *k) {
+  uint64_t h = mix64((uint64_t)k->owner * UINT64_C(0x9e3779b97f4a7c15) + k->type);
+  if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
+    uint64_t f = UINT64_C(0xcbf29ce484222325);
+    for (uint32_t i = 0; i < k->len; i++) f = (f ^ (unsigned char)k->bytes[i]) * UINT64_C(0x100000001b3);
+    return (uint32_t)(mix64(h ^ f) >> 32);
+  }
+  return (uint32_t)(mix64(h ^ (uint64_t)k->ival) >> 32);
+}
+
+static int key_equal(const key_entry *a, const key_entry *b) {
+  if (a->type != b->type || a->owner != b->owner) return 0;
+  if (a->type == KEY_TEXT || a->type == KEY_BLOB) return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+  return a->ival == b->ival;
+}
+
+static const char *arena_copy(key_set *s, const char *p, uint32_t n) {
+  arena_chunk *c = s->arena;
+  if (!c || c->cap - c->used < (size_t)n + 1) {
+    size_t cap = (size_t)n + 1 > 65536 ? (size_t)n + 1 : 65536;
+    c = gmem_alloc(sizeof *c + cap);
+    if (!c) return NULL;
+    c->next = s->arena;
+    c->used = 0;
+    c->cap = cap;
+    s->arena = c;
+  }
+  char *out = c->data + c->used;
+  memcpy(out, p, n);
+  out[n] = 0;
+  c->used += (size_t)n + 1;
+  return out;
+}
+
+static void key_set_free(key_set *s) {
+  gmem_free(s->data);
+  gmem_free(s->slots);
+  for (arena_chunk *c = s->arena, *next; c; c = next) { next = c->next; gmem_free(c); }
+  s->data = NULL;
+  s->slots = NULL;
+  s->arena = NULL;
+  s->count = s->cap = s->nslots = 0;
+}
+
+static int key_set_grow(key_set *s) {
+  size_t nslots = s->nslots ? s->nslots * 2 : 1024;
+  uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
+  if (!slots) return SQLITE_NOMEM;
+  memset(slots, 0, sizeof *slots * nslots);
+  for (size_t i = 0; i < s->count; i++) {
+    uint32_t h = KEY_AT(s, i)->hash;
+    size_t at = h & (nslots - 1);
+    while (slots[at]) at = (at + 1) & (nslots - 1);
+    slots[at] = (uint64_t)h << 32 | (uint64_t)(i + 1);
+  }
+  gmem_free(s->slots);
+  s->slots = slots;
+  s->nslots = nslots;
+  return SQLITE_OK;
+}
+
+/* Finds k or adds it (with a zeroed payload). *out = the stored entry; *added = 1 when new. */
+static int key_set_find_or_add(key_set *s, key_entry *k, key_entry **out, int *added) {
+  k->hash = hash_key(k);
+  if ((s->count + 1) * 2 > s->nslots) {
+    if (s->count >= UINT32_MAX - 1) return SQLITE_TOOBIG;
+    int rc = key_set_grow(s);
+    if (rc != SQLITE_OK) return rc;
+  }
+  size_t at = k->hash & (s->nslots - 1);
+  uint64_t slot;
+  while ((slot = s->slots[at]) != 0) {
+    if ((uint32_t)(slot >> 32) == k->hash) {
+      key_entry *e = KEY_AT(s, (uint32_t)slot - 1);
+      if (key_equal(e, k)) { *out = e; *added = 0; return SQLITE_OK; }
+    }
+    at = (at + 1) & (s->nslots - 1);
+  }
+  if (s->count == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    char *d = gmem_realloc(s->data, s->stride * cap);
+    if (!d) return SQLITE_NOMEM;
+    s->data = d;
+    s->cap = cap;
+  }
+  key_entry *e = KEY_AT(s, s->count);
+  memset(e, 0, s->stride);
+  *e = *k;
+  if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
+    e->bytes = arena_copy(s, k->bytes, k->len);
+    if (!e->bytes) return SQLITE_NOMEM;
+  }
+  s->slots[at] = (uint64_t)k->hash << 32 | (uint64_t)(s->count + 1);
+  s->count++;
+  *out = e;
+  *added = 1;
+  return SQLITE_OK;
+}
+
+/* A set of nonzero 64-bit values (a customer and a day packed in one): 8 bytes a slot. */
+typedef struct u64_set { uint64_t *slots; size_t count, nslots; } u64_set;
+
+static int u64_set_add(u64_set *s, uint64_t v, int *added) {
+  if ((s->count + 1) * 2 > s->nslots) {
+    size_t nslots = s->nslots ? s->nslots * 2 : 1024;
+    uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
+    if (!slots) return SQLITE_NOMEM;
+    memset(slots, 0, sizeof *slots * nslots);
+    for (size_t i = 0; i < s->nslots; i++) {
+      if (!s->slots[i]) continue;
+      size_t at = mix64(s->slots[i]) & (nslots - 1);
+      while (slots[at]) at = (at + 1) & (nslots - 1);
+      slots[at] = s->slots[i];
+    }
+    gmem_free(s->slots);
+    s->slots = slots;
+    s->nslots = nslots;
+  }
+  size_t at = mix64(v) & (s->nslots - 1);
+  while (s->slots[at]) {
+    if (s->slots[at] == v) { *added = 0; return SQLITE_OK; }
+    at = (at + 1) & (s->nslots - 1);
+  }
+  s->slots[at] = v;
+  s->count++;
+  *added = 1;
+  return SQLITE_OK;
+}
+
+/* Reads a SQL value as a key; returns 0 for NULL. The bytes stay the value's until copied. */
+static int key_from_value(sqlite3_value *v, int64_t owner, key_entry *k) {
+  memset(k, 0, sizeof *k);
+  k->owner = owner;
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: k->type = KEY_INT; k->ival = sqlite3_value_int64(v); return 1;
+    case SQLITE_FLOAT: {
+      double d = sqlite3_value_double(v);
+      if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) { k->type = KEY_INT; k->ival = (int64_t)d; return 1; }
+      k->type = KEY_REAL;
+      if (d == 0) d = 0; /* -0.0 is 0 */
+      memcpy(&k->ival, &d, sizeof d);
+      return 1;
+    }
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+      int blob = sqlite3_value_type(v) == SQLITE_BLOB;
+      k->bytes = blob ? sqlite3_value_blob(v) : (const char *)sqlite3_value_text(v);
+      k->len = (uint32_t)sqlite3_value_bytes(v);
+      if (!k->bytes) k->bytes = "";
+      k->type = blob ? KEY_BLOB : KEY_TEXT;
+      return 1;
+    }
+    default: return 0;
+  }
+}
+
+/* SQLite's order for the output: numbers by value, then text, then blobs (memcmp). */
+static int key_compare(const key_entry *a, const key_entry *b) {
+  int na = a->type <= KEY_REAL, nb = b->type <= KEY_REAL;
+  if (na && nb) {
+    if (a->type == KEY_INT && b->type == KEY_INT) return a->ival < b->ival ? -1 : a->ival > b->ival;
+    double x, y;
+    if (a->type == KEY_INT) x = (double)a->ival; else memcpy(&x, &a->ival, sizeof x);
+    if (b->type == KEY_INT) y = (double)b->ival; else memcpy(&y, &b->ival, sizeof y);
+    return x < y ? -1 : x > y;
+  }
+  if (na != nb) return na ? -1 : 1;
+  if (a->type != b->type) return a->type < b->type ? -1 : 1;
+  uint32_t n = a->len < b->len ? a->len : b->len;
+  int c = memcmp(a->bytes, b->bytes, n);
+  if (c) return c;
+  return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* ------------------------------------------------------------------ options */
+
+static const gopt_spec rfm_opts[] = {
+  {"bins", GOPT_VALUE},        {"frequency", GOPT_VALUE}, {"monetary", GOPT_VALUE},
+  {"r_cuts", GOPT_VALUE},      {"f_cuts", GOPT_VALUE},    {"m_cuts", GOPT_VALUE},
+  {"cn_threshold", GOPT_VALUE}, {"tz", GOPT_VALUE},       {"scale", GOPT_VALUE},
+  {NULL, GOPT_FLAG},
+};
+
+typedef struct rfm_config {
+  int bins;
+  int freq_days;       /* frequency=days */
+  int monetary_avg;    /* monetary=avg */
+  int cn_median;       /* cn_threshold=median */
+  int scale;
+  gcalendar cal;       /* only the offset is used: day boundaries */
+  int ncuts[3];        /* R, F, M; 0 = quantiles */
+  int64_t cuts[3][GRFM_MAX_CUTS];
+  int has_as_of;
+  int64_t as_of_us;
+} rfm_config;
+
+static int opt_error(char **pzErr, const char *err) {
+  *pzErr = sqlite3_mprintf("%s: %s", RFM_NAME, err);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config *cfg, char **pzErr) {
+  gopts o;
+  char err[GOPTS_ERR_MAX];
+  memset(cfg, 0, sizeof *cfg);
+  if (as_of) {
+    int rc = garg_timestamp(as_of, RFM_NAME, "as_of", &cfg->as_of_us, pzErr);
+    if (rc == SQLITE_OK) cfg->has_as_of = 1;
+    else if (rc != GARG_NULL) return rc;
+  }
+  if (options) {
+    int rc = garg_options(options, RFM_NAME, rfm_opts, &o, pzErr);
+    if (rc != SQLITE_OK) return rc;
+  } else {
+    o.count = 0;
+  }
+  int64_t v = 2;
+  if (gopts_int(&o, rfm_opts, "scale", 0, GMONEY_MAX_SCALE, &v, err, sizeof err)) return opt_error(pzErr, err);
+  cfg->scale = (int)v;
+  static const char *const freq[] = {"orders", "days", NULL};
+  static const char *const mon[] = {"sum", "avg", NULL};
+  static const char *const centre[] = {"mean", "median", NULL};
+  if (gopts_choice(&o, rfm_opts, "frequency", freq, &cfg->freq_days, err, sizeof err) ||
+      gopts_choice(&o, rfm_opts, "monetary", mon, &cfg->monetary_avg, err, sizeof err) ||
+      gopts_choice(&o, rfm_opts, "cn_threshold", centre, &cfg->cn_median, err, sizeof err))
+    return opt_error(pzErr, err);
+  int rc = garg_calendar_options(&o, rfm_opts, RFM_NAME, &cfg->cal, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  /* Cut points fix the number of scores: 3 cuts make 4 bins. Every dimension shares one scale. */
+  static const char *const cut_names[3] = {"r_cuts", "f_cuts", "m_cuts"};
+  int cut_bins = 0;
+  const char *cut_from = NULL;
+  for (int d = 0; d < 3; d++) {
+    const char *text = gopts_value(&o, rfm_opts, cut_names[d]);
+    if (!text) continue;
+    const char *why = grfm_parse_cuts(text, d == 2 ? cfg->scale : 0, cfg->cuts[d], &cfg->ncuts[d]);
+    if (why) {
+      *pzErr = sqlite3_mprintf("%s: option %s='%s': %s (expected ascending %s separated by ';', e.g. %s)", RFM_NAME,
+                               cut_names[d], text, why, d == 0 ? "days" : d == 1 ? "whole numbers" : "amounts",
+                               d == 0 ? "30;90;180;365" : d == 1 ? "2;3;5;10" : "100;300;1000;5000");
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    if (cut_bins && cut_bins != cfg->ncuts[d] + 1) {
+      *pzErr = sqlite3_mprintf("%s: option %s has %d cut points but %s has %d; every dimension needs the same "
+                               "number of scores", RFM_NAME, cut_names[d], cfg->ncuts[d], cut_from, cut_bins - 1);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    cut_bins = cfg->ncuts[d] + 1;
+    cut_from = cut_names[d];
+  }
+  v = cut_bins ? cut_bins : 5;
+  if (gopts_int(&o, rfm_opts, "bins", GRFM_MIN_BINS, GRFM_MAX_BINS, &v, err, sizeof err)) return opt_error(pzErr, err);
+  if (cut_bins && v != cut_bins) {
+    *pzErr = sqlite3_mprintf("%s: option bins=%d does not match %s, which has %d cut points (%d bins)", RFM_NAME,
+                             (int)v, cut_from, cut_bins - 1, cut_bins);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (cut_bins && cut_bins < GRFM_MIN_BINS) return opt_error(pzErr, "cut points: give at least one");
+  cfg->bins = (int)v;
+  return SQLITE_OK;
+}
+
+/* ------------------------------------------------------------------ gathering rows */
+
+/* A customer's running totals: the payload of its key in the customers set. */
+typedef struct customer {
+  int64_t first_us, last_us; /* purchase rows only (amount >= 0 or NULL) */
+  int64_t orders;            /* 0 until the first purchase row: refunds alone are no order */
+  int64_t days;
+  int64_t money;             /* net, minor units */
+} customer;
+
+typedef struct rfm_gather {
+  const rfm_config *cfg;
+  int has_order_id;
+  key_set customers;         /* payload: customer */
+  /* A cache over `customers` for small non-negative integer ids (the usual case): dir[id] is
+  ** the entry index + 1, or 0 when not cached yet. Every customer is in the hash set as well,
+  ** so the cache can grow at any time without losing anyone. */
+  uint32_t *dir;
+  size_t dir_size;
+  key_set orders;            /* (customer, order id) seen */
+  u64_set days;              /* customer id << 32 | day, frequency=days */
+  int64_t max_us;
+  int any;
+  int64_t row;
+  int64_t scale_pow;
+} rfm_gather;
+
+static int row_error(rfm_gather *g, const char *what, sqlite3_value *v, const char *expected, char **pzErr) {
+  char *d = garg_describe(v);
+  if (!d) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("%s: %s in source row %lld is %s, expected %s", RFM_NAME, what, (long long)g->row, d,
+                           expected);
+  sqlite3_free(d);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Money from a source value; the REAL fast path is exact: when r / 10^scale == v as doubles,
+** the shortest decimal text of v is r at that scale (what gmoney_from_real would read). */
+static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **pzErr) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v);
+    double p = (double)g->scale_pow;
+    if (fabs(d) < 1e13 / p) {
+      double r = nearbyint(d * p);
+      if (r / p == d) { *cents = (int64_t)r; return SQLITE_OK; }
+    }
+  } else if (t == SQLITE_INTEGER) {
+    if (!gmoney_mul(sqlite3_value_int64(v), g->scale_pow, cents)) return SQLITE_OK;
+  } else if (t == SQLITE_NULL) {
+    *cents = 0;
+    return SQLITE_OK;
+  }
+  char name[64];
+  snprintf(name, sizeof name, "amount in source row %lld", (long long)g->row);
+  return garg_money(v, RFM_NAME, name, g->cfg->scale, GROUND_HALF_UP, cents, pzErr);
+}
+
+/* Caches an integer customer id's entry when the id is small next to the number of customers
+** (at most 4 bytes of cache per id, up to 16 ids per customer). */
+static int dir_cache(rfm_gather *g, int64_t id, key_entry *e) {
+  if ((uint64_t)id >= g->dir_size) {
+    uint64_t limit = 16 * ((uint64_t)g->customers.count + 4096);
+    if ((uint64_t)id >= limit) return SQLITE_OK;
+    size_t size = g->dir_size ? g->dir_size : 4096;
+    while (size <= (uint64_t)id) size *= 2;
+    uint32_t *dir = gmem_realloc(g->dir, sizeof *dir * size);
+    if (!dir) return SQLITE_NOMEM;
+    memset(dir + g->dir_size, 0, sizeof *dir * (size - g->dir_size));
+    g->dir = dir;
+    g->dir_size = size;
+  }
+  g->dir[id] = (uint32_t)(((char *)e - g->customers.data) / g->customers.stride) + 1;
+  return SQLITE_OK;
+}
+
+static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  rfm_gather *g = ctx;
+  g->row++;
+  key_entry k;
+  int64_t us;
+  if (!key_from_value(cols[0], 0, &k)) return SQLITE_OK;  /* NULL customer: skipped */
+  if (sqlite3_value_type(cols[1]) == SQLITE_INTEGER) {
+    if (gtime_from_unix_seconds(sqlite3_value_int64(cols[1]), &us))
+      return row_error(g, "ts", cols[1], "Unix seconds or ISO-8601 text (outside years 0000..9999)", pzErr);
+  } else {
+    char name[64];
+    snprintf(name, sizeof name, "ts in source row %lld", (long long)g->row);
+    int rc = garg_timestamp(cols[1], RFM_NAME, name, &us, pzErr);
+    if (rc == GARG_NULL) return SQLITE_OK;  /* NULL ts: skipped */
+    if (rc != SQLITE_OK) return rc;
+  }
+  /* as_of is the moment of the analysis: what happened after it has not happened yet. */
+  if (g->cfg->has_as_of && us > g->cfg->as_of_us) return SQLITE_OK;
+  int64_t cents;
+  int rc = read_amount(g, cols[2], &cents, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (!g->any || us > g->max_us) g->max_us = us;
+  g->any = 1;
+
+  key_entry *ce, *seen;
+  int added;
+  if (k.type == KEY_INT && k.ival >= 0 && (uint64_t)k.ival < g->dir_size && g->dir[k.ival]) {
+    ce = KEY_AT(&g->customers, g->dir[k.ival] - 1);
+  } else {
+    rc = key_set_find_or_add(&g->customers, &k, &ce, &added);
+    if (rc != SQLITE_OK) return rc;
+    if (k.type == KEY_INT && k.ival >= 0) {
+      rc = dir_cache(g, k.ival, ce);
+      if (rc != SQLITE_OK) return rc;
+    }
+  }
+  customer *c = KEY_PAYLOAD(ce);
+  int64_t cid = (int64_t)(((char *)ce - g->customers.data) / g->customers.stride) + 1;
+  if (gmoney_add(c->money, cents, &c->money)) {
+    *pzErr = sqlite3_mprintf("%s: the amounts of one customer overflow 64-bit minor units (source row %lld)",
+                             RFM_NAME, (long long)g->row);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (cents < 0) return SQLITE_OK; /* a refund: lowers monetary, is not a purchase */
+  int first_purchase = c->orders == 0;
+  if (first_purchase || us < c->first_us) c->first_us = us;
+  if (first_purchase || us > c->last_us) c->last_us = us;
+  key_entry o;
+  if (g->has_order_id && key_from_value(cols[3], cid, &o)) {
+    rc = key_set_find_or_add(&g->orders, &o, &seen, &added);
+    if (rc != SQLITE_OK) return rc;
+    c->orders += added;
+  } else {
+    c->orders++;
+  }
+  if (g->cfg->freq_days) {
+    /* days of years 0000..9999 fit in 32 bits; customer ids start at 1, so never 0 */
+    uint32_t day = (uint32_t)(gtime_local_day(&g->cfg->cal, us) + INT64_C(0x80000000));
+    rc = u64_set_add(&g->days, (uint64_t)cid << 32 | day, &added);
+    if (rc != SQLITE_OK) return rc;
+    c->days += added;
+  }
+  return SQLITE_OK;
+}
+
+/* ------------------------------------------------------------------ the result */
+
+typedef struct rfm_out {
+  key_entry key;
+  int64_t first_us, last_us;
+  int64_t recency, frequency, monetary, aov; /* monetary and aov in minor units */
+  double avg_gap;                            /* NAN when fewer than two orders */
+  uint8_t r, f, m, cn;                       /* cn: the three bits, R F M = 4 2 1 */
+} rfm_out;
+
+typedef struct rfm_result {
+  rfm_out *rows;
+  int64_t n;
+  int bins, scale;
+  key_set keys;  /* only its arena: the customers' text */
+} rfm_result;
+
+static void rfm_destroy(void *p) {
+  rfm_result *res = p;
+  if (!res) return;
+  gmem_free(res->rows);
+  key_set_free(&res->keys);
+  gmem_free(res);
+}
+
+static int by_customer(const void *a, const void *b) {
+  return key_compare(&((const rfm_out *)a)->key, &((const rfm_out *)b)->key);
+}
+
+/* Scores one dimension: quantiles or cut points, then the cn split. */
+static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_t n, uint8_t *score, uint8_t *bit) {
+  int lower_is_better = d == 0;
+  if (cfg->ncuts[d]) grfm_score_cuts(x, n, cfg->cuts[d], cfg->ncuts[d], lower_is_better, score);
+  else if (grfm_score_quantile(x, n, cfg->bins, lower_is_better, score)) return SQLITE_NOMEM;
+  if (grfm_split(x, n, cfg->cn_median, lower_is_better, bit)) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+/* Output in customer order, whatever the source order. Integer ids (the usual case) go through
+** the radix sort of the core; anything else through qsort with SQLite's ordering. */
+static int sort_by_customer(rfm_result *res, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (res->rows[i].key.type != KEY_INT) {
+      qsort(res->rows, n, sizeof *res->rows, by_customer);
+      return SQLITE_OK;
+    }
+  grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+  rfm_out *sorted = gmem_alloc(sizeof *sorted * n);
+  if (!p || !sorted) { gmem_free(p); gmem_free(sorted); return SQLITE_NOMEM; }
+  for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.ival; p[i].i = i; }
+  grfm_sort_pairs(p, p + n, n);
+  for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
+  gmem_free(p);
+  gmem_free(res->rows);
+  res->rows = sorted;
+  return SQLITE_OK;
+}
+
+static int finish(rfm_gather *g, rfm_result *res) {
+  const rfm_config *cfg = g->cfg;
+  size_t n = 0;
+  for (size_t i = 0; i < g->customers.count; i++) n += ((customer *)KEY_PAYLOAD(KEY_AT(&g->customers, i)))->orders > 0;
+  res->bins = cfg->bins;
+  res->scale = cfg->scale;
+  if (n == 0) return SQLITE_OK;
+  res->rows = gmem_alloc(sizeof *res->rows * n);
+  int64_t *x = gmem_alloc(sizeof *x * n);
+  uint8_t *score = gmem_alloc(n), *bit = gmem_alloc(n);
+  int rc = SQLITE_NOMEM;
+  if (!res->rows || !x || !score || !bit) goto done;
+  int64_t as_of_day = cfg->has_as_of ? gtime_local_day(&cfg->cal, cfg->as_of_us)
+                                     : gtime_local_day(&cfg->cal, g->max_us) + 1;
+  size_t k = 0;
+  for (size_t i = 0; i < g->customers.count; i++) {
+    const customer *c = KEY_PAYLOAD(KEY_AT(&g->customers, i));
+    if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
+    rfm_out *o = &res->rows[k++];
+    memset(o, 0, sizeof *o);
+    o->key = *KEY_AT(&g->customers, i);
+    o->first_us = c->first_us;
+    o->last_us = c->last_us;
+    int64_t last_day = gtime_local_day(&cfg->cal, c->last_us);
+    o->recency = as_of_day - last_day;
+    o->frequency = cfg->freq_days ? c->days : c->orders;
+    /* the average order value, rounded half-up to the scale */
+    gmoney_div_round(c->money, c->orders, GROUND_HALF_UP, &o->aov);
+    o->monetary = cfg->monetary_avg ? o->aov : c->money;
+    if (o->frequency < 2) o->avg_gap = NAN;
+    else if (cfg->freq_days)
+      o->avg_gap = (double)(last_day - gtime_local_day(&cfg->cal, c->first_us)) / (double)(o->frequency - 1);
+    else
+      o->avg_gap = (double)(c->last_us - c->first_us) / (double)GTIME_US_PER_DAY / (double)(o->frequency - 1);
+  }
+  for (int d = 0; d < 3; d++) {
+    for (size_t i = 0; i < n; i++) x[i] = d == 0 ? res->rows[i].recency : d == 1 ? res->rows[i].frequency
+                                                                                 : res->rows[i].monetary;
+    rc = score_dimension(cfg, d, x, n, score, bit);
+    if (rc != SQLITE_OK) goto done;
+    for (size_t i = 0; i < n; i++) {
+      if (d == 0) res->rows[i].r = score[i];
+      else if (d == 1) res->rows[i].f = score[i];
+      else res->rows[i].m = score[i];
+      res->rows[i].cn |= (uint8_t)(bit[i] << (2 - d));
+    }
+  }
+  rc = sort_by_customer(res, n);
+  if (rc != SQLITE_OK) goto done;
+  res->n = (int64_t)n;
+  rc = SQLITE_OK;
+done:
+  gmem_free(x);
+  gmem_free(score);
+  gmem_free(bit);
+  return rc;
+}
+
+static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                       char **pzErr) {
+  rfm_config cfg;
+  int rc = read_config(args[1], args[2], &cfg, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  gsource src;
+  rc = gsource_open(&src, db, spec->name, (const char *)sqlite3_value_text(args[0]), pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (src.ncol < 3 || src.ncol > 4) {
+    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected 3 or 4: customer, ts, amount [, order_id]",
+                             RFM_NAME, src.ncol, src.ncol == 1 ? "" : "s");
+    gsource_close(&src);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  rfm_gather g;
+  memset(&g, 0, sizeof g);
+  g.cfg = &cfg;
+  key_set_init(&g.customers, sizeof(customer));
+  key_set_init(&g.orders, 0);
+  g.has_order_id = src.ncol == 4;
+  g.scale_pow = gmoney_pow10(cfg.scale);
+  int cols[4] = {0, 1, 2, 3};
+  rc = gsource_scan(&src, spec->name, cols, src.ncol, rfm_row, &g, pzErr);
+  gsource_close(&src);
+  rfm_result *res = NULL;
+  if (rc == SQLITE_OK) {
+    res = gmem_alloc(sizeof *res);
+    if (!res) rc = SQLITE_NOMEM;
+    else {
+      memset(res, 0, sizeof *res);
+      rc = finish(&g, res);
+      res->keys.arena = g.customers.arena; /* the rows' text keys point into it */
+      g.customers.arena = NULL;
+    }
+  }
+  key_set_free(&g.customers);
+  gmem_free(g.dir);
+  key_set_free(&g.orders);
+  gmem_free(g.days.slots);
+  if (rc != SQLITE_OK) {
+    rfm_destroy(res);
+    return rc;
+  }
+  *result = res;
+  *nrows = res->n;
+  return SQLITE_OK;
+}
+
+enum {
+  COL_CUSTOMER, COL_FIRST_TS, COL_LAST_TS, COL_RECENCY, COL_FREQUENCY, COL_MONETARY, COL_AOV, COL_R, COL_F, COL_M,
+  COL_RFM, COL_SEGMENT, COL_SEGMENT_CN, COL_AVG_GAP, COL_OVERDUE,
+};
+
+static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  rfm_result *res = result;
+  const rfm_out *o = &res->rows[row];
+  char buf[GTIME_TEXT_MAX];
+  switch (col) {
+    case COL_CUSTOMER:
+      switch (o->key.type) {
+        case KEY_INT: sqlite3_result_int64(ctx, o->key.ival); break;
+        case KEY_REAL: { double d; memcpy(&d, &o->key.ival, sizeof d); sqlite3_result_double(ctx, d); break; }
+        case KEY_TEXT: sqlite3_result_text(ctx, o->key.bytes, (int)o->key.len, SQLITE_TRANSIENT); break;
+        default: sqlite3_result_blob(ctx, o->key.bytes, (int)o->key.len, SQLITE_TRANSIENT);
+      }
+      break;
+    case COL_FIRST_TS: sqlite3_result_text(ctx, gtime_format(o->first_us, 0, buf), -1, SQLITE_TRANSIENT); break;
+    case COL_LAST_TS: sqlite3_result_text(ctx, gtime_format(o->last_us, 0, buf), -1, SQLITE_TRANSIENT); break;
+    case COL_RECENCY: sqlite3_result_int64(ctx, o->recency); break;
+    case COL_FREQUENCY: sqlite3_result_int64(ctx, o->frequency); break;
+    case COL_MONETARY: sqlite3_result_double(ctx, gmoney_to_real(o->monetary, res->scale)); break;
+    case COL_AOV: sqlite3_result_double(ctx, gmoney_to_real(o->aov, res->scale)); break;
+    case COL_R: sqlite3_result_int(ctx, o->r); break;
+    case COL_F: sqlite3_result_int(ctx, o->f); break;
+    case COL_M: sqlite3_result_int(ctx, o->m); break;
+    case COL_RFM: {
+      char code[16];
+      /* bins=10 has two-digit scores, so the code needs separators to stay readable */
+      if (res->bins < 10) snprintf(code, sizeof code, "%d%d%d", o->r, o->f, o->m);
+      else snprintf(code, sizeof code, "%d-%d-%d", o->r, o->f, o->m);
+      sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
+      break;
+    }
+    case COL_SEGMENT: {
+      const char *s = res->bins == 5 ? grfm_segment_en(o->r, o->f, o->m) : NULL;
+      if (s) sqlite3_result_text(ctx, s, -1, SQLITE_STATIC);
+      else sqlite3_result_null(ctx);
+      break;
+    }
+    case COL_SEGMENT_CN:
+      sqlite3_result_text(ctx, grfm_segment_cn(o->cn >> 2, (o->cn >> 1) & 1, o->cn & 1), -1, SQLITE_STATIC);
+      break;
+    case COL_AVG_GAP:
+      if (isnan(o->avg_gap)) sqlite3_result_null(ctx);
+      else sqlite3_result_double(ctx, o->avg_gap);
+      break;
+    case COL_OVERDUE:
+      if (isnan(o->avg_gap) || o->avg_gap <= 0) sqlite3_result_null(ctx);
+      else sqlite3_result_double(ctx, (double)o->recency / o->avg_gap);
+      break;
+    default: sqlite3_result_null(ctx);
+  }
+}
+
+static const char *const rfm_arg_names[] = {"source", "as_of", "options"};
+const gtvf_spec rfm_spec = {
+  RFM_NAME,
+  "CREATE TABLE x(customer, first_ts TEXT, last_ts TEXT, recency_days INTEGER, frequency INTEGER, monetary REAL,"
+  " avg_order_value REAL, r INTEGER, f INTEGER, m INTEGER, rfm TEXT, segment TEXT, segment_cn TEXT,"
+  " avg_gap_days REAL, overdue_ratio REAL, source HIDDEN, as_of HIDDEN, options HIDDEN)",
+  15, 3, 1, rfm_arg_names, 0,
+  rfm_compute, rfm_column, rfm_destroy,
+};
+
+/* ------------------------------------------------------------------ rfm_segments */
+
+/* 125 English rows (codes 111..555) then the 8 Chinese ones. */
+#define SEGMENT_ROWS (125 + 8)
+
+static int segments_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
+                            int64_t *nrows, char **pzErr) {
+  (void)db; (void)spec; (void)args; (void)pzErr;
+  *result = NULL;
+  *nrows = SEGMENT_ROWS;
+  return SQLITE_OK;
+}
+
+static void segments_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  (void)result;
+  char code[16];
+  const char *segment;
+  if (row < 125) {
+    int r = (int)(row / 25) + 1, f = (int)(row / 5 % 5) + 1, m = (int)(row % 5) + 1;
+    snprintf(code, sizeof code, "%d%d%d", r, f, m);
+    segment = grfm_segment_en(r, f, m);
+  } else {
+    const char *c = grfm_cn_codes[row - 125];
+    memcpy(code, c, 4); /* "111" and its NUL */
+    segment = grfm_segment_cn(c[0] - '0', c[1] - '0', c[2] - '0');
+  }
+  if (col == 0) sqlite3_result_text(ctx, row < 125 ? "en" : "cn", -1, SQLITE_STATIC);
+  else if (col == 1) sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
+  else sqlite3_result_text(ctx, segment, -1, SQLITE_STATIC);
+}
+
+static void segments_destroy(void *result) { (void)result; }
+
+const gtvf_spec rfm_segments_spec = {
+  "rfm_segments", "CREATE TABLE x(scheme TEXT, code TEXT, segment TEXT)", 3, 0, 0, NULL, 1,
+  segments_compute, segments_column, segments_destroy,
+};
+
+/* ------------------------------------------------------------------ rfm_segment() */
+
+static int score_arg(sqlite3_context *ctx, sqlite3_value *v, const char *arg, int lo, int hi, int *out) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(v);
+    if (d >= lo && d <= hi && d == (int)d) { *out = (int)d; return 1; }
+  }
+  char *desc = garg_describe(v);
+  garg_result_error(ctx, desc ? sqlite3_mprintf("%s: %s is %s, expected a score from %d to %d", garg_fn_name(ctx),
+                                                arg, desc, lo, hi)
+                              : NULL);
+  sqlite3_free(desc);
+  return 0;
+}
+
+void rfm_segment_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  for (int i = 0; i < 3; i++)
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
+  int cn = 0;
+  if (argc == 4) {
+    const char *scheme = (const char *)sqlite3_value_text(argv[3]);
+    if (scheme && strcmp(scheme, "cn") == 0) cn = 1;
+    else if (!scheme || strcmp(scheme, "en") != 0) {
+      char *desc = garg_describe(argv[3]);
+      garg_result_error(ctx, desc ? sqlite3_mprintf("%s: scheme is %s, expected 'en' (scores 1..5) or 'cn' (bits 0/1)",
+                                                    garg_fn_name(ctx), desc)
+                                  : NULL);
+      sqlite3_free(desc);
+      return;
+    }
+  }
+  int s[3];
+  static const char *const names[3] = {"r", "f", "m"};
+  for (int i = 0; i < 3; i++)
+    if (!score_arg(ctx, argv[i], names[i], cn ? 0 : 1, cn ? 1 : 5, &s[i])) return;
+  const char *name = cn ? grfm_segment_cn(s[0], s[1], s[2]) : grfm_segment_en(s[0], s[1], s[2]);
+  sqlite3_result_text(ctx, name, -1, SQLITE_STATIC);
+}

@@ -1,0 +1,143 @@
+-- report.sql: one self-contained HTML page (inline CSS and SVG, nothing fetched from the network)
+-- with the funnel, the weekly retention triangle and the RFM segments of a shop database, every
+-- number taken from the extension's outputs: funnel(), cohort_retention(), rfm().
+--
+--   sqlite3 shop.db < sql/report.sql > report.html        (from the folder holding growth.so)
+--   make report                                             (the demo: build/report.html)
+--
+-- The database needs events(user_id, ts, event) and orders(order_id, customer_id, ts, amount),
+-- or other sources given as parameters. Defaults are set below with INSERT OR IGNORE, so values
+-- set before this script runs win, e.g.:
+--   sqlite3 -cmd ".parameter init" -cmd ".parameter set @period month" shop.db < sql/report.sql
+-- Parameters: @funnel_source, @funnel_window, @funnel_steps, @funnel_options,
+--             @retention_source, @period, @retention_options, @rfm_source, @rfm_options.
+.bail on
+.load ./growth
+.mode list
+.headers off
+.nullvalue ''
+.parameter init
+INSERT OR IGNORE INTO temp.sqlite_parameters(key, value) VALUES
+  ('@funnel_source', 'SELECT user_id, ts, event FROM events'),
+  ('@funnel_window', '1 day'),
+  ('@funnel_steps', 'view,cart,checkout,pay'),
+  ('@funnel_options', ''),
+  ('@retention_source', 'SELECT user_id, ts FROM events'),
+  ('@period', 'week'),
+  ('@retention_options', 'periods=13'),
+  ('@rfm_source', 'SELECT customer_id, ts, amount, order_id FROM orders'),
+  ('@rfm_options', '');
+
+-- Page head and the data's extent.
+SELECT '<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Growth report</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;color:#1f2937;margin:24px auto;max-width:1100px;padding:0 16px;background:#fff}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 8px;border-bottom:2px solid #e5e7eb;padding-bottom:4px}
+.meta,.note{color:#6b7280;font-size:12px}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 8px;text-align:right;white-space:nowrap}
+th{font-weight:600;color:#374151;border-bottom:1px solid #d1d5db}td.l,th.l{text-align:left}
+tr.total td{border-top:1px solid #d1d5db;font-weight:600}
+table.heat td{min-width:44px;font-size:12px;border:1px solid #fff}
+table.heat td.partial{background-image:repeating-linear-gradient(45deg,transparent 0 3px,rgba(128,128,128,.45) 3px 5px);outline:1px dashed #9ca3af;outline-offset:-2px}
+.bar{display:inline-block;height:10px;background:#2563eb;vertical-align:middle;border-radius:2px}
+svg text{font-size:13px;fill:#1f2937}
+</style></head><body>
+<h1>Growth report</h1>
+<p class="meta">' ||
+  printf('%,d events from %s to %s; %,d orders from %s to %s. ',
+         (SELECT count(*) FROM events), (SELECT substr(min(ts), 1, 10) FROM events), (SELECT substr(max(ts), 1, 10) FROM events),
+         (SELECT count(*) FROM orders), (SELECT substr(min(ts), 1, 10) FROM orders), (SELECT substr(max(ts), 1, 10) FROM orders)) ||
+  'Every figure below comes from ' || growth_version() || '.</p>';
+
+-- Funnel: one bar per step (SVG), then the table with conversions and time between steps.
+WITH f AS (
+  SELECT step, event, actors, conversion_from_prev AS prev, conversion_from_first AS first, dropped, median_seconds AS med,
+         max(actors) OVER () AS top, count(*) OVER () AS steps
+  FROM funnel(@funnel_source, @funnel_window, @funnel_steps, @funnel_options)
+  ORDER BY step),
+e AS (SELECT *, replace(replace(replace(event, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') AS ev,
+             CASE WHEN top > 0 THEN round(actors * 480.0 / top, 1) ELSE 0 END AS w,
+             CASE WHEN med IS NULL THEN ''
+                  WHEN med < 60 THEN printf('%ds', CAST(med AS INTEGER))
+                  WHEN med < 3600 THEN printf('%dm %02ds', CAST(med AS INTEGER) / 60, CAST(med AS INTEGER) % 60)
+                  WHEN med < 86400 THEN printf('%dh %02dm', CAST(med AS INTEGER) / 3600, CAST(med AS INTEGER) % 3600 / 60)
+                  ELSE printf('%dd %02dh', CAST(med AS INTEGER) / 86400, CAST(med AS INTEGER) % 86400 / 3600) END AS med_text
+      FROM f)
+SELECT '<section id="funnel"><h2>Funnel: ' || replace(replace(replace(@funnel_steps, '&', '&amp;'), '<', '&lt;'), ',', ' &#8594; ') ||
+       ' within ' || replace(@funnel_window, '<', '&lt;') || '</h2>
+<svg xmlns="http://www.w3.org/2000/svg" width="1040" height="' || (max(steps) * 56 + 8) || '" role="img" aria-label="funnel">' ||
+  group_concat(
+    printf('<text x="130" y="%d" text-anchor="end" font-weight="600">%s</text>', (step - 1) * 56 + 33, ev) ||
+    printf('<rect x="140" y="%d" width="%s" height="40" rx="3" fill="hsl(220,75%%,%d%%)"/>', (step - 1) * 56 + 8, w, 40 + step * 6) ||
+    printf('<text x="%s" y="%d"><tspan font-weight="600">%s</tspan>%s</text>', 150 + w, (step - 1) * 56 + 33,
+           printf('%,d', actors), CASE WHEN step = 1 THEN ' actors'
+                                       ELSE printf(' &#183; %.1f%% of previous &#183; %.1f%% of first', 100.0 * prev, 100.0 * first) END), '') ||
+  '</svg>
+<table><tr><th>step</th><th class="l">event</th><th>actors</th><th>of previous</th><th>of first</th><th>dropped</th><th>median time from previous</th></tr>' ||
+  group_concat(
+    printf('<tr><td>%d</td><td class="l">%s</td><td id="funnel-actors-%d">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>',
+           step, ev, step, printf('%,d', actors), printf('%.1f%%', 100.0 * prev), printf('%.1f%%', 100.0 * first),
+           printf('%,d', dropped), med_text), '') ||
+  '</table></section>'
+FROM e;
+
+-- Retention: cohorts down, periods across, each cell shaded by its rate; a cell whose period has
+-- not fully elapsed yet is hatched (its rate can still grow).
+WITH r AS (
+  SELECT cohort, cohort_size, period, retained, rate, complete
+  FROM cohort_retention(@retention_source, @period, @retention_options)),
+grid(p) AS (SELECT 0 UNION ALL SELECT p + 1 FROM grid WHERE p < (SELECT max(period) FROM r)),
+cohorts AS (SELECT cohort, max(cohort_size) AS size FROM r GROUP BY cohort ORDER BY cohort),
+cells AS (
+  SELECT c.cohort, c.size, g.p,
+         CASE WHEN r.period IS NULL THEN '<td></td>'
+              ELSE printf('<td%s id="ret-%s-%d" title="%s of %s" style="background:rgba(37,99,235,%.2f);color:%s">%s</td>',
+                          CASE WHEN r.complete THEN '' ELSE ' class="partial"' END, c.cohort, g.p,
+                          printf('%,d', r.retained), printf('%,d', c.size), 0.08 + 0.92 * r.rate,
+                          CASE WHEN r.rate > 0.45 THEN '#fff' ELSE '#111827' END, printf('%.1f%%', 100.0 * r.rate)) END AS td
+  FROM cohorts c CROSS JOIN grid g LEFT JOIN r ON r.cohort = c.cohort AND r.period = g.p
+  ORDER BY c.cohort, g.p),
+rows_html AS (
+  SELECT cohort, printf('<tr><td class="l">%s</td><td id="ret-size-%s">%s</td>', cohort, cohort, printf('%,d', size)) ||
+                 group_concat(td, '') || '</tr>' AS tr
+  FROM cells GROUP BY cohort ORDER BY cohort)
+SELECT '<section id="retention"><h2>Retention by ' || replace(@period, '<', '&lt;') || ' of first activity</h2>
+<table class="heat"><tr><th class="l">cohort</th><th>actors</th>' ||
+  (SELECT group_concat('<th>' || p || '</th>', '') FROM grid) || '</tr>' ||
+  (SELECT group_concat(tr, '') FROM rows_html) ||
+  '</table><p class="note">Rate = actors of the cohort active in that ' || replace(@period, '<', '&lt;') ||
+  ' after their first; hatched cells have not fully elapsed yet.</p></section>';
+
+-- RFM: customers and revenue per named segment, then per Chinese 8-class segment.
+WITH c AS (SELECT segment, segment_cn, CAST(round(monetary * 100) AS INTEGER) AS cents
+           FROM rfm(@rfm_source, NULL, @rfm_options)),
+tot AS (SELECT count(*) AS n, sum(cents) AS cents FROM c),
+en AS (SELECT segment AS name, count(*) AS n, sum(cents) AS cents FROM c GROUP BY segment),
+cn AS (SELECT segment_cn AS name, count(*) AS n, sum(cents) AS cents FROM c GROUP BY segment_cn),
+money(cents, text) AS (SELECT cents, printf('%s%,d.%02d', CASE WHEN cents < 0 THEN '-' ELSE '' END, abs(cents) / 100, abs(cents) % 100)
+                       FROM (SELECT cents FROM en UNION SELECT cents FROM cn UNION SELECT cents FROM tot)),
+rows_en AS (
+  SELECT printf('<tr><td class="l">%s</td><td id="rfm-n-%s">%s</td><td>%.1f%%</td><td id="rfm-rev-%s">%s</td><td>%.1f%%</td><td>%s</td><td class="l"><span class="bar" style="width:%dpx"></span></td></tr>',
+                replace(replace(name, '&', '&amp;'), '<', '&lt;'), replace(replace(name, ' ', '-'), '<', ''), printf('%,d', en.n),
+                100.0 * en.n / tot.n, replace(replace(name, ' ', '-'), '<', ''), m.text,
+                CASE WHEN tot.cents > 0 THEN 100.0 * en.cents / tot.cents ELSE 0 END,
+                printf('%.2f', en.cents / 100.0 / en.n),
+                CASE WHEN tot.cents > 0 AND en.cents > 0 THEN CAST(round(240.0 * en.cents / (SELECT max(cents) FROM en)) AS INTEGER) ELSE 0 END) AS tr
+  FROM en, tot JOIN money m ON m.cents = en.cents ORDER BY en.cents DESC),
+rows_cn AS (
+  SELECT printf('<tr><td class="l">%s</td><td>%s</td><td>%.1f%%</td><td>%s</td><td>%.1f%%</td></tr>',
+                replace(replace(name, '&', '&amp;'), '<', '&lt;'), printf('%,d', cn.n), 100.0 * cn.n / tot.n, m.text,
+                CASE WHEN tot.cents > 0 THEN 100.0 * cn.cents / tot.cents ELSE 0 END) AS tr
+  FROM cn, tot JOIN money m ON m.cents = cn.cents ORDER BY cn.cents DESC)
+SELECT '<section id="rfm"><h2>RFM segments</h2>
+<table><tr><th class="l">segment</th><th>customers</th><th>share</th><th>revenue</th><th>share</th><th>avg per customer</th><th></th></tr>' ||
+  (SELECT group_concat(tr, '') FROM rows_en) ||
+  printf('<tr class="total"><td class="l">all customers</td><td id="rfm-n-total">%s</td><td>100%%</td><td id="rfm-rev-total">%s</td><td>100%%</td><td></td><td></td></tr></table>',
+         printf('%,d', tot.n), (SELECT text FROM money WHERE money.cents = tot.cents)) ||
+  '<table><tr><th class="l">客户分级 (8 classes)</th><th>customers</th><th>share</th><th>revenue</th><th>share</th></tr>' ||
+  (SELECT group_concat(tr, '') FROM rows_cn) ||
+  '</table><p class="note">Scores are quintiles of recency, order count and spend as of the latest order (rfm() defaults).</p></section>'
+FROM tot;
+
+SELECT '<p class="meta">Generated by sql/report.sql with the sqlite3 shell; no scripts, no network.</p></body></html>';

@@ -1,0 +1,137 @@
+"""The HTML report: render build/report.html in headless Chromium, check a screenshot is produced
+and that the rendered page shows the numbers plain SQL gives on the same database.
+
+    /usr/bin/python3 tests/clients/test_report.py REPORT_HTML DEMO_DB SCREENSHOT_PNG
+
+The expectations use no extension function: the funnel levels come from a greedy chain search
+in SQL (ClickHouse windowFunnel semantics, default mode: each step at or after the previous,
+all within the window of step 1, the furthest attempt counts), retention from calendar-week
+arithmetic, RFM totals from sums over orders.
+"""
+import html.parser
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+REPORT, DEMO_DB, SCREENSHOT = sys.argv[1:4]
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The defaults of sql/report.sql.
+STEPS = ["view", "cart", "checkout", "pay"]
+WINDOW = 86400
+PERIODS = 13
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    sys.exit("test_report: no chromium found (Debian: apt-get install chromium)")
+
+
+def run_chromium(args):
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                             capture_output=True, timeout=180)
+    if out.returncode != 0:
+        sys.exit(f"test_report: chromium failed ({out.returncode}): {out.stderr.decode(errors='replace')[-2000:]}")
+    return out.stdout.decode("utf-8")
+
+
+class IdText(html.parser.HTMLParser):
+    """id -> the text inside the element carrying it (the report's cells hold text only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found, self.open_id, self.tags = {}, None, 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a and self.open_id is None and tag == "td":
+            self.open_id = a["id"]
+            self.found[self.open_id] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self.open_id = None
+
+    def handle_data(self, data):
+        if self.open_id is not None:
+            self.found[self.open_id] += data
+
+
+def thousands(n):
+    return f"{n:,}"
+
+
+def expected(db):
+    want = {}
+    # Funnel: for every step-1 event, the earliest next step at or after the previous one and
+    # within the window of step 1 (NULL once a step is missing, so later steps are NULL too);
+    # an actor's level is the deepest over their step-1 events.
+    db.executescript("""
+        CREATE TEMP TABLE ev AS SELECT user_id AS u, unixepoch(ts) AS t, event FROM events;
+        CREATE INDEX temp.ev_i ON ev(u, event, t);""")
+    sql = "WITH s1 AS (SELECT u, t AS t1, t AS t_1 FROM ev WHERE event = ?)"
+    prev = "s1"
+    for k in range(2, len(STEPS) + 1):
+        sql += (f", s{k} AS (SELECT u, t1, (SELECT min(t) FROM ev WHERE ev.u = s.u AND event = ? "
+                f"AND t >= s.t_{k - 1} AND t <= s.t1 + {WINDOW}) AS t_{k}, s.* FROM {prev} s)")
+        prev = f"s{k}"
+    levels = " + ".join(f"(t_{k} IS NOT NULL)" for k in range(1, len(STEPS) + 1))
+    sql += f" SELECT u, max({levels}) AS level FROM {prev} GROUP BY u"
+    levels_by_user = dict(db.execute(sql, STEPS).fetchall())
+    for k in range(1, len(STEPS) + 1):
+        want[f"funnel-actors-{k}"] = thousands(sum(1 for lv in levels_by_user.values() if lv >= k))
+    # Retention: cohort = the Monday (UTC) week of an actor's first event; period p retained =
+    # actors of the cohort with an event in the week p weeks later.
+    rows = db.execute("""
+        WITH w AS (SELECT DISTINCT user_id AS u, date(ts, '-6 days', 'weekday 1') AS week FROM events),
+        first AS (SELECT u, min(week) AS cohort FROM w GROUP BY u),
+        size AS (SELECT cohort, count(*) AS n FROM first GROUP BY cohort)
+        SELECT f.cohort, s.n, CAST(round((julianday(w.week) - julianday(f.cohort)) / 7) AS INTEGER) AS p, count(*)
+        FROM first f JOIN w USING (u) JOIN size s USING (cohort)
+        WHERE w.week >= f.cohort GROUP BY f.cohort, p HAVING p < ?""", (PERIODS,)).fetchall()
+    for cohort, size, p, retained in rows:
+        want[f"ret-size-{cohort}"] = thousands(size)
+        want[f"ret-{cohort}-{p}"] = f"{100.0 * retained / size:.1f}%"
+    # RFM totals: every customer with an order, and all order amounts to the cent.
+    n, cents = db.execute("SELECT count(DISTINCT customer_id), sum(CAST(round(amount * 100) AS INTEGER)) FROM orders").fetchone()
+    want["rfm-n-total"] = thousands(n)
+    want["rfm-rev-total"] = f"{cents // 100:,}.{cents % 100:02d}"
+    return want
+
+
+def main():
+    url = "file://" + os.path.abspath(REPORT)
+    if os.path.exists(SCREENSHOT):
+        os.remove(SCREENSHOT)
+    run_chromium([f"--screenshot={os.path.abspath(SCREENSHOT)}", "--window-size=1200,2600",
+                  "--hide-scrollbars", url])
+    with open(SCREENSHOT, "rb") as f:
+        png = f.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is not a PNG"
+    assert len(png) > 20000, f"the screenshot is suspiciously small ({len(png)} bytes)"
+    dom = run_chromium(["--dump-dom", url])
+    parser = IdText()
+    parser.feed(dom)
+    got = parser.found
+    db = sqlite3.connect(f"file:{DEMO_DB}?mode=ro", uri=True)
+    want = expected(db)
+    bad = [f"{k}: page shows {got.get(k)!r}, plain SQL gives {v!r}" for k, v in sorted(want.items()) if got.get(k) != v]
+    for line in bad:
+        print("FAIL", line)
+    if len([k for k in want if k.startswith("ret-") and not k.startswith("ret-size")]) < 20:
+        bad.append("too few retention cells checked")
+        print("FAIL too few retention cells checked")
+    if bad:
+        sys.exit(1)
+    print(f"report: screenshot {len(png)} bytes; {len(want)} numbers on the rendered page match plain SQL")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+/*
+** test_promo_engine.c: the pure promotion core (ext/promo_engine.c) and its JSON reader
+** (ext/json_rule.c), driven directly: parsing, single-item prices, and order invariants over
+** random carts from a fixed-seed generator.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "json_rule.h"
+#include "mem.h"
+#include "promo_engine.h"
+
+static void json_reader(void **state) {
+  (void)state;
+  gjson v;
+  size_t at;
+  const char *t = "{\"a\":[1,-2.5e3,true,false,null],\"b\":\"x\\u00e9\\ud83d\\ude00\\n\"}";
+  assert_null(gjson_parse(t, strlen(t), &v, &at));
+  assert_int_equal(v.kind, GJ_OBJECT);
+  const gjson *a = gjson_get(&v, "a");
+  assert_non_null(a);
+  assert_int_equal(a->n, 5);
+  assert_string_equal(a->items[1].text, "-2.5e3");
+  assert_int_equal(a->items[2].kind, GJ_TRUE);
+  assert_string_equal(gjson_get(&v, "b")->text, "x\xc3\xa9\xf0\x9f\x98\x80\n");
+  gjson_free(&v);
+  /* strict: trailing commas, leading zeros, lone surrogates, junk after the value, deep nesting */
+  const char *bad[] = {"[1,]", "{\"a\":01}", "\"\\ud800\"", "{} x", "[", "\"abc", "{\"a\" 1}", "-", "1.", "tru"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_non_null(gjson_parse(bad[i], strlen(bad[i]), &v, &at));
+  char deep[200];
+  memset(deep, '[', 100);
+  memset(deep + 100, ']', 100);
+  assert_non_null(gjson_parse(deep, sizeof deep, &v, &at));
+}
+
+static int64_t price(const char *rule, int64_t unit, int64_t qty) {
+  promo_rule r;
+  char err[256];
+  assert_int_equal(promo_rule_parse(rule, strlen(rule), 2, GROUND_HALF_UP, &r, err, sizeof err), 0);
+  int64_t total = -1;
+  assert_null(promo_price_units(&r, unit, qty, GROUND_HALF_UP, &total));
+  promo_rule_free(&r);
+  return total;
+}
+
+static void single_item_prices(void **state) {
+  (void)state;
+  /* TV-01, TV-04 (repeat), TV-06, TV-13, TV-15, TV-19 in cents */
+  assert_int_equal(price("{\"type\":\"discount\",\"rate\":0.8}", 10000, 2), 16000);
+  assert_int_equal(price("{\"type\":\"threshold_off\",\"threshold\":200,\"off\":30,\"repeat\":true}", 8000, 5), 34000);
+  assert_int_equal(price("{\"type\":\"threshold_off\",\"threshold\":5,\"off\":1}", 75, 7), 425);
+  assert_int_equal(price("{\"type\":\"buy_x_get_y\",\"buy\":2,\"get\":1}", 1000, 7), 5000);
+  assert_int_equal(price("{\"type\":\"buy_x_get_y\",\"buy\":1,\"get\":1,\"rate\":0.5}", 9999, 2), 14998);
+  assert_int_equal(price("{\"type\":\"discount\",\"rate\":\"0.75\"}", 1999, 1), 1499);
+  /* a 0% rate and a 100% rate are exact */
+  assert_int_equal(price("{\"type\":\"discount\",\"rate\":0}", 1999, 3), 0);
+  assert_int_equal(price("{\"type\":\"discount\",\"rate\":1}", 1999, 3), 5997);
+}
+
+static void rule_errors(void **state) {
+  (void)state;
+  struct { const char *rule, *err; } cases[] = {
+    {"{\"type\":\"discount\",\"rate\":1.01}", "rule $.rate: expected a rate between 0 and 1 (the fraction paid: 0.8 = 20% off), got 1.01"},
+    {"{\"type\":\"tiered_threshold_off\",\"tiers\":[{\"threshold\":300,\"off\":30},{\"threshold\":200,\"off\":10}]}", "rule $.tiers[1].threshold: tiers must ascend"},
+    {"{\"type\":\"tiered_discount\",\"tiers\":[]}", "rule $.tiers: expected a non-empty array of tiers"},
+    {"{\"type\":\"tiered_discount\",\"tiers\":[{\"qty\":2,\"rate\":0.9,\"x\":1}]}", "rule $.tiers[0].x: unknown field (a tier has qty and rate)"},
+    {"{\"type\":\"special_price\",\"price\":-1}", "rule $.price: expected an amount >= 0, got -1"},
+    {"{\"type\":\"threshold_off\",\"threshold\":0,\"off\":5,\"repeat\":true}", "rule $.threshold: must be above 0 with repeat"},
+    {"{\"type\":\"add_on\",\"threshold\":100,\"price\":5}", "rule $.sku: required for add_on"},
+    {"{\"type\":\"coupon\",\"threshold\":100}", "rule $.off: required for coupon (or rate)"},
+    {"{\"type\":\"discount\",\"rate\":0.5,\"scope\":\"all\"}", "rule $.scope: expected \"item\" or \"group\""},
+    {"{\"rate\":0.5}", "rule $.type: required (one of discount, tiered_discount, special_price, reduce, threshold_off, tiered_threshold_off, add_on, exchange, flash_sale, buy_x_get_y, bundle_price, coupon)"},
+    {"{\"type\":\"discount\",\"rate\":0.5,\"starts_at\":\"June\"}", "rule $.starts_at: expected a timestamp (ISO-8601 text or Unix seconds), got June (expected YYYY-MM-DD)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    promo_rule r;
+    char err[512];
+    assert_int_equal(promo_rule_parse(cases[i].rule, strlen(cases[i].rule), 2, GROUND_HALF_UP, &r, err, sizeof err), -1);
+    assert_string_equal(err, cases[i].err);
+  }
+}
+
+/* xorshift64*: a fixed-seed generator, so failures reproduce. */
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static uint64_t next(void) {
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return rng * 2685821657736338717ULL;
+}
+
+static void random_orders_keep_invariants(void **state) {
+  (void)state;
+  promo_book *b = promo_book_new(2, GROUND_HALF_UP);
+  assert_non_null(b);
+  char err[256];
+  static const char *const rules[] = {
+    "{\"type\":\"discount\",\"rate\":0.85}",
+    "{\"type\":\"special_price\",\"price\":9.99}",
+    "{\"type\":\"threshold_off\",\"scope\":\"group\",\"threshold\":150,\"off\":25}",
+    "{\"type\":\"buy_x_get_y\",\"scope\":\"group\",\"buy\":2,\"get\":1,\"rate\":0.5}",
+    "{\"type\":\"bundle_price\",\"scope\":\"group\",\"qty\":3,\"price\":60}",
+    "{\"type\":\"tiered_threshold_off\",\"tiers\":[{\"threshold\":50,\"off\":5},{\"threshold\":100,\"off\":15}]}",
+    "{\"type\":\"coupon\",\"threshold\":80,\"off\":12.34}",
+    "{\"type\":\"coupon\",\"threshold\":0,\"rate\":0.93,\"cap\":20}",
+  };
+  const char *sku_names[] = {"A", "B", "C", "D", "E", "F", "G", "H"};
+  for (int p = 0; p < 8; p++) {
+    /* each activity names three consecutive skus, coupons every sku */
+    const char *s[3] = {sku_names[p % 8], sku_names[(p + 1) % 8], sku_names[(p + 3) % 8]};
+    size_t l[3] = {1, 1, 1};
+    char id[8];
+    snprintf(id, sizeof id, "P%d", p);
+    assert_int_equal(promo_book_add(b, id, p % 3, rules[p], strlen(rules[p]), s, l, 3, p >= 6, err, sizeof err), 0);
+  }
+  int sku_index[8];
+  for (int i = 0; i < 8; i++) sku_index[i] = promo_book_sku(b, sku_names[i], 1);
+  promo_gift *gifts = NULL;
+  int64_t ngifts = 0, gcap = 0;
+  promo_line lines[8];
+  for (int order = 0; order < 5000; order++) {
+    int n = 1 + (int)(next() % 8);
+    for (int i = 0; i < n; i++) {
+      memset(&lines[i], 0, sizeof lines[i]);
+      lines[i].line_id = i + 1;
+      lines[i].sku = sku_index[next() % 8];
+      lines[i].qty = 1 + (int64_t)(next() % 6);
+      lines[i].unit = (int64_t)(next() % 12000) * (next() % 10 != 0);
+    }
+    assert_null(promo_order_price(b, lines, n, &gifts, &ngifts, &gcap));
+    int64_t coupon = 0;
+    for (int i = 0; i < n; i++) {
+      const promo_line *l = &lines[i];
+      assert_int_equal(l->list, l->unit * l->qty);
+      assert_true(l->discount >= 0 && l->coupon_discount >= 0);
+      assert_true(l->final >= 0);
+      assert_int_equal(l->final, l->list - l->discount - l->coupon_discount);
+      if (l->discount > 0) assert_true(l->promo >= 0);
+      coupon += l->coupon_discount;
+    }
+    /* the coupon never takes more than the cap or the fixed amount of the best coupon */
+    assert_true(coupon <= 2000 || coupon == 1234);
+  }
+  gmem_free(gifts);
+  promo_book_free(b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(json_reader), cmocka_unit_test(single_item_prices), cmocka_unit_test(rule_errors),
+    cmocka_unit_test(random_orders_keep_invariants),
+  };
+  return cmocka_run_group_tests_name("promo_engine", tests, NULL, NULL);
+}
