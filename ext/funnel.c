@@ -315,7 +315,13 @@ void window_funnel_value(sqlite3_context *ctx) {
 
 void window_funnel_final(sqlite3_context *ctx) {
   wf_state *st = sqlite3_aggregate_context(ctx, 0);
-  if (!st || !st->ready) { sqlite3_result_int(ctx, 0); return; } /* no rows: level 0 */
+  if (!st) { sqlite3_result_int(ctx, 0); return; } /* no rows: level 0 */
+  if (!st->ready) {
+    /* a setup that failed part-way may hold the window's text (leak found by fuzz_sql) */
+    if (!st->failed) sqlite3_result_int(ctx, 0);
+    wf_free(st);
+    return;
+  }
   if (!st->failed) wf_result(ctx, st, st->ev + st->start, st->n - st->start);
   wf_free(st);
 }
@@ -804,13 +810,25 @@ static double quantile(const fdelta *d, size_t n, double q) {
   return v / 1e6;
 }
 
-static const fbuild *sort_ctx;
-static int cmp_bd(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+/* Breakdown ids in SQLite's order, NULL (0) first. A shell sort with the build as an explicit
+** argument: qsort takes no context, and a static one (as before) is shared by every connection
+** and thread at once (a data race ThreadSanitizer and make test-no-globals report). */
+static int cmp_bd(const fbuild *b, uint32_t x, uint32_t y) {
   if (x == y) return 0;
   if (x == 0) return -1; /* NULL first */
   if (y == 0) return 1;
-  return vtable_cmp(&sort_ctx->bds, x - 1, y - 1);
+  return vtable_cmp(&b->bds, x - 1, y - 1);
+}
+static void sort_bd_ids(uint32_t *ids, size_t n, const fbuild *b) {
+  size_t gap = 1;
+  while (gap < n / 3) gap = gap * 3 + 1;
+  for (; gap > 0; gap /= 3)
+    for (size_t i = gap; i < n; i++) {
+      uint32_t v = ids[i];
+      size_t j = i;
+      for (; j >= gap && cmp_bd(b, ids[j - gap], v) > 0; j -= gap) ids[j] = ids[j - gap];
+      ids[j] = v;
+    }
 }
 
 /* Evaluates every actor; fills r->act (actors that reached step 1) and, for the report, the
@@ -942,8 +960,7 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
       slot[r->act[i].bd] = 0;
       ids[nb++] = r->act[i].bd;
     }
-  sort_ctx = b;
-  qsort(ids, nb, sizeof *ids, cmp_bd);
+  sort_bd_ids(ids, nb, b);
   for (size_t i = 0; i < nb; i++) slot[ids[i]] = (uint32_t)i;
   r->nrep = nb * (size_t)N;
   r->rep = gmem_alloc((r->nrep ? r->nrep : 1) * sizeof *r->rep);

@@ -161,12 +161,16 @@ static void promo_price_common(sqlite3_context *ctx, int argc, sqlite3_value **a
       goto fail;
     }
     cr = sqlite3_malloc64(sizeof *cr);
-    if (cr) {
+    if (!cr) {  /* no memory to cache it: use the parsed rule for this call only (re-parsing
+                ** into local, as before, leaked the first parse: found by tests/test_oom.c) */
+      cr = &local;
+      own_local = 1;
+    } else {
       *cr = local;  /* cr now owns the parsed rule */
       sqlite3_set_auxdata(ctx, 2, cr, free_cached_rule);
       cr = sqlite3_get_auxdata(ctx, 2);
     }
-    if (!cr) {  /* not kept (SQLite freed it) or no memory: parse again for this call only */
+    if (!cr) {  /* not kept (SQLite freed it): parse again for this call only */
       if (promo_rule_parse(json, len, mo.scale, mo.rnd, &local.rule, msg, sizeof msg)) {
         sqlite3_result_error_nomem(ctx);
         return;
@@ -239,6 +243,8 @@ static int add_problem(promo_reader *rd, const char *id, const char *other, cons
   p->sku = sku ? sqlite3_mprintf("%s", sku) : NULL;
   p->kind = sqlite3_mprintf("%s", kind);
   p->detail = detail;
+  /* a copy that failed is out of memory, not a NULL cell (found by tests/test_oom.c) */
+  if (!p->promo_id || (other && !p->other_id) || (sku && !p->sku) || !p->kind) return SQLITE_NOMEM;
   return SQLITE_OK;
 }
 
@@ -290,7 +296,10 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     const char *t = (const char *)sqlite3_value_text(cols[2]);
     size_t at;
     if (!t) return SQLITE_NOMEM;
-    if (gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at) || skus.kind != GJ_ARRAY)
+    const char *why = gjson_parse(t, (size_t)sqlite3_value_bytes(cols[2]), &skus, &at);
+    /* out of memory is SQLITE_NOMEM, not a promotion with invalid skus (found by tests/test_oom.c) */
+    if (why && strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
+    if (why || skus.kind != GJ_ARRAY)
       bad = "expected a JSON array of sku strings such as '[\"A\",\"B\"]' (NULL for every sku)";
     else {
       names = sqlite3_malloc64(sizeof *names * (size_t)(skus.n + 1));
