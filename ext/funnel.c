@@ -987,7 +987,7 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
     }
   }
   /* deltas sorted by (step, breakdown, time): one run per report row */
-  qsort(d, nd, sizeof *d, cmp_delta);
+  if (nd) qsort(d, nd, sizeof *d, cmp_delta);  /* d may be NULL when empty: qsort(NULL) is UB (fuzz_sql) */
   for (size_t i = 0; i < nd;) {
     size_t j = i;
     while (j < nd && d[j].bd == d[i].bd) j++;
