@@ -378,3 +378,6 @@ test-no-globals: $(SO_OBJ)
 	@bad=$$(for o in $(SO_OBJ); do objdump -t $$o | awk -v o=$$o '($$4 == ".data" || $$4 == ".bss" || $$4 ~ /^\.(data|bss)\./) && $$4 !~ /^\.data\.rel\.ro/ && $$NF != "sqlite3_api" && $$3 == "O" { print o ": " $$NF }'; done); \
 	if [ -n "$$bad" ]; then echo "writable global state (not thread-safe across connections):"; echo "$$bad"; exit 1; fi
 .PHONY: test-no-globals
+
+# the hardening harnesses share these headers
+$(UNIT_BIN) $(ASAN_UNIT_BIN): tests/harness.h tests/queries.h

@@ -541,7 +541,7 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   int sorted = 1;
   for (int64_t i = 1; i < res->nrows && sorted; i++)
     if (by_order_line(&res->rows[i - 1], &res->rows[i]) > 0) sorted = 0;
-  if (!sorted) qsort(res->rows, (size_t)res->nrows, sizeof *res->rows, by_order_line);
+  if (!sorted && res->nrows) qsort(res->rows, (size_t)res->nrows, sizeof *res->rows, by_order_line);
   int64_t ocap = res->nrows + 16;
   res->out = sqlite3_malloc64(sizeof *res->out * (size_t)ocap);
   if (!res->out) { rc = SQLITE_NOMEM; goto fail; }

@@ -42,6 +42,8 @@ static const hquery harness_queries[] = {
   {"promo_price_cents", "SELECT promo_price_cents(100, 5, '{\"type\":\"tiered_discount\",\"tiers\":"
                         "[{\"qty\":2,\"rate\":0.95},{\"qty\":5,\"rate\":0.8}]}')"},
   {"promo_apply", "SELECT * FROM promo_apply('cart', 'promotions')"},
+  {"bar", "SELECT bar(3, 10), bar(0.5, 1, 8)"},
+  {"shade", "SELECT shade(0.3), shade(NULL)"},
   {"promo_check", "SELECT * FROM promo_check('promotions')"},
 };
 

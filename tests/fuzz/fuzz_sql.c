@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../harness.h"
@@ -169,6 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, text, -1, &st, NULL) == SQLITE_OK) {
     for (int i = 0; i < nargs; i++) (void)bind_arg(st, i + 1, &r);
+    if (getenv("FUZZ_SQL_TRACE")) {  /* to turn a crash input back into SQL */
+      char *x = sqlite3_expanded_sql(st);
+      fprintf(stderr, "fuzz_sql: %s\n", x ? x : text);
+      sqlite3_free(x);
+    }
     int budget = 0;
     sqlite3_progress_handler(db, 100000, progress_stop, NULL);
     int rc;
