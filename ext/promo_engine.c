@@ -19,7 +19,7 @@ static const char *const type_names[PT_COUNT] = {
 ** audience, name). */
 static const char *const type_fields[PT_COUNT] = {
   "rate", "tiers mode", "price", "amount", "threshold off repeat cap", "tiers",
-  "threshold sku price limit", "threshold sku qty list", "price rate stock per_order_limit",
+  "threshold sku price limit", "threshold sku qty list cost", "price rate stock per_order_limit",
   "buy get rate max_sets", "qty price", "threshold off rate cap",
 };
 
@@ -227,6 +227,7 @@ static int parse_rule(rp *p, const gjson *o, promo_rule *r) {
       } else {
         OPT("qty") if (get_int(p, v, "qty", 1, INT64_C(1000000000), &r->qty)) return -1;
         OPT("list") if (get_money(p, v, "list", &r->list)) return -1;
+        OPT("cost") { if (get_money(p, v, "cost", &r->gift_cost)) return -1; r->has_gift_cost = 1; }
       }
       break;
     case PT_FLASH_SALE:
@@ -286,7 +287,12 @@ int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_
   rp p = {scale, rnd, err, errlen};
   int rc = parse_rule(&p, &root, out);
   gjson_free(&root);
-  if (rc) promo_rule_free(out);
+  if (rc) {
+    promo_rule_free(out);
+    /* Out of memory is not a fault of the rule: say only that, so callers can tell. */
+    size_t n = strlen(err);
+    if (n >= 13 && strcmp(err + n - 13, "out of memory") == 0) snprintf(err, errlen, "out of memory");
+  }
   return rc;
 }
 
@@ -430,7 +436,7 @@ const char *promo_price_units(const promo_rule *r, int64_t unit, int64_t qty, gr
 
 #define MAX_GROUP_OPTS 6      /* group activities considered per line (highest priority first) */
 #define MAX_ORDER_PROMOS 64   /* distinct group activities / coupons considered per order */
-#define SEARCH_LIMIT 4096     /* assignments tried exhaustively; beyond, a greedy pass */
+#define SEARCH_LIMIT 4096  /* assignments tried exhaustively; beyond, greedy + local moves */
 
 typedef struct int_list { int *v; int n, cap; } int_list;
 
@@ -476,7 +482,7 @@ struct promo_book {
   line_work *work;
   int wcap;
   int *idx, *best, *cur, *sub, *setidx;
-  int64_t *w, *caps, *share, *disc;
+  int64_t *w, *caps, *share, *disc, *units;
   slice *slices;
   int scratch_cap;
 };
@@ -524,6 +530,7 @@ void promo_book_free(promo_book *b) {
   gmem_free(b->caps);
   gmem_free(b->share);
   gmem_free(b->disc);
+  gmem_free(b->units);
   gmem_free(b->slices);
   gmem_free(b);
 }
@@ -682,7 +689,7 @@ static int grow_scratch(promo_book *b, int n) {
   if (n <= b->scratch_cap) return 0;
   int nc = n < 16 ? 16 : n * 2;
 #define G(f) { void *t = gmem_realloc(b->f, sizeof *b->f * (size_t)nc); if (!t) return -1; b->f = t; }
-  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(w) G(caps) G(share) G(disc) G(slices)
+  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(w) G(caps) G(share) G(disc) G(units) G(slices)
 #undef G
   b->scratch_cap = nc;
   return 0;
@@ -780,10 +787,21 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
       int k = 0;
       int64_t used = 0;  /* units of slices[k] already in a set */
       while (k < m) {
+        /* Whole sets inside one slice are priced together, so a huge qty costs no loop. */
+        if (b->slices[k].count - used >= r->qty) {
+          int64_t set, nsets = (b->slices[k].count - used) / r->qty, off;
+          if (gmoney_mul(r->qty, b->slices[k].unit, &set)) return OVERFLOW;
+          if (set <= r->price) break;   /* units only get cheaper from here */
+          if (gmoney_mul(nsets, set - r->price, &off) || gmoney_add(*total, off, total)) return OVERFLOW;
+          if (disc) disc[b->slices[k].line] += off;
+          used += nsets * r->qty;
+          if (used == b->slices[k].count) { k++; used = 0; }
+          continue;
+        }
         int64_t need = r->qty, sum = 0;
         int first = k, nk = 0;
         int64_t first_used = used;
-        /* Gather one set's units: (slice, count) pairs into w/caps scratch via idx2. */
+        /* A set spanning slices: the rest of this slice and units of the next ones. */
         while (need > 0 && k < m) {
           int64_t avail = b->slices[k].count - used, take = avail < need ? avail : need, amt;
           if (gmoney_mul(take, b->slices[k].unit, &amt) || gmoney_add(sum, amt, &sum)) return OVERFLOW;
@@ -830,7 +848,7 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
         units -= u;
         if ((why = to_price_discount(l->unit, u, price, &dd))) return why;
         *total += dd;
-        if (disc) disc[idx[k]] += dd;
+        if (disc) { disc[idx[k]] += dd; b->units[idx[k]] = u; }
       }
       if (!target_in_cart && r->type == PT_EXCHANGE) {
         int64_t g;
@@ -847,8 +865,9 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
 ** -1 none, else a group promotion). With disc, per-line discounts are added there and
 ** applied[g] says whether group g took effect. */
 static const char *groups_total(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                const int *choice, int64_t *total, int64_t *disc, int *applied) {
+                                const int *choice, int64_t *total, int64_t *disc, int *applied, int *napplied) {
   *total = 0;
+  if (napplied) *napplied = 0;
   for (int g = 0; g < ng; g++) {
     int m = 0;
     for (int i = 0; i < n; i++)
@@ -858,19 +877,26 @@ static const char *groups_total(promo_book *b, const promo_line *lines, int n, c
     const char *why = group_eval(b, groups[g], lines, n, b->sub, m, &t, &met, disc);
     if (why) return why;
     if (applied) applied[g] = met || t > 0;
+    if (napplied) *napplied += met || t > 0;
     if (gmoney_add(*total, t, total)) return OVERFLOW;
   }
   return NULL;
 }
 
+/* What an assignment saves the customer, and (for ties) how many group activities take effect:
+** a gift of unknown value still beats an activity that does not apply. */
+typedef struct saving { int64_t value; int applied; } saving;
+
+static int saves_more(saving a, saving b) { return a.value > b.value || (a.value == b.value && a.applied > b.applied); }
+
 static const char *assignment_value(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                    const int *choice, int64_t *value) {
+                                    const int *choice, saving *out) {
   int64_t v = 0, g;
   for (int i = 0; i < n; i++)
     if (choice[i] == -2 && gmoney_add(v, b->work[i].item_disc, &v)) return OVERFLOW;
-  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL);
+  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL, &out->applied);
   if (why) return why;
-  if (gmoney_add(v, g, value)) return OVERFLOW;
+  if (gmoney_add(v, g, &out->value)) return OVERFLOW;
   return NULL;
 }
 
@@ -897,6 +923,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     lw->item = -1;
     l->promo = l->coupon = -1;
     l->kind = PK_ITEM;
+    l->kind_units = 0;
     l->discount = l->coupon_discount = 0;
     if (l->qty <= 0 || l->unit < 0) return "qty must be positive and unit_price not negative";
     if (gmoney_mul(l->unit, l->qty, &l->list)) return "qty × unit_price out of range (overflow)";
@@ -913,6 +940,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
           int slot = -1;
           for (int f = 0; f < nflash; f++)
             if (flash_promo[f] == p) slot = f;
+          if (slot < 0 && nflash == MAX_ORDER_PROMOS) continue;  /* cannot track its per-order use */
           int64_t units = d->stock_left < 0 ? INT64_MAX : d->stock_left;
           if (r->per_order_limit >= 0) {
             int64_t left = r->per_order_limit - (slot >= 0 ? flash_used[slot] : 0);
@@ -962,7 +990,15 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
       if (slot >= 0) flash_used[slot] += best_units;
       continue;
     }
-    for (int j = 0; j < lw->nopt; j++) add_unique(groups, &ng, lw->opt[j]);
+    /* An order considers at most MAX_ORDER_PROMOS group activities; a line keeps only those. */
+    int kept = 0;
+    for (int j = 0; j < lw->nopt; j++) {
+      add_unique(groups, &ng, lw->opt[j]);
+      int in = 0;
+      for (int g = 0; g < ng && !in; g++) in = groups[g] == lw->opt[j];
+      if (in) lw->opt[kept++] = lw->opt[j];
+    }
+    lw->nopt = kept;
     /* Choices: the item activity (when it saves anything), the group activities, else none. */
     int ngo = lw->nopt;
     for (int j = ngo; j > 0; j--) lw->opt[j] = lw->opt[j - 1];
@@ -985,7 +1021,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     if (!b->work[i].locked) combos *= b->work[i].nopt;
   }
   if (ng > 0 && combos > 1) {
-    int64_t best_v;
+    saving best_v;
     if ((why = assignment_value(b, lines, n, groups, ng, choice, &best_v))) return why;
     if (combos <= SEARCH_LIMIT) {
       int *digit = b->idx;
@@ -998,9 +1034,9 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
         }
         if (i == n) break;
         cur[i] = b->work[i].opt[digit[i]];
-        int64_t v;
+        saving v;
         if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
-        if (v > best_v) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+        if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
       }
     } else {
       /* Too many combinations: move each group's candidates into it, best group first, and
@@ -1010,17 +1046,32 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
         for (int i = 0; i < n; i++)
           for (int j = 0; j < b->work[i].nopt; j++)
             if (b->work[i].opt[j] == groups[g]) cur[i] = groups[g];
-        int64_t v;
+        saving v;
         if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
-        if (v > best_v) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+        if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
+      }
+      /* Then move single lines while that saves more (a few rounds; may still miss the best). */
+      for (int round = 0, moved = 1; round < 4 && moved; round++) {
+        moved = 0;
+        for (int i = 0; i < n; i++) {
+          if (b->work[i].locked) continue;
+          for (int j = 0; j < b->work[i].nopt; j++) {
+            if (b->work[i].opt[j] == choice[i]) continue;
+            memcpy(cur, choice, sizeof *cur * (size_t)n);
+            cur[i] = b->work[i].opt[j];
+            saving v;
+            if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+            if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); moved = 1; }
+          }
+        }
       }
     }
   }
   /* Apply the chosen assignment. */
   int64_t *disc = b->disc, gt;
   int applied[MAX_ORDER_PROMOS];
-  for (int i = 0; i < n; i++) disc[i] = 0;
-  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied))) return why;
+  for (int i = 0; i < n; i++) disc[i] = b->units[i] = 0;
+  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied, NULL))) return why;
   for (int i = 0; i < n; i++) {
     promo_line *l = &lines[i];
     if (choice[i] == -3) continue;
@@ -1032,7 +1083,10 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     const promo_def *d = &b->promos[choice[i]];
     l->promo = choice[i];
     l->discount = disc[i];
-    if (l->sku == d->target_sku && disc[i] > 0) l->kind = d->rule.type == PT_ADD_ON ? PK_ADD_ON : PK_GIFT;
+    if (l->sku == d->target_sku && disc[i] > 0) {
+      l->kind = d->rule.type == PT_ADD_ON ? PK_ADD_ON : PK_GIFT;
+      l->kind_units = b->units[i];
+    }
   }
   for (int g = 0; g < ng; g++) {
     const promo_def *d = &b->promos[groups[g]];
