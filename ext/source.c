@@ -121,7 +121,14 @@ int gsource_column(const gsource *src, const char *name) {
 }
 
 void gsource_gather_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  gsource_sink *sink = argc > 0 ? sqlite3_value_pointer(argv[0], SINK_TYPE) : NULL;
+  /* The sink is the same for every row of a scan: look it up once (sqlite3_value_pointer
+  ** compares the type name on every call) and keep it in the aggregate's context. */
+  gsource_sink **cached = sqlite3_aggregate_context(ctx, sizeof *cached);
+  gsource_sink *sink = cached ? *cached : NULL;
+  if (!sink) {
+    sink = argc > 0 ? sqlite3_value_pointer(argv[0], SINK_TYPE) : NULL;
+    if (cached) *cached = sink;
+  }
   if (!sink || argc != sink->ncols + 1) {
     sqlite3_result_error(ctx, "growth_gather() is internal to the table-valued functions", -1);
     return;

@@ -42,6 +42,8 @@ static int gtvf_disconnect(sqlite3_vtab *vt) {
   return SQLITE_OK;
 }
 
+#define GTVF_MISSING (1 << 30)
+
 static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
   gtvf_vtab *vt = (gtvf_vtab *)tab;
   const gtvf_spec *spec = vt->spec;
@@ -61,16 +63,18 @@ static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
     info->aConstraintUsage[usable_at[arg]].argvIndex = next++;
     info->aConstraintUsage[usable_at[arg]].omit = 1;
   }
+  int missing = 0;
   for (int arg = 0; arg < spec->n_required; arg++) {
     if (mask & (1 << arg)) continue;
     /* Present but not usable yet: let the planner try another join order. */
     if (unusable & (1 << arg)) return SQLITE_CONSTRAINT;
-    sqlite3_free(tab->zErrMsg);
-    tab->zErrMsg = sqlite3_mprintf("%s: argument %s is required", spec->name, spec->arg_names[arg]);
-    return SQLITE_ERROR;
+    /* Absent from this call: the planner also asks about subsets of the WHERE clause (each
+    ** branch of an OR), so this is not yet an error; price the plan out of reach and let
+    ** xFilter report the missing argument if it is ever the only plan. */
+    missing = 1;
   }
-  info->idxNum = mask;
-  info->estimatedCost = 1e6;
+  info->idxNum = mask | (missing ? GTVF_MISSING : 0);
+  info->estimatedCost = missing ? 1e300 : 1e6;
   info->estimatedRows = 1000;
   return SQLITE_OK;
 }
@@ -107,6 +111,14 @@ static int gtvf_filter(sqlite3_vtab_cursor *c, int idxNum, const char *idxStr, i
   gtvf_vtab *vt = (gtvf_vtab *)c->pVtab;
   const gtvf_spec *spec = vt->spec;
   release(cur, spec);
+  if (idxNum & GTVF_MISSING) {
+    for (int arg = 0; arg < spec->n_required; arg++) {
+      if (idxNum & (1 << arg)) continue;
+      sqlite3_free(vt->base.zErrMsg);
+      vt->base.zErrMsg = sqlite3_mprintf("%s: argument %s is required", spec->name, spec->arg_names[arg]);
+      return SQLITE_ERROR;
+    }
+  }
   int k = 0;
   for (int arg = 0; arg < spec->n_args && k < argc; arg++) {
     if (!(idxNum & (1 << arg))) continue;
