@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "hash.h"
 #include "money.h"
 
 #define CHUNK_BITS 16
@@ -86,14 +87,6 @@ void gcohort_free(gcohort *c) {
   gmem_free(c);
 }
 
-static uint64_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= UINT64_C(0xff51afd7ed558ccd);
-  x ^= x >> 33;
-  x *= UINT64_C(0xc4ceb9fe1a85ec53);
-  x ^= x >> 33;
-  return x;
-}
 
 /* A new dense actor id with no start and no events yet. */
 static int new_actor(gcohort *c, uint32_t *id) {
@@ -122,7 +115,7 @@ static int grow_ints(gcohort *c) {
   memset(t, 0, (size_t)cap * sizeof *t);
   for (uint32_t i = 0; i < c->ints_cap; i++) {
     if (!c->ints[i].used) continue;
-    uint32_t h = (uint32_t)mix64((uint64_t)c->ints[i].key) & (cap - 1);
+    uint32_t h = (uint32_t)ghash_mix64((uint64_t)c->ints[i].key) & (cap - 1);
     while (t[h].used) h = (h + 1) & (cap - 1);
     t[h] = c->ints[i];
   }
@@ -135,7 +128,7 @@ static int grow_ints(gcohort *c) {
 static int hashed_actor(gcohort *c, int64_t key, uint32_t *id, int create) {
   if (c->nints >= c->ints_cap / 2 && grow_ints(c) != 0) return -1;
   uint32_t mask = c->ints_cap - 1;
-  uint32_t h = (uint32_t)mix64((uint64_t)key) & mask;
+  uint32_t h = (uint32_t)ghash_mix64((uint64_t)key) & mask;
   while (c->ints[h].used) {
     if (c->ints[h].key == key) { *id = c->ints[h].id; return 0; }
     h = (h + 1) & mask;
@@ -182,11 +175,7 @@ int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
   return 0;
 }
 
-static uint64_t hash_bytes(int kind, const unsigned char *p, size_t n) {
-  uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)kind;  /* FNV-1a, then mixed */
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * UINT64_C(1099511628211);
-  return mix64(h ^ n);
-}
+static uint64_t hash_bytes(int kind, const unsigned char *p, size_t n) { return ghash_bytes((uint64_t)kind, p, n); }
 
 static int grow_bytes(gcohort *c) {
   uint32_t cap = c->bytes_cap ? c->bytes_cap * 2 : 1024;

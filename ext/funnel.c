@@ -13,6 +13,7 @@
 #include "args.h"
 #include "funnel_engine.h"
 #include "mem.h"
+#include "hash.h"
 #include "registry.h"
 #include "source.h"
 #include "tvf.h"
@@ -333,7 +334,7 @@ typedef struct vitem {
 } vitem;
 
 /* A slot holds the hash next to the id so most probes touch one cache line; for INTEGER keys
-** the hash (mix64, a bijection) equals the key, so no item is read at all. */
+** the hash (ghash_mix64, a bijection) equals the key, so no item is read at all. */
 typedef struct vslot {
   uint64_t hash;
   uint32_t id1;       /* id + 1, 0 empty */
@@ -356,19 +357,7 @@ typedef struct vtable {
   size_t an, acap;
 } vtable;
 
-static uint64_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= UINT64_C(0xff51afd7ed558ccd);
-  x ^= x >> 33;
-  x *= UINT64_C(0xc4ceb9fe1a85ec53);
-  return x ^ (x >> 33);
-}
-
-static uint64_t hash_bytes(const unsigned char *p, size_t n, int type) {
-  uint64_t h = UINT64_C(1469598103934665603) ^ (uint64_t)type;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * UINT64_C(1099511628211);
-  return mix64(h);
-}
+static uint64_t hash_bytes(const unsigned char *p, size_t n, int type) { return ghash_bytes((uint64_t)type, p, n); }
 
 static void vtable_free(vtable *t) {
   gmem_free(t->direct);
@@ -440,11 +429,11 @@ static int vtable_id(vtable *t, sqlite3_value *v, uint32_t *out) {
       *out = t->n - 1;
       return SQLITE_OK;
     }
-    h = mix64((uint64_t)iv);
+    h = ghash_mix64((uint64_t)iv);
   } else if (type == SQLITE_FLOAT) {
     double d = sqlite3_value_double(v);
     memcpy(&iv, &d, sizeof d);
-    h = mix64((uint64_t)iv) ^ 0x5555;
+    h = ghash_mix64((uint64_t)iv) ^ 0x5555;
   } else {
     p = type == SQLITE_BLOB ? sqlite3_value_blob(v) : sqlite3_value_text(v);
     n = (size_t)sqlite3_value_bytes(v);

@@ -14,6 +14,7 @@
 
 #include "args.h"
 #include "mem.h"
+#include "hash.h"
 #include "money.h"
 #include "registry.h"
 #include "rfm_score.h"
@@ -49,20 +50,13 @@ typedef struct key_set {
   arena_chunk *arena;
 } key_set;
 
-static uint64_t mix64(uint64_t x) {
-  x ^= x >> 30; x *= UINT64_C(0xbf58476d1ce4e5b9);
-  x ^= x >> 27; x *= UINT64_C(0x94d049bb133111eb);
-  return x ^ (x >> 31);
-}
 
 static uint32_t hash_key(const key_entry *k) {
-  uint64_t h = mix64((uint64_t)k->owner * UINT64_C(0x9e3779b97f4a7c15) + k->type);
+  uint64_t h = ghash_mix64((uint64_t)k->owner * UINT64_C(0x9e3779b97f4a7c15) + k->type);
   if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
-    uint64_t f = UINT64_C(0xcbf29ce484222325);
-    for (uint32_t i = 0; i < k->len; i++) f = (f ^ (unsigned char)k->bytes[i]) * UINT64_C(0x100000001b3);
-    return (uint32_t)(mix64(h ^ f) >> 32);
+    return (uint32_t)(ghash_bytes(h, (const unsigned char *)k->bytes, k->len) >> 32);
   }
-  return (uint32_t)(mix64(h ^ (uint64_t)k->ival) >> 32);
+  return (uint32_t)(ghash_mix64(h ^ (uint64_t)k->ival) >> 32);
 }
 
 static int key_equal(const key_entry *a, const key_entry *b) {
@@ -156,7 +150,7 @@ static int key_set_find_or_add(key_set *s, key_entry *k, size_t *out, int *added
 typedef struct pair_slot { uint64_t hi, lo; } pair_slot;
 typedef struct pair_set { pair_slot *slots; size_t count, nslots; } pair_set;
 
-static size_t pair_hash(uint64_t hi, uint64_t lo) { return (size_t)mix64(lo * UINT64_C(0x9e3779b97f4a7c15) ^ hi); }
+static size_t pair_hash(uint64_t hi, uint64_t lo) { return (size_t)ghash_mix64(lo * UINT64_C(0x9e3779b97f4a7c15) ^ hi); }
 
 static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
   if ((s->count + 1) * 10 > s->nslots * 7) {
@@ -198,7 +192,7 @@ static int u64_set_add(u64_set *s, uint64_t v, int *added) {
     memset(slots, 0, sizeof *slots * nslots);
     for (size_t i = 0; i < s->nslots; i++) {
       if (!s->slots[i]) continue;
-      size_t at = mix64(s->slots[i]) & (nslots - 1);
+      size_t at = ghash_mix64(s->slots[i]) & (nslots - 1);
       while (slots[at]) at = (at + 1) & (nslots - 1);
       slots[at] = s->slots[i];
     }
@@ -206,7 +200,7 @@ static int u64_set_add(u64_set *s, uint64_t v, int *added) {
     s->slots = slots;
     s->nslots = nslots;
   }
-  size_t at = mix64(v) & (s->nslots - 1);
+  size_t at = ghash_mix64(v) & (s->nslots - 1);
   while (s->slots[at]) {
     if (s->slots[at] == v) { *added = 0; return SQLITE_OK; }
     at = (at + 1) & (s->nslots - 1);
