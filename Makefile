@@ -381,3 +381,13 @@ test-no-globals: $(SO_OBJ)
 
 # the hardening harnesses share these headers
 $(UNIT_BIN) $(ASAN_UNIT_BIN): tests/harness.h tests/queries.h
+
+# Funnels and retention against real ClickHouse (an embedded build reached through the
+# ch-oracle script, set CH_ORACLE to its path). Not part of `make test`: a fresh machine has no
+# ClickHouse. Every result must be identical; the scripts print the counts compared.
+CH_ORACLE ?= /work/shared/tools/ch-oracle
+.PHONY: oracle
+oracle: growth.$(SO_EXT)
+	@if [ ! -x "$(CH_ORACLE)" ]; then echo "oracle: SKIPPED: no ClickHouse oracle at $(CH_ORACLE) (set CH_ORACLE)"; exit 0; fi; \
+	set -e; for seed in 1 2 3; do CH_ORACLE=$(CH_ORACLE) $(SYS_PYTHON) tests/funnel_oracle.py --seed $$seed --groups 2000; done; \
+	CH_ORACLE=$(CH_ORACLE) bash tests/oracle/retention.sh
