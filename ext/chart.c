@@ -50,12 +50,19 @@ const char *gchart_shade_char(int step) {
 
 /* ---- SQL glue ---------------------------------------------------------------------------- */
 
-/* A number argument; TEXT and BLOB are errors (a bar of '12' is a mistake upstream). */
+/* A finite number argument; TEXT and BLOB are errors (a bar of '12' is a mistake upstream),
+** and so are infinities, as everywhere in the extension (a bar of Inf is an overflow upstream,
+** not a full bar). */
 static int read_number(sqlite3_context *ctx, sqlite3_value *v, const char *arg, double *out) {
   int t = sqlite3_value_type(v);
-  if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) { *out = sqlite3_value_double(v); return SQLITE_OK; }
+  if (t == SQLITE_INTEGER || (t == SQLITE_FLOAT && isfinite(sqlite3_value_double(v)))) {
+    *out = sqlite3_value_double(v);
+    return SQLITE_OK;
+  }
   char *d = garg_describe(v);
-  garg_result_error(ctx, d ? sqlite3_mprintf("%s: %s is %s, expected a number", garg_fn_name(ctx), arg, d) : NULL);
+  garg_result_error(ctx, d ? sqlite3_mprintf("%s: %s is %s, expected a %snumber", garg_fn_name(ctx), arg, d,
+                                             t == SQLITE_FLOAT ? "finite " : "")
+                           : NULL);
   sqlite3_free(d);
   return SQLITE_ERROR;
 }

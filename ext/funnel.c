@@ -52,7 +52,9 @@ static int read_modes(const gopts *o, const gopt_spec *spec, const char *fn, uns
 #define WINDOW_MAX_SECONDS 9.2e12
 static int read_window(sqlite3_value *v, const char *fn, int64_t *out, char **pzErr) {
   int t = sqlite3_value_type(v);
-  if ((t == SQLITE_INTEGER || t == SQLITE_FLOAT) && sqlite3_value_double(v) > WINDOW_MAX_SECONDS) {
+  /* +Inf is no number of seconds: garg_duration refuses it, like every infinity */
+  if ((t == SQLITE_INTEGER || t == SQLITE_FLOAT) && sqlite3_value_double(v) > WINDOW_MAX_SECONDS &&
+      isfinite(sqlite3_value_double(v))) {
     *out = (int64_t)(WINDOW_MAX_SECONDS * 1e6);
     return SQLITE_OK;
   }
@@ -703,8 +705,9 @@ static char *ferr(int *rc, const char *fmt, ...) {
 /* steps: a comma list ('view, cart, pay') or a JSON array of strings. */
 static int parse_steps(sqlite3 *db, fbuild *b, sqlite3_value *v, char **pzErr) {
   int rc = SQLITE_OK;
-  const char *text = (const char *)sqlite3_value_text(v);
-  if (sqlite3_value_type(v) != SQLITE_TEXT || !text) {
+  /* the type first: sqlite3_value_text would turn a BLOB into TEXT */
+  const char *text = sqlite3_value_type(v) == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : NULL;
+  if (!text) {
     char *d = garg_describe(v);
     *pzErr = ferr(&rc, "%s: steps is %s, expected event names as 'view,cart,pay' or a JSON array", b->fn, d ? d : "?");
     sqlite3_free(d);
@@ -1099,17 +1102,11 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   int src_open = 0;
   fdelta *d = NULL;
   size_t nd = 0;
-  if (sqlite3_value_type(args[0]) != SQLITE_TEXT) {
-    char *desc = garg_describe(args[0]);
-    *pzErr = ferr(&rc, "%s: source is %s, expected a table or view name or a SELECT statement", fn, desc ? desc : "?");
-    sqlite3_free(desc);
-    goto fail;
-  }
-  rc = read_window(args[1], fn, &b->cfg.window, pzErr);
-  if (rc != SQLITE_OK) goto fail;
-  rc = gsource_open(&src, db, fn, (const char *)sqlite3_value_text(args[0]), pzErr);
+  rc = gsource_open_arg(&src, db, fn, "source", args[0], pzErr);
   if (rc != SQLITE_OK) goto fail;
   src_open = 1;
+  rc = read_window(args[1], fn, &b->cfg.window, pzErr);
+  if (rc != SQLITE_OK) goto fail;
   if (src.ncol < 3) {
     *pzErr = ferr(&rc, "%s: source has %d column%s, expected actor, ts, event and an optional breakdown", fn, src.ncol,
                   src.ncol == 1 ? "" : "s");

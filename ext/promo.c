@@ -342,7 +342,7 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
 
 static int read_promotions(sqlite3 *db, const char *fn, sqlite3_value *arg, promo_reader *rd, char **pzErr) {
   gsource src;
-  int rc = gsource_open(&src, db, fn, (const char *)sqlite3_value_text(arg), pzErr);
+  int rc = gsource_open_arg(&src, db, fn, "promotions", arg, pzErr);
   if (rc != SQLITE_OK) return rc;
   int cols[4] = {gsource_column(&src, "promo_id"), gsource_column(&src, "rule"), gsource_column(&src, "skus"),
                  gsource_column(&src, "priority")};
@@ -520,7 +520,7 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   if ((rc = read_promotions(db, fn, args[1], &rd, pzErr)) != SQLITE_OK) goto fail;
 
   gsource src;
-  if ((rc = gsource_open(&src, db, fn, (const char *)sqlite3_value_text(args[0]), pzErr)) != SQLITE_OK) goto fail;
+  if ((rc = gsource_open_arg(&src, db, fn, "cart", args[0], pzErr)) != SQLITE_OK) goto fail;
   static const char *const names[8] = {"order_id", "line_id", "sku", "qty", "unit_price", "cost", "is_new", "at"};
   int cols[8];
   for (int i = 0; i < 8; i++) {
@@ -763,7 +763,7 @@ static void check_destroy(void *p) {
 static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64_t min_margin, int has_margin,
                        money_opts *mo, promo_reader *rd, char **pzErr) {
   gsource src;
-  int rc = gsource_open(&src, db, fn, costs_src, pzErr);
+  int rc = gsource_open_named(&src, db, fn, "costs", costs_src, pzErr);
   if (rc != SQLITE_OK) return rc;
   int cols[3] = {gsource_column(&src, "sku"), gsource_column(&src, "cost"), gsource_column(&src, "price")};
   if (cols[0] < 0 || cols[1] < 0) {

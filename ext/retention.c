@@ -55,7 +55,12 @@ void retention_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (rc == GARG_NULL) { has_null = 1; continue; }
     if (rc != SQLITE_OK) {
       if (rc == SQLITE_NOMEM) sqlite3_result_error_nomem(ctx);
-      else garg_result_error(ctx, err);
+      else if (i == argc - 1 && argc >= 3 && sqlite3_value_type(v) == SQLITE_TEXT) {
+        /* after two conditions, what a window_funnel user writes as options: say it is not one */
+        char *msg = sqlite3_mprintf("%s (retention takes no options argument)", err);
+        sqlite3_free(err);
+        garg_result_error(ctx, msg);
+      } else garg_result_error(ctx, err);
       return;
     }
     if (bit) row |= UINT64_C(1) << i;
@@ -201,9 +206,7 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
   }
 
   gsource src;
-  const char *text = (const char *)sqlite3_value_text(args[0]);
-  if (!text) { *result = NULL; *nrows = 0; return SQLITE_OK; }
-  rc = gsource_open(&src, db, fn, text, pzErr);
+  rc = gsource_open_arg(&src, db, fn, "source", args[0], pzErr);
   if (rc != SQLITE_OK) return rc;
   if (src.ncol < 2 || src.ncol > 4) {
     *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts [, is_start [, value]]", fn,

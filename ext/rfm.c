@@ -641,7 +641,7 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   int rc = read_config(args[1], args[2], &cfg, pzErr);
   if (rc != SQLITE_OK) return rc;
   gsource src;
-  rc = gsource_open(&src, db, spec->name, (const char *)sqlite3_value_text(args[0]), pzErr);
+  rc = gsource_open_arg(&src, db, spec->name, "source", args[0], pzErr);
   if (rc != SQLITE_OK) return rc;
   if (src.ncol < 3 || src.ncol > 4) {
     *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected 3 or 4: customer, ts, amount [, order_id]",

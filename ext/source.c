@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "args.h"
+
 #define SINK_TYPE "growth_source_sink"
 
 typedef struct gsource_sink {
@@ -53,11 +55,12 @@ void gsource_close(gsource *src) {
   memset(src, 0, sizeof *src);
 }
 
-int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, char **pzErr) {
+int gsource_open_named(gsource *src, sqlite3 *db, const char *fn, const char *arg, const char *text, char **pzErr) {
   memset(src, 0, sizeof *src);
   src->db = db;
+  src->arg = arg;
   if (!text || !*skip_blank(text)) {
-    *pzErr = sqlite3_mprintf("%s: source is empty: give a table or view name or a SELECT statement", fn);
+    *pzErr = sqlite3_mprintf("%s: %s is empty: give a table or view name or a SELECT statement", fn, arg);
     return SQLITE_ERROR;
   }
   if (is_statement(text)) {
@@ -66,23 +69,23 @@ int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, ch
     const char *tail = NULL;
     int rc = sqlite3_prepare_v2(db, text, -1, &probe, &tail);
     if (rc != SQLITE_OK) {
-      *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(db));
+      *pzErr = sqlite3_mprintf("%s: %s: %s", fn, arg, sqlite3_errmsg(db));
       return rc;
     }
     if (tail && *skip_blank(tail)) {
       sqlite3_finalize(probe);
-      *pzErr = sqlite3_mprintf("%s: source must be a single statement (found more after the first)", fn);
+      *pzErr = sqlite3_mprintf("%s: %s must be a single statement (found more after the first)", fn, arg);
       return SQLITE_ERROR;
     }
     /* A parameter would be bound to the row sink's pointer in gsource_scan: never allowed. */
     if (probe && sqlite3_bind_parameter_count(probe) > 0) {
       sqlite3_finalize(probe);
-      *pzErr = sqlite3_mprintf("%s: source must not contain parameters (?, :name)", fn);
+      *pzErr = sqlite3_mprintf("%s: %s must not contain parameters (?, :name)", fn, arg);
       return SQLITE_ERROR;
     }
     if (!probe || !sqlite3_stmt_readonly(probe) || sqlite3_column_count(probe) == 0) {
       sqlite3_finalize(probe);
-      *pzErr = sqlite3_mprintf("%s: source must be a read-only SELECT, WITH or VALUES statement", fn);
+      *pzErr = sqlite3_mprintf("%s: %s must be a read-only SELECT, WITH or VALUES statement", fn, arg);
       return SQLITE_ERROR;
     }
     sqlite3_finalize(probe);
@@ -97,7 +100,7 @@ int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, ch
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2(db, src->body, -1, &stmt, NULL);
   if (rc != SQLITE_OK) {
-    *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(db));
+    *pzErr = sqlite3_mprintf("%s: %s: %s", fn, arg, sqlite3_errmsg(db));
     gsource_close(src);
     return rc;
   }
@@ -112,6 +115,24 @@ int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, ch
   }
   sqlite3_finalize(stmt);
   return SQLITE_OK;
+}
+
+int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, char **pzErr) {
+  return gsource_open_named(src, db, fn, "source", text, pzErr);
+}
+
+int gsource_open_arg(gsource *src, sqlite3 *db, const char *fn, const char *arg, sqlite3_value *v, char **pzErr) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) {
+    memset(src, 0, sizeof *src);
+    char *d = garg_describe(v);
+    if (!d) return SQLITE_NOMEM;
+    *pzErr = sqlite3_mprintf("%s: %s is %s, expected a table or view name or a SELECT statement", fn, arg, d);
+    sqlite3_free(d);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  const char *text = (const char *)sqlite3_value_text(v);
+  if (!text) { memset(src, 0, sizeof *src); return SQLITE_NOMEM; }
+  return gsource_open_named(src, db, fn, arg, text, pzErr);
 }
 
 int gsource_column(const gsource *src, const char *name) {
@@ -160,7 +181,7 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
   char *text = sqlite3_str_finish(sql);
   if (src_rc == SQLITE_TOOBIG) {
     sqlite3_free(text);
-    *pzErr = sqlite3_mprintf("%s: source: string or blob too big", fn);
+    *pzErr = sqlite3_mprintf("%s: %s: string or blob too big", fn, src->arg ? src->arg : "source");
     return SQLITE_TOOBIG;
   }
   if (!text) return SQLITE_NOMEM;
@@ -168,7 +189,7 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
   int rc = sqlite3_prepare_v2(src->db, text, -1, &stmt, NULL);
   sqlite3_free(text);
   if (rc != SQLITE_OK) {
-    *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(src->db));
+    *pzErr = sqlite3_mprintf("%s: %s: %s", fn, src->arg ? src->arg : "source", sqlite3_errmsg(src->db));
     return rc;
   }
   gsource_sink sink = {row, ctx, NULL, SQLITE_OK, ncols};
@@ -180,7 +201,7 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
     rc = sink.rc;
     if (sink.err) { *pzErr = sink.err; sink.err = NULL; }
   } else if (rc != SQLITE_OK) {
-    *pzErr = sqlite3_mprintf("%s: source: %s", fn, sqlite3_errmsg(src->db));
+    *pzErr = sqlite3_mprintf("%s: %s: %s", fn, src->arg ? src->arg : "source", sqlite3_errmsg(src->db));
   }
   sqlite3_free(sink.err);
   sqlite3_finalize(stmt);

@@ -22,6 +22,7 @@ typedef struct gsource {
   char *body;     /* the statement text, or SELECT * FROM "name" */
   int ncol;
   char **names;   /* column names as the source reports them */
+  const char *arg; /* the argument's name in error text: "source", "cart", "promotions", ... */
 } gsource;
 
 /* Called once per source row with the requested columns. Return SQLITE_OK, or an error code
@@ -30,6 +31,12 @@ typedef int (*gsource_row_fn)(void *ctx, sqlite3_value **cols, char **pzErr);
 
 /* Validates the source and learns its columns. On error *pzErr = "<fn>: <what>". */
 int gsource_open(gsource *src, sqlite3 *db, const char *fn, const char *text, char **pzErr);
+/* The same, naming the source `arg` (a static string) in error text instead of "source". */
+int gsource_open_named(gsource *src, sqlite3 *db, const char *fn, const char *arg, const char *text, char **pzErr);
+/* The same for a source given as the SQL argument `arg` (a static string such as "cart",
+** named in every error): anything but TEXT is an error ("<fn>: cart is INTEGER 7, expected a
+** table or view name or a SELECT statement"), never a table called "7" or a BLOB read as text. */
+int gsource_open_arg(gsource *src, sqlite3 *db, const char *fn, const char *arg, sqlite3_value *v, char **pzErr);
 /* Index of the column called `name` (case-insensitive), or -1. */
 int gsource_column(const gsource *src, const char *name);
 /* Runs the source, calling row() with the columns listed in cols (an index, or -1 for NULL). */

@@ -28,6 +28,11 @@ SELECT bar('12', 20);
 -- => error: bar: value is TEXT '12', expected a number
 SELECT bar(1, x'00');
 -- => error: bar: max is BLOB of 1 bytes, expected a number
+-- infinities are errors (an overflow upstream), not a full or an empty bar
+SELECT bar(1e999, 3);
+-- => error: bar: value is REAL Inf, expected a finite number
+SELECT bar(1, -1e999);
+-- => error: bar: max is REAL -Inf, expected a finite number
 SELECT bar(1, 2, 0);
 -- => error: bar: width is INTEGER 0, expected an integer from 1 to 1000
 SELECT bar(1, 2, 2.5);

@@ -181,6 +181,11 @@ SELECT count(*) FROM act;
 -- => 8
 SELECT * FROM cohort_retention('nosuch', 'week');
 -- => error: cohort_retention: source: no such table: nosuch
+-- a number is not a table name, and a BLOB is not read as text
+SELECT * FROM cohort_retention(7, 'week');
+-- => error: cohort_retention: source is INTEGER 7, expected a table or view name or a SELECT statement
+SELECT * FROM cohort_retention(x'616374', 'week');
+-- => error: cohort_retention: source is BLOB of 3 bytes, expected a table or view name or a SELECT statement
 SELECT * FROM cohort_retention('act');
 -- => error: cohort_retention: argument period_unit is required
 -- empty sources, sources with nobody starting and NULL arguments give no rows

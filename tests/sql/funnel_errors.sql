@@ -31,6 +31,16 @@ SELECT window_funnel('3 months', ts, event='view') FROM e;
 -- => error: window_funnel: window is TEXT '3 months', expected seconds or a duration such as '30 minutes' or '7 days' (months, quarters and years are periods, not durations)
 SELECT window_funnel(NULL, ts, event='view') FROM e;
 -- => error: window_funnel: window is NULL, expected seconds or a duration such as '30 minutes' or '7 days'
+-- infinities are errors, not "no limit" (a huge finite window is; see funnel_vectors.sql)
+SELECT window_funnel(1e999, ts, event='view') FROM e;
+-- => error: window_funnel: window is REAL Inf, expected seconds or a duration such as '30 minutes' or '7 days' (not a finite number)
+SELECT * FROM funnel('e', 1e999, 'view,pay');
+-- => error: funnel: window is REAL Inf, expected seconds or a duration such as '30 minutes' or '7 days' (not a finite number)
+SELECT window_funnel(9.3e12, ts, event='view', event='pay'), window_funnel(1e300, ts, event='view', event='pay') FROM e;
+-- => 2|2
+-- only TEXT is the options: a NULL in that place is a NULL condition, so every row is skipped
+SELECT window_funnel(60, ts, event='view', event='pay', NULL) FROM e;
+-- => NULL
 -- view@100, pay@200: 100 seconds apart
 SELECT window_funnel(0, ts, event='view', event='pay'), window_funnel(99, ts, event='view', event='pay'),
        window_funnel('100 seconds', ts, event='view', event='pay'), window_funnel(100.0, ts, event='view', event='pay') FROM e;
@@ -74,6 +84,8 @@ SELECT * FROM funnel('nope', 60, 'view,pay');
 -- => error: funnel: source: no such table: nope
 SELECT * FROM funnel(42, 60, 'view,pay');
 -- => error: funnel: source is INTEGER 42, expected a table or view name or a SELECT statement
+SELECT * FROM funnel_actors(x'65', 60, 'view,pay');
+-- => error: funnel_actors: source is BLOB of 1 bytes, expected a table or view name or a SELECT statement
 SELECT * FROM funnel('e', -5, 'view,pay');
 -- => error: funnel: window is INTEGER -5, expected seconds or a duration such as '30 minutes' or '7 days' (must not be negative)
 SELECT * FROM funnel('e', 'a while', 'view,pay');
@@ -81,6 +93,9 @@ SELECT * FROM funnel('e', 'a while', 'view,pay');
 -- steps
 SELECT * FROM funnel('e', 60, '');
 -- => error: funnel: steps is TEXT '', expected non-empty event names separated by commas
+-- a BLOB is not read as text (x'7669657700' used to show as TEXT 'view')
+SELECT * FROM funnel('e', 60, x'7669657700');
+-- => error: funnel: steps is BLOB of 5 bytes, expected event names as 'view,cart,pay' or a JSON array
 SELECT * FROM funnel('e', 60, 'view,,pay');
 -- => error: funnel: steps is TEXT 'view,,pay', expected non-empty event names separated by commas
 SELECT * FROM funnel('e', 60, '[1,2]');

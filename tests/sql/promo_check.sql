@@ -42,4 +42,8 @@ SELECT * FROM promo_check('pr', 'costs=costs, min_margin=1.5');
 SELECT * FROM promo_check('pr', 'costs=SELECT 1 AS sku');
 -- => error: promo_check: costs has no column 'cost' (columns by name: sku, cost, optional price)
 SELECT * FROM promo_check('nope');
--- => error: promo_check: source: no such table: nope
+-- => error: promo_check: promotions: no such table: nope
+SELECT * FROM promo_check(7);
+-- => error: promo_check: promotions is INTEGER 7, expected a table or view name or a SELECT statement
+SELECT * FROM promo_check('pr', 'costs=nope');
+-- => error: promo_check: costs: no such table: nope

@@ -96,6 +96,9 @@ SELECT retention(1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
 -- bad conditions name the position and the value
 SELECT retention(1, 'pay');
 -- => error: retention: condition 2 is TEXT 'pay', expected 0/1
+-- an options string after the conditions, as window_funnel takes one: retention has none
+SELECT retention(1, 0, 'strict');
+-- => error: retention: condition 3 is TEXT 'strict', expected 0/1 (retention takes no options argument)
 SELECT retention(2, 1);
 -- => error: retention: condition 1 is INTEGER 2, expected 0/1
 SELECT retention(1, 0.5);

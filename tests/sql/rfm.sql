@@ -184,6 +184,8 @@ SELECT * FROM rfm('VALUES (1, 2)');
 -- => error: rfm: source has 2 columns, expected 3 or 4: customer, ts, amount [, order_id]
 SELECT * FROM rfm('nope');
 -- => error: rfm: source: no such table: nope
+SELECT * FROM rfm(1.5);
+-- => error: rfm: source is REAL 1.5, expected a table or view name or a SELECT statement
 SELECT * FROM rfm('VALUES (1, ''2024-01-01'', 1e30)');
 -- => error: rfm: amount in source row 1 is REAL 1.0e+30, expected an amount (a number or decimal text) (amount too large for 64-bit minor units)
 SELECT * FROM rfm('VALUES (1, ''2024-01-01'', 90000000000000000), (1, ''2024-01-02'', 90000000000000000)');
