@@ -114,7 +114,7 @@ static void random_orders_keep_invariants(void **state) {
     /* each activity names three consecutive skus, coupons every sku */
     const char *s[3] = {sku_names[p % 8], sku_names[(p + 1) % 8], sku_names[(p + 3) % 8]};
     size_t l[3] = {1, 1, 1};
-    char id[8];
+    char id[16];
     snprintf(id, sizeof id, "P%d", p);
     assert_int_equal(promo_book_add(b, id, p % 3, rules[p], strlen(rules[p]), s, l, 3, p >= 6, err, sizeof err), 0);
   }
