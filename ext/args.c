@@ -147,6 +147,19 @@ int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn,
   return SQLITE_OK;
 }
 
+/* keys.h numbers its types as SQLite does, so garg_key passes sqlite3_value_type on. */
+_Static_assert(GKEY_INT == SQLITE_INTEGER && GKEY_REAL == SQLITE_FLOAT && GKEY_TEXT == SQLITE_TEXT &&
+                   GKEY_BLOB == SQLITE_BLOB, "key types are SQLite's type codes");
+
+void garg_result_key(sqlite3_context *ctx, const gkey *key) {
+  switch (key->type) {
+    case GKEY_INT: sqlite3_result_int64(ctx, key->i); break;
+    case GKEY_REAL: sqlite3_result_double(ctx, key->r); break;
+    case GKEY_TEXT: sqlite3_result_text64(ctx, key->bytes, key->len, SQLITE_TRANSIENT, SQLITE_UTF8); break;
+    default: sqlite3_result_blob64(ctx, key->bytes, key->len, SQLITE_TRANSIENT);
+  }
+}
+
 void garg_result_error(sqlite3_context *ctx, char *msg) {
   if (!msg) {
     sqlite3_result_error_nomem(ctx);

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "keys.h"
 #include "money.h"
 #include "options.h"
 #include "sqlite_glue.h"
@@ -32,6 +33,26 @@ int garg_options(sqlite3_value *v, const char *fn, const gopt_spec *spec, gopts 
 
 /* The tz= and week_start= options shared by every calendar function. */
 int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn, gcalendar *cal, char **pzErr);
+
+/* A SQL value as a key (keys.h): 1 with *out, 0 for NULL, -1 when SQLite could not give the
+** bytes (out of memory). The bytes are the value's until the key is interned. Inline: funnel,
+** rfm and cohort_retention read a key from every source row. */
+static inline int garg_key(sqlite3_value *v, gkey *out) {
+  int type = sqlite3_value_type(v);
+  out->type = type;
+  switch (type) {
+    case SQLITE_INTEGER: out->i = sqlite3_value_int64(v); return 1;
+    case SQLITE_FLOAT: out->r = sqlite3_value_double(v); return 1;
+    case SQLITE_TEXT:
+    case SQLITE_BLOB:
+      out->bytes = type == SQLITE_BLOB ? sqlite3_value_blob(v) : (const void *)sqlite3_value_text(v);
+      out->len = (size_t)sqlite3_value_bytes(v);
+      return out->bytes || !out->len ? 1 : -1;
+    default: return 0;
+  }
+}
+/* Returns a key as the function's result (bytes copied). */
+void garg_result_key(sqlite3_context *ctx, const gkey *key);
 
 /* Sets the function's error from a sqlite3_mprintf message and frees it (NULL: out of memory). */
 void garg_result_error(sqlite3_context *ctx, char *msg);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "hash.h"
+#include "keys.h"
 #include "money.h"
 
 #define CHUNK_BITS 16
@@ -18,9 +18,6 @@ typedef struct chunk {
   int64_t *value;   /* NULL without a value column */
 } chunk;
 
-typedef struct int_slot { int64_t key; uint32_t id; uint32_t used; } int_slot;
-typedef struct bytes_slot { uint64_t hash; size_t off; uint32_t len; uint32_t id; } bytes_slot;
-
 struct gcohort {
   gcohort_opts opts;
   /* events */
@@ -28,18 +25,11 @@ struct gcohort {
   size_t nchunks, chunks_cap;
   uint64_t nevents;
   int64_t max_ts;
-  /* actors: dense ids 0..nactors-1 */
+  /* actors: dense ids 0..nactors-1, the ids of their keys */
+  gkeys keys;
   uint32_t nactors, actors_cap;
   int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
   uint32_t *count;    /* scratch per actor in gcohort_finish (events per actor, cohort slot) */
-  uint32_t *direct;   /* small non-negative integer keys: direct[key] = id + 1 (0: not here) */
-  uint32_t direct_cap;
-  int_slot *ints;     /* other integer keys: open addressing, power-of-two capacity */
-  uint32_t ints_cap, nints;
-  bytes_slot *bytes;  /* empty slots have len UINT32_MAX */
-  uint32_t bytes_cap, nbytes;
-  char *arena;        /* byte-string actors: kind byte then the bytes */
-  size_t arena_len, arena_cap;
   /* result */
   gcohort_cell *cells;
   int64_t ncells;
@@ -67,16 +57,9 @@ static void free_events(gcohort *c) {
 static void free_actors(gcohort *c) {
   gmem_free(c->start);
   gmem_free(c->count);
-  gmem_free(c->direct);
-  gmem_free(c->ints);
-  gmem_free(c->bytes);
-  gmem_free(c->arena);
+  gkeys_free(&c->keys);
   c->start = NULL;
   c->count = NULL;
-  c->direct = NULL;
-  c->ints = NULL;
-  c->bytes = NULL;
-  c->arena = NULL;
 }
 
 void gcohort_free(gcohort *c) {
@@ -88,146 +71,51 @@ void gcohort_free(gcohort *c) {
 }
 
 
-/* A new dense actor id with no start and no events yet. */
-static int new_actor(gcohort *c, uint32_t *id) {
-  if (c->nactors == c->actors_cap) {
-    if (c->actors_cap >= UINT32_MAX / 2) return -1;
-    uint32_t cap = c->actors_cap ? c->actors_cap * 2 : 1024;
-    int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
-    if (!s) return -1;
-    c->start = s;
-    uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
-    if (!n) return -1;
-    c->count = n;
-    c->actors_cap = cap;
-  }
-  *id = c->nactors++;
-  c->start[*id] = NO_START;
-  c->count[*id] = 0;
+/* Room for one more actor's start and count, made before its key is interned so that a key
+** never gets an id without them. */
+static int reserve_actor(gcohort *c) {
+  if (c->nactors < c->actors_cap) return 0;
+  if (c->actors_cap >= UINT32_MAX / 2) return -1;
+  uint32_t cap = c->actors_cap ? c->actors_cap * 2 : 1024;
+  int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
+  if (!s) return -1;
+  c->start = s;
+  uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
+  if (!n) return -1;
+  c->count = n;
+  c->actors_cap = cap;
   return 0;
 }
 
-static int grow_ints(gcohort *c) {
-  uint32_t cap = c->ints_cap ? c->ints_cap * 2 : 1024;
-  if (cap == 0) return -1;
-  int_slot *t = gmem_alloc((size_t)cap * sizeof *t);
-  if (!t) return -1;
-  memset(t, 0, (size_t)cap * sizeof *t);
-  for (uint32_t i = 0; i < c->ints_cap; i++) {
-    if (!c->ints[i].used) continue;
-    uint32_t h = (uint32_t)ghash_mix64((uint64_t)c->ints[i].key) & (cap - 1);
-    while (t[h].used) h = (h + 1) & (cap - 1);
-    t[h] = c->ints[i];
+/* After interning: a new actor has no start and no events yet. */
+static int actor_interned(gcohort *c, int rc, uint32_t id) {
+  if (rc < 0) return -1;
+  if (rc == GKEYS_ADDED) {
+    c->nactors++;
+    c->start[id] = NO_START;
+    c->count[id] = 0;
   }
-  gmem_free(c->ints);
-  c->ints = t;
-  c->ints_cap = cap;
   return 0;
 }
 
-static int hashed_actor(gcohort *c, int64_t key, uint32_t *id, int create) {
-  if (c->nints >= c->ints_cap / 2 && grow_ints(c) != 0) return -1;
-  uint32_t mask = c->ints_cap - 1;
-  uint32_t h = (uint32_t)ghash_mix64((uint64_t)key) & mask;
-  while (c->ints[h].used) {
-    if (c->ints[h].key == key) { *id = c->ints[h].id; return 0; }
-    h = (h + 1) & mask;
-  }
-  if (!create) return 1;
-  if (new_actor(c, id) != 0) return -1;
-  c->ints[h].key = key;
-  c->ints[h].id = *id;
-  c->ints[h].used = 1;
-  c->nints++;
-  return 0;
-}
-
-/* Ids such as user_id 1..N are looked up in a plain array (one cache line, no probing): the
-** random probes of a hash table were most of the cost per row. The array may cover keys up
-** to 2M, or 4 per actor seen, so sparse keys (phone numbers) cannot blow it up; they and
-** negative keys go to the hash table. A key hashed before the array grew over it stays
-** there, so a miss in the array also asks the table. */
-#define DIRECT_FLOOR (UINT32_C(1) << 21)
-
+/* Ids such as user_id 1..N are looked up in a plain array (keys.h), with no hashing: the
+** random probes of a hash table were most of the cost per row. */
 int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
-  if (key >= 0 && key < (int64_t)c->direct_cap) {
-    uint32_t v = c->direct[key];
-    if (v) { *id = v - 1; return 0; }
-  } else if (key >= 0 && (uint64_t)key < DIRECT_FLOOR + (uint64_t)c->nactors * 4 && key < INT64_C(1) << 30) {
-    uint64_t cap = (uint64_t)key + 1 + (uint64_t)key / 2;
-    if (cap > DIRECT_FLOOR + (uint64_t)c->nactors * 4) cap = (uint64_t)key + 1;
-    if (cap < 1024) cap = 1024;
-    uint32_t *d = gmem_realloc(c->direct, (size_t)cap * sizeof *d);
-    if (!d) return -1;
-    memset(d + c->direct_cap, 0, (size_t)(cap - c->direct_cap) * sizeof *d);
-    c->direct = d;
-    c->direct_cap = (uint32_t)cap;
-  } else {
-    return hashed_actor(c, key, id, 1);
-  }
-  /* in the array's range but not in it: maybe hashed before the array reached it */
-  if (c->nints) {
-    int rc = hashed_actor(c, key, id, 0);
-    if (rc <= 0) return rc;
-  }
-  if (new_actor(c, id) != 0) return -1;
-  c->direct[key] = *id + 1;
-  return 0;
-}
-
-static uint64_t hash_bytes(int kind, const unsigned char *p, size_t n) { return ghash_bytes((uint64_t)kind, p, n); }
-
-static int grow_bytes(gcohort *c) {
-  uint32_t cap = c->bytes_cap ? c->bytes_cap * 2 : 1024;
-  if (cap == 0) return -1;
-  bytes_slot *t = gmem_alloc((size_t)cap * sizeof *t);
-  if (!t) return -1;
-  for (uint32_t i = 0; i < cap; i++) t[i].len = UINT32_MAX;
-  for (uint32_t i = 0; i < c->bytes_cap; i++) {
-    if (c->bytes[i].len == UINT32_MAX) continue;
-    uint32_t h = (uint32_t)c->bytes[i].hash & (cap - 1);
-    while (t[h].len != UINT32_MAX) h = (h + 1) & (cap - 1);
-    t[h] = c->bytes[i];
-  }
-  gmem_free(c->bytes);
-  c->bytes = t;
-  c->bytes_cap = cap;
-  return 0;
+  if (gkeys_direct_hit(&c->keys, key, id)) return 0;
+  if (reserve_actor(c) != 0) return -1;
+  int rc = gkeys_int_slow(&c->keys, key, id);
+  return actor_interned(c, rc, *id);
 }
 
 int gcohort_actor_bytes(gcohort *c, int kind, const void *bytes, size_t n, uint32_t *id) {
-  if (n >= UINT32_MAX - 1) return -1;
-  if (c->nbytes >= c->bytes_cap / 2 && grow_bytes(c) != 0) return -1;
-  uint64_t hash = hash_bytes(kind, bytes, n);
-  uint32_t mask = c->bytes_cap - 1;
-  uint32_t h = (uint32_t)hash & mask;
-  while (c->bytes[h].len != UINT32_MAX) {
-    bytes_slot *s = &c->bytes[h];
-    if (s->hash == hash && s->len == n && c->arena[s->off] == (char)kind &&
-        (n == 0 || memcmp(c->arena + s->off + 1, bytes, n) == 0)) {
-      *id = s->id;
-      return 0;
-    }
-    h = (h + 1) & mask;
-  }
-  if (c->arena_len + n + 1 > c->arena_cap) {
-    size_t cap = c->arena_cap ? c->arena_cap : 4096;
-    while (cap < c->arena_len + n + 1) cap *= 2;
-    char *a = gmem_realloc(c->arena, cap);
-    if (!a) return -1;
-    c->arena = a;
-    c->arena_cap = cap;
-  }
-  if (new_actor(c, id) != 0) return -1;
-  c->arena[c->arena_len] = (char)kind;
-  if (n) memcpy(c->arena + c->arena_len + 1, bytes, n);
-  c->bytes[h].hash = hash;
-  c->bytes[h].off = c->arena_len;
-  c->bytes[h].len = (uint32_t)n;
-  c->bytes[h].id = *id;
-  c->arena_len += n + 1;
-  c->nbytes++;
-  return 0;
+  if (reserve_actor(c) != 0) return -1;
+  gkey k;
+  memset(&k, 0, sizeof k);
+  k.type = kind == GKEY_BLOB ? GKEY_BLOB : GKEY_TEXT;
+  k.bytes = bytes;
+  k.len = n;
+  int rc = gkeys_intern(&c->keys, &k, id);
+  return actor_interned(c, rc, *id);
 }
 
 static int new_chunk(gcohort *c) {

@@ -48,8 +48,9 @@ typedef struct gcohort gcohort;
 gcohort *gcohort_new(const gcohort_opts *opts);   /* NULL: out of memory */
 void gcohort_free(gcohort *c);
 
-/* The dense id of an actor (an integer key, or a byte string whose kind tells TEXT from BLOB).
-** Returns 0 and sets *id, or -1 on out of memory. */
+/* The dense id of an actor (an integer key, or a byte string whose kind, SQLite's type code
+** 3 or 4, tells TEXT from BLOB), numbered by keys.h. Returns 0 and sets *id, or -1 on out of
+** memory. */
 int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id);
 int gcohort_actor_bytes(gcohort *c, int kind, const void *bytes, size_t n, uint32_t *id);
 

@@ -13,7 +13,6 @@
 #include "args.h"
 #include "funnel_engine.h"
 #include "mem.h"
-#include "hash.h"
 #include "registry.h"
 #include "source.h"
 #include "tvf.h"
@@ -327,194 +326,9 @@ void window_funnel_final(sqlite3_context *ctx) {
 
 /* ------------------------------------------------------------------ funnel, funnel_actors */
 
-/* Distinct SQL values (actors, breakdown values) numbered in order of first appearance. */
-typedef struct vitem {
-  uint64_t hash;
-  int64_t i;          /* INTEGER value, REAL bits, or offset of TEXT/BLOB bytes in the arena */
-  uint32_t len;
-  uint8_t type;
-} vitem;
-
-/* A slot holds the hash next to the id so most probes touch one cache line; for INTEGER keys
-** the hash (ghash_mix64, a bijection) equals the key, so no item is read at all. */
-typedef struct vslot {
-  uint64_t hash;
-  uint32_t id1;       /* id + 1, 0 empty */
-  uint32_t type;
-} vslot;
-
-/* Small non-negative integers (user ids) skip hashing: a direct table indexed by value, 4
-** bytes per possible value, far more cache-friendly than probing a hash table. */
-#define VDIRECT_MAX (1 << 21)
-
-typedef struct vtable {
-  uint32_t *direct;   /* id + 1 by value, 0 unseen */
-  size_t ndirect;
-  vslot *slot;
-  size_t nslot;       /* power of two */
-  size_t nhashed;     /* items in slot */
-  vitem *item;
-  uint32_t n, cap;
-  char *arena;
-  size_t an, acap;
-} vtable;
-
-static uint64_t hash_bytes(const unsigned char *p, size_t n, int type) { return ghash_bytes((uint64_t)type, p, n); }
-
-static void vtable_free(vtable *t) {
-  gmem_free(t->direct);
-  gmem_free(t->slot);
-  gmem_free(t->item);
-  gmem_free(t->arena);
-  memset(t, 0, sizeof *t);
-}
-
-static int vtable_grow(vtable *t) {
-  size_t ns = t->nslot ? t->nslot * 2 : 1024;
-  vslot *s = gmem_alloc(ns * sizeof *s);
-  if (!s) return SQLITE_NOMEM;
-  memset(s, 0, ns * sizeof *s);
-  for (uint32_t id = 0; id < t->n; id++) {
-    const vitem *it = &t->item[id];
-    if (it->type == SQLITE_INTEGER && it->i >= 0 && it->i < VDIRECT_MAX) continue; /* in the direct table */
-    size_t h = (size_t)t->item[id].hash & (ns - 1);
-    while (s[h].id1) h = (h + 1) & (ns - 1);
-    s[h].hash = t->item[id].hash;
-    s[h].id1 = id + 1;
-    s[h].type = t->item[id].type;
-  }
-  gmem_free(t->slot);
-  t->slot = s;
-  t->nslot = ns;
-  return SQLITE_OK;
-}
-
-static vitem *vtable_add(vtable *t) {
-  if (t->n == t->cap) {
-    uint32_t cap = t->cap ? t->cap * 2 : 256;
-    vitem *it = gmem_realloc(t->item, cap * sizeof *it);
-    if (!it) return NULL;
-    t->item = it;
-    t->cap = cap;
-  }
-  return &t->item[t->n++];
-}
-
-/* The id of v (not NULL), adding it when new. Returns SQLITE_OK or SQLITE_NOMEM. */
-static int vtable_id(vtable *t, sqlite3_value *v, uint32_t *out) {
-  int type = sqlite3_value_type(v);
-  int64_t iv = 0;
-  const unsigned char *p = NULL;
-  size_t n = 0;
-  uint64_t h;
-  if (type == SQLITE_INTEGER) {
-    iv = sqlite3_value_int64(v);
-    if (iv >= 0 && iv < VDIRECT_MAX) {
-      size_t at = (size_t)iv;
-      if (at >= t->ndirect) {
-        size_t nd = t->ndirect ? t->ndirect : 4096;
-        while (nd <= at) nd *= 2;
-        uint32_t *d = gmem_realloc(t->direct, nd * sizeof *d);
-        if (!d) return SQLITE_NOMEM;
-        memset(d + t->ndirect, 0, (nd - t->ndirect) * sizeof *d);
-        t->direct = d;
-        t->ndirect = nd;
-      }
-      if (t->direct[at]) { *out = t->direct[at] - 1; return SQLITE_OK; }
-      vitem *it = vtable_add(t);
-      if (!it) return SQLITE_NOMEM;
-      it->type = SQLITE_INTEGER;
-      it->i = iv;
-      it->len = 0;
-      it->hash = 0;
-      t->direct[at] = t->n;
-      *out = t->n - 1;
-      return SQLITE_OK;
-    }
-    h = ghash_mix64((uint64_t)iv);
-  } else if (type == SQLITE_FLOAT) {
-    double d = sqlite3_value_double(v);
-    memcpy(&iv, &d, sizeof d);
-    h = ghash_mix64((uint64_t)iv) ^ 0x5555;
-  } else {
-    p = type == SQLITE_BLOB ? sqlite3_value_blob(v) : sqlite3_value_text(v);
-    n = (size_t)sqlite3_value_bytes(v);
-    if (!p && n) return SQLITE_NOMEM;
-    h = hash_bytes(p, n, type);
-  }
-  if ((size_t)t->nhashed * 2 >= t->nslot && vtable_grow(t) != SQLITE_OK) return SQLITE_NOMEM;
-  size_t s = (size_t)h & (t->nslot - 1);
-  for (; t->slot[s].id1; s = (s + 1) & (t->nslot - 1)) {
-    const vslot *sl = &t->slot[s];
-    if (sl->hash != h || sl->type != (uint32_t)type) continue;
-    if (type == SQLITE_INTEGER) { *out = sl->id1 - 1; return SQLITE_OK; }
-    const vitem *it = &t->item[sl->id1 - 1];
-    if (type == SQLITE_FLOAT) {
-      if (it->i == iv) { *out = sl->id1 - 1; return SQLITE_OK; }
-    } else if (it->len == n && (n == 0 || memcmp(t->arena + it->i, p, n) == 0)) {
-      *out = sl->id1 - 1;
-      return SQLITE_OK;
-    }
-  }
-  vitem *it = vtable_add(t);
-  if (!it) return SQLITE_NOMEM;
-  t->n--; /* counted below, once the bytes are stored */
-  it->hash = h;
-  it->type = (uint8_t)type;
-  it->len = (uint32_t)n;
-  it->i = iv;
-  if (p) {
-    if (t->an + n > t->acap) {
-      size_t cap = t->acap ? t->acap * 2 : 4096;
-      while (cap < t->an + n) cap *= 2;
-      char *a = gmem_realloc(t->arena, cap);
-      if (!a) return SQLITE_NOMEM;
-      t->arena = a;
-      t->acap = cap;
-    }
-    memcpy(t->arena + t->an, p, n);
-    it->i = (int64_t)t->an;
-    t->an += n;
-  }
-  t->slot[s].hash = h;
-  t->slot[s].type = (uint32_t)type;
-  t->slot[s].id1 = ++t->n;
-  t->nhashed++;
-  *out = t->n - 1;
-  return SQLITE_OK;
-}
-
-static void vtable_result(const vtable *t, uint32_t id, sqlite3_context *ctx) {
-  const vitem *it = &t->item[id];
-  switch (it->type) {
-    case SQLITE_INTEGER: sqlite3_result_int64(ctx, it->i); break;
-    case SQLITE_FLOAT: {
-      double d;
-      memcpy(&d, &it->i, sizeof d);
-      sqlite3_result_double(ctx, d);
-      break;
-    }
-    case SQLITE_BLOB: sqlite3_result_blob(ctx, t->arena + it->i, (int)it->len, SQLITE_TRANSIENT); break;
-    default: sqlite3_result_text(ctx, t->arena + it->i, (int)it->len, SQLITE_TRANSIENT);
-  }
-}
-
-/* SQLite's order for values of different types, then by value. */
-static int vtable_cmp(const vtable *t, uint32_t a, uint32_t b) {
-  const vitem *x = &t->item[a], *y = &t->item[b];
-  static const int rank[6] = {0, 1, 1, 2, 3, 0};
-  if (rank[x->type] != rank[y->type]) return rank[x->type] - rank[y->type];
-  if (rank[x->type] == 1) {
-    double dx, dy;
-    if (x->type == SQLITE_INTEGER) dx = (double)x->i; else memcpy(&dx, &x->i, sizeof dx);
-    if (y->type == SQLITE_INTEGER) dy = (double)y->i; else memcpy(&dy, &y->i, sizeof dy);
-    if (x->type == SQLITE_INTEGER && y->type == SQLITE_INTEGER) return (x->i > y->i) - (x->i < y->i);
-    return (dx > dy) - (dx < dy);
-  }
-  size_t n = x->len < y->len ? x->len : y->len;
-  int c = n ? memcmp(t->arena + x->i, t->arena + y->i, n) : 0;
-  return c ? c : (int)x->len - (int)y->len;
-}
+/* Actors that are small non-negative INTEGERs (user ids) are their own key, below
+** ACTOR_DIRECT_MAX: counted by value with no lookup at all (see fbuild). */
+#define ACTOR_DIRECT_MAX (1 << 21)
 
 /* One source row as held: 16 bytes. code: 0 other, 1..D a distinct step name, 255 excluded. */
 typedef struct frow {
@@ -539,12 +353,13 @@ typedef struct fbuild {
   uint64_t code_mask[256];               /* code -> steps it satisfies */
   char *exclude;
   int exclude_len;
-  vtable actors, bds;
+  gkeys actors, bds;   /* actors other than small INTEGERs; breakdown values */
   frow **chunk;
   size_t nchunk, chunk_cap, nrows, in_last;
   /* Actors are keys: a small non-negative INTEGER actor (user id) is its own key, counted in
   ** dcount by value with no lookup at all; any other actor value is numbered by the actors
-  ** table and keyed VDIRECT_MAX + its id, counted in hcount. */
+  ** table and keyed ACTOR_DIRECT_MAX + its id, counted in hcount. Actor 1 and actor 1.0 are two
+  ** actors, as they have always been here (the table keeps REALs apart from INTEGERs). */
   uint32_t *dcount, *hcount;
   size_t ndcount, nhcount;
 } fbuild;
@@ -602,8 +417,11 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     if (rc != SQLITE_OK) return rc;
   }
   uint32_t bd = 0;
-  if (b->has_bd && sqlite3_value_type(cols[3]) != SQLITE_NULL) {
-    if (vtable_id(&b->bds, cols[3], &bd) != SQLITE_OK) return SQLITE_NOMEM;
+  gkey key;
+  int has_key = b->has_bd ? garg_key(cols[3], &key) : 0;
+  if (has_key) {
+    /* breakdown 1 and 1.0 are two rows of the report, as they have always been */
+    if (has_key < 0 || gkeys_intern(&b->bds, &key, &bd) < 0) return SQLITE_NOMEM;
     bd++;
     if (bd > BD_MAX) {
       *pzErr = sqlite3_mprintf("%s: more than %u distinct breakdown values", b->fn, BD_MAX);
@@ -612,14 +430,14 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   }
   uint32_t actor;
   sqlite3_int64 iv = at == SQLITE_INTEGER ? sqlite3_value_int64(cols[0]) : -1;
-  if (iv >= 0 && iv < VDIRECT_MAX) {
+  if (iv >= 0 && iv < ACTOR_DIRECT_MAX) {
     actor = (uint32_t)iv;
     if (fb_count(&b->dcount, &b->ndcount, actor) != SQLITE_OK) return SQLITE_NOMEM;
   } else {
     uint32_t id;
-    if (vtable_id(&b->actors, cols[0], &id) != SQLITE_OK) return SQLITE_NOMEM;
+    if (garg_key(cols[0], &key) < 0 || gkeys_intern(&b->actors, &key, &id) < 0) return SQLITE_NOMEM;
     if (fb_count(&b->hcount, &b->nhcount, id) != SQLITE_OK) return SQLITE_NOMEM;
-    actor = VDIRECT_MAX + id;
+    actor = ACTOR_DIRECT_MAX + id;
   }
   if (b->in_last == FROW_CHUNK || b->nchunk == 0) {
     if (b->nchunk == b->chunk_cap) {
@@ -675,8 +493,8 @@ static void fb_free(fbuild *b) {
   if (!b) return;
   for (int k = 0; k < b->nsteps; k++) sqlite3_free(b->step_names[k]);
   sqlite3_free(b->exclude);
-  vtable_free(&b->actors);
-  vtable_free(&b->bds);
+  gkeys_free(&b->actors);
+  gkeys_free(&b->bds);
   gmem_free(b->dcount);
   gmem_free(b->hcount);
   for (size_t c = 0; c < b->nchunk; c++) gmem_free(b->chunk[c]);
@@ -868,15 +686,15 @@ static double quantile(int64_t *v, size_t n, double q) {
 }
 
 /* Orders breakdown ids by value, NULL (id 0) first. */
-static int bd_less(const vtable *t, uint32_t x, uint32_t y) {
+static int bd_less(const gkeys *t, uint32_t x, uint32_t y) {
   if (x == y || y == 0) return 0;
   if (x == 0) return 1;
-  return vtable_cmp(t, x - 1, y - 1) < 0;
+  return gkeys_cmp(t, x - 1, y - 1) < 0;
 }
 
 /* Merge sort with the table as context (qsort has none, and a global would be shared between
 ** connections). tmp holds n ids. */
-static void sort_bds(const vtable *t, uint32_t *ids, uint32_t *tmp, size_t n) {
+static void sort_bds(const gkeys *t, uint32_t *ids, uint32_t *tmp, size_t n) {
   for (size_t width = 1; width < n; width *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * width) {
       size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
@@ -894,7 +712,7 @@ static void sort_bds(const vtable *t, uint32_t *ids, uint32_t *tmp, size_t n) {
 static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, char **pzErr) {
   int rc = SQLITE_OK;
   /* group index of an actor key: direct keys by value, then the numbered actors */
-  size_t n = b->nrows, ND = b->ndcount, A = ND + b->actors.n;
+  size_t n = b->nrows, ND = b->ndcount, A = ND + gkeys_count(&b->actors);
   uint32_t *off = NULL;
   int64_t *ts = NULL;
   uint32_t *cb = NULL;
@@ -926,7 +744,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
     size_t m = left < FROW_CHUNK ? left : FROW_CHUNK;
     for (size_t i = 0; i < m; i++) {
       const frow *x = &b->chunk[c][i];
-      uint32_t at = off[x->actor < VDIRECT_MAX ? x->actor : ND + (x->actor - VDIRECT_MAX)]++;
+      uint32_t at = off[x->actor < ACTOR_DIRECT_MAX ? x->actor : ND + (x->actor - ACTOR_DIRECT_MAX)]++;
       ts[at] = x->ts;
       cb[at] = x->code_bd;
     }
@@ -974,7 +792,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
     }
     if (level == 0) continue;
     factor *f = &r->act[r->nact++];
-    f->actor = a < ND ? (uint32_t)a : (uint32_t)(VDIRECT_MAX + (a - ND));
+    f->actor = a < ND ? (uint32_t)a : (uint32_t)(ACTOR_DIRECT_MAX + (a - ND));
     f->level = level;
     f->step1 = ev[chain.at[0]].ts;
     f->last = ev[chain.at[level - 1]].ts;
@@ -1010,10 +828,11 @@ done:
 static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
   int N = b->nsteps;
   /* the breakdown values present, in SQLite's order, NULL first */
-  uint32_t *ids = gmem_alloc((b->bds.n + 1) * sizeof *ids);
-  uint32_t *slot = gmem_alloc((b->bds.n + 1) * sizeof *slot);
+  uint32_t nbds = gkeys_count(&b->bds);
+  uint32_t *ids = gmem_alloc(((size_t)nbds + 1) * sizeof *ids);
+  uint32_t *slot = gmem_alloc(((size_t)nbds + 1) * sizeof *slot);
   if (!ids || !slot) { gmem_free(ids); gmem_free(slot); return SQLITE_NOMEM; }
-  for (uint32_t i = 0; i <= b->bds.n; i++) slot[i] = UINT32_MAX;
+  for (uint32_t i = 0; i <= nbds; i++) slot[i] = UINT32_MAX;
   size_t nb = 0;
   if (!b->has_bd) ids[nb++] = 0;
   for (size_t i = 0; i < r->nact; i++)
@@ -1022,7 +841,7 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
       ids[nb++] = r->act[i].bd;
     }
   sort_bds(&b->bds, ids, slot, nb); /* slot is scratch until filled below */
-  for (uint32_t i = 0; i <= b->bds.n; i++) slot[i] = UINT32_MAX;
+  for (uint32_t i = 0; i <= nbds; i++) slot[i] = UINT32_MAX;
   for (size_t i = 0; i < nb; i++) slot[ids[i]] = (uint32_t)i;
   r->nrep = nb * (size_t)N;
   r->rep = gmem_alloc((r->nrep ? r->nrep : 1) * sizeof *r->rep);
@@ -1150,8 +969,12 @@ static int funnel_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
 }
 
 static void result_bd(const fbuild *b, uint32_t bd, sqlite3_context *ctx) {
-  if (bd == 0) sqlite3_result_null(ctx);
-  else vtable_result(&b->bds, bd - 1, ctx);
+  if (bd == 0) {
+    sqlite3_result_null(ctx);
+  } else {
+    gkey key = gkeys_get(&b->bds, bd - 1);
+    garg_result_key(ctx, &key);
+  }
 }
 
 static void result_ts(int64_t us, sqlite3_context *ctx) {
@@ -1182,8 +1005,12 @@ static void funnel_actors_column(void *result, int64_t i, int col, sqlite3_conte
   const factor *a = &r->act[i];
   switch (col) {
     case 0:
-      if (a->actor < VDIRECT_MAX) sqlite3_result_int64(ctx, a->actor);
-      else vtable_result(&r->b->actors, a->actor - VDIRECT_MAX, ctx);
+      if (a->actor < ACTOR_DIRECT_MAX) {
+        sqlite3_result_int64(ctx, a->actor);
+      } else {
+        gkey key = gkeys_get(&r->b->actors, a->actor - ACTOR_DIRECT_MAX);
+        garg_result_key(ctx, &key);
+      }
       break;
     case 1: result_bd(r->b, a->bd, ctx); break;
     case 2: sqlite3_result_int(ctx, a->level); break;

@@ -3,7 +3,7 @@
 **   rfm(source [, as_of [, options]])   table-valued, direct-only: one row per customer
 **   rfm_segments                        eponymous table of the segment maps (scheme, code, segment)
 **   rfm_segment(r, f, m [, scheme])     scalar: the segment name of given scores
-** Source rows stream through gsource_scan into a hash table of customers (a few dozen bytes
+** Source rows stream through gsource_scan into a table of customers (keys.h; a few dozen bytes
 ** per customer, nothing per row unless order ids or frequency=days need a distinct set);
 ** scoring and the maps are the pure core in rfm_score.c.
 */
@@ -23,125 +23,10 @@
 
 #define RFM_NAME "rfm"
 
-/* ------------------------------------------------------------------ keys and the hash set */
+/* ------------------------------------------------------------------ sets of order ids and days */
 
-/* A SQL value used as a key: customers, order ids. REALs that are whole numbers count as the
-** INTEGER (as SQLite's GROUP BY does); text and blobs are copied into an arena. */
-enum { KEY_INT = 1, KEY_REAL, KEY_TEXT, KEY_BLOB };
-
-typedef struct key_entry {
-  int64_t owner;   /* the customer an order id or day belongs to; 0 for customers */
-  int64_t ival;    /* INTEGER value, REAL bits, or 0 */
-  const char *bytes;
-  uint32_t len;
-  uint32_t hash;
-  uint8_t type;
-} key_entry;
-
-typedef struct arena_chunk { struct arena_chunk *next; size_t used, cap; char data[]; } arena_chunk;
-
-/* A set of keys. Entries are stored densely in insertion order: an entry's index is its id
-** (customers' totals live in a parallel array). */
-typedef struct key_set {
-  key_entry *entries;
-  size_t count, cap;
-  uint64_t *slots;     /* open addressing: hash << 32 | (index + 1); 0 = empty */
-  size_t nslots;       /* power of two */
-  arena_chunk *arena;
-} key_set;
-
-
-static uint32_t hash_key(const key_entry *k) {
-  uint64_t h = ghash_mix64((uint64_t)k->owner * UINT64_C(0x9e3779b97f4a7c15) + k->type);
-  if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
-    return (uint32_t)(ghash_bytes(h, (const unsigned char *)k->bytes, k->len) >> 32);
-  }
-  return (uint32_t)(ghash_mix64(h ^ (uint64_t)k->ival) >> 32);
-}
-
-static int key_equal(const key_entry *a, const key_entry *b) {
-  if (a->type != b->type || a->owner != b->owner) return 0;
-  if (a->type == KEY_TEXT || a->type == KEY_BLOB) return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
-  return a->ival == b->ival;
-}
-
-static const char *arena_copy(key_set *s, const char *p, uint32_t n) {
-  arena_chunk *c = s->arena;
-  if (!c || c->cap - c->used < (size_t)n + 1) {
-    size_t cap = (size_t)n + 1 > 65536 ? (size_t)n + 1 : 65536;
-    c = gmem_alloc(sizeof *c + cap);
-    if (!c) return NULL;
-    c->next = s->arena;
-    c->used = 0;
-    c->cap = cap;
-    s->arena = c;
-  }
-  char *out = c->data + c->used;
-  memcpy(out, p, n);
-  out[n] = 0;
-  c->used += (size_t)n + 1;
-  return out;
-}
-
-static void key_set_free(key_set *s) {
-  gmem_free(s->entries);
-  gmem_free(s->slots);
-  for (arena_chunk *c = s->arena, *next; c; c = next) { next = c->next; gmem_free(c); }
-  memset(s, 0, sizeof *s);
-}
-
-static int key_set_grow(key_set *s) {
-  size_t nslots = s->nslots ? s->nslots * 2 : 1024;
-  uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
-  if (!slots) return SQLITE_NOMEM;
-  memset(slots, 0, sizeof *slots * nslots);
-  for (size_t i = 0; i < s->count; i++) {
-    uint32_t h = s->entries[i].hash;
-    size_t at = h & (nslots - 1);
-    while (slots[at]) at = (at + 1) & (nslots - 1);
-    slots[at] = (uint64_t)h << 32 | (uint64_t)(i + 1);
-  }
-  gmem_free(s->slots);
-  s->slots = slots;
-  s->nslots = nslots;
-  return SQLITE_OK;
-}
-
-/* Finds k or adds it (copying its bytes). *out = its index; *added = 1 when new. */
-static int key_set_find_or_add(key_set *s, key_entry *k, size_t *out, int *added) {
-  k->hash = hash_key(k);
-  if ((s->count + 1) * 2 > s->nslots) {
-    if (s->count >= UINT32_MAX - 1) return SQLITE_TOOBIG;
-    int rc = key_set_grow(s);
-    if (rc != SQLITE_OK) return rc;
-  }
-  size_t at = k->hash & (s->nslots - 1);
-  uint64_t slot;
-  while ((slot = s->slots[at]) != 0) {
-    if ((uint32_t)(slot >> 32) == k->hash) {
-      key_entry *e = &s->entries[(uint32_t)slot - 1];
-      if (key_equal(e, k)) { *out = (uint32_t)slot - 1; *added = 0; return SQLITE_OK; }
-    }
-    at = (at + 1) & (s->nslots - 1);
-  }
-  if (s->count == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 256;
-    key_entry *grown = gmem_realloc(s->entries, sizeof *grown * cap);
-    if (!grown) return SQLITE_NOMEM;
-    s->entries = grown;
-    s->cap = cap;
-  }
-  key_entry *e = &s->entries[s->count];
-  *e = *k;
-  if (k->type == KEY_TEXT || k->type == KEY_BLOB) {
-    e->bytes = arena_copy(s, k->bytes, k->len);
-    if (!e->bytes) return SQLITE_NOMEM;
-  }
-  s->slots[at] = (uint64_t)k->hash << 32 | (uint64_t)(s->count + 1);
-  *out = s->count++;
-  *added = 1;
-  return SQLITE_OK;
-}
+/* Customers and order ids are keys (keys.h) with whole REALs folded into the INTEGER (as
+** SQLite's GROUP BY has them): customer 42.0 is customer 42, and -0.0 is 0. */
 
 /* Sets of (customer, value) pairs for counting distinct orders and days, 16 bytes a slot,
 ** filled up to 70% (linear probing stays short there). `hi` packs the customer id (from 1,
@@ -211,49 +96,11 @@ static int u64_set_add(u64_set *s, uint64_t v, int *added) {
   return SQLITE_OK;
 }
 
-/* Reads a SQL value as a key; returns 0 for NULL. The bytes stay the value's until copied. */
-static int key_from_value(sqlite3_value *v, int64_t owner, key_entry *k) {
-  memset(k, 0, sizeof *k);
-  k->owner = owner;
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER: k->type = KEY_INT; k->ival = sqlite3_value_int64(v); return 1;
-    case SQLITE_FLOAT: {
-      double d = sqlite3_value_double(v);
-      /* whole numbers (and -0.0) are the INTEGER; the range check keeps the cast defined */
-      if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) { k->type = KEY_INT; k->ival = (int64_t)d; return 1; }
-      k->type = KEY_REAL;
-      memcpy(&k->ival, &d, sizeof d);
-      return 1;
-    }
-    case SQLITE_TEXT:
-    case SQLITE_BLOB: {
-      int blob = sqlite3_value_type(v) == SQLITE_BLOB;
-      k->bytes = blob ? sqlite3_value_blob(v) : (const char *)sqlite3_value_text(v);
-      k->len = (uint32_t)sqlite3_value_bytes(v);
-      if (!k->bytes) k->bytes = "";
-      k->type = blob ? KEY_BLOB : KEY_TEXT;
-      return 1;
-    }
-    default: return 0;
-  }
-}
-
-/* SQLite's order for the output: numbers by value, then text, then blobs (memcmp). */
-static int key_compare(const key_entry *a, const key_entry *b) {
-  int na = a->type <= KEY_REAL, nb = b->type <= KEY_REAL;
-  if (na && nb) {
-    if (a->type == KEY_INT && b->type == KEY_INT) return a->ival < b->ival ? -1 : a->ival > b->ival;
-    double x, y;
-    if (a->type == KEY_INT) x = (double)a->ival; else memcpy(&x, &a->ival, sizeof x);
-    if (b->type == KEY_INT) y = (double)b->ival; else memcpy(&y, &b->ival, sizeof y);
-    return x < y ? -1 : x > y;
-  }
-  if (na != nb) return na ? -1 : 1;
-  if (a->type != b->type) return a->type < b->type ? -1 : 1;
-  uint32_t n = a->len < b->len ? a->len : b->len;
-  int c = memcmp(a->bytes, b->bytes, n);
-  if (c) return c;
-  return a->len < b->len ? -1 : a->len > b->len;
+/* Reads a SQL value as a key: 1 with *k, 0 for NULL, -1 out of memory. */
+static int key_from_value(sqlite3_value *v, gkey *k) {
+  int rc = garg_key(v, k);
+  if (rc > 0) gkey_fold_whole_real(k);
+  return rc;
 }
 
 /* ------------------------------------------------------------------ options */
@@ -358,17 +205,12 @@ typedef struct customer {
 typedef struct rfm_gather {
   const rfm_config *cfg;
   int has_order_id;
-  key_set customers;
-  customer *cust;            /* cust[i] belongs to the customers set's entry i */
+  gkeys customers;           /* small integer ids (the usual case) are found without hashing */
+  customer *cust;            /* cust[i] belongs to the customer of id i */
   size_t cust_cap;
-  /* A cache over `customers` for small non-negative integer ids (the usual case): dir[id] is
-  ** the entry index + 1, or 0 when not cached yet. Every customer is in the hash set as well,
-  ** so the cache can grow at any time without losing anyone. */
-  uint32_t *dir;
-  size_t dir_size;
   u64_set small_orders;      /* (customer, INTEGER order id in 0..2^32-1), packed */
   pair_set orders;           /* (customer, other INTEGER or REAL order id) */
-  key_set text_orders;       /* (customer, TEXT or BLOB order id) */
+  gkeys text_orders;         /* TEXT or BLOB order ids, scoped by customer id + 1 */
   u64_set days;              /* (customer, day), packed; frequency=days */
   pair_set wide_days;        /* the same when the customer id does not fit in 31 bits */
   int64_t max_us;
@@ -412,24 +254,6 @@ static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **p
   return garg_money(v, RFM_NAME, name, g->cfg->scale, GROUND_HALF_UP, cents, pzErr);
 }
 
-/* Caches an integer customer id's entry when the id is small next to the number of customers
-** (at most 4 bytes of cache per id, up to 16 ids per customer). */
-static int dir_cache(rfm_gather *g, int64_t id, size_t index) {
-  if ((uint64_t)id >= g->dir_size) {
-    uint64_t limit = 16 * ((uint64_t)g->customers.count + 4096);
-    if ((uint64_t)id >= limit) return SQLITE_OK;
-    size_t size = g->dir_size ? g->dir_size : 4096;
-    while (size <= (uint64_t)id) size *= 2;
-    uint32_t *dir = gmem_realloc(g->dir, sizeof *dir * size);
-    if (!dir) return SQLITE_NOMEM;
-    memset(dir + g->dir_size, 0, sizeof *dir * (size - g->dir_size));
-    g->dir = dir;
-    g->dir_size = size;
-  }
-  g->dir[id] = (uint32_t)index + 1;
-  return SQLITE_OK;
-}
-
 static int too_many(rfm_gather *g, char **pzErr) {
   *pzErr = sqlite3_mprintf("%s: one customer has too many orders (source row %lld)", RFM_NAME, (long long)g->row);
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -438,9 +262,11 @@ static int too_many(rfm_gather *g, char **pzErr) {
 static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   rfm_gather *g = ctx;
   g->row++;
-  key_entry k;
+  gkey k;
   int64_t us;
-  if (!key_from_value(cols[0], 0, &k)) return SQLITE_OK;  /* NULL customer: skipped */
+  int is_key = key_from_value(cols[0], &k);
+  if (is_key < 0) return SQLITE_NOMEM;
+  if (!is_key) return SQLITE_OK;  /* NULL customer: skipped */
   if (sqlite3_value_type(cols[1]) == SQLITE_INTEGER) {
     if (gtime_from_unix_seconds(sqlite3_value_int64(cols[1]), &us))
       return row_error(g, "ts", cols[1], "Unix seconds or ISO-8601 text (outside years 0000..9999)", pzErr);
@@ -459,27 +285,18 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (!g->any || us > g->max_us) g->max_us = us;
   g->any = 1;
 
-  size_t index, seen;
-  int added;
-  if (k.type == KEY_INT && k.ival >= 0 && (uint64_t)k.ival < g->dir_size && g->dir[k.ival]) {
-    index = g->dir[k.ival] - 1;
-  } else {
-    rc = key_set_find_or_add(&g->customers, &k, &index, &added);
-    if (rc != SQLITE_OK) return rc;
-    if (added) {
-      if (index >= g->cust_cap) {
-        size_t cap = g->cust_cap ? g->cust_cap * 2 : 1024;
-        customer *grown = gmem_realloc(g->cust, sizeof *grown * cap);
-        if (!grown) return SQLITE_NOMEM;
-        g->cust = grown;
-        g->cust_cap = cap;
-      }
-      memset(&g->cust[index], 0, sizeof g->cust[index]);
+  uint32_t index, seen;
+  int added = gkeys_intern(&g->customers, &k, &index);
+  if (added < 0) return added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
+  if (added) {
+    if (index >= g->cust_cap) {
+      size_t cap = g->cust_cap ? g->cust_cap * 2 : 1024;
+      customer *grown = gmem_realloc(g->cust, sizeof *grown * cap);
+      if (!grown) return SQLITE_NOMEM;
+      g->cust = grown;
+      g->cust_cap = cap;
     }
-    if (k.type == KEY_INT && k.ival >= 0) {
-      rc = dir_cache(g, k.ival, index);
-      if (rc != SQLITE_OK) return rc;
-    }
+    memset(&g->cust[index], 0, sizeof g->cust[index]);
   }
   customer *c = &g->cust[index];
   if (gmoney_add(c->money, cents, &c->money)) {
@@ -492,14 +309,21 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (first_purchase || us < c->first_us) c->first_us = us;
   if (first_purchase || us > c->last_us) c->last_us = us;
   int64_t cid = (int64_t)index + 1; /* qualifies the customer's order ids and days */
-  key_entry o;
-  if (g->has_order_id && key_from_value(cols[3], cid, &o)) {
-    if (o.type == KEY_INT && o.ival >= 0 && o.ival <= INT64_C(0xffffffff) && cid < INT64_C(0x80000000))
-      rc = u64_set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.ival, &added);
-    else if (o.type == KEY_INT || o.type == KEY_REAL)
-      rc = pair_set_add(&g->orders, (uint64_t)cid << 8 | o.type, (uint64_t)o.ival, &added);
-    else
-      rc = key_set_find_or_add(&g->text_orders, &o, &seen, &added);
+  gkey o;
+  int has_order = g->has_order_id ? key_from_value(cols[3], &o) : 0;
+  if (has_order < 0) return SQLITE_NOMEM;
+  if (has_order) {
+    if (o.type == GKEY_INT && o.i >= 0 && o.i <= INT64_C(0xffffffff) && cid < INT64_C(0x80000000)) {
+      rc = u64_set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.i, &added);
+    } else if (o.type == GKEY_INT || o.type == GKEY_REAL) {
+      uint64_t bits;
+      if (o.type == GKEY_INT) bits = (uint64_t)o.i;
+      else memcpy(&bits, &o.r, sizeof bits);
+      rc = pair_set_add(&g->orders, (uint64_t)cid << 8 | (uint64_t)o.type, bits, &added);
+    } else {
+      added = gkeys_intern_scoped(&g->text_orders, (uint64_t)cid, &o, &seen);
+      rc = added >= 0 ? SQLITE_OK : added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
+    }
     if (rc != SQLITE_OK) return rc;
     c->orders += (uint32_t)added;
   } else {
@@ -522,7 +346,7 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
 /* ------------------------------------------------------------------ the result */
 
 typedef struct rfm_out {
-  key_entry key;
+  gkey key;                                  /* bytes in the result's customers table */
   int64_t first_us, last_us;
   int64_t recency, frequency, monetary, aov; /* monetary and aov in minor units */
   double avg_gap;                            /* NAN when fewer than two orders */
@@ -533,19 +357,19 @@ typedef struct rfm_result {
   rfm_out *rows;
   int64_t n;
   int bins, scale;
-  key_set keys;  /* only its arena: the customers' text */
+  gkeys customers;  /* without its index: the keys' bytes */
 } rfm_result;
 
 static void rfm_destroy(void *p) {
   rfm_result *res = p;
   if (!res) return;
   gmem_free(res->rows);
-  key_set_free(&res->keys);
+  gkeys_free(&res->customers);
   gmem_free(res);
 }
 
 static int by_customer(const void *a, const void *b) {
-  return key_compare(&((const rfm_out *)a)->key, &((const rfm_out *)b)->key);
+  return gkey_cmp(&((const rfm_out *)a)->key, &((const rfm_out *)b)->key);
 }
 
 /* Scores one dimension: quantiles or cut points, then the cn split. */
@@ -561,14 +385,14 @@ static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_
 ** the radix sort of the core; anything else through qsort with SQLite's ordering. */
 static int sort_by_customer(rfm_result *res, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (res->rows[i].key.type != KEY_INT) {
+    if (res->rows[i].key.type != GKEY_INT) {
       qsort(res->rows, n, sizeof *res->rows, by_customer);
       return SQLITE_OK;
     }
   grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
   rfm_out *sorted = gmem_alloc(sizeof *sorted * n);
   if (!p || !sorted) { gmem_free(p); gmem_free(sorted); return SQLITE_NOMEM; }
-  for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.ival; p[i].i = i; }
+  for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.i; p[i].i = i; }
   grfm_sort_pairs(p, p + n, n);
   for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
   gmem_free(p);
@@ -580,7 +404,8 @@ static int sort_by_customer(rfm_result *res, size_t n) {
 static int finish(rfm_gather *g, rfm_result *res) {
   const rfm_config *cfg = g->cfg;
   size_t n = 0;
-  for (size_t i = 0; i < g->customers.count; i++) n += g->cust[i].orders > 0;
+  uint32_t ncustomers = gkeys_count(&g->customers);
+  for (uint32_t i = 0; i < ncustomers; i++) n += g->cust[i].orders > 0;
   res->bins = cfg->bins;
   res->scale = cfg->scale;
   if (n == 0) return SQLITE_OK;
@@ -592,12 +417,12 @@ static int finish(rfm_gather *g, rfm_result *res) {
   int64_t as_of_day = cfg->has_as_of ? gtime_local_day(&cfg->cal, cfg->as_of_us)
                                      : gtime_local_day(&cfg->cal, g->max_us) + 1;
   size_t k = 0;
-  for (size_t i = 0; i < g->customers.count; i++) {
+  for (uint32_t i = 0; i < ncustomers; i++) {
     const customer *c = &g->cust[i];
     if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
     rfm_out *o = &res->rows[k++];
     memset(o, 0, sizeof *o);
-    o->key = g->customers.entries[i];
+    o->key = gkeys_get(&g->customers, i);
     o->first_us = c->first_us;
     o->last_us = c->last_us;
     int64_t last_day = gtime_local_day(&cfg->cal, c->last_us);
@@ -651,6 +476,8 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   }
   rfm_gather g;
   memset(&g, 0, sizeof g);
+  gkeys_init(&g.customers, GKEYS_WIDE_DIRECT);
+  gkeys_init(&g.text_orders, 0);
   g.cfg = &cfg;
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
@@ -665,16 +492,17 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
     else {
       memset(res, 0, sizeof *res);
       rc = finish(&g, res);
-      res->keys.arena = g.customers.arena; /* the rows' text keys point into it */
-      g.customers.arena = NULL;
+      /* the rows' TEXT and BLOB keys point into the customers' bytes: the result keeps them */
+      gkeys_drop_index(&g.customers);
+      res->customers = g.customers;
+      gkeys_init(&g.customers, 0);
     }
   }
-  key_set_free(&g.customers);
+  gkeys_free(&g.customers);
   gmem_free(g.cust);
-  gmem_free(g.dir);
   gmem_free(g.small_orders.slots);
   gmem_free(g.orders.slots);
-  key_set_free(&g.text_orders);
+  gkeys_free(&g.text_orders);
   gmem_free(g.days.slots);
   gmem_free(g.wide_days.slots);
   if (rc != SQLITE_OK) {
@@ -696,14 +524,7 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
   const rfm_out *o = &res->rows[row];
   char buf[GTIME_TEXT_MAX];
   switch (col) {
-    case COL_CUSTOMER:
-      switch (o->key.type) {
-        case KEY_INT: sqlite3_result_int64(ctx, o->key.ival); break;
-        case KEY_REAL: { double d; memcpy(&d, &o->key.ival, sizeof d); sqlite3_result_double(ctx, d); break; }
-        case KEY_TEXT: sqlite3_result_text(ctx, o->key.bytes, (int)o->key.len, SQLITE_TRANSIENT); break;
-        default: sqlite3_result_blob(ctx, o->key.bytes, (int)o->key.len, SQLITE_TRANSIENT);
-      }
-      break;
+    case COL_CUSTOMER: garg_result_key(ctx, &o->key); break;
     case COL_FIRST_TS: sqlite3_result_text(ctx, gtime_format(o->first_us, 0, buf), -1, SQLITE_TRANSIENT); break;
     case COL_LAST_TS: sqlite3_result_text(ctx, gtime_format(o->last_us, 0, buf), -1, SQLITE_TRANSIENT); break;
     case COL_RECENCY: sqlite3_result_int64(ctx, o->recency); break;

@@ -1,0 +1,288 @@
+/* keys.c: see keys.h. */
+#include "keys.h"
+
+#include <string.h>
+
+#include "hash.h"
+#include "mem.h"
+
+/* The direct array covers values below DIRECT_FLOOR, or 4 (16) per key seen, whichever is
+** more, so sparse ids (phone numbers) cannot blow it up; never beyond DIRECT_CEIL. Keys outside
+** go to the hash table. A key hashed before the array grew over it stays there, so a miss in
+** the array also asks the table while it holds any such key. */
+#define DIRECT_FLOOR (UINT64_C(1) << 21)
+#define DIRECT_CEIL (INT64_C(1) << 30)
+#define ARENA_CHUNK 65536
+#define MAX_KEYS (UINT32_MAX - 1)
+
+struct gkeys_chunk {
+  gkeys_chunk *next;
+  size_t used, cap;
+  char data[];
+};
+
+void gkeys_init(gkeys *k, unsigned flags) {
+  memset(k, 0, sizeof *k);
+  k->flags = flags;
+}
+
+void gkeys_free(gkeys *k) {
+  unsigned flags = k->flags;
+  gmem_free(k->direct);
+  gmem_free(k->slot);
+  gmem_free(k->item);
+  gmem_free(k->scope);
+  for (gkeys_chunk *c = k->arena, *next; c; c = next) {
+    next = c->next;
+    gmem_free(c);
+  }
+  gkeys_init(k, flags);
+}
+
+void gkeys_drop_index(gkeys *k) {
+  gmem_free(k->direct);
+  gmem_free(k->slot);
+  k->direct = NULL;
+  k->slot = NULL;
+  k->ndirect = k->nslot = k->nhashed = k->nhashed_small = 0;
+}
+
+void gkey_fold_whole_real(gkey *key) {
+  if (key->type != GKEY_REAL) return;
+  double d = key->r;
+  if (d >= -9.2e18 && d <= 9.2e18 && d == (double)(int64_t)d) {
+    key->type = GKEY_INT;
+    key->i = (int64_t)d;
+  }
+}
+
+static uint64_t real_bits(double d) {
+  uint64_t b;
+  memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+static uint64_t key_hash(uint64_t scope, const gkey *key) {
+  uint64_t h;
+  switch (key->type) {
+    case GKEY_INT: h = ghash_mix64((uint64_t)key->i); break;
+    case GKEY_REAL: h = ghash_mix64(real_bits(key->r)) ^ 0x5555; break;
+    default: h = ghash_bytes((uint64_t)key->type, key->bytes, key->len);
+  }
+  return scope ? ghash_mix64(h ^ scope * UINT64_C(0x9e3779b97f4a7c15)) : h;
+}
+
+static int item_equal(const gkeys *k, uint32_t id, uint64_t scope, const gkey *key) {
+  const gkeys_item *it = &k->item[id];
+  if ((k->scope ? k->scope[id] : 0) != scope) return 0;
+  switch (key->type) {
+    case GKEY_INT: return it->v.i == key->i;
+    case GKEY_REAL: return it->v.bits == real_bits(key->r);
+    default: return it->len == key->len && (key->len == 0 || memcmp(it->v.bytes, key->bytes, key->len) == 0);
+  }
+}
+
+static int grow_slots(gkeys *k) {
+  size_t ns = k->nslot ? k->nslot * 2 : 1024;
+  gkeys_slot *s = gmem_alloc(ns * sizeof *s);
+  if (!s) return GKEYS_NOMEM;
+  memset(s, 0, ns * sizeof *s);
+  for (size_t i = 0; i < k->nslot; i++) {
+    if (!k->slot[i].id1) continue;
+    size_t at = (size_t)k->slot[i].hash & (ns - 1);
+    while (s[at].id1) at = (at + 1) & (ns - 1);
+    s[at] = k->slot[i];
+  }
+  gmem_free(k->slot);
+  k->slot = s;
+  k->nslot = ns;
+  return GKEYS_FOUND;
+}
+
+/* Room for one more item (and its scope when the table has scopes). */
+static int reserve_item(gkeys *k) {
+  if (k->n >= MAX_KEYS) return GKEYS_FULL;
+  if (k->n < k->cap) return GKEYS_FOUND;
+  uint32_t cap = k->cap ? (k->cap > MAX_KEYS / 2 ? MAX_KEYS : k->cap * 2) : 256;
+  gkeys_item *it = gmem_realloc(k->item, (size_t)cap * sizeof *it);
+  if (!it) return GKEYS_NOMEM;
+  k->item = it;
+  if (k->scope) {
+    uint64_t *sc = gmem_realloc(k->scope, (size_t)cap * sizeof *sc);
+    if (!sc) return GKEYS_NOMEM;  /* the items' larger array is harmless: cap is unchanged */
+    k->scope = sc;
+  }
+  k->cap = cap;
+  return GKEYS_FOUND;
+}
+
+/* A copy of n bytes that never moves. */
+static const char *arena_copy(gkeys *k, const void *p, size_t n) {
+  gkeys_chunk *c = k->arena;
+  if (!c || c->cap - c->used < n) {
+    size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+    c = gmem_alloc(sizeof *c + cap);
+    if (!c) return NULL;
+    c->next = k->arena;
+    c->used = 0;
+    c->cap = cap;
+    k->arena = c;
+  }
+  char *out = c->data + c->used;
+  memcpy(out, p, n);
+  c->used += n;
+  return out;
+}
+
+/* Stores a new key as id k->n (room reserved). */
+static int add_item(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id) {
+  gkeys_item it;
+  memset(&it, 0, sizeof it);
+  it.type = (uint8_t)key->type;
+  if (key->type == GKEY_INT) it.v.i = key->i;
+  else if (key->type == GKEY_REAL) it.v.bits = real_bits(key->r);
+  else {
+    it.len = (uint32_t)key->len;
+    if (key->len && !(it.v.bytes = arena_copy(k, key->bytes, key->len))) return GKEYS_NOMEM;
+  }
+  if (scope && !k->scope) {
+    /* the first scoped key: every earlier one had scope 0 */
+    if (!(k->scope = gmem_alloc((size_t)k->cap * sizeof *k->scope))) return GKEYS_NOMEM;
+    memset(k->scope, 0, (size_t)k->n * sizeof *k->scope);
+  }
+  if (k->scope) k->scope[k->n] = scope;
+  k->item[k->n] = it;
+  *id = k->n++;
+  return GKEYS_ADDED;
+}
+
+/* The slot holding the key, or the empty slot where it would go (nslot > 0). */
+static size_t find_slot(const gkeys *k, uint64_t h, uint64_t scope, const gkey *key) {
+  size_t mask = k->nslot - 1, at = (size_t)h & mask;
+  for (; k->slot[at].id1; at = (at + 1) & mask) {
+    const gkeys_slot *s = &k->slot[at];
+    if (s->hash != h || s->type != (uint32_t)key->type) continue;
+    /* without scopes an INTEGER's hash is the key */
+    if ((key->type == GKEY_INT && !k->scope) || item_equal(k, s->id1 - 1, scope, key)) break;
+  }
+  return at;
+}
+
+/* The hashed part: finds the key, or adds it when add is set (else returns 1 when absent). */
+static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
+  if (key->type >= GKEY_TEXT && key->len >= UINT32_MAX) return GKEYS_FULL;  /* never stored */
+  uint64_t h = key_hash(scope, key);
+  size_t at = 0;
+  if (k->nslot) {
+    at = find_slot(k, h, scope, key);
+    if (k->slot[at].id1) {
+      *id = k->slot[at].id1 - 1;
+      return GKEYS_FOUND;
+    }
+  }
+  if (!add) return 1;
+  if (k->nhashed * 2 >= k->nslot) {
+    int rc = grow_slots(k);
+    if (rc != GKEYS_FOUND) return rc;
+    for (at = (size_t)h & (k->nslot - 1); k->slot[at].id1; at = (at + 1) & (k->nslot - 1)) {
+    }
+  }
+  int rc = reserve_item(k);
+  if (rc == GKEYS_FOUND) rc = add_item(k, scope, key, id);
+  if (rc != GKEYS_ADDED) return rc;
+  k->slot[at].hash = h;
+  k->slot[at].type = (uint32_t)key->type;
+  k->slot[at].id1 = *id + 1;
+  k->nhashed++;
+  if (!scope && key->type == GKEY_INT && key->i >= 0 && key->i < DIRECT_CEIL) k->nhashed_small++;
+  return GKEYS_ADDED;
+}
+
+/* Grows the direct array over v when the policy allows; 0 when v stays outside. */
+static int cover(gkeys *k, int64_t v, int *rc) {
+  *rc = GKEYS_FOUND;
+  if (v < 0 || v >= DIRECT_CEIL) return 0;
+  uint64_t limit = DIRECT_FLOOR + (uint64_t)k->n * (k->flags & GKEYS_WIDE_DIRECT ? 16 : 4);
+  if ((uint64_t)v >= limit) return 0;
+  uint64_t cap = (uint64_t)v + 1 + (uint64_t)v / 2;
+  if (cap > limit) cap = (uint64_t)v + 1;
+  if (cap < 1024) cap = 1024;
+  uint32_t *d = gmem_realloc(k->direct, (size_t)cap * sizeof *d);
+  if (!d) {
+    *rc = GKEYS_NOMEM;
+    return 0;
+  }
+  memset(d + k->ndirect, 0, (size_t)(cap - k->ndirect) * sizeof *d);
+  k->direct = d;
+  k->ndirect = (size_t)cap;
+  return 1;
+}
+
+int gkeys_int_slow(gkeys *k, int64_t v, uint32_t *id) {
+  gkey key;
+  memset(&key, 0, sizeof key);
+  key.type = GKEY_INT;
+  key.i = v;
+  int rc;
+  if ((uint64_t)v < k->ndirect && k->direct[v]) {
+    *id = k->direct[v] - 1;
+    return GKEYS_FOUND;
+  }
+  if ((uint64_t)v >= k->ndirect && !cover(k, v, &rc)) {
+    return rc == GKEYS_NOMEM ? rc : hashed(k, 0, &key, id, 1);
+  }
+  /* in the array's range but not in it: maybe hashed before the array reached it */
+  if (k->nhashed_small) {
+    rc = hashed(k, 0, &key, id, 0);
+    if (rc == GKEYS_FOUND) {
+      k->direct[v] = *id + 1;
+      return rc;
+    }
+  }
+  rc = reserve_item(k);
+  if (rc == GKEYS_FOUND) rc = add_item(k, 0, &key, id);
+  if (rc == GKEYS_ADDED) k->direct[v] = *id + 1;
+  return rc;
+}
+
+int gkeys_intern_scoped(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id) {
+  if (key->type == GKEY_INT && !scope) return gkeys_int(k, key->i, id);
+  return hashed(k, scope, key, id, 1);
+}
+
+gkey gkeys_get(const gkeys *k, uint32_t id) {
+  const gkeys_item *it = &k->item[id];
+  gkey key;
+  memset(&key, 0, sizeof key);
+  key.type = it->type;
+  if (it->type == GKEY_INT) key.i = it->v.i;
+  else if (it->type == GKEY_REAL) memcpy(&key.r, &it->v.bits, sizeof key.r);
+  else {
+    key.bytes = it->len ? it->v.bytes : "";
+    key.len = it->len;
+  }
+  return key;
+}
+
+uint64_t gkeys_scope(const gkeys *k, uint32_t id) { return k->scope ? k->scope[id] : 0; }
+
+int gkey_cmp(const gkey *a, const gkey *b) {
+  int na = a->type <= GKEY_REAL, nb = b->type <= GKEY_REAL;
+  if (na && nb) {
+    if (a->type == GKEY_INT && b->type == GKEY_INT) return (a->i > b->i) - (a->i < b->i);
+    double x = a->type == GKEY_INT ? (double)a->i : a->r;
+    double y = b->type == GKEY_INT ? (double)b->i : b->r;
+    return (x > y) - (x < y);
+  }
+  if (na != nb) return na ? -1 : 1;
+  if (a->type != b->type) return a->type < b->type ? -1 : 1;
+  size_t n = a->len < b->len ? a->len : b->len;
+  int c = n ? memcmp(a->bytes, b->bytes, n) : 0;
+  if (c) return c;
+  return (a->len > b->len) - (a->len < b->len);
+}
+
+int gkeys_cmp(const gkeys *k, uint32_t a, uint32_t b) {
+  gkey x = gkeys_get(k, a), y = gkeys_get(k, b);
+  return gkey_cmp(&x, &y);
+}

@@ -1,0 +1,133 @@
+/*
+** keys.h: interns keys: a value of one SQLite type (INTEGER, REAL, TEXT or BLOB) to a dense id,
+** 0, 1, 2, ... in order of first appearance. The actors of funnels and cohorts, rfm's customers
+** and order ids, and funnel breakdown values are all numbered this way. Pure C: values come in
+** as plain C values and memory through gmem_* only, so cmocka tests drive it directly.
+**
+** Keys are equal when their types and values are: INTEGER 1 and REAL 1.0 are different keys,
+** as are REAL 0.0 and -0.0 (a REAL is its bits), and TEXT 'a' and BLOB x'61'. A caller that
+** wants SQLite's GROUP BY, where 1 and 1.0 are one group, folds whole REALs into INTEGERs
+** first (gkey_fold_whole_real). A key may also belong to a scope (rfm: the customer an order id
+** belongs to): the same value in two scopes is two keys.
+**
+** Small non-negative INTEGER keys (user ids 1..N, the usual actor) are found in a plain array
+** indexed by value, with no hashing at all: gkeys_int's lookup is inline for that reason.
+*/
+#ifndef GROWTH_KEYS_H
+#define GROWTH_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Key types: the numbers of SQLite's type codes, so glue may pass sqlite3_value_type on. */
+enum { GKEY_INT = 1, GKEY_REAL = 2, GKEY_TEXT = 3, GKEY_BLOB = 4 };
+
+/* One key as plain C values. The bytes are the caller's until the key is added (then copied). */
+typedef struct gkey {
+  int type;             /* GKEY_INT .. GKEY_BLOB */
+  int64_t i;            /* GKEY_INT */
+  double r;             /* GKEY_REAL */
+  const void *bytes;    /* GKEY_TEXT, GKEY_BLOB: len bytes (NULL allowed when len is 0) */
+  size_t len;
+} gkey;
+
+/* Results of interning. */
+#define GKEYS_FOUND 0
+#define GKEYS_ADDED 1
+#define GKEYS_NOMEM (-1)
+#define GKEYS_FULL (-2)   /* UINT32_MAX - 1 keys already, or bytes of 4 GiB or more */
+
+/* Flags for gkeys_init. GKEYS_WIDE_DIRECT: the direct array may span 16 values per key beyond
+** its 2M floor instead of 4. For a table that holds nothing per source row (rfm's customers)
+** the extra 48 bytes per key keep sparser ids (every tenth number) off the hash table. */
+#define GKEYS_WIDE_DIRECT 1u
+
+typedef struct gkeys_item {
+  union { int64_t i; uint64_t bits; const char *bytes; } v;  /* INTEGER, REAL bits, or the copy */
+  uint32_t len;
+  uint8_t type;
+} gkeys_item;
+
+/* The hash beside the id, so most probes touch one cache line; an unscoped INTEGER's hash
+** (ghash_mix64, a bijection) is the key itself, so its item is never read. */
+typedef struct gkeys_slot {
+  uint64_t hash;
+  uint32_t id1;         /* id + 1; 0 is empty */
+  uint32_t type;
+} gkeys_slot;
+
+typedef struct gkeys_chunk gkeys_chunk;
+
+/* Zeroed memory is an empty table with no flags; gkeys_init sets flags. */
+typedef struct gkeys {
+  unsigned flags;
+  uint32_t *direct;     /* id + 1 by INTEGER value, 0 unseen */
+  size_t ndirect;
+  gkeys_slot *slot;     /* open addressing, linear probing, at most half full */
+  size_t nslot;         /* power of two (0 before the first hashed key) */
+  size_t nhashed;
+  size_t nhashed_small; /* unscoped INTEGERs in 0..2^30 hashed: the direct array may reach them */
+  gkeys_item *item;     /* by id */
+  uint64_t *scope;      /* by id; NULL until the first key with a scope */
+  uint32_t n, cap;
+  gkeys_chunk *arena;   /* TEXT and BLOB bytes: chunks never move, so gkeys_get's bytes stay put */
+} gkeys;
+
+void gkeys_init(gkeys *k, unsigned flags);
+/* Frees everything; the table is empty again (flags kept). */
+void gkeys_free(gkeys *k);
+
+/* Finds the key or adds it: GKEYS_FOUND or GKEYS_ADDED with *id, else GKEYS_NOMEM or GKEYS_FULL
+** with the table unchanged. scope 0 is no scope. */
+int gkeys_intern_scoped(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id);
+/* The same for an INTEGER key without a scope (gkeys_int is the way in). */
+int gkeys_int_slow(gkeys *k, int64_t v, uint32_t *id);
+
+/* 1 with *id when v is in the direct array, else 0 (v may still be a key, found elsewhere).
+** The whole per-row cost of a known user id; callers with work to do before adding a key
+** (cohort.c) test it first. */
+static inline int gkeys_direct_hit(const gkeys *k, int64_t v, uint32_t *id) {
+  if ((uint64_t)v < k->ndirect) {
+    uint32_t d = k->direct[v];
+    if (d) {
+      *id = d - 1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* An INTEGER key: a hit in the direct array costs one load. */
+static inline int gkeys_int(gkeys *k, int64_t v, uint32_t *id) {
+  if (gkeys_direct_hit(k, v, id)) return GKEYS_FOUND;
+  return gkeys_int_slow(k, v, id);
+}
+
+static inline int gkeys_intern(gkeys *k, const gkey *key, uint32_t *id) {
+  if (key->type == GKEY_INT) return gkeys_int(k, key->i, id);
+  return gkeys_intern_scoped(k, 0, key, id);
+}
+
+static inline uint32_t gkeys_count(const gkeys *k) { return k->n; }
+
+/* The key of an id (< gkeys_count). Its bytes stay valid until gkeys_free; an empty TEXT or
+** BLOB has bytes "" (never NULL, which SQLite would take for NULL). */
+gkey gkeys_get(const gkeys *k, uint32_t id);
+uint64_t gkeys_scope(const gkeys *k, uint32_t id);
+
+/* SQLite's order of values: numbers by value (INTEGER and REAL compared as doubles unless both
+** are INTEGERs), then TEXT, then BLOB, bytes by memcmp and then length. <0, 0 or >0. INTEGER 1
+** and REAL 1.0 compare equal though they are different keys. */
+int gkey_cmp(const gkey *a, const gkey *b);
+int gkeys_cmp(const gkeys *k, uint32_t a, uint32_t b);
+
+/* Frees what only interning needs (the hash slots and the direct array) once every key is in:
+** gkeys_get and gkeys_cmp still work, gkeys_intern must not be called again. */
+void gkeys_drop_index(gkeys *k);
+
+/* A REAL that is a whole number in [-9.2e18, 9.2e18] becomes the INTEGER of that value (-0.0
+** becomes 0), as SQLite's GROUP BY puts 1 and 1.0 in one group. Beyond that range a REAL stays
+** REAL (the cast to int64 would not be defined near its limits). */
+void gkey_fold_whole_real(gkey *key);
+
+#endif

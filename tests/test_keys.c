@@ -1,0 +1,444 @@
+/*
+** test_keys.c: the key interning core (ext/keys.c). Keys of every SQLite type get dense ids in
+** order of first sight; what counts as the same key is spelled out case by case below, with
+** the module that relies on it. Out-of-memory runs use SQLite's allocator replaced (as in
+** test_oom.c) by one that fails the Nth allocation: gmem_* is sqlite3_malloc64.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "keys.h"
+
+/* ------------------------------------------------------------------ a failing allocator */
+
+static sqlite3_mem_methods real_mem;
+static long alloc_count, fail_at; /* fail_at 0: never fail */
+static int fail_once, failures;
+
+static int should_fail(void) {
+  if (!fail_at) return 0;
+  alloc_count++;
+  if (alloc_count == fail_at || (!fail_once && alloc_count > fail_at)) { failures++; return 1; }
+  return 0;
+}
+static void *oom_malloc(int n) { return should_fail() ? NULL : real_mem.xMalloc(n); }
+static void *oom_realloc(void *p, int n) { return should_fail() ? NULL : real_mem.xRealloc(p, n); }
+static void arm(long n, int once) { alloc_count = 0; failures = 0; fail_once = once; fail_at = n; }
+static void disarm(void) { fail_at = 0; }
+
+/* ------------------------------------------------------------------ helpers */
+
+static gkey int_key(int64_t v) { gkey k; memset(&k, 0, sizeof k); k.type = GKEY_INT; k.i = v; return k; }
+static gkey real_key(double d) { gkey k; memset(&k, 0, sizeof k); k.type = GKEY_REAL; k.r = d; return k; }
+static gkey bytes_key(int type, const void *p, size_t n) {
+  gkey k;
+  memset(&k, 0, sizeof k);
+  k.type = type;
+  k.bytes = p;
+  k.len = n;
+  return k;
+}
+static gkey text_key(const char *s) { return bytes_key(GKEY_TEXT, s, strlen(s)); }
+
+/* Interns and insists on the outcome: expect_added 1 for a new key, 0 for a known one. */
+static uint32_t intern_in(gkeys *k, uint64_t scope, gkey key, int expect_added) {
+  uint32_t id = UINT32_MAX;
+  int rc = gkeys_intern_scoped(k, scope, &key, &id);
+  assert_int_equal(rc, expect_added ? GKEYS_ADDED : GKEYS_FOUND);
+  assert_true(id < gkeys_count(k));
+  return id;
+}
+static uint32_t intern(gkeys *k, gkey key, int expect_added) {
+  uint32_t id = UINT32_MAX;
+  int rc = gkeys_intern(k, &key, &id);
+  assert_int_equal(rc, expect_added ? GKEYS_ADDED : GKEYS_FOUND);
+  assert_true(id < gkeys_count(k));
+  return id;
+}
+static uint32_t intern_int(gkeys *k, int64_t v, int expect_added) {
+  uint32_t id = UINT32_MAX;
+  assert_int_equal(gkeys_int(k, v, &id), expect_added ? GKEYS_ADDED : GKEYS_FOUND);
+  return id;
+}
+
+static void assert_key(const gkeys *k, uint32_t id, gkey want) {
+  gkey got = gkeys_get(k, id);
+  assert_int_equal(got.type, want.type);
+  switch (want.type) {
+    case GKEY_INT: assert_true(got.i == want.i); break;
+    case GKEY_REAL: assert_memory_equal(&got.r, &want.r, sizeof got.r); break;  /* bits: -0.0 too */
+    default:
+      assert_non_null(got.bytes);
+      assert_int_equal(got.len, want.len);
+      if (want.len) assert_memory_equal(got.bytes, want.bytes, want.len);
+  }
+}
+
+/* ------------------------------------------------------------------ integers */
+
+/* Small non-negative INTEGERs (direct array), negative and huge ones (hashed), the extremes. */
+static void integers(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, 0);
+  static const int64_t vals[] = {7, 0, 1, (1 << 21) - 1, -1, -7, INT64_C(1) << 40, INT64_MAX, INT64_MIN,
+                                 INT64_MIN + 1, INT64_MAX - 1, (INT64_C(1) << 30) + 5, 4096};
+  size_t nv = sizeof vals / sizeof vals[0];
+  for (size_t i = 0; i < nv; i++) assert_int_equal(intern_int(&k, vals[i], 1), i); /* dense, in order */
+  assert_int_equal(gkeys_count(&k), nv);
+  for (size_t i = 0; i < nv; i++) {
+    assert_int_equal(intern_int(&k, vals[i], 0), i);
+    assert_int_equal(intern(&k, int_key(vals[i]), 0), i);  /* the generic path agrees */
+    assert_key(&k, (uint32_t)i, int_key(vals[i]));
+  }
+  assert_true(k.ndirect > 0 && k.direct[7] == 1);  /* 7 went to the direct array */
+  assert_true(k.nhashed >= 7);                     /* negative and huge ones were hashed */
+  gkeys_free(&k);
+  assert_int_equal(gkeys_count(&k), 0);
+  /* after free the table is empty and usable again */
+  assert_int_equal(intern_int(&k, INT64_MIN, 1), 0);
+  gkeys_free(&k);
+}
+
+/* The direct array covers up to 2M values, or 4 per key (16 with GKEYS_WIDE_DIRECT), never
+** 2^30 or more; a key hashed before the array grew over it keeps its id. */
+static void direct_array_policy(void **state) {
+  (void)state;
+  const int64_t floor = INT64_C(1) << 21;
+  for (int wide = 0; wide <= 1; wide++) {
+    gkeys k;
+    gkeys_init(&k, wide ? GKEYS_WIDE_DIRECT : 0);
+    int64_t per = wide ? 16 : 4;
+    uint32_t early = intern_int(&k, floor + 1000 * per, 1);  /* beyond 2M + per * 0: hashed */
+    assert_true(k.ndirect <= (size_t)(floor + 1000 * per));
+    for (int64_t v = 0; v < 1000; v++) assert_int_equal(intern_int(&k, v, 1), v + 1);
+    /* 1001 keys now: 2M + per * 1001 covers the early key's value */
+    uint32_t later = intern_int(&k, floor + 1000 * per + 1, 1);
+    assert_true(k.ndirect > (size_t)(floor + 1000 * per + 1));
+    assert_int_equal(intern_int(&k, floor + 1000 * per, 0), early);
+    assert_int_equal(intern_int(&k, floor + 1000 * per, 0), early);  /* now cached in the array */
+    assert_int_equal(k.direct[floor + 1000 * per], early + 1);
+    assert_int_equal(intern_int(&k, floor + 1000 * per + 1, 0), later);
+    /* 2^30 and up never go direct */
+    size_t before = k.ndirect;
+    intern_int(&k, INT64_C(1) << 30, 1);
+    assert_int_equal(k.ndirect, before);
+    gkeys_free(&k);
+  }
+  /* without the wide flag, 4 per key: 1000 keys reach 2M + 4000, not 2M + 16000 */
+  gkeys k;
+  gkeys_init(&k, 0);
+  for (int64_t v = 0; v < 1000; v++) intern_int(&k, v, 1);
+  intern_int(&k, floor + 16000, 1);
+  assert_true(k.ndirect < (size_t)floor + 16000);
+  gkeys_free(&k);
+}
+
+/* ------------------------------------------------------------------ reals */
+
+/* In the table a REAL is its bits: 1.0 is not the INTEGER 1 and -0.0 is not 0.0. That is what
+** funnel has always done for actors and breakdown values (breakdown 1 and 1.0 are two report
+** rows). rfm and cohort_retention fold whole REALs into INTEGERs first, as SQLite's GROUP BY
+** does (1 and 1.0 are one group, and so are 0.0 and -0.0). */
+static void reals(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, 0);
+  uint32_t i1 = intern(&k, int_key(1), 1);
+  uint32_t r1 = intern(&k, real_key(1.0), 1);
+  uint32_t pz = intern(&k, real_key(0.0), 1);
+  uint32_t nz = intern(&k, real_key(-0.0), 1);
+  uint32_t i0 = intern(&k, int_key(0), 1);
+  uint32_t half = intern(&k, real_key(1.5), 1);
+  assert_int_equal(intern(&k, real_key(1.0), 0), r1);
+  assert_int_equal(intern(&k, real_key(-0.0), 0), nz);
+  assert_int_equal(intern(&k, real_key(1.5), 0), half);
+  assert_key(&k, nz, real_key(-0.0));
+  assert_key(&k, r1, real_key(1.0));
+  /* different keys, but SQLite's order has them equal */
+  assert_int_equal(gkeys_cmp(&k, i1, r1), 0);
+  assert_int_equal(gkeys_cmp(&k, pz, nz), 0);
+  assert_int_equal(gkeys_cmp(&k, i0, nz), 0);
+  assert_true(gkeys_cmp(&k, r1, half) < 0);
+  assert_true(gkeys_cmp(&k, half, intern(&k, int_key(2), 1)) < 0);
+  gkeys_free(&k);
+
+  /* folding */
+  static const struct { double in; int type; int64_t i; } fold[] = {
+    {1.0, GKEY_INT, 1},          {-0.0, GKEY_INT, 0},         {0.0, GKEY_INT, 0},
+    {-42.0, GKEY_INT, -42},      {9.2e18, GKEY_INT, INT64_C(9200000000000000000)},
+    {-9.2e18, GKEY_INT, -INT64_C(9200000000000000000)},     {1.5, GKEY_REAL, 0},
+    {9.3e18, GKEY_REAL, 0},      {1e300, GKEY_REAL, 0},       {-0.5, GKEY_REAL, 0},
+  };
+  for (size_t i = 0; i < sizeof fold / sizeof fold[0]; i++) {
+    gkey key = real_key(fold[i].in);
+    gkey_fold_whole_real(&key);
+    assert_int_equal(key.type, fold[i].type);
+    if (key.type == GKEY_INT) assert_true(key.i == fold[i].i);
+    else assert_true(key.r == fold[i].in);
+  }
+  gkey inf = real_key(INFINITY), nan_key = real_key(NAN), text = text_key("1");
+  gkey_fold_whole_real(&inf);
+  gkey_fold_whole_real(&nan_key);
+  gkey_fold_whole_real(&text);
+  assert_int_equal(inf.type, GKEY_REAL);
+  assert_int_equal(nan_key.type, GKEY_REAL);
+  assert_int_equal(text.type, GKEY_TEXT);
+  /* folded, 1.0 finds the INTEGER 1 and -0.0 finds 0 */
+  gkeys_init(&k, 0);
+  uint32_t one = intern(&k, int_key(1), 1), zero = intern(&k, real_key(0.0), 1);
+  gkey f1 = real_key(1.0), fz = real_key(-0.0), f0 = real_key(0.0);
+  gkey_fold_whole_real(&f1);
+  gkey_fold_whole_real(&fz);
+  gkey_fold_whole_real(&f0);
+  assert_int_equal(intern(&k, f1, 0), one);
+  assert_int_equal(intern(&k, fz, 1), 2);  /* the INTEGER 0, not the REAL 0.0 interned unfolded */
+  assert_int_equal(intern(&k, f0, 0), 2);
+  assert_int_not_equal(zero, 2);
+  gkeys_free(&k);
+}
+
+/* ------------------------------------------------------------------ text and blobs */
+
+static void text_and_blobs(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, 0);
+  uint32_t t = intern(&k, text_key("abc"), 1);
+  uint32_t b = intern(&k, bytes_key(GKEY_BLOB, "abc", 3), 1);  /* same bytes, another key */
+  uint32_t et = intern(&k, bytes_key(GKEY_TEXT, "", 0), 1);
+  uint32_t eb = intern(&k, bytes_key(GKEY_BLOB, NULL, 0), 1);  /* an empty BLOB has no pointer */
+  uint32_t n1 = intern(&k, bytes_key(GKEY_TEXT, "a\0b", 3), 1);
+  uint32_t n2 = intern(&k, bytes_key(GKEY_TEXT, "a\0c", 3), 1);
+  uint32_t a = intern(&k, text_key("a"), 1);
+  uint32_t i = intern(&k, int_key(97), 1);  /* 'a' as a number is still another key */
+  assert_int_equal(intern(&k, text_key("abc"), 0), t);
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, "abc", 3), 0), b);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, NULL, 0), 0), et);
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, "", 0), 0), eb);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, "a\0b", 3), 0), n1);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, "a\0c", 3), 0), n2);
+  assert_int_equal(gkeys_count(&k), 8);
+  assert_key(&k, n1, bytes_key(GKEY_TEXT, "a\0b", 3));
+  assert_key(&k, eb, bytes_key(GKEY_BLOB, "", 0));
+  gkey e = gkeys_get(&k, et);
+  assert_non_null(e.bytes);  /* "" for an empty key: sqlite3_result_text(NULL) would be NULL */
+  /* SQLite's order: numbers, then TEXT, then BLOB; bytes by memcmp, then length */
+  assert_true(gkeys_cmp(&k, i, et) < 0);
+  assert_true(gkeys_cmp(&k, et, a) < 0);
+  assert_true(gkeys_cmp(&k, a, n1) < 0);   /* "a" is a prefix of "a\0b" */
+  assert_true(gkeys_cmp(&k, n1, n2) < 0);
+  assert_true(gkeys_cmp(&k, n2, t) < 0);   /* "a\0c" < "abc" byte by byte */
+  assert_true(gkeys_cmp(&k, t, eb) < 0);   /* any TEXT before any BLOB */
+  assert_true(gkeys_cmp(&k, eb, b) < 0);
+  assert_int_equal(gkeys_cmp(&k, b, b), 0);
+  /* the copy is the table's: the caller's buffer may change */
+  char buf[8] = "xyz";
+  uint32_t x = intern(&k, text_key(buf), 1);
+  buf[0] = 'q';
+  assert_key(&k, x, text_key("xyz"));
+  /* a key longer than an arena chunk */
+  size_t big = 200000;
+  char *p = malloc(big);
+  assert_non_null(p);
+  for (size_t j = 0; j < big; j++) p[j] = (char)('a' + j % 26);
+  uint32_t bid = intern(&k, bytes_key(GKEY_BLOB, p, big), 1);
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, p, big), 0), bid);
+  assert_int_equal(intern(&k, text_key("after"), 1), bid + 1);
+  assert_key(&k, bid, bytes_key(GKEY_BLOB, p, big));
+  assert_key(&k, x, text_key("xyz"));
+  free(p);
+  /* bytes of 4 GiB or more are refused before they are read */
+  gkey huge = bytes_key(GKEY_TEXT, "x", (size_t)UINT32_MAX);
+  uint32_t id;
+  assert_int_equal(gkeys_intern(&k, &huge, &id), GKEYS_FULL);
+  gkeys_free(&k);
+}
+
+/* SQLite's order for numbers: INTEGERs exactly, INTEGER against REAL as doubles. */
+static void ordering_numbers(void **state) {
+  (void)state;
+  gkey a = int_key((INT64_C(1) << 53) + 1), b = int_key(INT64_C(1) << 53), c = real_key(9007199254740992.0);
+  assert_true(gkey_cmp(&b, &a) < 0);
+  assert_true(gkey_cmp(&a, &b) > 0);
+  assert_int_equal(gkey_cmp(&b, &c), 0);
+  gkey lo = int_key(INT64_MIN), hi = int_key(INT64_MAX), m = real_key(-1e300), t = text_key("");
+  assert_true(gkey_cmp(&lo, &hi) < 0);
+  assert_true(gkey_cmp(&m, &lo) < 0);
+  assert_true(gkey_cmp(&hi, &t) < 0);
+}
+
+/* ------------------------------------------------------------------ scopes */
+
+/* rfm counts a customer's distinct TEXT order ids: the same id under two customers is two. */
+static void scopes(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, 0);
+  uint32_t plain = intern(&k, text_key("A-1"), 1);
+  uint32_t s1 = intern_in(&k, 1, text_key("A-1"), 1);
+  uint32_t s2 = intern_in(&k, 2, text_key("A-1"), 1);
+  uint32_t i5 = intern_in(&k, 0, int_key(5), 1);
+  uint32_t i5s = intern_in(&k, 9, int_key(5), 1);  /* scoped INTEGERs are hashed, not direct */
+  uint32_t big = intern_in(&k, UINT64_MAX, real_key(2.5), 1);
+  assert_int_equal(intern_in(&k, 0, text_key("A-1"), 0), plain);
+  assert_int_equal(intern_in(&k, 1, text_key("A-1"), 0), s1);
+  assert_int_equal(intern_in(&k, 2, text_key("A-1"), 0), s2);
+  assert_int_equal(intern_in(&k, 9, int_key(5), 0), i5s);
+  assert_int_equal(intern_int(&k, 5, 0), i5);
+  assert_int_equal(intern_in(&k, UINT64_MAX, real_key(2.5), 0), big);
+  assert_int_equal(gkeys_scope(&k, plain), 0);
+  assert_int_equal(gkeys_scope(&k, s2), 2);
+  assert_true(gkeys_scope(&k, big) == UINT64_MAX);
+  assert_int_equal(gkeys_count(&k), 6);
+  /* scopes over many keys and growth: 1000 customers with 20 order ids each */
+  for (uint64_t c = 1; c <= 1000; c++)
+    for (int o = 0; o < 20; o++) {
+      char s[16];
+      snprintf(s, sizeof s, "o%d", o);
+      intern_in(&k, c, text_key(s), 1);
+    }
+  for (uint64_t c = 1; c <= 1000; c += 37) {
+    uint32_t id = intern_in(&k, c, text_key("o7"), 0);
+    assert_true(gkeys_scope(&k, id) == c);
+    assert_key(&k, id, text_key("o7"));
+  }
+  assert_int_equal(gkeys_count(&k), 6 + 20000);
+  gkeys_free(&k);
+}
+
+/* ------------------------------------------------------------------ growth */
+
+/* The n-th key of a mix of every kind: direct INTEGERs, hashed ones, REALs, TEXT and BLOBs. */
+static gkey nth_key(uint32_t n, char *buf, size_t cap) {
+  switch (n % 5) {
+    case 0: return int_key(n / 5);                                    /* direct */
+    case 1: return int_key(-(int64_t)n * 1000003 - 1);                /* hashed */
+    case 2: return real_key((double)n + 0.25);
+    case 3: return bytes_key(GKEY_TEXT, buf, (size_t)snprintf(buf, cap, "user-%u", n));
+    default: return bytes_key(GKEY_BLOB, buf, (size_t)snprintf(buf, cap, "%u", n));
+  }
+}
+
+static void a_million_keys(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, 0);
+  char buf[32];
+  const uint32_t N = 1000000;
+  for (uint32_t n = 0; n < N; n++) assert_int_equal(intern(&k, nth_key(n, buf, sizeof buf), 1), n);
+  assert_int_equal(gkeys_count(&k), N);
+  assert_true(k.nslot >= 2 * k.nhashed);  /* at most half full after some ten doublings */
+  for (uint32_t n = 0; n < N; n++) {
+    gkey key = nth_key(n, buf, sizeof buf);
+    assert_int_equal(intern(&k, key, 0), n);
+    assert_key(&k, n, key);
+  }
+  /* the order is antisymmetric on a sample */
+  for (uint32_t n = 1; n < N; n += 9973) {
+    int c = gkeys_cmp(&k, n - 1, n), d = gkeys_cmp(&k, n, n - 1);
+    assert_int_equal((d > 0) - (d < 0), (c < 0) - (c > 0));
+  }
+  /* without the index, keys can still be read and compared */
+  gkeys_drop_index(&k);
+  assert_null(k.slot);
+  assert_null(k.direct);
+  assert_key(&k, 3, nth_key(3, buf, sizeof buf));
+  assert_true(gkeys_cmp(&k, 0, 3) < 0);
+  gkeys_free(&k);
+}
+
+/* ------------------------------------------------------------------ out of memory */
+
+/* A run that interns a fixed list of keys exercising every allocation: the direct array and its
+** growth, hash slots and their growth, items, arena chunks (one larger than a chunk), the
+** scope array and its growth. Returns how many keys were interned before the first error
+** (and checks that error), or the whole list. */
+#define OOM_KEYS 3000
+static gkey oom_key(uint32_t n, uint64_t *scope, char *buf, size_t cap, char *bigbuf, size_t bigcap) {
+  *scope = 0;
+  if (n == 1500) return bytes_key(GKEY_BLOB, bigbuf, bigcap);
+  if (n >= 2000 && n % 3 == 0) *scope = 1 + n % 7;
+  switch (n % 6) {
+    case 0: return int_key(n * 3);
+    case 1: return int_key(INT64_C(1) << 40 | n);
+    case 2: return real_key(n + 0.5);
+    case 3: return bytes_key(GKEY_TEXT, buf, (size_t)snprintf(buf, cap, "t%u", n));
+    case 4: return bytes_key(GKEY_BLOB, buf, (size_t)snprintf(buf, cap, "b%u", n));
+    default: return int_key(-(int64_t)n);
+  }
+}
+
+static void out_of_memory(void **state) {
+  (void)state;
+  char buf[32];
+  static char bigbuf[100000];
+  memset(bigbuf, 'z', sizeof bigbuf);
+  long runs = 0;
+  for (int once = 0; once <= 1; once++) {
+    for (long n = 1;; n++) {
+      sqlite3_int64 before = sqlite3_memory_used();
+      gkeys k;
+      gkeys_init(&k, 0);
+      arm(n, once);
+      uint32_t done = 0;
+      int failed = 0;
+      for (; done < OOM_KEYS; done++) {
+        uint64_t scope;
+        gkey key = oom_key(done, &scope, buf, sizeof buf, bigbuf, sizeof bigbuf);
+        uint32_t id = UINT32_MAX, count = gkeys_count(&k);
+        int rc = gkeys_intern_scoped(&k, scope, &key, &id);
+        if (rc == GKEYS_NOMEM) {
+          failed = 1;
+          assert_int_equal(gkeys_count(&k), count);  /* nothing half added */
+          if (!once) break;
+          rc = gkeys_intern_scoped(&k, scope, &key, &id);  /* the failure has passed: try again */
+        }
+        assert_int_equal(rc, GKEYS_ADDED);
+        assert_int_equal(id, done);
+      }
+      int hit = failures > 0;
+      disarm();
+      if (hit) assert_true(failed);
+      /* whatever was added before the failure is intact, and lookups still work */
+      for (uint32_t j = 0; j < done; j++) {
+        uint64_t scope;
+        gkey key = oom_key(j, &scope, buf, sizeof buf, bigbuf, sizeof bigbuf);
+        uint32_t id = UINT32_MAX;
+        assert_int_equal(gkeys_intern_scoped(&k, scope, &key, &id), GKEYS_FOUND);
+        assert_int_equal(id, j);
+        assert_key(&k, j, key);
+        assert_true(gkeys_scope(&k, j) == scope);
+      }
+      gkeys_free(&k);
+      assert_true(sqlite3_memory_used() == before);  /* nothing leaked */
+      runs++;
+      if (!hit) break;  /* ran to the end without reaching allocation n */
+    }
+  }
+  assert_true(runs > 20);  /* there were that many allocations to fail */
+}
+
+int main(void) {
+  /* Must precede sqlite3_initialize, which the first allocation performs. */
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
+  sqlite3_mem_methods m = real_mem;
+  m.xMalloc = oom_malloc;
+  m.xRealloc = oom_realloc;
+  if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK) return 1;
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1);
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(integers),       cmocka_unit_test(direct_array_policy), cmocka_unit_test(reals),
+    cmocka_unit_test(text_and_blobs), cmocka_unit_test(ordering_numbers),    cmocka_unit_test(scopes),
+    cmocka_unit_test(a_million_keys), cmocka_unit_test(out_of_memory),
+  };
+  return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
+}
