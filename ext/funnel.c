@@ -227,7 +227,8 @@ void window_funnel_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       st->n -= st->start;
       st->start = 0;
     } else {
-      size_t cap = st->cap * 2;
+      /* grow by half: at most 24 bytes held per event (16 used), where doubling allows 32 */
+      size_t cap = st->cap + st->cap / 2;
       gfunnel_event *p;
       if (st->ev == st->inline_ev) {
         p = gmem_alloc(cap * sizeof *p);
@@ -267,7 +268,7 @@ void window_funnel_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, size_t n) {
   if (st->rows > 0 && st->rows_valid == 0) { sqlite3_result_null(ctx); return; }
-  if (!st->work && (n > 24 || (st->cfg.flags & GFUNNEL_STRICT_ONCE))) {
+  if (!st->work && (st->cfg.flags & GFUNNEL_STRICT_ONCE)) {
     st->work = gmem_alloc(sizeof *st->work);
     if (!st->work) { sqlite3_result_error_nomem(ctx); return; }
     memset(st->work, 0, sizeof *st->work);
@@ -275,7 +276,7 @@ static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, siz
   gfunnel_work small;
   gfunnel_work *w = st->work;
   if (!w) {
-    /* sorting up to 24 events and the default modes need no scratch memory */
+    /* sorting (in place) and every mode but strict_once need no scratch memory */
     memset(&small, 0, sizeof small);
     w = &small;
   }
@@ -717,8 +718,6 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   int64_t *ts = NULL;
   uint32_t *cb = NULL;
   gfunnel_event *ev = NULL;
-  uint32_t *tag = NULL;
-  size_t evcap = 0;
   gfunnel_work work;
   memset(&work, 0, sizeof work);
   off = gmem_alloc((A + 1) * sizeof *off);
@@ -731,10 +730,11 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   }
   /* group rows by actor with a counting sort (counts taken while reading): stable, so each
   ** actor's rows keep source order */
-  size_t present = 0;
+  size_t present = 0, widest = 0;
   for (size_t a = 0; a < A; a++) {
     uint32_t c = a < ND ? b->dcount[a] : b->hcount[a - ND];
     present += c > 0;
+    if (c > widest) widest = c;
     off[a + 1] = off[a] + c;
   }
   ts = gmem_alloc((n ? n : 1) * sizeof *ts);
@@ -758,31 +758,28 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
 
   r->act = gmem_alloc((present ? present : 1) * sizeof *r->act);
   if (!r->act) { rc = SQLITE_NOMEM; goto done; }
+  /* one actor's events at a time, in a buffer sized for the widest actor: one actor with every
+  ** row holds 12 + 16 bytes per event */
+  ev = gmem_alloc((widest ? widest : 1) * sizeof *ev);
+  if (!ev) { rc = SQLITE_NOMEM; goto done; }
   size_t dcap = 0;
   int N = b->nsteps;
   gfunnel_chain chain;
   for (size_t a = 0; a < A; a++) {
     size_t lo = off[a], m = off[a + 1] - lo;
     if (m == 0) continue;
-    if (m > evcap) {
-      size_t cap = m < 64 ? 64 : m * 2;
-      gfunnel_event *e2 = gmem_realloc(ev, cap * sizeof *e2);
-      if (!e2) { rc = SQLITE_NOMEM; goto done; }
-      ev = e2;
-      uint32_t *t2 = gmem_realloc(tag, cap * sizeof *t2);
-      if (!t2) { rc = SQLITE_NOMEM; goto done; }
-      tag = t2;
-      evcap = cap;
-    }
     /* sort by (ts, code_bd) so ties resolve the same way whatever the source order */
     for (size_t i = 0; i < m; i++) {
       ev[i].ts = ts[lo + i];
       ev[i].mask = cb[lo + i];
     }
     if (gfunnel_sort(ev, m, &work) != 0) { rc = SQLITE_NOMEM; goto done; }
+    /* the actor's slice of cb is read: it now keeps each sorted event's code and breakdown */
+    uint32_t *tag = cb + lo;
     for (size_t i = 0; i < m; i++) {
-      tag[i] = (uint32_t)ev[i].mask;
-      ev[i].mask = b->code_mask[tag[i] & 0xff];
+      uint32_t code_bd = (uint32_t)ev[i].mask;
+      tag[i] = code_bd;
+      ev[i].mask = b->code_mask[code_bd & 0xff];
     }
     int level = gfunnel_eval(&b->cfg, ev, m, &work, &chain);
     if (level == GFUNNEL_NOMEM) { rc = SQLITE_NOMEM; goto done; }
@@ -821,7 +818,6 @@ done:
   gmem_free(ts);
   gmem_free(cb);
   gmem_free(ev);
-  gmem_free(tag);
   return rc;
 }
 

@@ -60,8 +60,6 @@ typedef struct gfunnel_chain {
 
 /* Scratch memory reused across calls (zero-initialise, then gfunnel_work_free). */
 typedef struct gfunnel_work {
-  gfunnel_event *tmp;     /* merge-sort buffer */
-  size_t tmp_cap;
   uint32_t *paths;        /* default modes with a chain wanted: nsteps x nsteps */
   /* strict_once: per level, an array of chains of chain_size bytes */
   unsigned char *lv[GFUNNEL_MAX_STEPS];
@@ -70,7 +68,7 @@ typedef struct gfunnel_work {
 
 void gfunnel_work_free(gfunnel_work *w);
 
-/* Sorts by (ts, mask). Returns 0, or GFUNNEL_NOMEM. */
+/* Sorts by (ts, mask) in place, allocating nothing (w is not used). Returns 0. */
 int gfunnel_sort(gfunnel_event *ev, size_t n, gfunnel_work *w);
 
 /* ev must be sorted by ts (gfunnel_sort). Returns the level 0..nsteps or an error code above;

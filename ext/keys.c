@@ -39,12 +39,11 @@ void gkeys_free(gkeys *k) {
   gkeys_init(k, flags);
 }
 
-void gkeys_drop_index(gkeys *k) {
-  gmem_free(k->direct);
-  gmem_free(k->slot);
-  k->direct = NULL;
-  k->slot = NULL;
-  k->ndirect = k->nslot = k->nhashed = k->nhashed_small = 0;
+void gkeys_empty_keep_bytes(gkeys *k) {
+  gkeys_chunk *arena = k->arena;
+  k->arena = NULL;
+  gkeys_free(k);
+  k->arena = arena;
 }
 
 void gkey_fold_whole_real(gkey *key) {
@@ -99,11 +98,13 @@ static int grow_slots(gkeys *k) {
   return GKEYS_FOUND;
 }
 
-/* Room for one more item (and its scope when the table has scopes). */
+/* Room for the item of id k->n (and its scope when the table has scopes). Under GKEYS_IDS_ONLY
+** ids without an item leave holes, so the array may have to jump ahead. */
 static int reserve_item(gkeys *k) {
-  if (k->n >= MAX_KEYS) return GKEYS_FULL;
   if (k->n < k->cap) return GKEYS_FOUND;
-  uint32_t cap = k->cap ? (k->cap > MAX_KEYS / 2 ? MAX_KEYS : k->cap * 2) : 256;
+  uint64_t want = k->cap ? (uint64_t)k->cap * 2 : 256;
+  while (want <= k->n) want *= 2;
+  uint32_t cap = want > MAX_KEYS ? MAX_KEYS : (uint32_t)want;
   gkeys_item *it = gmem_realloc(k->item, (size_t)cap * sizeof *it);
   if (!it) return GKEYS_NOMEM;
   k->item = it;
@@ -134,7 +135,7 @@ static const char *arena_copy(gkeys *k, const void *p, size_t n) {
   return out;
 }
 
-/* Stores a new key as id k->n (room reserved). */
+/* Stores a new key's item as id k->n (room reserved). */
 static int add_item(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id) {
   gkeys_item it;
   memset(&it, 0, sizeof it);
@@ -156,14 +157,30 @@ static int add_item(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id) {
   return GKEYS_ADDED;
 }
 
+/* Numbers a new key k->n. Under GKEYS_IDS_ONLY an unscoped INTEGER or REAL keeps no item: its
+** direct index or its slot's hash (a bijection of the value) is all a lookup needs. */
+static int add_key(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id) {
+  if (k->n >= MAX_KEYS) return GKEYS_FULL;
+  if ((k->flags & GKEYS_IDS_ONLY) && !scope && key->type <= GKEY_REAL) {
+    *id = k->n++;
+    return GKEYS_ADDED;
+  }
+  int rc = reserve_item(k);
+  return rc == GKEYS_FOUND ? add_item(k, scope, key, id) : rc;
+}
+
+/* Scoped keys are of another kind in the slots: an unscoped key never matches one. */
+#define SCOPED_SLOT 0x100u
+static uint32_t slot_type(uint64_t scope, const gkey *key) { return (uint32_t)key->type | (scope ? SCOPED_SLOT : 0); }
+
 /* The slot holding the key, or the empty slot where it would go (nslot > 0). */
 static size_t find_slot(const gkeys *k, uint64_t h, uint64_t scope, const gkey *key) {
   size_t mask = k->nslot - 1, at = (size_t)h & mask;
   for (; k->slot[at].id1; at = (at + 1) & mask) {
     const gkeys_slot *s = &k->slot[at];
-    if (s->hash != h || s->type != (uint32_t)key->type) continue;
-    /* without scopes an INTEGER's hash is the key */
-    if ((key->type == GKEY_INT && !k->scope) || item_equal(k, s->id1 - 1, scope, key)) break;
+    if (s->hash != h || s->type != slot_type(scope, key)) continue;
+    /* an unscoped number's hash is the number (ghash_mix64 is a bijection): no item to read */
+    if ((!scope && key->type <= GKEY_REAL) || item_equal(k, s->id1 - 1, scope, key)) break;
   }
   return at;
 }
@@ -187,11 +204,10 @@ static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int a
     for (at = (size_t)h & (k->nslot - 1); k->slot[at].id1; at = (at + 1) & (k->nslot - 1)) {
     }
   }
-  int rc = reserve_item(k);
-  if (rc == GKEYS_FOUND) rc = add_item(k, scope, key, id);
+  int rc = add_key(k, scope, key, id);
   if (rc != GKEYS_ADDED) return rc;
   k->slot[at].hash = h;
-  k->slot[at].type = (uint32_t)key->type;
+  k->slot[at].type = slot_type(scope, key);
   k->slot[at].id1 = *id + 1;
   k->nhashed++;
   if (!scope && key->type == GKEY_INT && key->i >= 0 && key->i < DIRECT_CEIL) k->nhashed_small++;
@@ -239,8 +255,7 @@ int gkeys_int_slow(gkeys *k, int64_t v, uint32_t *id) {
       return rc;
     }
   }
-  rc = reserve_item(k);
-  if (rc == GKEYS_FOUND) rc = add_item(k, 0, &key, id);
+  rc = add_key(k, 0, &key, id);
   if (rc == GKEYS_ADDED) k->direct[v] = *id + 1;
   return rc;
 }

@@ -39,8 +39,12 @@ typedef struct gkey {
 
 /* Flags for gkeys_init. GKEYS_WIDE_DIRECT: the direct array may span 16 values per key beyond
 ** its 2M floor instead of 4. For a table that holds nothing per source row (rfm's customers)
-** the extra 48 bytes per key keep sparser ids (every tenth number) off the hash table. */
+** the extra 48 bytes per key keep sparser ids (every tenth number) off the hash table.
+** GKEYS_IDS_ONLY: the table only numbers keys; gkeys_get, gkeys_cmp and gkeys_scope are not
+** available, and an unscoped INTEGER or REAL key keeps no copy of its value (16 bytes less per
+** key: cohort_retention, which never reads an actor back). */
 #define GKEYS_WIDE_DIRECT 1u
+#define GKEYS_IDS_ONLY 2u
 
 typedef struct gkeys_item {
   union { int64_t i; uint64_t bits; const char *bytes; } v;  /* INTEGER, REAL bits, or the copy */
@@ -48,12 +52,12 @@ typedef struct gkeys_item {
   uint8_t type;
 } gkeys_item;
 
-/* The hash beside the id, so most probes touch one cache line; an unscoped INTEGER's hash
-** (ghash_mix64, a bijection) is the key itself, so its item is never read. */
+/* The hash beside the id, so most probes touch one cache line; an unscoped INTEGER's or REAL's
+** hash (ghash_mix64, a bijection) is the key itself, so its item is never read. */
 typedef struct gkeys_slot {
   uint64_t hash;
   uint32_t id1;         /* id + 1; 0 is empty */
-  uint32_t type;
+  uint32_t type;        /* the key's type, with a bit for scoped keys */
 } gkeys_slot;
 
 typedef struct gkeys_chunk gkeys_chunk;
@@ -67,7 +71,7 @@ typedef struct gkeys {
   size_t nslot;         /* power of two (0 before the first hashed key) */
   size_t nhashed;
   size_t nhashed_small; /* unscoped INTEGERs in 0..2^30 hashed: the direct array may reach them */
-  gkeys_item *item;     /* by id */
+  gkeys_item *item;     /* by id (under GKEYS_IDS_ONLY only TEXT, BLOB and scoped keys have one) */
   uint64_t *scope;      /* by id; NULL until the first key with a scope */
   uint32_t n, cap;
   gkeys_chunk *arena;   /* TEXT and BLOB bytes: chunks never move, so gkeys_get's bytes stay put */
@@ -121,9 +125,9 @@ uint64_t gkeys_scope(const gkeys *k, uint32_t id);
 int gkey_cmp(const gkey *a, const gkey *b);
 int gkeys_cmp(const gkeys *k, uint32_t a, uint32_t b);
 
-/* Frees what only interning needs (the hash slots and the direct array) once every key is in:
-** gkeys_get and gkeys_cmp still work, gkeys_intern must not be called again. */
-void gkeys_drop_index(gkeys *k);
+/* Empties the table (no keys, no memory) except for the TEXT and BLOB bytes: keys read with
+** gkeys_get before stay valid until gkeys_free. For results that copied their keys out (rfm). */
+void gkeys_empty_keep_bytes(gkeys *k);
 
 /* A REAL that is a whole number in [-9.2e18, 9.2e18] becomes the INTEGER of that value (-0.0
 ** becomes 0), as SQLite's GROUP BY puts 1 and 1.0 in one group. Beyond that range a REAL stays

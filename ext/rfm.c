@@ -3,8 +3,9 @@
 **   rfm(source [, as_of [, options]])   table-valued, direct-only: one row per customer
 **   rfm_segments                        eponymous table of the segment maps (scheme, code, segment)
 **   rfm_segment(r, f, m [, scheme])     scalar: the segment name of given scores
-** Source rows stream through gsource_scan into a table of customers (keys.h; a few dozen bytes
-** per customer, nothing per row unless order ids or frequency=days need a distinct set);
+** Source rows stream through gsource_scan into a table of customers (keys.h; about 100 bytes
+** per customer while reading, 250 at the peak with the result rows; nothing per row unless order
+** ids or frequency=days need a distinct set: README "Memory");
 ** scoring and the maps are the pure core in rfm_score.c.
 */
 #include <math.h>
@@ -37,21 +38,42 @@ typedef struct pair_set { pair_slot *slots; size_t count, nslots; } pair_set;
 
 static size_t pair_hash(uint64_t hi, uint64_t lo) { return (size_t)ghash_mix64(lo * UINT64_C(0x9e3779b97f4a7c15) ^ hi); }
 
+/* Growth doubles the table in place (realloc, then hashbrown's in-place rehash): every entry is
+** marked pending (the top bit of hi, never set in a stored pair), and each pending entry is
+** moved to the first empty or pending slot of its probe sequence in the larger table, swapping
+** with a pending one it finds there. Placed entries never move again and every probe sequence
+** stops at the first slot that is not placed, so lookups stay correct. No second table is
+** allocated beside the first (realloc; glibc remaps large blocks rather than copying them): at
+** most 16 bytes x 2 / 0.7 = 46 bytes per pair, where a new table beside the old one would
+** hold 69 at the moment of growth. */
+#define PAIR_PENDING (UINT64_C(1) << 63)
+static int pair_set_grow(pair_set *s) {
+  size_t old = s->nslots, nslots = old ? old * 2 : 1024;
+  pair_slot *slots = gmem_realloc(s->slots, sizeof *slots * nslots);
+  if (!slots) return SQLITE_NOMEM;
+  memset(slots + old, 0, sizeof *slots * (nslots - old));
+  s->slots = slots;
+  s->nslots = nslots;
+  for (size_t i = 0; i < old; i++)
+    if (slots[i].hi) slots[i].hi |= PAIR_PENDING;
+  for (size_t i = 0; i < old; i++) {
+    while (slots[i].hi & PAIR_PENDING) {
+      pair_slot v = {slots[i].hi & ~PAIR_PENDING, slots[i].lo};
+      size_t at = pair_hash(v.hi, v.lo) & (nslots - 1);
+      while (slots[at].hi && !(slots[at].hi & PAIR_PENDING)) at = (at + 1) & (nslots - 1);
+      pair_slot other = slots[at];
+      slots[at] = v;
+      if (at == i) break;
+      slots[i] = other; /* empty, or pending: placed by the next round */
+    }
+  }
+  return SQLITE_OK;
+}
+
 static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
   if ((s->count + 1) * 10 > s->nslots * 7) {
-    size_t nslots = s->nslots ? s->nslots * 2 : 1024;
-    pair_slot *slots = gmem_alloc(sizeof *slots * nslots);
-    if (!slots) return SQLITE_NOMEM;
-    memset(slots, 0, sizeof *slots * nslots);
-    for (size_t i = 0; i < s->nslots; i++) {
-      if (!s->slots[i].hi) continue;
-      size_t at = pair_hash(s->slots[i].hi, s->slots[i].lo) & (nslots - 1);
-      while (slots[at].hi) at = (at + 1) & (nslots - 1);
-      slots[at] = s->slots[i];
-    }
-    gmem_free(s->slots);
-    s->slots = slots;
-    s->nslots = nslots;
+    int rc = pair_set_grow(s);
+    if (rc != SQLITE_OK) return rc;
   }
   size_t at = pair_hash(hi, lo) & (s->nslots - 1);
   while (s->slots[at].hi) {
@@ -69,21 +91,35 @@ static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
 ** 8 bytes a slot. The top bit is never set, the value 0 never stored (customer ids from 1). */
 typedef struct u64_set { uint64_t *slots; size_t count, nslots; } u64_set;
 
+/* Grows in place like pair_set_grow (the top bit marks pending entries): at most 8 x 2 / 0.7 =
+** 23 bytes per pair, 34 if the new table were allocated beside the old one. */
+static int u64_set_grow(u64_set *s) {
+  size_t old = s->nslots, nslots = old ? old * 2 : 1024;
+  uint64_t *slots = gmem_realloc(s->slots, sizeof *slots * nslots);
+  if (!slots) return SQLITE_NOMEM;
+  memset(slots + old, 0, sizeof *slots * (nslots - old));
+  s->slots = slots;
+  s->nslots = nslots;
+  for (size_t i = 0; i < old; i++)
+    if (slots[i]) slots[i] |= PAIR_PENDING;
+  for (size_t i = 0; i < old; i++) {
+    while (slots[i] & PAIR_PENDING) {
+      uint64_t v = slots[i] & ~PAIR_PENDING;
+      size_t at = ghash_mix64(v) & (nslots - 1);
+      while (slots[at] && !(slots[at] & PAIR_PENDING)) at = (at + 1) & (nslots - 1);
+      uint64_t other = slots[at];
+      slots[at] = v;
+      if (at == i) break;
+      slots[i] = other;
+    }
+  }
+  return SQLITE_OK;
+}
+
 static int u64_set_add(u64_set *s, uint64_t v, int *added) {
   if ((s->count + 1) * 10 > s->nslots * 7) {
-    size_t nslots = s->nslots ? s->nslots * 2 : 1024;
-    uint64_t *slots = gmem_alloc(sizeof *slots * nslots);
-    if (!slots) return SQLITE_NOMEM;
-    memset(slots, 0, sizeof *slots * nslots);
-    for (size_t i = 0; i < s->nslots; i++) {
-      if (!s->slots[i]) continue;
-      size_t at = ghash_mix64(s->slots[i]) & (nslots - 1);
-      while (slots[at]) at = (at + 1) & (nslots - 1);
-      slots[at] = s->slots[i];
-    }
-    gmem_free(s->slots);
-    s->slots = slots;
-    s->nslots = nslots;
+    int rc = u64_set_grow(s);
+    if (rc != SQLITE_OK) return rc;
   }
   size_t at = ghash_mix64(v) & (s->nslots - 1);
   while (s->slots[at]) {
@@ -357,7 +393,7 @@ typedef struct rfm_result {
   rfm_out *rows;
   int64_t n;
   int bins, scale;
-  gkeys customers;  /* without its index: the keys' bytes */
+  gkeys customers;  /* emptied, keeping the bytes the rows' TEXT and BLOB keys point to */
 } rfm_result;
 
 static void rfm_destroy(void *p) {
@@ -394,11 +430,34 @@ static int sort_by_customer(rfm_result *res, size_t n) {
   if (!p || !sorted) { gmem_free(p); gmem_free(sorted); return SQLITE_NOMEM; }
   for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.i; p[i].i = i; }
   grfm_sort_pairs(p, p + n, n);
+  /* a sorted copy (sequential writes) is about a third faster here than permuting the rows in
+  ** place, and costs no more than the reading structures freed before it (finish) */
   for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
   gmem_free(p);
   gmem_free(res->rows);
   res->rows = sorted;
   return SQLITE_OK;
+}
+
+/* Frees what reading needed per customer, keeping the bytes of TEXT and BLOB keys. */
+static void gather_free_customers(rfm_gather *g) {
+  gmem_free(g->cust);
+  g->cust = NULL;
+  g->cust_cap = 0;
+  gkeys_empty_keep_bytes(&g->customers);
+}
+
+/* Frees the distinct (customer, order) and (customer, day) sets: only reading needs them. */
+static void gather_free_sets(rfm_gather *g) {
+  gmem_free(g->small_orders.slots);
+  gmem_free(g->orders.slots);
+  gkeys_free(&g->text_orders);
+  gmem_free(g->days.slots);
+  gmem_free(g->wide_days.slots);
+  memset(&g->small_orders, 0, sizeof g->small_orders);
+  memset(&g->orders, 0, sizeof g->orders);
+  memset(&g->days, 0, sizeof g->days);
+  memset(&g->wide_days, 0, sizeof g->wide_days);
 }
 
 static int finish(rfm_gather *g, rfm_result *res) {
@@ -410,10 +469,10 @@ static int finish(rfm_gather *g, rfm_result *res) {
   res->scale = cfg->scale;
   if (n == 0) return SQLITE_OK;
   res->rows = gmem_alloc(sizeof *res->rows * n);
-  int64_t *x = gmem_alloc(sizeof *x * n);
-  uint8_t *score = gmem_alloc(n), *bit = gmem_alloc(n);
+  if (!res->rows) return SQLITE_NOMEM;
+  int64_t *x = NULL;
+  uint8_t *score = NULL, *bit = NULL;
   int rc = SQLITE_NOMEM;
-  if (!res->rows || !x || !score || !bit) goto done;
   int64_t as_of_day = cfg->has_as_of ? gtime_local_day(&cfg->cal, cfg->as_of_us)
                                      : gtime_local_day(&cfg->cal, g->max_us) + 1;
   size_t k = 0;
@@ -437,6 +496,13 @@ static int finish(rfm_gather *g, rfm_result *res) {
     else
       o->avg_gap = (double)(c->last_us - c->first_us) / (double)GTIME_US_PER_DAY / (double)(o->frequency - 1);
   }
+  /* the rows have everything now (text keys point into the arena, which stays): the running
+  ** totals and the customer lookup go before scoring and sorting need their memory */
+  gather_free_customers(g);
+  x = gmem_alloc(sizeof *x * n);
+  score = gmem_alloc(n);
+  bit = gmem_alloc(n);
+  if (!x || !score || !bit) goto done;
   for (int d = 0; d < 3; d++) {
     for (size_t i = 0; i < n; i++) x[i] = d == 0 ? res->rows[i].recency : d == 1 ? res->rows[i].frequency
                                                                                  : res->rows[i].monetary;
@@ -485,6 +551,7 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   int cols[4] = {0, 1, 2, 3};
   rc = gsource_scan(&src, spec->name, cols, src.ncol, rfm_row, &g, pzErr);
   gsource_close(&src);
+  gather_free_sets(&g);
   rfm_result *res = NULL;
   if (rc == SQLITE_OK) {
     res = gmem_alloc(sizeof *res);
@@ -493,18 +560,13 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
       memset(res, 0, sizeof *res);
       rc = finish(&g, res);
       /* the rows' TEXT and BLOB keys point into the customers' bytes: the result keeps them */
-      gkeys_drop_index(&g.customers);
+      gather_free_customers(&g);
       res->customers = g.customers;
       gkeys_init(&g.customers, 0);
     }
   }
-  gkeys_free(&g.customers);
-  gmem_free(g.cust);
-  gmem_free(g.small_orders.slots);
-  gmem_free(g.orders.slots);
-  gkeys_free(&g.text_orders);
-  gmem_free(g.days.slots);
-  gmem_free(g.wide_days.slots);
+  gather_free_customers(&g);
+  gkeys_free(&g.customers); /* the bytes, unless the result took them */
   if (rc != SQLITE_OK) {
     rfm_destroy(res);
     return rc;

@@ -57,6 +57,42 @@ static void sorts_by_ts_then_mask(void **state) {
   gfunnel_work_free(&w);
 }
 
+/* The sort is in place (quicksort, heapsort past its depth limit): large inputs of every shape,
+** with few and many distinct keys, against qsort. Patterns that defeat a naive quicksort
+** (organ pipes, all equal, sorted with one element out of place) included. */
+static void sorts_large_inputs_in_place(void **state) {
+  (void)state;
+  gfunnel_work w;
+  memset(&w, 0, sizeof w);
+  const size_t n = 200000;
+  gfunnel_event *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  assert_non_null(a);
+  assert_non_null(b);
+  for (int shape = 0; shape < 8; shape++) {
+    uint32_t x = 12345u + (uint32_t)shape;
+    for (size_t i = 0; i < n; i++) {
+      x = x * 1103515245u + 12345u;
+      switch (shape) {
+        case 0: a[i] = (gfunnel_event){(int64_t)(x >> 4), x & 7}; break;            /* random */
+        case 1: a[i] = (gfunnel_event){(int64_t)((x >> 8) % 5), (x >> 20) % 3}; break; /* 15 keys */
+        case 2: a[i] = (gfunnel_event){7, 1}; break;                                   /* all equal */
+        case 3: a[i] = (gfunnel_event){(int64_t)(n - i), 0}; break;                    /* descending */
+        case 4: a[i] = (gfunnel_event){(int64_t)(i < n / 2 ? i : n - i), 1}; break;    /* organ pipe */
+        case 5: a[i] = (gfunnel_event){(int64_t)i, 0}; if (i == n - 1) a[i].ts = -1; break; /* one out */
+        case 6: a[i] = (gfunnel_event){(int64_t)(i % 1000), UINT64_C(1) << (i % 64)}; break; /* sawtooth */
+        default: a[i] = (gfunnel_event){(int64_t)(x % 2) * INT64_MAX, x >> 31}; break;  /* extremes */
+      }
+    }
+    memcpy(b, a, n * sizeof *a);
+    assert_int_equal(gfunnel_sort(a, n, &w), 0);
+    qsort(b, n, sizeof *b, cmp_ev);
+    assert_memory_equal(a, b, n * sizeof *a);
+  }
+  free(a);
+  free(b);
+  gfunnel_work_free(&w);
+}
+
 static void default_mode_basics(void **state) {
   (void)state;
   /* one row satisfying steps 1..3 fills all three (W28) */
@@ -245,6 +281,7 @@ static void matches_plain_sql_reference(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(sorts_by_ts_then_mask),
+    cmocka_unit_test(sorts_large_inputs_in_place),
     cmocka_unit_test(default_mode_basics),
     cmocka_unit_test(modes),
     cmocka_unit_test(exclusion_and_first_attempt),

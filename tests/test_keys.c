@@ -315,6 +315,44 @@ static void scopes(void **state) {
   gkeys_free(&k);
 }
 
+/* ------------------------------------------------------------------ ids only */
+
+/* GKEYS_IDS_ONLY (cohort_retention's actors): the same ids, without a stored copy of numbers. */
+static void ids_only(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, GKEYS_IDS_ONLY);
+  static const int64_t ints[] = {5, 0, -1, INT64_MIN, INT64_MAX, INT64_C(1) << 40, 3000000};
+  for (size_t i = 0; i < 7; i++) assert_int_equal(intern_int(&k, ints[i], 1), i);
+  assert_int_equal(intern(&k, real_key(1.0), 1), 7);   /* still not the INTEGER 1 */
+  assert_int_equal(intern(&k, real_key(-0.0), 1), 8);
+  assert_int_equal(intern(&k, real_key(0.0), 1), 9);
+  assert_int_equal(intern(&k, int_key(1), 1), 10);
+  assert_null(k.item);                                 /* numbers keep no item */
+  assert_int_equal(intern(&k, text_key("5"), 1), 11);  /* bytes do, at their id */
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, "5", 1), 1), 12);
+  assert_int_equal(intern_in(&k, 3, int_key(5), 1), 13);  /* and scoped keys */
+  assert_true(k.cap > 13);
+  for (size_t i = 0; i < 7; i++) assert_int_equal(intern_int(&k, ints[i], 0), i);
+  assert_int_equal(intern(&k, real_key(1.0), 0), 7);
+  assert_int_equal(intern(&k, real_key(-0.0), 0), 8);
+  assert_int_equal(intern(&k, real_key(0.0), 0), 9);
+  assert_int_equal(intern(&k, text_key("5"), 0), 11);
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, "5", 1), 0), 12);
+  assert_int_equal(intern_in(&k, 3, int_key(5), 0), 13);
+  assert_int_equal(intern_in(&k, 4, int_key(5), 1), 14);
+  gkeys_free(&k);
+  assert_int_equal(k.flags, GKEYS_IDS_ONLY);  /* kept for reuse */
+  /* many numbers, then text: the items array jumps to the text's id */
+  for (int64_t v = 0; v < 100000; v++) intern_int(&k, v * 7919 - 50000, 1);
+  assert_null(k.item);
+  assert_int_equal(intern(&k, text_key("late"), 1), 100000);
+  assert_true(k.cap > 100000);
+  for (int64_t v = 0; v < 100000; v += 7) assert_int_equal(intern_int(&k, v * 7919 - 50000, 0), v);
+  assert_int_equal(intern(&k, text_key("late"), 0), 100000);
+  gkeys_free(&k);
+}
+
 /* ------------------------------------------------------------------ growth */
 
 /* The n-th key of a mix of every kind: direct INTEGERs, hashed ones, REALs, TEXT and BLOBs. */
@@ -331,9 +369,14 @@ static gkey nth_key(uint32_t n, char *buf, size_t cap) {
 static void a_million_keys(void **state) {
   (void)state;
   gkeys k;
-  gkeys_init(&k, 0);
   char buf[32];
   const uint32_t N = 1000000;
+  /* ids only first: the same ids without reading keys back */
+  gkeys_init(&k, GKEYS_IDS_ONLY);
+  for (uint32_t n = 0; n < N; n++) assert_int_equal(intern(&k, nth_key(n, buf, sizeof buf), 1), n);
+  for (uint32_t n = 0; n < N; n++) assert_int_equal(intern(&k, nth_key(n, buf, sizeof buf), 0), n);
+  gkeys_free(&k);
+  gkeys_init(&k, 0);
   for (uint32_t n = 0; n < N; n++) assert_int_equal(intern(&k, nth_key(n, buf, sizeof buf), 1), n);
   assert_int_equal(gkeys_count(&k), N);
   assert_true(k.nslot >= 2 * k.nhashed);  /* at most half full after some ten doublings */
@@ -347,13 +390,19 @@ static void a_million_keys(void **state) {
     int c = gkeys_cmp(&k, n - 1, n), d = gkeys_cmp(&k, n, n - 1);
     assert_int_equal((d > 0) - (d < 0), (c < 0) - (c > 0));
   }
-  /* without the index, keys can still be read and compared */
-  gkeys_drop_index(&k);
+  /* emptied, the table keeps only the bytes: keys read before stay valid (rfm's result rows) */
+  gkey t3 = gkeys_get(&k, 3), b4 = gkeys_get(&k, 999999), i0 = gkeys_get(&k, 0);
+  gkeys_empty_keep_bytes(&k);
+  assert_int_equal(gkeys_count(&k), 0);
   assert_null(k.slot);
   assert_null(k.direct);
-  assert_key(&k, 3, nth_key(3, buf, sizeof buf));
-  assert_true(gkeys_cmp(&k, 0, 3) < 0);
+  assert_null(k.item);
+  assert_non_null(k.arena);
+  assert_true(t3.len == 6 && memcmp(t3.bytes, "user-3", 6) == 0);
+  assert_true(b4.len == 6 && memcmp(b4.bytes, "999999", 6) == 0);
+  assert_true(gkey_cmp(&i0, &t3) < 0);
   gkeys_free(&k);
+  assert_null(k.arena);
 }
 
 /* ------------------------------------------------------------------ out of memory */
@@ -383,11 +432,13 @@ static void out_of_memory(void **state) {
   static char bigbuf[100000];
   memset(bigbuf, 'z', sizeof bigbuf);
   long runs = 0;
-  for (int once = 0; once <= 1; once++) {
+  for (int mode = 0; mode < 4; mode++) {
+    int once = mode & 1;
+    unsigned flags = mode & 2 ? GKEYS_IDS_ONLY : 0;
     for (long n = 1;; n++) {
       sqlite3_int64 before = sqlite3_memory_used();
       gkeys k;
-      gkeys_init(&k, 0);
+      gkeys_init(&k, flags);
       arm(n, once);
       uint32_t done = 0;
       int failed = 0;
@@ -415,6 +466,7 @@ static void out_of_memory(void **state) {
         uint32_t id = UINT32_MAX;
         assert_int_equal(gkeys_intern_scoped(&k, scope, &key, &id), GKEYS_FOUND);
         assert_int_equal(id, j);
+        if (flags & GKEYS_IDS_ONLY) continue;
         assert_key(&k, j, key);
         assert_true(gkeys_scope(&k, j) == scope);
       }
@@ -424,7 +476,7 @@ static void out_of_memory(void **state) {
       if (!hit) break;  /* ran to the end without reaching allocation n */
     }
   }
-  assert_true(runs > 20);  /* there were that many allocations to fail */
+  assert_true(runs > 40);  /* there were that many allocations to fail */
 }
 
 int main(void) {
@@ -438,7 +490,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(integers),       cmocka_unit_test(direct_array_policy), cmocka_unit_test(reals),
     cmocka_unit_test(text_and_blobs), cmocka_unit_test(ordering_numbers),    cmocka_unit_test(scopes),
-    cmocka_unit_test(a_million_keys), cmocka_unit_test(out_of_memory),
+    cmocka_unit_test(ids_only),       cmocka_unit_test(a_million_keys),      cmocka_unit_test(out_of_memory),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }
