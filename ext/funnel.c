@@ -354,7 +354,6 @@ typedef struct fbuild {
   uint64_t code_mask[256];               /* code -> steps it satisfies */
   char *exclude;
   int exclude_len;
-  gkeys actors, bds;   /* actors other than small INTEGERs; breakdown values */
   frow **chunk;
   size_t nchunk, chunk_cap, nrows, in_last;
   /* Actors are keys: a small non-negative INTEGER actor (user id) is its own key, counted in
@@ -363,6 +362,7 @@ typedef struct fbuild {
   ** actors, as they have always been here (the table keeps REALs apart from INTEGERs). */
   uint32_t *dcount, *hcount;
   size_t ndcount, nhcount;
+  gkeys actors, bds;   /* actors other than small INTEGERs; breakdown values */
 } fbuild;
 
 /* Counts rows per actor key while reading, so grouping needs no extra pass over the rows. */

@@ -176,34 +176,26 @@ static uint32_t slot_type(uint64_t scope, const gkey *key) { return (uint32_t)ke
 /* The slot holding the key, or the empty slot where it would go (nslot > 0). */
 static size_t find_slot(const gkeys *k, uint64_t h, uint64_t scope, const gkey *key) {
   size_t mask = k->nslot - 1, at = (size_t)h & mask;
+  uint32_t type = slot_type(scope, key);
   for (; k->slot[at].id1; at = (at + 1) & mask) {
     const gkeys_slot *s = &k->slot[at];
-    if (s->hash != h || s->type != slot_type(scope, key)) continue;
+    if (s->hash != h || s->type != type) continue;
     /* an unscoped number's hash is the number (ghash_mix64 is a bijection): no item to read */
     if ((!scope && key->type <= GKEY_REAL) || item_equal(k, s->id1 - 1, scope, key)) break;
   }
   return at;
 }
 
-/* The hashed part: finds the key, or adds it when add is set (else returns 1 when absent). */
-static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
-  if (key->type >= GKEY_TEXT && key->len >= UINT32_MAX) return GKEYS_FULL;  /* never stored */
-  uint64_t h = key_hash(scope, key);
-  size_t at = 0;
-  if (k->nslot) {
-    at = find_slot(k, h, scope, key);
-    if (k->slot[at].id1) {
-      *id = k->slot[at].id1 - 1;
-      return GKEYS_FOUND;
-    }
-  }
-  if (!add) return 1;
+/* Adds a key known to be absent, hash h. Kept out of line so that finding a key (once per
+** source row) pays for no more than the probe. */
+__attribute__((noinline)) static int add_hashed(gkeys *k, uint64_t h, uint64_t scope, const gkey *key,
+                                                uint32_t *id) {
   if (k->nhashed * 2 >= k->nslot) {
     int rc = grow_slots(k);
     if (rc != GKEYS_FOUND) return rc;
-    for (at = (size_t)h & (k->nslot - 1); k->slot[at].id1; at = (at + 1) & (k->nslot - 1)) {
-    }
   }
+  size_t mask = k->nslot - 1, at = (size_t)h & mask;
+  while (k->slot[at].id1) at = (at + 1) & mask;
   int rc = add_key(k, scope, key, id);
   if (rc != GKEYS_ADDED) return rc;
   k->slot[at].hash = h;
@@ -212,6 +204,20 @@ static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int a
   k->nhashed++;
   if (!scope && key->type == GKEY_INT && key->i >= 0 && key->i < DIRECT_CEIL) k->nhashed_small++;
   return GKEYS_ADDED;
+}
+
+/* The hashed part: finds the key, or adds it when add is set (else returns 1 when absent). */
+static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
+  if (key->type >= GKEY_TEXT && key->len >= UINT32_MAX) return GKEYS_FULL;  /* never stored */
+  uint64_t h = key_hash(scope, key);
+  if (k->nslot) {
+    size_t at = find_slot(k, h, scope, key);
+    if (k->slot[at].id1) {
+      *id = k->slot[at].id1 - 1;
+      return GKEYS_FOUND;
+    }
+  }
+  return add ? add_hashed(k, h, scope, key, id) : 1;
 }
 
 /* Grows the direct array over v when the policy allows; 0 when v stays outside. */

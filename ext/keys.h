@@ -62,18 +62,19 @@ typedef struct gkeys_slot {
 
 typedef struct gkeys_chunk gkeys_chunk;
 
-/* Zeroed memory is an empty table with no flags; gkeys_init sets flags. */
+/* Zeroed memory is an empty table with no flags; gkeys_init sets flags. What a lookup reads
+** comes first, within 48 bytes. */
 typedef struct gkeys {
-  unsigned flags;
   uint32_t *direct;     /* id + 1 by INTEGER value, 0 unseen */
   size_t ndirect;
   gkeys_slot *slot;     /* open addressing, linear probing, at most half full */
   size_t nslot;         /* power of two (0 before the first hashed key) */
-  size_t nhashed;
-  size_t nhashed_small; /* unscoped INTEGERs in 0..2^30 hashed: the direct array may reach them */
   gkeys_item *item;     /* by id (under GKEYS_IDS_ONLY only TEXT, BLOB and scoped keys have one) */
   uint64_t *scope;      /* by id; NULL until the first key with a scope */
   uint32_t n, cap;
+  unsigned flags;
+  size_t nhashed;
+  size_t nhashed_small; /* unscoped INTEGERs in 0..2^30 hashed: the direct array may reach them */
   gkeys_chunk *arena;   /* TEXT and BLOB bytes: chunks never move, so gkeys_get's bytes stay put */
 } gkeys;
 
