@@ -16,23 +16,7 @@
 #include <sqlite3.h>
 
 #include "keys.h"
-
-/* ------------------------------------------------------------------ a failing allocator */
-
-static sqlite3_mem_methods real_mem;
-static long alloc_count, fail_at; /* fail_at 0: never fail */
-static int fail_once, failures;
-
-static int should_fail(void) {
-  if (!fail_at) return 0;
-  alloc_count++;
-  if (alloc_count == fail_at || (!fail_once && alloc_count > fail_at)) { failures++; return 1; }
-  return 0;
-}
-static void *oom_malloc(int n) { return should_fail() ? NULL : real_mem.xMalloc(n); }
-static void *oom_realloc(void *p, int n) { return should_fail() ? NULL : real_mem.xRealloc(p, n); }
-static void arm(long n, int once) { alloc_count = 0; failures = 0; fail_once = once; fail_at = n; }
-static void disarm(void) { fail_at = 0; }
+#include "failing_alloc.h"
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -480,13 +464,7 @@ static void out_of_memory(void **state) {
 }
 
 int main(void) {
-  /* Must precede sqlite3_initialize, which the first allocation performs. */
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
-  sqlite3_mem_methods m = real_mem;
-  m.xMalloc = oom_malloc;
-  m.xRealloc = oom_realloc;
-  if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK) return 1;
-  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1);
+  if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(integers),       cmocka_unit_test(direct_array_policy), cmocka_unit_test(reals),
     cmocka_unit_test(text_and_blobs), cmocka_unit_test(ordering_numbers),    cmocka_unit_test(scopes),

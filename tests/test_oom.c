@@ -15,24 +15,9 @@
 
 #include "harness.h"
 #include "queries.h"
-
-static sqlite3_mem_methods real_mem;
-static long alloc_count, fail_at;   /* fail_at 0: never fail */
-static int fail_once, failures;
-
-static int should_fail(void) {
-  if (!fail_at) return 0;
-  alloc_count++;
-  if (alloc_count == fail_at || (!fail_once && alloc_count > fail_at)) { failures++; return 1; }
-  return 0;
-}
-static void *oom_malloc(int n) { return should_fail() ? NULL : real_mem.xMalloc(n); }
-static void *oom_realloc(void *p, int n) { return should_fail() ? NULL : real_mem.xRealloc(p, n); }
+#include "failing_alloc.h"
 
 static hinventory inv;
-
-static void arm(long n, int once) { alloc_count = 0; failures = 0; fail_once = once; fail_at = n; }
-static void disarm(void) { fail_at = 0; }
 
 static int problems;  /* reported and counted, so one run shows every failing query */
 #define report(...) do { printf("  FAIL: "); printf(__VA_ARGS__); printf("\n"); problems++; stop = 1; goto next; } while (0)
@@ -130,13 +115,7 @@ static void init_survives_oom(void **state) {
 }
 
 int main(void) {
-  /* Must precede sqlite3_initialize, which the first sqlite3_open performs. */
-  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &real_mem);
-  sqlite3_mem_methods m = real_mem;
-  m.xMalloc = oom_malloc;
-  m.xRealloc = oom_realloc;
-  if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK) return 1;
-  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 1);
+  if (failing_alloc_install() != 0) return 1;
   sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);  /* every allocation goes through the allocator */
   if (harness_inventory(&inv) != 0) return 1;
   const struct CMUnitTest tests[] = {
