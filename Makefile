@@ -389,7 +389,7 @@ test-no-globals: $(SO_OBJ)
 .PHONY: test-no-globals
 
 # the hardening harnesses share these headers
-$(UNIT_BIN) $(ASAN_UNIT_BIN) build/core/test_big: tests/harness.h tests/queries.h tests/failing_alloc.h
+$(UNIT_BIN) $(ASAN_UNIT_BIN) build/core/test_big: tests/harness.h tests/queries.h tests/failing_alloc.h tests/read_file.h
 
 # Funnels and retention against real ClickHouse (an embedded build reached through the
 # ch-oracle script, set CH_ORACLE to its path). Not part of `make test`: a fresh machine has no

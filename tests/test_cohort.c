@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include "cohort.h"
 #include "sqlite_glue.h"
 
@@ -314,20 +316,6 @@ static void empty_and_too_fine(void **state) {
 
 /* ---- cohort_retention() against sql/reference/cohort_retention.sql ---- */
 
-static char *read_text(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  assert_non_null(s);
-  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = '\0';
-  fclose(f);
-  return s;
-}
-
 static int64_t scalar(sqlite3 *db, const char *sql) {
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) fail_msg("%s\n%s", sqlite3_errmsg(db), sql);
@@ -364,7 +352,8 @@ static void matches_reference_query(void **state) {
   exec_ok(db, generate);
   /* first activity instead of is_start: every row a start row */
   exec_ok(db, "CREATE TABLE first_activity AS SELECT actor, ts, 1 AS is_start, value FROM generated");
-  char *reference = read_text("sql/reference/cohort_retention.sql");
+  char *reference = read_file("sql/reference/cohort_retention.sql");
+  assert_non_null(reference);  /* run from the repository root */
   static const scenario cases[] = {
     {"week", 0, "monday", 0, 0, 0},    {"week", 480, "sunday", 0, 0, 0},  {"week", -300, "monday", 0, 1, 0},
     {"month", 0, "monday", 0, 0, 0},   {"month", 480, "monday", 0, 1, 3}, {"day", 0, "monday", 0, 0, 0},

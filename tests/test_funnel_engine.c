@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include "funnel_engine.h"
 #include "sqlite_glue.h"
 
@@ -199,20 +201,6 @@ static void reports_the_chain(void **state) {
 
 /* ---- property test: window_funnel vs sql/reference/funnel.sql */
 
-static char *read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  assert_non_null(s);
-  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = 0;
-  fclose(f);
-  return s;
-}
-
 static void exec(sqlite3 *db, const char *sql) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s\nin %s", err, sql);
@@ -221,6 +209,7 @@ static void exec(sqlite3 *db, const char *sql) {
 static void matches_plain_sql_reference(void **state) {
   (void)state;
   char *ref = read_file("sql/reference/funnel.sql");
+  assert_non_null(ref);  /* run from the repository root */
   sqlite3 *db;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
   char *err = NULL;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include "rfm_score.h"
 
 static void assert_scores(const uint8_t *got, const uint8_t *want, size_t n) {
@@ -234,24 +236,11 @@ static void chinese_map(void **state) {
   }
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *p = malloc((size_t)n + 1);
-  if (p && fread(p, 1, (size_t)n, f) != (size_t)n) { free(p); p = NULL; }
-  if (p) p[n] = 0;
-  fclose(f);
-  return p;
-}
-
 /* The SQL test compares rfm() with the reference query; it must be the shipped file's text. */
 static void sql_test_uses_the_reference_verbatim(void **state) {
   (void)state;
-  char *ref = slurp("sql/reference/rfm.sql");
-  char *test = slurp("tests/sql/rfm_reference.sql");
+  char *ref = read_file("sql/reference/rfm.sql");
+  char *test = read_file("tests/sql/rfm_reference.sql");
   if (!ref || !test) fail_msg("run from the repository root: cannot read sql/reference/rfm.sql or tests/sql/rfm_reference.sql");
   assert_non_null(strstr(test, ref));
   free(ref);
