@@ -95,12 +95,14 @@ check-asan: build/asan-so/growth.$(SO_EXT) $(ASAN_UNIT_BIN) build/asan-core/sqlt
 build/demo.db: sql/demo.sql
 	@mkdir -p build && rm -f $@ && sqlite3 $@ < sql/demo.sql
 
-# The README's examples print what the README says (run on the demo database).
+# The manual's examples (README.md and every docs/ page) print what the pages say (run on the
+# demo database); links resolve, every page links every other, the index lists every SQL name.
+DOC_PAGES := README.md $(sort $(wildcard docs/*.md))
 TEST_EXTRA += test-readme
 test-readme: growth.$(SO_EXT) build/demo.db
-	@python3 tests/readme_check.py README.md build/demo.db ./growth
+	@python3 tests/readme_check.py build/demo.db ./growth $(DOC_PAGES)
 
-# `make demo`: build, create the demo shop database, run the README's examples on it.
+# `make demo`: build, create the demo shop database, run the examples of sql/examples/ on it.
 demo: deps growth.$(SO_EXT)
 	@rm -f build/demo.db && $(MAKE) --no-print-directory build/demo.db
 	@for f in $(sort $(wildcard sql/examples/*.sql)); do \
