@@ -321,7 +321,7 @@ test-report: deps growth.$(SO_EXT)
 #                          inputs) once: part of `make test`
 #   make test-threads      tests/threads.c under ThreadSanitizer (gcc): part of `make test`
 #   make test-big          one actor with 10M events through every function that holds rows:
-#                          results checked by hand, peak memory per row against the README's
+#                          results checked by hand, peak memory per row against docs/performance.md
 #                          bounds (tests/test_big.c); about 45 s of CPU and 300 MB: part of `make test`
 # ---------------------------------------------------------------------------------------------
 FUZZ_CC      ?= clang
@@ -393,12 +393,16 @@ test-no-globals: $(SO_OBJ)
 # the hardening harnesses share these headers
 $(UNIT_BIN) $(ASAN_UNIT_BIN) build/core/test_big: tests/harness.h tests/queries.h tests/failing_alloc.h tests/read_file.h
 
-# Funnels and retention against real ClickHouse (an embedded build reached through the
-# ch-oracle script, set CH_ORACLE to its path). Not part of `make test`: a fresh machine has no
-# ClickHouse. Every result must be identical; the scripts print the counts compared.
-CH_ORACLE ?= /work/shared/tools/ch-oracle
+# `make oracle`: funnels and retention against real ClickHouse. CH_ORACLE is a command that takes
+# one ClickHouse SQL string and prints the result as CSVWithNames; the default,
+# tests/oracle/ch-oracle, installs the chdb npm package (embedded ClickHouse, about 550 MB) into
+# ~/.cache/growth-oracle on first use. `make oracle CH_ORACLE=` (empty) skips. Not part of
+# `make test` (the download). Every result must be identical; the scripts print the counts compared.
+CH_ORACLE ?= tests/oracle/ch-oracle
 .PHONY: oracle
 oracle: growth.$(SO_EXT)
-	@if [ ! -x "$(CH_ORACLE)" ]; then echo "oracle: SKIPPED: no ClickHouse oracle at $(CH_ORACLE) (set CH_ORACLE)"; exit 0; fi; \
-	set -e; for seed in 1 2 3; do CH_ORACLE=$(CH_ORACLE) $(SYS_PYTHON) tests/funnel_oracle.py --seed $$seed --groups 2000; done; \
+	@if [ -z "$(CH_ORACLE)" ]; then echo "oracle: SKIPPED: CH_ORACLE is empty (set it to a ClickHouse command)"; exit 0; fi; \
+	if [ "$(CH_ORACLE)" = tests/oracle/ch-oracle ] && ! command -v node >/dev/null; then \
+	  echo "oracle: SKIPPED: tests/oracle/ch-oracle needs Node.js and npm (or set CH_ORACLE to another ClickHouse command)"; exit 0; fi; \
+	set -e; for seed in 1 2 3; do CH_ORACLE=$(CH_ORACLE) $(SYS_PYTHON) tests/oracle/funnel_oracle.py --seed $$seed --groups 2000; done; \
 	CH_ORACLE=$(CH_ORACLE) bash tests/oracle/retention.sh

@@ -3,8 +3,8 @@
 **
 ** One actor's events are an array of (ts, mask): bit k-1 of mask is set when the event
 ** satisfies step k. The engine sorts them and finds the deepest step reached with exactly
-** ClickHouse windowFunnel's rules (see ../shared/reference/clickhouse_funnel_retention.md
-** section 1): entries ordered by (ts, step index), a step-1 entry (re)starts the chain, step k
+** ClickHouse windowFunnel's rules (AggregateFunctionWindowFunnel in ClickHouse's source; the
+** vectors are tests/vectors/clickhouse_funnel_retention.md, the semantics docs/funnels.md): entries ordered by (ts, step index), a step-1 entry (re)starts the chain, step k
 ** extends the chain of step k-1 when ts <= that chain's step-1 ts + window, and the modes below.
 **
 ** mask == 0 has two meanings, chosen by the flags:

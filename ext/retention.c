@@ -214,7 +214,7 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  /* DESIGN.md lists a `value` flag; the fourth column is read whenever present, so the flag
+  /* The first design listed a `value` flag; the fourth column is read whenever present, so the flag
   ** only checks that it is there */
   if (gopts_has(&o, cohort_opt_spec, "value") && src.ncol < 4) {
     *pzErr = sqlite3_mprintf("%s: option value needs a fourth source column (actor, ts, is_start, value); "

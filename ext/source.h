@@ -10,7 +10,7 @@
 **   WITH growth_source(c0, c1, ...) AS (<source>) SELECT growth_gather(?1, c<k>, ...) FROM growth_source
 ** with a pointer to the caller's row callback bound to ?1 (sqlite3_bind_pointer). SQLite
 ** flattens that query and hands each row to the internal aggregate's step, which is about
-** twice as cheap per row (see DESIGN.md "Performance").
+** twice as cheap per row (see docs/performance.md "Targets").
 */
 #ifndef GROWTH_SOURCE_H
 #define GROWTH_SOURCE_H

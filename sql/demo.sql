@@ -120,7 +120,7 @@ INSERT INTO products VALUES
   ('HON-01',  'Wildflower honey 500g',       'snacks',     58.00,  27.00),
   ('TEA-03',  '白茶 White tea 100g',          'tea',        88.00,  46.00);
 
--- Activities (rules are JSON as README "Promotions" documents; rates are the fraction paid).
+-- Activities (rules are JSON as docs/promotions.md documents; rates are the fraction paid).
 CREATE TABLE promotions(
   promo_id TEXT PRIMARY KEY,
   rule TEXT NOT NULL,

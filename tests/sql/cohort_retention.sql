@@ -133,7 +133,7 @@ SELECT (SELECT sum(value_cents) FROM cohort_retention('SELECT actor, ts, 1, amou
 SELECT count(*) FROM (SELECT * FROM cohort_retention('SELECT ''user-'' || actor, ts FROM gen', 'week')
   EXCEPT SELECT * FROM on_cells);
 -- => 0
--- the pooled mean per period over complete cells (README "Retention"): sum(retained) / sum(size)
+-- the pooled mean per period over complete cells (docs/retention.md): sum(retained) / sum(size)
 SELECT period, sum(retained), sum(cohort_size) FROM on_cells WHERE complete AND period IN (1, 2) GROUP BY period;
 -- =>~ 1|*|*
 -- =>~ 2|*|*

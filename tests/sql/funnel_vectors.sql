@@ -1,6 +1,8 @@
 -- window_funnel against the ClickHouse windowFunnel vectors W01-W51 and X1-X9 of
--- ../shared/reference/clickhouse_vectors.md (expected values copied from there; X1-X9 use the
--- CODE column, which real ClickHouse 26.7 confirmed). ClickHouse's windowFunnel(W, 'm')(ts, c...)
+-- tests/vectors/clickhouse_funnel_retention.md, transcribed from ClickHouse's own tests
+-- (tests/queries/0_stateless/00632_aggregation_window_funnel, 01646), its windowFunnel
+-- documentation and issues; expected values copied from there, each with its source tag; X1-X9
+-- use the CODE column, which real ClickHouse 26.7 confirmed. ClickHouse's windowFunnel(W, 'm')(ts, c...)
 -- is written window_funnel(W, ts, c..., 'm'). Integer timestamps are Unix seconds.
 -- Not transcribed: W13 (UInt64 timestamps near 1e14 lie beyond year 9999, outside our timestamps).
 

@@ -1,11 +1,12 @@
--- promo_apply: cart vectors from ../shared/reference/promotions.md (TV-nn) with their own
--- numbers. Each vector's cart is order_id = nn in table c, its promotions are rows tv = nn of p.
+-- promo_apply: cart vectors TV-nn of tests/vectors/promotions.md (worked examples from the
+-- operations articles and from Saleor, Magento, Medusa, macrozheng/mall and yudao rules and
+-- issues, named per vector there) with their own numbers. Each vector's cart is order_id = nn in table c, its promotions are rows tv = nn of p.
 -- Single-item vectors are in promo_price.sql, TV-32 in promo_check.sql. Not run, because the
 -- contract decides otherwise: TV-20 (two order-level percentages on one base: one coupon per
 -- order here), TV-24 (two "across" promotions stacked on one line: one activity per line),
 -- TV-26's fee example (a fee is not a promotion), TV-35's usage limits (a cart has no usage
 -- history), the "reject" variants of TV-17 / TV-30 and the coupon refusals of TV-17 / TV-34
--- (we cap and apply instead; see README "Decisions").
+-- (we cap and apply instead; see docs/promotions.md "Decisions").
 CREATE TABLE c(order_id INTEGER, line_id INTEGER, sku TEXT, qty INTEGER, unit_price, cost, is_new INTEGER, at TEXT);
 CREATE TABLE p(tv INTEGER, promo_id TEXT, rule TEXT, skus TEXT, priority INTEGER);
 
@@ -314,7 +315,7 @@ SELECT line_id, kind, sku, promo_id, final_amount FROM promo_apply('SELECT * FRO
 -- => 1|item|T|GIFT|199.0
 -- => NULL|gift|G|GIFT|0.0
 
--- Many activities on one sku: a line weighs its 6 highest-priority group activities (README
+-- Many activities on one sku: a line weighs its 6 highest-priority group activities (docs/promotions.md
 -- "Decisions"). 70 group 满0减i with priority i: the kept ones are i = 64..69, the best is 69.
 INSERT INTO c VALUES (59, 1, 'A', 1, 100, NULL, 0, NULL);
 SELECT promo_id, final_amount FROM promo_apply('SELECT * FROM c WHERE order_id = 59',

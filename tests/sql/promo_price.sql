@@ -1,5 +1,6 @@
--- promo_price / promo_price_cents: single-item vectors from ../shared/reference/promotions.md
--- (TV-nn), with the vectors' own numbers. Discounts are rounded half-up per line unless noted.
+-- promo_price / promo_price_cents: single-item vectors TV-nn of tests/vectors/promotions.md
+-- (the operations articles' worked examples, and open-source engines' rules and issues, named
+-- per vector there), with the vectors' own numbers. Discounts are rounded half-up per line unless noted.
 
 -- TV-01 单品折扣: 100.00 x 2 at 80% -> 160.00 (discount 40.00).
 SELECT promo_price(100, 2, '{"type":"discount","rate":0.8}'), promo_price_cents(100, 2, '{"type":"discount","rate":0.8}');

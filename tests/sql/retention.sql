@@ -1,5 +1,7 @@
--- retention(): ClickHouse retention vectors (/work/shared/reference/clickhouse_vectors.md
--- section C, R01-R11). Expected values are the ClickHouse / Doris reference outputs quoted there.
+-- retention(): ClickHouse retention vectors R01-R11 (tests/vectors/clickhouse_funnel_retention.md
+-- section C: ClickHouse's test 00688_aggregation_retention, its retention documentation, issues
+-- 5108 and 57794, and Apache Doris's test_aggregate_retention.out). Expected values are the
+-- ClickHouse / Doris reference outputs quoted there.
 -- D13 (00688): 2018-08-06 for uid 0..79, 2018-08-07 for uid 0..49, 2018-08-08 for uid 0..59.
 CREATE TABLE d13(date TEXT, uid INTEGER);
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 79)

@@ -1,5 +1,5 @@
 -- rfm(), rfm_segments and rfm_segment(). Every expectation is worked out by hand in the
--- comments from the rules in README "## RFM": rank = 1 + number of strictly worse customers,
+-- comments from the rules in docs/rfm.md: rank = 1 + number of strictly worse customers,
 -- score = 1 + floor(bins * (rank - 1) / n); as_of defaults to the day after the latest ts.
 CREATE TABLE a(customer, ts, amount);
 INSERT INTO a VALUES
@@ -38,7 +38,7 @@ SELECT customer, round(avg_gap_days, 6), round(overdue_ratio, 6) FROM rfm('a');
 -- => dave|10.0|7.7
 -- => erin|NULL|NULL
 -- cn_threshold=median: recency median 7 (alice, carol, erin recent, as before); F median 1, so every
--- customer is "high" (the degenerate case README warns about); M median 80 (alice, bob, dave).
+-- customer is "high" (the degenerate case docs/rfm.md warns about); M median 80 (alice, bob, dave).
 SELECT customer, segment_cn FROM rfm('a', NULL, 'cn_threshold=median');
 -- => alice|重要价值客户
 -- => bob|重要保持客户

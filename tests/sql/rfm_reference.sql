@@ -26,7 +26,7 @@ INSERT INTO rfm_input SELECT 'one-' || i, datetime(1704067200 + i * 8640, 'unixe
 -- text in UTC (after 1970) and amounts with at most 2 decimals. Options: put one row in
 -- rfm_params(bins, as_of) (an empty table means bins 5 and as_of the day after the latest ts).
 -- Output: the view rfm_reference(customer, recency_days, frequency, monetary, r, f, m).
--- The rule it implements (README "## RFM"): rows with NULL customer or ts are skipped, rows
+-- The rule it implements (docs/rfm.md): rows with NULL customer or ts are skipped, rows
 -- after as_of are left out; purchases are rows with amount >= 0 or NULL, refunds (amount < 0)
 -- only lower monetary; recency_days = as_of's UTC day - the last purchase's UTC day;
 -- rank = RANK() (ties share their lowest rank), worst first; score = 1 + floor(bins*(rank-1)/n).
