@@ -1,6 +1,7 @@
 /* args.c: see args.h. */
 #include "args.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "registry.h"
@@ -145,6 +146,115 @@ int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn,
   }
   cal->week_starts_sunday = which;
   return SQLITE_OK;
+}
+
+int garg_ts_format(const gopts *o, const gopt_spec *spec, const char *fn, int32_t offset_s, gts_format *f,
+                   char **pzErr) {
+  f->unit = GTS_SECONDS;
+  f->unit_given = 0;
+  f->offset_s = offset_s;
+  int which = 0;
+  char err[GOPTS_ERR_MAX];
+  if (!gopts_value(o, spec, "ts_unit")) return SQLITE_OK;
+  if (gopts_choice(o, spec, "ts_unit", gts_unit_names, &which, err, sizeof err) != 0) {
+    *pzErr = sqlite3_mprintf("%s: %s", fn, err);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  f->unit = (gts_unit)which;
+  f->unit_given = 1;
+  return SQLITE_OK;
+}
+
+int garg_ts(sqlite3_value *v, const gts_format *f, gts_census *census, const char *fn, const char *arg,
+            int64_t *out, char **pzErr) {
+  const char *why;
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return GARG_NULL;
+    case SQLITE_INTEGER: {
+      int64_t i = sqlite3_value_int64(v);
+      why = gts_from_int(f, i, out);
+      if (!why && census) gts_census_int(census, f, i);
+      break;
+    }
+    case SQLITE_FLOAT: why = gts_from_real(f, sqlite3_value_double(v), out); break;
+    case SQLITE_TEXT: {
+      const char *t = (const char *)sqlite3_value_text(v);
+      if (!t) return SQLITE_NOMEM;
+      why = gts_from_text(f, t, sqlite3_value_bytes(v), out, NULL);
+      break;
+    }
+    default: why = "a BLOB is not a timestamp";
+  }
+  if (!why) return SQLITE_OK;
+  return fail(pzErr, fn, arg, v, f->unit == GTS_YYYYMMDD ? "a YYYYMMDD date or ISO-8601 text"
+                                 : f->unit == GTS_MILLIS  ? "Unix milliseconds or ISO-8601 text"
+                                 : f->unit == GTS_MICROS  ? "Unix microseconds or ISO-8601 text"
+                                                          : "Unix seconds or ISO-8601 text", why);
+}
+
+int garg_ts_census(const gts_census *c, const char *fn, const char *what, char **pzErr) {
+  const char *why = gts_census_verdict(c);
+  if (!why) return SQLITE_OK;
+  *pzErr = sqlite3_mprintf("%s: %s: %s (e.g. %lld)", fn, what, why, (long long)c->example);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A plain decimal number: optional sign, digits, optional fraction (no hex, no exponent). */
+static int plain_number(const char *s, int *is_int) {
+  const char *p = s;
+  while (*p == ' ') p++;
+  if (*p == '-' || *p == '+') p++;
+  int digits = 0, dot = 0;
+  for (; *p; p++) {
+    if (*p >= '0' && *p <= '9') digits++;
+    else if (*p == '.' && !dot) dot = 1;
+    else break;
+  }
+  while (*p == ' ') p++;
+  *is_int = !dot;
+  return digits > 0 && *p == 0;
+}
+
+static int as_of_fail(char **pzErr, const char *fn, const char *text, const char *why) {
+  *pzErr = sqlite3_mprintf("%s: option as_of='%s': expected an ISO-8601 date or time, or a number in ts_unit (%s)",
+                           fn, text, why);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+static const char as_of_yyyymmdd[] =
+  "an eight-digit number that is a YYYYMMDD date: say ts_unit=yyyymmdd, write it as YYYY-MM-DD, "
+  "or say ts_unit=s for Unix seconds";
+
+int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64_t *out, char **pzErr) {
+  int is_int = 0;
+  const char *why;
+  if (plain_number(text, &is_int) && f->unit != GTS_YYYYMMDD) {
+    if (is_int) {
+      char *end;
+      long long v = strtoll(text, &end, 10);
+      if (!f->unit_given && gts_is_yyyymmdd(v)) return as_of_fail(pzErr, fn, text, as_of_yyyymmdd);
+      why = gts_from_int(f, v, out);
+    } else {
+      why = gts_from_real(f, strtod(text, NULL), out);
+    }
+  } else {
+    why = gts_from_text(f, text, -1, out, NULL);
+  }
+  return why ? as_of_fail(pzErr, fn, text, why) : SQLITE_OK;
+}
+
+int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out, char **pzErr) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_INTEGER && !f->unit_given && gts_is_yyyymmdd(sqlite3_value_int64(v)))
+    return fail(pzErr, fn, "as_of", v, "Unix seconds or ISO-8601 text", as_of_yyyymmdd);
+  return garg_ts(v, f, NULL, fn, "as_of", out, pzErr);
+}
+
+int garg_as_of_before_rows(const char *fn, int64_t as_of_us, int64_t first_us, int32_t offset_s, char **pzErr) {
+  char a[GTIME_TEXT_MAX], b[GTIME_TEXT_MAX];
+  *pzErr = sqlite3_mprintf("%s: as_of %s is not after the first row (%s): no row would be seen",
+                           fn, gtime_format(as_of_us, offset_s, a), gtime_format(first_us, offset_s, b));
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /* keys.h numbers its types as SQLite does, so garg_key passes sqlite3_value_type on. */

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "sqlite_glue.h"
 #include "time.h"
+#include "timestamp.h"
 
 #define GARG_NULL 1000
 
@@ -30,6 +31,26 @@ int garg_money(sqlite3_value *v, const char *fn, const char *arg, int scale, gro
 int garg_bool(sqlite3_value *v, const char *fn, const char *arg, int *out, char **pzErr);
 /* Parses an options argument (NULL: none) against spec (NULL-terminated). */
 int garg_options(sqlite3_value *v, const char *fn, const gopt_spec *spec, gopts *out, char **pzErr);
+
+/* ---- timestamps as sources store them (timestamp.h) and the as_of rule ---- */
+/* The shared option ts_unit=s|ms|us|yyyymmdd (spec must list it) with the tz offset already
+** read (garg_calendar_options), into f. */
+int garg_ts_format(const gopts *o, const gopt_spec *spec, const char *fn, int32_t offset_s, gts_format *f,
+                   char **pzErr);
+/* One timestamp read by f: SQLITE_OK, GARG_NULL, or an error naming fn, arg and the value with
+** the encoding it seems to be in. census (may be NULL) counts INTEGERs for garg_ts_census. */
+int garg_ts(sqlite3_value *v, const gts_format *f, gts_census *census, const char *fn, const char *arg,
+            int64_t *out_us, char **pzErr);
+/* After a source or group has been read: an error when its INTEGER timestamps are clearly
+** YYYYMMDD dates read as seconds. `what` names the data ("source column ts"). */
+int garg_ts_census(const gts_census *c, const char *fn, const char *what, char **pzErr);
+/* as_of as an option's text: ISO-8601 (a bare date is that day's midnight in tz) or a number in
+** ts_unit; an eight-digit YYYYMMDD number without ts_unit is refused with the hint. */
+int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64_t *out_us, char **pzErr);
+/* as_of as an argument value (NULL: GARG_NULL, the default). */
+int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out_us, char **pzErr);
+/* The error for an as_of at or before the first row: no row would be seen. */
+int garg_as_of_before_rows(const char *fn, int64_t as_of_us, int64_t first_us, int32_t offset_s, char **pzErr);
 
 /* The tz= and week_start= options shared by every calendar function. */
 int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn, gcalendar *cal, char **pzErr);

@@ -97,7 +97,12 @@ static const char *take_offset(cursor *c, int32_t *out) {
 }
 
 const char *gtime_parse_text(const char *s, int n, int64_t *out_us) {
+  return gtime_parse_text_ex(s, n, out_us, NULL);
+}
+
+const char *gtime_parse_text_ex(const char *s, int n, int64_t *out_us, int *date_only) {
   if (!s) return "missing text";
+  int has_time = 0;
   cursor c = make_cursor(s, n);
   skip_space(&c);
   if (at_end(&c)) return "empty text";
@@ -118,6 +123,7 @@ const char *gtime_parse_text(const char *s, int n, int64_t *out_us) {
     while (peek(&c) == ' ') c.p++;
     if (at_end(&c)) { c = save; goto tail; }  /* "2024-01-01 " is a date plus spaces */
     if (!take_digits(&c, 2, &hh) || peek(&c) != ':') return "expected HH:MM after the date";
+    has_time = 1;
     c.p++;
     if (!take_digits(&c, 2, &mi)) return "expected HH:MM after the date";
     if (peek(&c) == ':') {
@@ -153,6 +159,7 @@ tail:
   int64_t us = secs * GTIME_US_PER_SEC + frac_us;
   if (us < GTIME_MIN_US || us > GTIME_MAX_US) return "outside years 0000..9999 after the offset";
   *out_us = us;
+  if (date_only) *date_only = !has_time;
   return NULL;
 }
 

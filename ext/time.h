@@ -33,6 +33,8 @@ typedef struct gcalendar {
 /* ISO-8601 text as SQLite's date functions accept it: YYYY-MM-DD, optional time
 ** (T or space, HH:MM[:SS[.fff...]]), optional Z or +-HH:MM / +-HHMM / +-HH. n<0: NUL-terminated. */
 const char *gtime_parse_text(const char *s, int n, int64_t *out_us);
+/* The same, and *date_only (may be NULL) = 1 when the text named a day with no time of day. */
+const char *gtime_parse_text_ex(const char *s, int n, int64_t *out_us, int *date_only);
 const char *gtime_from_unix_seconds(int64_t secs, int64_t *out_us);
 const char *gtime_from_unix_real(double secs, int64_t *out_us);
 /* "YYYY-MM-DD HH:MM:SS" (plus .fff or .ffffff when not whole seconds) in UTC+offset.

@@ -1,0 +1,300 @@
+/* events.c: see events.h. */
+#include "events.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+#define CHUNK_BITS 16
+#define CHUNK_ROWS (1u << CHUNK_BITS)
+
+/* One chunk: each column a separate block, so each can be freed as soon as it is moved. */
+struct gev_chunk {
+  int64_t *ts;
+  uint32_t *actor;
+  uint32_t *event, *segment;
+  int64_t *value, *aux;
+};
+
+void gevents_init(gevents *ev, unsigned columns, unsigned keys_flags) {
+  memset(ev, 0, sizeof *ev);
+  ev->columns = columns;
+  ev->min_ts = INT64_MAX;
+  ev->max_ts = INT64_MIN;
+  ev->grouped_input = 1;
+  gkeys_init(&ev->actors, keys_flags);
+  gkeys_init(&ev->names, 0);
+}
+
+static void free_chunk(gev_chunk *k) {
+  gmem_free(k->ts);
+  gmem_free(k->actor);
+  gmem_free(k->event);
+  gmem_free(k->segment);
+  gmem_free(k->value);
+  gmem_free(k->aux);
+  memset(k, 0, sizeof *k);
+}
+
+static void free_chunks(gevents *ev) {
+  for (size_t i = 0; i < ev->nchunks; i++) free_chunk(&ev->chunk[i]);
+  gmem_free(ev->chunk);
+  ev->chunk = NULL;
+  ev->nchunks = ev->chunks_cap = 0;
+}
+
+void gevents_free(gevents *ev) {
+  free_chunks(ev);
+  gmem_free(ev->start);
+  gmem_free(ev->ts);
+  gmem_free(ev->event);
+  gmem_free(ev->segment);
+  gmem_free(ev->value);
+  gmem_free(ev->aux);
+  gkeys_free(&ev->actors);
+  gkeys_free(&ev->names);
+  unsigned columns = ev->columns;
+  memset(ev, 0, sizeof *ev);
+  ev->columns = columns;
+}
+
+static int new_chunk(gevents *ev) {
+  if (ev->nchunks == ev->chunks_cap) {
+    size_t cap = ev->chunks_cap ? ev->chunks_cap * 2 : 16;
+    gev_chunk *t = gmem_realloc(ev->chunk, cap * sizeof *t);
+    if (!t) return -1;
+    ev->chunk = t;
+    ev->chunks_cap = cap;
+  }
+  gev_chunk *k = &ev->chunk[ev->nchunks];
+  memset(k, 0, sizeof *k);
+  k->ts = gmem_alloc(CHUNK_ROWS * sizeof *k->ts);
+  k->actor = gmem_alloc(CHUNK_ROWS * sizeof *k->actor);
+  int ok = k->ts && k->actor;
+  if (ev->columns & GEV_EVENT) ok = ok && (k->event = gmem_alloc(CHUNK_ROWS * sizeof *k->event));
+  if (ev->columns & GEV_SEGMENT) ok = ok && (k->segment = gmem_alloc(CHUNK_ROWS * sizeof *k->segment));
+  if (ev->columns & GEV_VALUE) ok = ok && (k->value = gmem_alloc(CHUNK_ROWS * sizeof *k->value));
+  if (ev->columns & GEV_AUX) ok = ok && (k->aux = gmem_alloc(CHUNK_ROWS * sizeof *k->aux));
+  if (!ok) {
+    free_chunk(k);
+    return -1;
+  }
+  ev->nchunks++;
+  return 0;
+}
+
+const char *gevents_add(gevents *ev, uint32_t actor, int64_t ts, const gev_extra *extra) {
+  if (ev->n >= GEV_MAX_ROWS) return "more than 4294967294 rows";
+  uint32_t at = (uint32_t)(ev->n & (CHUNK_ROWS - 1));
+  if (at == 0 && new_chunk(ev) != 0) return "out of memory";
+  gev_chunk *k = &ev->chunk[ev->n >> CHUNK_BITS];
+  k->ts[at] = ts;
+  k->actor[at] = actor;
+  if (extra) {
+    if (k->event) k->event[at] = extra->event;
+    if (k->segment) k->segment[at] = extra->segment;
+    if (k->value) k->value[at] = extra->value;
+    if (k->aux) k->aux[at] = extra->aux;
+  }
+  /* grouped: each new actor's id is the next one, and an actor never comes back */
+  if (ev->n && actor != ev->last_actor && actor != ev->last_actor + 1) ev->grouped_input = 0;
+  else if (!ev->n && actor != 0) ev->grouped_input = 0;
+  ev->last_actor = actor;
+  if (actor >= ev->nactors) ev->nactors = actor + 1;
+  if (ts < ev->min_ts) ev->min_ts = ts;
+  if (ts > ev->max_ts) ev->max_ts = ts;
+  ev->n++;
+  return NULL;
+}
+
+static uint32_t chunk_rows(const gevents *ev, size_t k) {
+  return k + 1 < ev->nchunks ? CHUNK_ROWS : (uint32_t)(ev->n - (uint64_t)k * CHUNK_ROWS);
+}
+
+/* ---- stage 1: each row's place (counting sort by actor) ---- */
+
+static const char *count_places(gevents *ev, uint32_t **place_out, gcancel *cancel) {
+  ev->start = gmem_alloc(((size_t)ev->nactors + 1) * sizeof *ev->start);
+  if (!ev->start) return "out of memory";
+  memset(ev->start, 0, ((size_t)ev->nactors + 1) * sizeof *ev->start);
+  if (ev->grouped_input) {
+    /* places are the rows' own order: only the starts are needed */
+    for (size_t k = 0; k < ev->nchunks; k++) {
+      uint32_t n = chunk_rows(ev, k);
+      for (uint32_t i = 0; i < n; i++) ev->start[ev->chunk[k].actor[i] + 1]++;
+      if (gcancel_work(cancel, n)) return gcancel_reason;
+    }
+    for (uint32_t a = 0; a < ev->nactors; a++) ev->start[a + 1] += ev->start[a];
+    *place_out = NULL;
+    return NULL;
+  }
+  uint32_t *place = gmem_alloc((size_t)ev->n * sizeof *place);
+  if (!place) return "out of memory";
+  uint32_t *count = ev->start + 1;
+  for (size_t k = 0; k < ev->nchunks; k++) {
+    uint32_t n = chunk_rows(ev, k);
+    const uint32_t *actor = ev->chunk[k].actor;
+    for (uint32_t i = 0; i < n; i++) count[actor[i]]++;
+    if (gcancel_work(cancel, n)) { gmem_free(place); return gcancel_reason; }
+  }
+  /* start[a] = rows before actor a; a cursor per actor, kept in start[a] while placing */
+  uint32_t sum = 0;
+  for (uint32_t a = 0; a < ev->nactors; a++) {
+    uint32_t c = count[a];
+    count[a] = sum;  /* start[a + 1] temporarily holds start[a] */
+    sum += c;
+  }
+  for (size_t k = 0; k < ev->nchunks; k++) {
+    uint32_t n = chunk_rows(ev, k);
+    const uint32_t *actor = ev->chunk[k].actor;
+    uint32_t *out = place + ((size_t)k << CHUNK_BITS);
+    for (uint32_t i = 0; i < n; i++) out[i] = count[actor[i]]++;
+    if (gcancel_work(cancel, n)) { gmem_free(place); return gcancel_reason; }
+  }
+  /* each cursor now sits at the end of its actor: start[a + 1]; start[0] is 0 */
+  *place_out = place;
+  return NULL;
+}
+
+/* ---- stage 2: move one column from the chunks into its flat array ---- */
+
+#define MOVE_COLUMN(TYPE, FIELD, DEST)                                                              \
+  do {                                                                                              \
+    TYPE *dst = gmem_alloc((size_t)(ev->n ? ev->n : 1) * sizeof *dst);                              \
+    if (!dst) return "out of memory";                                                               \
+    for (size_t k = 0; k < ev->nchunks; k++) {                                                      \
+      uint32_t n = chunk_rows(ev, k);                                                               \
+      const TYPE *src = ev->chunk[k].FIELD;                                                         \
+      if (place) {                                                                                  \
+        const uint32_t *p = place + ((size_t)k << CHUNK_BITS);                                      \
+        for (uint32_t i = 0; i < n; i++) dst[p[i]] = src[i];                                        \
+      } else {                                                                                      \
+        memcpy(dst + ((size_t)k << CHUNK_BITS), src, (size_t)n * sizeof *dst);                      \
+      }                                                                                             \
+      gmem_free(ev->chunk[k].FIELD);                                                                \
+      ev->chunk[k].FIELD = NULL;                                                                    \
+      if (gcancel_work(cancel, n)) { gmem_free(dst); return gcancel_reason; }                       \
+    }                                                                                               \
+    DEST = dst;                                                                                     \
+  } while (0)
+
+static const char *move_columns(gevents *ev, const uint32_t *place, gcancel *cancel) {
+  for (size_t k = 0; k < ev->nchunks; k++) {  /* the actor column is in the starts now */
+    gmem_free(ev->chunk[k].actor);
+    ev->chunk[k].actor = NULL;
+  }
+  MOVE_COLUMN(int64_t, ts, ev->ts);
+  if (ev->columns & GEV_EVENT) MOVE_COLUMN(uint32_t, event, ev->event);
+  if (ev->columns & GEV_SEGMENT) MOVE_COLUMN(uint32_t, segment, ev->segment);
+  if (ev->columns & GEV_VALUE) MOVE_COLUMN(int64_t, value, ev->value);
+  if (ev->columns & GEV_AUX) MOVE_COLUMN(int64_t, aux, ev->aux);
+  return NULL;
+}
+
+/* ---- stage 3: order each actor's rows ---- */
+
+typedef struct row_order {
+  const gevents *ev;
+  const gev_order *order;
+} row_order;
+
+static int cmp_u64(uint64_t a, uint64_t b) { return (a > b) - (a < b); }
+static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
+
+/* <0, 0, >0: row i before, tied with, after row j. */
+static int compare_rows(const row_order *o, uint32_t i, uint32_t j) {
+  const gevents *ev = o->ev;
+  int c = cmp_i64(ev->ts[i], ev->ts[j]);
+  if (c) return c;
+  if (ev->aux && (c = cmp_i64(ev->aux[i], ev->aux[j]))) return c;
+  if (ev->event) {
+    const uint32_t *r = o->order ? o->order->event_rank : NULL;
+    if ((c = r ? cmp_u64(r[ev->event[i]], r[ev->event[j]]) : cmp_u64(ev->event[i], ev->event[j]))) return c;
+  }
+  if (ev->segment) {
+    const uint32_t *r = o->order ? o->order->segment_rank : NULL;
+    if ((c = r ? cmp_u64(r[ev->segment[i]], r[ev->segment[j]]) : cmp_u64(ev->segment[i], ev->segment[j]))) return c;
+  }
+  if (ev->value && (c = cmp_i64(ev->value[i], ev->value[j]))) return c;
+  return 0;
+}
+
+/* Stable merge sort of row indexes idx[0..n) with tmp as scratch. */
+static void sort_rows(const row_order *o, uint32_t *idx, uint32_t *tmp, uint32_t n) {
+  if (n <= 16) {
+    for (uint32_t i = 1; i < n; i++) {
+      uint32_t x = idx[i], j = i;
+      while (j > 0 && compare_rows(o, idx[j - 1], x) > 0) { idx[j] = idx[j - 1]; j--; }
+      idx[j] = x;
+    }
+    return;
+  }
+  uint32_t h = n / 2;
+  sort_rows(o, idx, tmp, h);
+  sort_rows(o, idx + h, tmp, n - h);
+  if (compare_rows(o, idx[h - 1], idx[h]) <= 0) return;
+  memcpy(tmp, idx, h * sizeof *tmp);
+  uint32_t i = 0, j = h, k = 0;
+  while (i < h && j < n) idx[k++] = compare_rows(o, idx[j], tmp[i]) < 0 ? idx[j++] : tmp[i++];
+  while (i < h) idx[k++] = tmp[i++];
+}
+
+/* Puts rows [s, s+n) in the order idx gives (idx holds absolute row numbers). */
+#define PERMUTE(TYPE, COL)                                                          \
+  do {                                                                              \
+    if (COL) {                                                                      \
+      TYPE *buf = (TYPE *)scratch;                                                  \
+      for (uint32_t i = 0; i < n; i++) buf[i] = COL[idx[i]];                        \
+      memcpy(COL + s, buf, (size_t)n * sizeof(TYPE));                               \
+    }                                                                               \
+  } while (0)
+
+static const char *order_rows(gevents *ev, const gev_order *order, gcancel *cancel) {
+  row_order o = {ev, order};
+  uint32_t widest = 0;
+  for (uint32_t a = 0; a < ev->nactors; a++) {
+    uint32_t n = ev->start[a + 1] - ev->start[a];
+    if (n > widest) widest = n;
+  }
+  uint32_t *idx = NULL, *tmp = NULL;
+  void *scratch = NULL;
+  const char *why = NULL;
+  for (uint32_t a = 0; a < ev->nactors && !why; a++) {
+    uint32_t s = ev->start[a], n = ev->start[a + 1] - s;
+    if (gcancel_work(cancel, n + 1)) { why = gcancel_reason; break; }
+    uint32_t i = 1;
+    while (i < n && compare_rows(&o, s + i - 1, s + i) <= 0) i++;
+    if (i >= n) continue;  /* already in order: the usual case for logs written in time order */
+    if (!idx) {
+      idx = gmem_alloc((size_t)widest * sizeof *idx);
+      tmp = gmem_alloc((size_t)(widest / 2 + 1) * sizeof *tmp);
+      scratch = gmem_alloc((size_t)widest * sizeof(int64_t));
+      if (!idx || !tmp || !scratch) { why = "out of memory"; break; }
+    }
+    for (uint32_t r = 0; r < n; r++) idx[r] = s + r;
+    sort_rows(&o, idx, tmp, n);
+    /* n log n comparisons were made: count them as work */
+    uint64_t work = n;
+    for (uint32_t m = n; m > 1; m >>= 1) work += n;
+    if (gcancel_work(cancel, work)) { why = gcancel_reason; break; }
+    PERMUTE(int64_t, ev->ts);
+    PERMUTE(uint32_t, ev->event);
+    PERMUTE(uint32_t, ev->segment);
+    PERMUTE(int64_t, ev->value);
+    PERMUTE(int64_t, ev->aux);
+  }
+  gmem_free(idx);
+  gmem_free(tmp);
+  gmem_free(scratch);
+  return why;
+}
+
+const char *gevents_group(gevents *ev, const gev_order *order, gcancel *cancel) {
+  uint32_t *place = NULL;
+  const char *why = count_places(ev, &place, cancel);
+  if (!why) why = move_columns(ev, place, cancel);
+  gmem_free(place);
+  free_chunks(ev);
+  if (!why) why = order_rows(ev, order, cancel);
+  return why;
+}

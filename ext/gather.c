@@ -1,0 +1,71 @@
+/* gather.c: see gather.h. */
+#include "gather.h"
+
+#include <string.h>
+
+#include "args.h"
+#include "cancel.h"
+
+void ggather_init(ggather *g, const char *fn, unsigned columns, unsigned keys_flags, const gts_format *format,
+                  int as_of_given, int64_t as_of_us) {
+  memset(g, 0, sizeof *g);
+  gevents_init(&g->ev, columns, keys_flags);
+  g->fn = fn;
+  g->format = *format;
+  g->as_of_given = as_of_given;
+  g->as_of_us = as_of_us;
+  g->earliest_us = INT64_MAX;
+}
+
+void ggather_free(ggather *g) { gevents_free(&g->ev); }
+
+int ggather_fail(const char *fn, const char *why, char **pzErr) {
+  if (why == gcancel_reason) return SQLITE_INTERRUPT;
+  if (strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
+  *pzErr = sqlite3_mprintf("%s: %s", fn, why);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* GROUP BY's keys: a whole REAL is the INTEGER of that value. */
+static int intern_actor(ggather *g, sqlite3_value *v, uint32_t *id, char **pzErr) {
+  int rc;
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+    rc = gkeys_int(&g->ev.actors, sqlite3_value_int64(v), id);
+  } else {
+    gkey key;
+    int got = garg_key(v, &key);
+    if (got < 0) return SQLITE_NOMEM;
+    if (got == 0) return GGATHER_SKIP;
+    gkey_fold_whole_real(&key);
+    rc = gkeys_intern(&g->ev.actors, &key, id);
+  }
+  if (rc >= 0) return SQLITE_OK;
+  if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
+  return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
+}
+
+int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
+                int64_t *ts_us, char **pzErr) {
+  g->rows++;
+  /* the timestamp first: a column in the wrong place is an error, not a silently skipped row */
+  int rc = garg_ts(ts, &g->format, &g->census, g->fn, ts_name, ts_us, pzErr);
+  if (rc != SQLITE_OK) return rc == GARG_NULL ? GGATHER_SKIP : rc;
+  if (*ts_us < g->earliest_us) g->earliest_us = *ts_us;
+  if (g->as_of_given && *ts_us >= g->as_of_us) {
+    g->too_late++;
+    return GGATHER_SKIP;
+  }
+  return intern_actor(g, actor, actor_id, pzErr);
+}
+
+int ggather_finish(ggather *g, char **pzErr) {
+  int rc = garg_ts_census(&g->census, g->fn, "source timestamps", pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (g->as_of_given) {
+    if (g->ev.n == 0 && g->too_late > 0)
+      return garg_as_of_before_rows(g->fn, g->as_of_us, g->earliest_us, g->format.offset_s, pzErr);
+  } else if (g->ev.n > 0) {
+    g->as_of_us = gts_default_as_of(g->format.offset_s, g->ev.max_ts);
+  }
+  return SQLITE_OK;
+}

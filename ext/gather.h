@@ -1,0 +1,60 @@
+/*
+** gather.h: the part every actor-history function shares when it reads its source into an
+** events table (events.h): the actor key, the timestamp in the function's ts_unit and tz, the
+** census that refuses YYYYMMDD data read as seconds, and the as_of rule (timestamp.h).
+**
+**   ggather g;
+**   ggather_init(&g, fn, GEV_EVENT, 0, &format, has_as_of, as_of_us);
+**   per source row (a gsource_scan callback):
+**     rc = ggather_row(&g, cols[0], cols[1], &actor, &ts, pzErr);   // GGATHER_SKIP: NULL or too late
+**     ... read the function's own columns, then gevents_add(&g.ev, actor, ts, &extra)
+**   ggather_finish(&g, pzErr);      // census verdict, default as_of, as_of before every row
+**   gevents_group(&g.ev, ...); ... g.as_of_us ...
+**   ggather_free(&g);
+**
+** Actors are keys as SQLite's GROUP BY sees them: INTEGER 1 and REAL 1.0 are one actor (a
+** whole REAL is folded into the INTEGER), TEXT '1' is another. A row with a NULL actor or a
+** NULL timestamp is skipped, as in every function.
+*/
+#ifndef GROWTH_GATHER_H
+#define GROWTH_GATHER_H
+
+#include "events.h"
+#include "sqlite_glue.h"
+#include "timestamp.h"
+
+#define GGATHER_SKIP 1001
+
+typedef struct ggather {
+  gevents ev;
+  const char *fn;
+  gts_format format;
+  gts_census census;
+  int as_of_given;
+  int64_t as_of_us;       /* given, or (after ggather_finish) the default */
+  uint64_t rows;          /* source rows read */
+  uint64_t too_late;      /* rows at or after a given as_of */
+  int64_t earliest_us;    /* earliest timestamp read, also of rows too late (INT64_MAX: none) */
+} ggather;
+
+/* columns: GEV_* flags of the events table; keys_flags: for g->ev.actors (GKEYS_IDS_ONLY when
+** the function never prints an actor). */
+void ggather_init(ggather *g, const char *fn, unsigned columns, unsigned keys_flags, const gts_format *format,
+                  int as_of_given, int64_t as_of_us);
+void ggather_free(ggather *g);
+
+/* Reads a row's actor and timestamp: SQLITE_OK with the dense *actor and *ts_us, GGATHER_SKIP
+** (NULL actor or ts, or at or after a given as_of), or an error code with *pzErr. `ts_name` names
+** the column in error text ("ts"). */
+int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
+                int64_t *ts_us, char **pzErr);
+
+/* After the scan: refuses misencoded data, refuses a given as_of at or before every row, and
+** sets g->as_of_us to the default when none was given (and there are rows). */
+int ggather_finish(ggather *g, char **pzErr);
+
+/* The error text for a static reason from a core ("out of memory" and gcancel_reason map to
+** their codes). */
+int ggather_fail(const char *fn, const char *why, char **pzErr);
+
+#endif
