@@ -110,10 +110,11 @@ demo: deps growth.$(SO_EXT)
 	  sqlite3 -header -column build/demo.db ".load ./growth" ".read $$f" || exit 1; \
 	done
 
-build/bench/bench: tests/bench/bench.c | build/bench
+build/bench/bench: tests/bench/bench.c tests/bench/shapes.h | build/bench
 	$(CC) $(BASEFLAGS) -O2 -o $@ $< -lsqlite3 -lm
 
-# `make bench`: 1M and 4M generated events; every line is a ratio to the plain scans.
+# `make bench`: realistic generated shop data (tests/bench/shapes.h) at 1M, 4M and 10M rows
+# (BENCH_SIZES="1M 4M" to choose); every line a ratio to SQLite's own floors.
 bench: deps growth.$(SO_EXT) build/bench/bench
 	./build/bench/bench --ext ./growth.$(SO_EXT) $(sort $(wildcard tests/bench/*.bench))
 
