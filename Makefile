@@ -96,8 +96,9 @@ build/demo.db: sql/demo.sql
 	@mkdir -p build && rm -f $@ && sqlite3 $@ < sql/demo.sql
 
 # The manual's examples (README.md and every docs/ page) print what the pages say (run on the
-# demo database); links resolve, every page links every other, the index lists every SQL name.
-DOC_PAGES := README.md $(sort $(wildcard docs/*.md))
+# demo database); links resolve in them and in the guides, every docs page links every other,
+# and the README's index lists every SQL name.
+DOC_PAGES := README.md $(sort $(wildcard docs/*.md)) SECURITY.md ARCHITECTURE.md
 TEST_EXTRA += test-readme
 test-readme: growth.$(SO_EXT) build/demo.db
 	@python3 tests/readme_check.py build/demo.db ./growth $(DOC_PAGES)

@@ -121,7 +121,7 @@ def sql_names(ext, load):
 
 
 def check_index(page, text, ext):
-    if os.path.basename(page) != "README.md":
+    if os.path.relpath(os.path.abspath(page), ROOT) != "README.md":
         return []
     start = text.find("\n" + INDEX_HEADING + "\n")
     if start < 0:
