@@ -98,7 +98,7 @@ build/demo.db: sql/demo.sql
 # The manual's examples (README.md and every docs/ page) print what the pages say (run on the
 # demo database); links resolve in them and in the guides, every docs page links every other,
 # and the README's index lists every SQL name.
-DOC_PAGES := README.md $(sort $(wildcard docs/*.md)) SECURITY.md ARCHITECTURE.md
+DOC_PAGES := README.md $(sort $(wildcard docs/*.md)) SECURITY.md ARCHITECTURE.md tests/README.md
 TEST_EXTRA += test-readme
 test-readme: growth.$(SO_EXT) build/demo.db
 	@python3 tests/readme_check.py build/demo.db ./growth $(DOC_PAGES)
