@@ -57,6 +57,7 @@ static const growth_table growth_tables[] = {
   {"rfm", &rfm_spec},
   {"rfm_segments", &rfm_segments_spec},
   {"cohort_retention", &cohort_retention_spec},
+  {"repurchase", &repurchase_spec},
   {"promo_apply", &promo_apply_spec},
   {"promo_check", &promo_check_spec},
   {NULL, NULL},

@@ -57,6 +57,8 @@ void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
 void retention_step(sqlite3_context *, int, sqlite3_value **);
 void retention_final(sqlite3_context *);
 extern const struct gtvf_spec cohort_retention_spec;
+/* repurchase.c */
+extern const struct gtvf_spec repurchase_spec;
 /* promo.c */
 void promo_price_func(sqlite3_context *, int, sqlite3_value **);
 void promo_price_cents_func(sqlite3_context *, int, sqlite3_value **);

@@ -33,6 +33,9 @@ static const hquery harness_queries[] = {
   {"funnel_actors", "SELECT * FROM funnel_actors('events', '1 day', 'view,cart,pay')"},
   {"cohort_retention", "SELECT * FROM cohort_retention('SELECT user_id, ts FROM events', 'week')"},
   {"cohort_retention", "SELECT * FROM cohort_retention('SELECT user_id, ts FROM events', 'month', 'periods=3, as_of=2024-06-30')"},
+  {"repurchase", "SELECT * FROM repurchase('SELECT customer_id, ts FROM orders', 'month')"},
+  {"repurchase", "SELECT * FROM repurchase('SELECT customer_id, ts, amount > 10 FROM orders', 'week', "
+                 "'count=orders, segment=last, tz=+08:00, as_of=2024-03-01')"},
   {"rfm", "SELECT * FROM rfm('orders', '2024-07-01')"},
   {"rfm", "SELECT * FROM rfm('SELECT customer_id, ts, amount FROM orders', '2024-07-01', 'bins=3')"},
   {"rfm_segments", "SELECT scheme, count(*) FROM rfm_segments GROUP BY scheme ORDER BY scheme"},

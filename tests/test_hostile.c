@@ -113,6 +113,7 @@ static const char *const expected_tables[] = {
   "funnel_actors|6|4|directonly",
   "promo_apply|16|3|directonly",
   "promo_check|5|2|directonly",
+  "repurchase|11|3|directonly",
   "rfm|15|3|directonly",
   "rfm_segments|3|0|innocuous",
 };

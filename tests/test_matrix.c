@@ -88,6 +88,10 @@ static const mrow matrix[] = {
   {"cohort_retention", 't', 2, {"'SELECT user_id, ts FROM events'", "'week'"}, {K_SOURCE, K_PERIOD}},
   {"cohort_retention", 't', 3, {"'SELECT user_id, ts FROM events'", "'week'", "'periods=4'"},
    {K_SOURCE, K_PERIOD, K_OPTIONS}},
+  /* repurchase.c: repurchase(source, period_unit [, options]) */
+  {"repurchase", 't', 2, {"'SELECT customer_id, ts FROM orders'", "'month'"}, {K_SOURCE, K_PERIOD}},
+  {"repurchase", 't', 3, {"'SELECT customer_id, ts FROM orders'", "'month'", "'count=orders'"},
+   {K_SOURCE, K_PERIOD, K_OPTIONS}},
   /* promo.c: unit_price is an amount (decimal TEXT too, but not 'abc' or ''); qty a positive
   ** whole number (7 is fine, 1.5 is not); the rule JSON text */
   {"promo_price", 's', 3, {"100", "2", "'{\"type\":\"discount\",\"rate\":0.8}'"}, {K_NUMBER, K_WHOLE, K_TEXTARG}},
