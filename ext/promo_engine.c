@@ -641,7 +641,8 @@ int promo_book_add(promo_book *b, const char *id, int64_t priority, const char *
       int s = promo_book_sku(b, skus[i], sku_lens[i]);
       if (s < 0 || list_push(mem, s)) goto nomem;
     }
-    qsort(mem->v, (size_t)mem->n, sizeof *mem->v, cmp_int);
+    /* skus '[]' names nothing: mem->v is NULL then, which qsort must not be given */
+    if (mem->n > 1) qsort(mem->v, (size_t)mem->n, sizeof *mem->v, cmp_int);
     for (int i = 0; i < mem->n; i++)
       if ((i == 0 || mem->v[i] != mem->v[i - 1]) && mem->v[i] != d->target_sku && add_to_sku(b, mem->v[i], me)) goto nomem;
   }
