@@ -799,9 +799,11 @@ static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64
         /* margin (p - c) / p >= m  <=>  p * (1 - m) >= c; the lowest price is ceil(c / (1 - m)). */
         __int128 lhs = (__int128)price * (GMONEY_PPM - min_margin), rhs = (__int128)e->cost * GMONEY_PPM;
         if (lhs < rhs) {
-          int64_t lowest;
-          gmoney_div_round(e->cost * GMONEY_PPM, GMONEY_PPM - min_margin, GROUND_UP, &lowest);
-          gmoney_format(lowest, mo->scale, lb);
+          /* ceil(cost * 1e6 / (1e6 - m)) in 128 bits: cost * 1e6 alone passes int64 for costs
+          ** above 9.2e12 minor units (issue 16 M5) */
+          __int128 den = GMONEY_PPM - min_margin, lowest = (rhs + den - 1) / den;
+          if (lowest > INT64_MAX) snprintf(lb, sizeof lb, "beyond 64-bit minor units");
+          else gmoney_format((int64_t)lowest, mo->scale, lb);
           double margin = price > 0 ? (double)(price - e->cost) * 100.0 / (double)price : 0;
           rc = add_problem(rd, d->id, NULL, sku, "below_margin",
                            sqlite3_mprintf("activity price %s, cost %s: margin %.2f%% is below %g%%; lowest price in the band %s",

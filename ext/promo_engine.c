@@ -315,6 +315,10 @@ int promo_rule_live(const promo_rule *r, int has_ts, int64_t ts) {
 
 #define OVERFLOW "amount out of range (overflow)"
 
+/* *acc += v, overflow-checked: every money sum in the engine goes through this (or gmoney_add),
+** also where the parts are known to add up to no more than an amount already checked. */
+static int add_to(int64_t *acc, int64_t v) { return gmoney_add(*acc, v, acc); }
+
 /* The discount of paying `rate` ppm of amount: the discount is what is rounded. */
 static const char *rate_discount(int64_t amount, int64_t rate, ground rnd, int64_t *disc) {
   if (gmoney_mul_ppm(amount, GMONEY_PPM - rate, rnd, disc)) return OVERFLOW;
@@ -382,7 +386,7 @@ static const char *item_discount(const promo_rule *r, int64_t unit, int64_t qty,
         int64_t seg, sd;
         if (gmoney_mul(to - from + 1, unit, &seg)) return OVERFLOW;
         why = rate_discount(seg, r->tiers[i].value, rnd, &sd);
-        d += sd;
+        if (!why && add_to(&d, sd)) why = OVERFLOW;
       }
       break;
     case PT_SPECIAL_PRICE: why = to_price_discount(unit, qty, r->price, &d); break;
@@ -401,9 +405,9 @@ static const char *item_discount(const promo_rule *r, int64_t unit, int64_t qty,
       break;
     }
     case PT_BUY_X_GET_Y: {
-      int64_t sets = qty / (r->buy + r->get), amt;
+      int64_t sets = qty / (r->buy + r->get), free_units, amt;
       if (r->max_sets && sets > r->max_sets) sets = r->max_sets;
-      if (gmoney_mul(sets * r->get, unit, &amt)) why = OVERFLOW;
+      if (gmoney_mul(sets, r->get, &free_units) || gmoney_mul(free_units, unit, &amt)) why = OVERFLOW;
       else why = rate_discount(amt, r->rate, rnd, &d);
       break;
     }
@@ -713,7 +717,8 @@ static const char *apportion_into(promo_book *b, int64_t amount, const int *idx,
   int64_t left;
   const char *why = gmoney_apportion(amount, w, caps, m, b->share, &left);
   if (why) return why;
-  for (int k = 0; k < m; k++) out[idx[k]] += b->share[k];
+  for (int k = 0; k < m; k++)
+    if (add_to(&out[idx[k]], b->share[k])) return OVERFLOW;
   return NULL;
 }
 
@@ -755,8 +760,7 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
       for (int k = 0; k < m; k++) {
         int64_t dd;
         if ((why = rate_discount(lines[idx[k]].list, rate, b->rnd, &dd))) return why;
-        *total += dd;
-        if (disc) disc[idx[k]] += dd;
+        if (add_to(total, dd) || (disc && add_to(&disc[idx[k]], dd))) return OVERFLOW;
       }
       return NULL;
     }
@@ -772,14 +776,14 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
         qsort(b->slices, (size_t)m, sizeof *b->slices, by_unit_asc);
         int64_t sets = q / (r->buy + r->get);
         if (r->max_sets && sets > r->max_sets) sets = r->max_sets;
-        int64_t free_units = sets * r->get;
+        int64_t free_units;
+        if (gmoney_mul(sets, r->get, &free_units)) return OVERFLOW;
         for (int k = 0; k < m && free_units > 0; k++) {
           int64_t u = b->slices[k].count < free_units ? b->slices[k].count : free_units, amt, dd;
           free_units -= u;
           if (gmoney_mul(u, b->slices[k].unit, &amt)) return OVERFLOW;
           if ((why = rate_discount(amt, r->rate, b->rnd, &dd))) return why;
-          *total += dd;
-          if (disc) disc[b->slices[k].line] += dd;
+          if (add_to(total, dd) || (disc && add_to(&disc[b->slices[k].line], dd))) return OVERFLOW;
         }
         return NULL;
       }
@@ -794,7 +798,7 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
           if (gmoney_mul(r->qty, b->slices[k].unit, &set)) return OVERFLOW;
           if (set <= r->price) break;   /* units only get cheaper from here */
           if (gmoney_mul(nsets, set - r->price, &off) || gmoney_add(*total, off, total)) return OVERFLOW;
-          if (disc) disc[b->slices[k].line] += off;
+          if (disc && add_to(&disc[b->slices[k].line], off)) return OVERFLOW;
           used += nsets * r->qty;
           if (used == b->slices[k].count) { k++; used = 0; }
           continue;
@@ -813,14 +817,14 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
         }
         if (need > 0 || sum <= r->price) break;   /* no complete set left, or it would cost more */
         int64_t off = sum - r->price;
-        *total += off;
+        if (add_to(total, off)) return OVERFLOW;
         if (disc) {
           /* Weights: what each slice puts into this set (walk the same units again). */
           int64_t need2 = r->qty, used2 = first_used;
           int kk = first;
           for (int j = 0; j < nk; j++) {
             int64_t avail = b->slices[kk].count - used2, take = avail < need2 ? avail : need2;
-            b->w[j] = take * b->slices[kk].unit;
+            if (gmoney_mul(take, b->slices[kk].unit, &b->w[j])) return OVERFLOW;
             b->caps[j] = b->w[j];
             b->setidx[j] = b->slices[kk].line;
             need2 -= take;
@@ -848,13 +852,17 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
         int64_t u = l->qty < units ? l->qty : units, dd;
         units -= u;
         if ((why = to_price_discount(l->unit, u, price, &dd))) return why;
-        *total += dd;
-        if (disc) { disc[idx[k]] += dd; b->units[idx[k]] = u; }
+        /* The designated item's lines are not part of the threshold base, so nothing bounds
+        ** this sum by an amount checked before (issue 16 M5: two such lines overflowed). */
+        if (add_to(total, dd)) return OVERFLOW;
+        if (disc) {
+          if (add_to(&disc[idx[k]], dd)) return OVERFLOW;
+          b->units[idx[k]] = u;
+        }
       }
       if (!target_in_cart && r->type == PT_EXCHANGE) {
         int64_t g;
-        if (gmoney_mul(r->list, r->qty, &g)) return OVERFLOW;
-        *total += g;
+        if (gmoney_mul(r->list, r->qty, &g) || add_to(total, g)) return OVERFLOW;
       }
       return NULL;
     }

@@ -12,3 +12,86 @@ SELECT line_id, promo_id, final_cents FROM promo_apply('l1_cart', 'l1_promos');
 -- => 1|NULL|10000
 SELECT count(*) FROM promo_check('l1_promos');
 -- => 0
+
+-- M5: every money sum in the engine is overflow-checked, each group type near INT64_MAX
+-- (9223372036854775807 cents). The add-on / exchange item's own lines are not part of the
+-- threshold base, so nothing bounded their sum: two add-on lines of 50000000000000000.00
+-- (5e18 cents each, 1e19 together) wrapped, and the normal build silently dropped the add-on.
+CREATE TABLE m5_cart(order_id, line_id, sku, qty, unit_price);
+INSERT INTO m5_cart VALUES (1, 1, 'A', 1, 100), (1, 2, 'B', 1, 50000000000000000), (1, 3, 'B', 1, 50000000000000000);
+CREATE TABLE m5_promos(promo_id, rule, skus, priority);
+INSERT INTO m5_promos VALUES ('P', '{"type":"add_on","threshold":50,"sku":"B","price":0,"limit":2}', NULL, 1);
+SELECT line_id, kind, discount, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => error: promo_apply: order 1: amount out of range (overflow)
+UPDATE m5_promos SET rule = '{"type":"exchange","threshold":50,"sku":"B","qty":2}';
+SELECT line_id, kind, discount, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => error: promo_apply: order 1: amount out of range (overflow)
+-- 4e18 cents each fit (8e18 together): both B lines are priced 0 by the add-on / gift.
+UPDATE m5_cart SET unit_price = 40000000000000000 WHERE sku = 'B';
+SELECT line_id, kind, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|item|10000
+-- => 2|gift|0
+-- => 3|gift|0
+UPDATE m5_promos SET rule = '{"type":"add_on","threshold":50,"sku":"B","price":0,"limit":2}';
+SELECT line_id, kind, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|item|10000
+-- => 2|add_on|0
+-- => 3|add_on|0
+-- A gift not in the cart is valued at list x qty: INT64_MAX cents once fits, twice does not.
+DELETE FROM m5_cart WHERE sku = 'B';
+UPDATE m5_promos SET rule = '{"type":"exchange","threshold":50,"sku":"B","qty":1,"list":"92233720368547758.07"}';
+SELECT line_id, kind, qty, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|item|1|10000
+-- => NULL|gift|1|0
+UPDATE m5_promos SET rule = '{"type":"exchange","threshold":50,"sku":"B","qty":2,"list":"92233720368547758.07"}';
+SELECT line_id, kind, qty, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => error: promo_apply: order 1: amount out of range (overflow)
+-- The other group types over two lines of X = 4611686018427387903 cents (2X = INT64_MAX - 1):
+-- threshold_off / tiered_threshold_off take 30.00 = 3000, split 1500 / 1500 (equal weights):
+-- X - 1500 = 4611686018427386403 each.
+DELETE FROM m5_cart;
+INSERT INTO m5_cart VALUES (1, 1, 'A', 1, '46116860184273879.03'), (1, 2, 'B', 1, '46116860184273879.03');
+UPDATE m5_promos SET rule = '{"type":"threshold_off","scope":"group","threshold":1,"off":30}', skus = '["A","B"]';
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|4611686018427386403
+-- => 2|4611686018427386403
+UPDATE m5_promos SET rule = '{"type":"tiered_threshold_off","scope":"group","tiers":[{"threshold":1,"off":30}]}';
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|4611686018427386403
+-- => 2|4611686018427386403
+-- tiered_discount, 2 units together at 50%: X x 0.5 = 2305843009213693951.5, the discount
+-- rounded half-up to ...952, so each line pays X - 2305843009213693952 = 2305843009213693951.
+UPDATE m5_promos SET rule = '{"type":"tiered_discount","scope":"group","tiers":[{"qty":2,"rate":0.5}]}';
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|2305843009213693951
+-- => 2|2305843009213693951
+-- bundle_price, any 2 for 0: the set of both lines (2X) costs 0.
+UPDATE m5_promos SET rule = '{"type":"bundle_price","scope":"group","qty":2,"price":0}';
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|0
+-- => 2|0
+-- buy_x_get_y, buy 1 get 1 free: the cheaper line (X - 2) is free.
+UPDATE m5_cart SET unit_price = '46116860184273879.01' WHERE line_id = 2;
+UPDATE m5_promos SET rule = '{"type":"buy_x_get_y","scope":"group","buy":1,"get":1,"rate":0}';
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => 1|4611686018427387903
+-- => 2|0
+-- A third line takes every group's base past INT64_MAX: an error, never a wrapped total.
+INSERT INTO m5_cart VALUES (1, 3, 'A', 1, '46116860184273879.03');
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => error: promo_apply: order 1: amount out of range (overflow)
+UPDATE m5_promos SET rule = '{"type":"threshold_off","scope":"group","threshold":1,"off":30}';
+SELECT line_id, final_cents FROM promo_apply('m5_cart', 'm5_promos');
+-- => error: promo_apply: order 1: amount out of range (overflow)
+-- promo_check: the lowest price in a margin band is ceil(cost / (1 - m)); cost x 10^6 passed
+-- int64 above 9.2e12 cents. Cost 99999999999.00 at 25%: 9999999999900 / 0.75 = 13333333333200
+-- cents exactly; price 100000000000.00 is 100 cents above cost, a margin of 1e-11 %.
+CREATE TABLE m5_costs(sku, cost);
+INSERT INTO m5_costs VALUES ('C', 99999999999);
+DELETE FROM m5_promos;
+INSERT INTO m5_promos VALUES ('SP', '{"type":"special_price","price":100000000000}', '["C"]', 0);
+SELECT problem, detail FROM promo_check('m5_promos', 'costs=m5_costs, min_margin=0.25');
+-- => below_margin|activity price 100000000000.00, cost 99999999999.00: margin 0.00% is below 25%; lowest price in the band 133333333332.00
+-- At 99.9999% the lowest price is beyond 64-bit minor units and says so.
+SELECT detail FROM promo_check('m5_promos', 'costs=m5_costs, min_margin=0.999999');
+-- => activity price 100000000000.00, cost 99999999999.00: margin 0.00% is below 99.9999%; lowest price in the band beyond 64-bit minor units
