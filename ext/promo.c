@@ -578,6 +578,36 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
       sqlite3_free(buf);
       goto fail;
     }
+    /* Cost and profit must be numbers whenever a cost is known: a NULL there would hide a loss
+    ** from sum(below_cost) reports (issue 16 L16), so an overflow is an error here. */
+    const char *what = NULL;
+    int64_t bad_line = 0;
+    for (int k = 0; k < n && !what; k++) {
+      const cart_row *row = &res->rows[i + k];
+      int64_t cost, profit;
+      if (!row->has_cost) continue;
+      if (gmoney_mul(row->cost, buf[k].qty, &cost)) what = "cost × qty";
+      else if (gmoney_sub(buf[k].final, cost, &profit)) what = "profit (final amount - cost)";
+      bad_line = buf[k].line_id;
+    }
+    for (int64_t g = g0; g < res->ngifts && !what; g++) {
+      const promo_def *d = promo_book_get(res->book, res->gifts[g].promo);
+      int64_t cost;
+      if (d->rule.has_gift_cost && gmoney_mul(d->rule.gift_cost, res->gifts[g].qty, &cost)) {
+        *pzErr = sqlite3_mprintf("%s: order %lld: the gift of promotion '%s': cost × qty out of range (overflow)", fn,
+                                 (long long)res->rows[i].order_id, d->id);
+        sqlite3_free(buf);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        goto fail;
+      }
+    }
+    if (what) {
+      *pzErr = sqlite3_mprintf("%s: order %lld: line %lld: %s out of range (overflow)", fn, (long long)res->rows[i].order_id,
+                               (long long)bad_line, what);
+      sqlite3_free(buf);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      goto fail;
+    }
     int64_t extra = res->ngifts - g0;
     for (int k = 0; k < n; k++) extra += buf[k].kind != PK_ITEM && buf[k].kind_units < buf[k].qty;
     if (res->nout + n + extra > ocap) {
@@ -643,9 +673,10 @@ static void apply_column(void *result, int64_t row, int col, sqlite3_context *ct
       case 9: case 10: result_money(ctx, 0, res->scale); break;
       case 11: sqlite3_result_int64(ctx, 0); break;
       case 12: case 13: case 14: {
-        /* A gift's cost is what the rule says it costs (its "cost" field), else unknown. */
-        int64_t cost;
-        if (!d->rule.has_gift_cost || gmoney_mul(d->rule.gift_cost, g->qty, &cost)) { sqlite3_result_null(ctx); break; }
+        /* A gift's cost is what the rule says it costs (its "cost" field), else unknown; the
+        ** product was checked in apply_compute. */
+        if (!d->rule.has_gift_cost) { sqlite3_result_null(ctx); break; }
+        int64_t cost = d->rule.gift_cost * g->qty;
         if (col == 12) result_money(ctx, cost, res->scale);
         else if (col == 13) result_money(ctx, -cost, res->scale);
         else sqlite3_result_int(ctx, cost > 0);
@@ -673,8 +704,10 @@ static void apply_column(void *result, int64_t row, int col, sqlite3_context *ct
     kind = PK_ITEM;
     promo = -1;
   }
-  int64_t final = list - disc - coupon, cost = 0;
-  int has_cost = r->has_cost && !gmoney_mul(r->cost, qty, &cost);
+  /* cost x qty and final - cost were checked for the whole line in apply_compute; a part's
+  ** figures are no larger */
+  int64_t final = list - disc - coupon, cost = r->has_cost ? r->cost * qty : 0;
+  int has_cost = r->has_cost;
   switch (col) {
     case 0: sqlite3_result_int64(ctx, r->order_id); break;
     case 1: sqlite3_result_int64(ctx, l->line_id); break;

@@ -95,3 +95,24 @@ SELECT problem, detail FROM promo_check('m5_promos', 'costs=m5_costs, min_margin
 -- At 99.9999% the lowest price is beyond 64-bit minor units and says so.
 SELECT detail FROM promo_check('m5_promos', 'costs=m5_costs, min_margin=0.999999');
 -- => activity price 100000000000.00, cost 99999999999.00: margin 0.00% is below 99.9999%; lowest price in the band beyond 64-bit minor units
+
+-- L16: cost, profit and below_cost are numbers whenever a cost is known; an overflow there is
+-- an error (a NULL hid the loss from sum(below_cost) reports). A gift costing INT64_MAX cents,
+-- given twice; a cart line whose cost x qty is 1e19 cents; a profit of 5e18 - (-5e18).
+CREATE TABLE l16_cart(order_id, line_id, sku, qty, unit_price, cost);
+INSERT INTO l16_cart VALUES (1, 1, 'A', 1, 300, 100);
+CREATE TABLE l16_promos(promo_id, rule, skus, priority);
+INSERT INTO l16_promos VALUES ('GIFT', '{"type":"exchange","threshold":200,"sku":"T","qty":1,"list":15,"cost":"92233720368547758.07"}', '["A"]', 0);
+SELECT line_id, kind, qty, cost, below_cost FROM promo_apply('l16_cart', 'l16_promos');
+-- => 1|item|1|100.0|0
+-- => NULL|gift|1|9.22337203685478e+16|1
+UPDATE l16_promos SET rule = '{"type":"exchange","threshold":200,"sku":"T","qty":2,"list":15,"cost":"92233720368547758.07"}';
+SELECT line_id, kind, cost, profit, below_cost FROM promo_apply('l16_cart', 'l16_promos');
+-- => error: promo_apply: order 1: the gift of promotion 'GIFT': cost × qty out of range (overflow)
+DELETE FROM l16_promos;
+UPDATE l16_cart SET qty = 2, cost = 50000000000000000;
+SELECT line_id, cost FROM promo_apply('l16_cart', 'l16_promos');
+-- => error: promo_apply: order 1: line 1: cost × qty out of range (overflow)
+UPDATE l16_cart SET qty = 1, unit_price = 50000000000000000, cost = -50000000000000000;
+SELECT line_id, profit FROM promo_apply('l16_cart', 'l16_promos');
+-- => error: promo_apply: order 1: line 1: profit (final amount - cost) out of range (overflow)
