@@ -119,6 +119,9 @@ int garg_options(sqlite3_value *v, const char *fn, const gopt_spec *spec, gopts 
   if (t != SQLITE_TEXT) return fail(pzErr, fn, "options", v, "TEXT such as 'tz=+08:00'", NULL);
   const char *text = (const char *)sqlite3_value_text(v);
   if (!text) return SQLITE_NOMEM;
+  /* The options are read as a C string: whatever follows a NUL would be ignored unread. */
+  if ((int)strlen(text) != sqlite3_value_bytes(v))
+    return fail(pzErr, fn, "options", v, "TEXT without NUL characters", "options after the NUL would be ignored");
   if (gopts_parse(text, spec, -1, out, err, sizeof err) != 0) {
     *pzErr = sqlite3_mprintf("%s: %s", fn, err);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;

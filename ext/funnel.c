@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "funnel_engine.h"
+#include "json_rule.h"
 #include "mem.h"
 #include "registry.h"
 #include "source.h"
@@ -522,7 +523,7 @@ static char *ferr(int *rc, const char *fmt, ...) {
 }
 
 /* steps: a comma list ('view, cart, pay') or a JSON array of strings. */
-static int parse_steps(sqlite3 *db, fbuild *b, sqlite3_value *v, char **pzErr) {
+static int parse_steps(fbuild *b, sqlite3_value *v, char **pzErr) {
   int rc = SQLITE_OK;
   /* the type first: sqlite3_value_text would turn a BLOB into TEXT */
   const char *text = sqlite3_value_type(v) == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : NULL;
@@ -535,27 +536,35 @@ static int parse_steps(sqlite3 *db, fbuild *b, sqlite3_value *v, char **pzErr) {
   const char *p = text;
   while (*p == ' ' || *p == '\t' || *p == '\n') p++;
   if (*p == '[') {
-    sqlite3_stmt *st;
-    rc = sqlite3_prepare_v2(db, "SELECT type, value FROM json_each(?1)", -1, &st, NULL);
-    if (rc != SQLITE_OK) return rc;
-    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      if (b->nsteps == GFUNNEL_MAX_STEPS) { b->nsteps++; break; }
-      if (strcmp((const char *)sqlite3_column_text(st, 0), "text") != 0) {
-        sqlite3_finalize(st);
-        *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names (strings)", b->fn, text);
-        return rc;
-      }
-      if (!(b->step_names[b->nsteps++] = sqlite3_mprintf("%s", sqlite3_column_text(st, 1)))) {
-        sqlite3_finalize(st);
-        return SQLITE_NOMEM;
-      }
+    /* The promotion rules' strict JSON reader: a name with \u0000 in it would be cut short
+    ** ("vi\u0000ew" read as "vi"), so it is refused; running out of memory is SQLITE_NOMEM,
+    ** not a complaint about the steps. */
+    gjson arr;
+    size_t at;
+    const char *why = gjson_parse(text, (size_t)sqlite3_value_bytes(v), &arr, &at);
+    if (why && strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
+    if (why && strcmp(why, GJSON_NUL_IN_STRING) == 0) {
+      *pzErr = ferr(&rc, "%s: steps is TEXT '%s': \\u0000 (NUL) in an event name at offset %lld", b->fn, text, (long long)at);
+      return rc;
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    if (why || arr.kind != GJ_ARRAY) {
+      if (!why) gjson_free(&arr);
       *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names", b->fn, text);
       return rc;
     }
+    for (int k = 0; k < arr.n; k++) {
+      if (b->nsteps == GFUNNEL_MAX_STEPS) { b->nsteps++; break; }
+      if (arr.items[k].kind != GJ_STRING) {
+        gjson_free(&arr);
+        *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names (strings)", b->fn, text);
+        return rc;
+      }
+      if (!(b->step_names[b->nsteps++] = sqlite3_mprintf("%s", arr.items[k].text))) {
+        gjson_free(&arr);
+        return SQLITE_NOMEM;
+      }
+    }
+    gjson_free(&arr);
   } else {
     const char *s = text;
     for (;;) {
@@ -928,7 +937,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
     goto fail;
   }
   b->has_bd = src.ncol >= 4;
-  rc = parse_steps(db, b, args[2], pzErr);
+  rc = parse_steps(b, args[2], pzErr);
   if (rc != SQLITE_OK) goto fail;
   b->cfg.nsteps = b->nsteps;
   rc = parse_report_options(b, args[3], pzErr);

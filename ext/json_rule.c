@@ -1,6 +1,7 @@
 /* json_rule.c: see json_rule.h. Recursive descent with a depth limit. */
 #include "json_rule.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -58,6 +59,9 @@ static int str(jp *p, char **out) {
       case 'u': {
         unsigned cp;
         if (hex4(p, &cp)) { gmem_free(buf); return -1; }
+        /* Strings are C strings from here on: a NUL would cut "discount\u0000junk" to a valid
+        ** "discount" (issue 16 L9), so it is refused rather than kept. */
+        if (cp == 0) { gmem_free(buf); p->i -= 6; return fail(p, GJSON_NUL_IN_STRING); }
         if (cp >= 0xD800 && cp < 0xDC00) {
           unsigned lo;
           if (p->i + 2 > p->n || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u') { gmem_free(buf); return fail(p, "lone surrogate"); }
@@ -94,6 +98,33 @@ static int digits(jp *p) {
 
 static int value(jp *p, gjson *v);
 
+typedef struct key_ref { const char *key; int idx; } key_ref;
+
+static int by_key_then_index(const void *a, const void *b) {
+  const key_ref *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+  return c ? c : x->idx - y->idx;
+}
+
+/* An object's keys must differ (RFC 8259 says SHOULD; a reader that keeps the first copy lets a
+** later one go unvalidated). Sorting makes this O(n log n) for objects of any size. On a
+** duplicate, p->i is set to the offset of the first key that repeats an earlier one. */
+static int unique_keys(jp *p, const gjson *v, const size_t *key_at) {
+  if (v->n < 2) return 0;
+  key_ref *refs = gmem_alloc(sizeof *refs * (size_t)v->n);
+  if (!refs) return fail(p, "out of memory");
+  for (int k = 0; k < v->n; k++) refs[k] = (key_ref){v->keys[k], k};
+  qsort(refs, (size_t)v->n, sizeof *refs, by_key_then_index);
+  int first_repeat = -1;
+  for (int k = 1; k < v->n; k++)
+    if (strcmp(refs[k].key, refs[k - 1].key) == 0 && (first_repeat < 0 || refs[k].idx < first_repeat))
+      first_repeat = refs[k].idx;
+  gmem_free(refs);
+  if (first_repeat < 0) return 0;
+  p->i = key_at[first_repeat];
+  return fail(p, GJSON_DUPLICATE_KEY);
+}
+
 static int grow(gjson *v, int *cap, int obj) {
   if (v->n < *cap) return 0;
   int nc = *cap ? *cap * 2 : 4;
@@ -116,34 +147,50 @@ static int value(jp *p, gjson *v) {
   char c = p->s[p->i];
   if (c == '{' || c == '[') {
     if (++p->depth > GJ_MAX_DEPTH) return fail(p, "nested too deeply");
-    int obj = c == '{', cap = 0;
+    int obj = c == '{', cap = 0, rc = 0;
+    size_t *key_at = NULL;  /* objects: where each key starts, for the duplicate-key error */
     v->kind = obj ? GJ_OBJECT : GJ_ARRAY;
     p->i++;
     ws(p);
     if (p->i < p->n && p->s[p->i] == (obj ? '}' : ']')) { p->i++; p->depth--; return 0; }
     for (;;) {
-      if (grow(v, &cap, obj)) return fail(p, "out of memory");
+      int old_cap = cap;
+      if (grow(v, &cap, obj)) { gmem_free(key_at); return fail(p, "out of memory"); }
+      if (obj && cap != old_cap) {
+        size_t *ka = gmem_realloc(key_at, sizeof *ka * (size_t)cap);
+        if (!ka) { gmem_free(key_at); return fail(p, "out of memory"); }
+        key_at = ka;
+      }
       if (obj) {
         ws(p);
-        if (p->i >= p->n || p->s[p->i] != '"') return fail(p, "expected a string key");
-        if (str(p, &v->keys[v->n])) return -1;
+        if (p->i >= p->n || p->s[p->i] != '"') { gmem_free(key_at); return fail(p, "expected a string key"); }
+        key_at[v->n] = p->i;
+        if (str(p, &v->keys[v->n])) { gmem_free(key_at); return -1; }
         ws(p);
-        if (p->i >= p->n || p->s[p->i] != ':') { gmem_free(v->keys[v->n]); return fail(p, "expected ':'"); }
+        if (p->i >= p->n || p->s[p->i] != ':') {
+          gmem_free(v->keys[v->n]);
+          gmem_free(key_at);
+          return fail(p, "expected ':'");
+        }
         p->i++;
       }
       if (value(p, &v->items[v->n])) {
         gjson_free(&v->items[v->n]);
         if (obj) gmem_free(v->keys[v->n]);
+        gmem_free(key_at);
         return -1;
       }
       v->n++;
       ws(p);
       if (p->i < p->n && p->s[p->i] == ',') { p->i++; continue; }
       if (p->i < p->n && p->s[p->i] == (obj ? '}' : ']')) { p->i++; break; }
+      gmem_free(key_at);
       return fail(p, obj ? "expected ',' or '}'" : "expected ',' or ']'");
     }
+    if (obj) rc = unique_keys(p, v, key_at);
+    gmem_free(key_at);
     p->depth--;
-    return 0;
+    return rc;
   }
   if (c == '"') { v->kind = GJ_STRING; return str(p, &v->text); }
   if (c == '-' || (c >= '0' && c <= '9')) {

@@ -18,6 +18,12 @@ typedef struct gjson {
   char **keys;          /* GJ_OBJECT: the keys (unescaped) */
 } gjson;
 
+/* The reasons for two refusals of valid JSON (compare the text): an object that gives a key
+** twice (*err_at: the repeated key), and \u0000 in a string (*err_at: the escape). Strings are
+** NUL-terminated, so a NUL would cut them short; a repeated key would go unvalidated. */
+#define GJSON_DUPLICATE_KEY "duplicate key"
+#define GJSON_NUL_IN_STRING "\\u0000 (NUL) in a string"
+
 /* Parses text[0..len) as one JSON value. Returns NULL, or a static reason with *err_at set to
 ** the byte offset of the problem; out is then empty (nothing to free). */
 const char *gjson_parse(const char *text, size_t len, gjson *out, size_t *err_at);

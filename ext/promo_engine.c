@@ -272,6 +272,28 @@ static int parse_rule(rp *p, const gjson *o, promo_rule *r) {
   return 0;
 }
 
+/* The raw text of the JSON key starting at json[at] (a '"'), without its quotes, for an error:
+** at most outlen - 1 bytes, cut on a UTF-8 character boundary. */
+static void raw_key(const char *json, size_t len, size_t at, char *out, size_t outlen) {
+  size_t o = 0, i = at + 1;
+  while (i < len && json[i] != '"' && o + 1 < outlen) {
+    if (json[i] == '\\' && i + 1 < len) {
+      if (o + 2 >= outlen) break;
+      out[o++] = json[i++];
+    }
+    out[o++] = json[i++];
+  }
+  /* cut short: drop the last UTF-8 character if it is incomplete */
+  size_t lead = o;
+  while (lead > 0 && ((unsigned char)out[lead - 1] & 0xC0) == 0x80) lead--;
+  if (lead > 0) {
+    unsigned char c = (unsigned char)out[lead - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (o - (lead - 1) < need) o = lead - 1;
+  }
+  out[o] = 0;
+}
+
 int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_rule *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   gjson root;
@@ -281,6 +303,12 @@ int promo_rule_parse(const char *json, size_t len, int scale, ground rnd, promo_
     /* callers recognise exactly "out of memory" (found by tests/test_oom.c: it became a
     ** reported invalid rule in promo_check) */
     if (strcmp(why, "out of memory") == 0) snprintf(err, errlen, "out of memory");
+    else if (strcmp(why, GJSON_DUPLICATE_KEY) == 0) {
+      char key[48];
+      raw_key(json, len, at, key, sizeof key);
+      snprintf(err, errlen, "rule: key \"%s\" given twice (at offset %zu); each field may appear once", key, at);
+    } else if (strcmp(why, GJSON_NUL_IN_STRING) == 0)
+      snprintf(err, errlen, "rule: \\u0000 (NUL) in a string at offset %zu: not allowed in keys or values", at);
     else snprintf(err, errlen, "rule is not JSON: %s at offset %zu", why, at);
     return -1;
   }

@@ -32,6 +32,40 @@ static void json_reader(void **state) {
   /* strict: trailing commas, leading zeros, lone surrogates, junk after the value, deep nesting */
   const char *bad[] = {"[1,]", "{\"a\":01}", "\"\\ud800\"", "{} x", "[", "\"abc", "{\"a\" 1}", "-", "1.", "tru"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_non_null(gjson_parse(bad[i], strlen(bad[i]), &v, &at));
+  /* valid JSON refused (issue 16 L9): \u0000 would cut the C string, a repeated key would go
+  ** unvalidated; err_at points at the escape / the repeated key */
+  static const struct { const char *text, *why; size_t at; } refused[] = {
+    {"\"a\\u0000b\"", GJSON_NUL_IN_STRING, 2},
+    {"{\"a\\u0000\":1}", GJSON_NUL_IN_STRING, 3},
+    {"{\"a\":1,\"b\":2,\"a\":3}", GJSON_DUPLICATE_KEY, 13},
+    {"{\"b\":1,\"a\":2,\"a\":3,\"b\":4}", GJSON_DUPLICATE_KEY, 13},
+    {"[{\"x\":{\"y\":1,\"y\":1}}]", GJSON_DUPLICATE_KEY, 13},
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    at = 0;
+    assert_string_equal(gjson_parse(refused[i].text, strlen(refused[i].text), &v, &at), refused[i].why);
+    assert_int_equal(at, refused[i].at);
+  }
+  /* \u0001 and keys that differ only after their first bytes are fine */
+  t = "{\"ab\":\"\\u0001\",\"a\":1,\"abc\":2}";
+  assert_null(gjson_parse(t, strlen(t), &v, &at));
+  assert_int_equal(v.n, 3);
+  gjson_free(&v);
+  /* 5000 distinct keys, then the same object with the first key repeated at the end */
+  char *big = gmem_alloc(5000 * 16 + 32);  /* each ,"kNNNN":NNNN is at most 13 bytes */
+  assert_non_null(big);
+  size_t o = 0;
+  big[o++] = '{';
+  for (int k = 0; k < 5000; k++) o += (size_t)sprintf(big + o, "%s\"k%d\":%d", k ? "," : "", k, k);
+  big[o] = '}';
+  assert_null(gjson_parse(big, o + 1, &v, &at));
+  assert_int_equal(v.n, 5000);
+  gjson_free(&v);
+  size_t dup_at = o + 1;
+  o += (size_t)sprintf(big + o, ",\"k0\":1}");
+  assert_string_equal(gjson_parse(big, o, &v, &at), GJSON_DUPLICATE_KEY);
+  assert_int_equal(at, dup_at);
+  gmem_free(big);
   char deep[200];
   memset(deep, '[', 100);
   memset(deep + 100, ']', 100);

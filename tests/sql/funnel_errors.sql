@@ -102,6 +102,9 @@ SELECT * FROM funnel('e', 60, '[1,2]');
 -- => error: funnel: steps is TEXT '[1,2]', expected a JSON array of event names (strings)
 SELECT * FROM funnel('e', 60, '["view", "pay"');
 -- => error: funnel: steps is TEXT '["view", "pay"', expected a JSON array of event names
+-- \u0000 in a JSON step name is refused: it used to cut "vi\u0000ew" to the step "vi" (issue 16 L9)
+SELECT * FROM funnel('e', 60, '["vi\u0000ew", "pay"]');
+-- => error: funnel: steps is TEXT '["vi\u0000ew", "pay"]': \u0000 (NUL) in an event name at offset 4
 SELECT * FROM funnel('e', 60, '[]');
 -- => error: funnel: steps must name 1 to 64 events
 SELECT * FROM funnel('e', 60, 7);

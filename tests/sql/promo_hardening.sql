@@ -116,3 +116,24 @@ SELECT line_id, cost FROM promo_apply('l16_cart', 'l16_promos');
 UPDATE l16_cart SET qty = 1, unit_price = 50000000000000000, cost = -50000000000000000;
 SELECT line_id, profit FROM promo_apply('l16_cart', 'l16_promos');
 -- => error: promo_apply: order 1: line 1: profit (final amount - cost) out of range (overflow)
+
+-- L9: rule JSON. A key given twice was accepted (the first copy won and the second went
+-- unvalidated: rate 2 is out of range), \u0000 cut keys and values ("discount\u0000junk" read
+-- as the valid type "discount"), and options after a NUL character were ignored.
+SELECT promo_price(100, 1, '{"type":"discount","rate":0.8,"rate":2}');
+-- => error: promo_price: rule: key "rate" given twice (at offset 30); each field may appear once
+SELECT promo_price(100, 1, '{"type":"tiered_discount","tiers":[{"qty":2,"rate":0.9,"qty":1}]}');
+-- => error: promo_price: rule: key "qty" given twice (at offset 55); each field may appear once
+SELECT promo_price(100, 1, '{"type":"discount\u0000junk","rate":0.8}');
+-- => error: promo_price: rule: \u0000 (NUL) in a string at offset 17: not allowed in keys or values
+SELECT promo_price(100, 1, '{"type":"discount","rate\u0000":0.8}');
+-- => error: promo_price: rule: \u0000 (NUL) in a string at offset 24: not allowed in keys or values
+SELECT promo_price(100, 1, '{"type":"discount","rate":0.8}', 'scale=0' || char(0) || ',rounding=up');
+-- => error: promo_price: options is TEXT 'scale=0', expected TEXT without NUL characters (options after the NUL would be ignored)
+-- promo_apply and promo_check see the same rule errors (promo_check lists them).
+CREATE TABLE l9_promos(promo_id, rule, skus, priority);
+INSERT INTO l9_promos VALUES ('DUP', '{"type":"coupon","off":5,"off":500}', NULL, 0);
+SELECT * FROM promo_apply('l1_cart', 'l9_promos');
+-- => error: promo_apply: promotion 'DUP': rule: key "off" given twice (at offset 25); each field may appear once
+SELECT problem, detail FROM promo_check('l9_promos');
+-- => invalid_rule|rule: key "off" given twice (at offset 25); each field may appear once
