@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "json_rule.h"
+#include "keys.h"
 #include "mem.h"
 #include "promo_engine.h"
 #include "registry.h"
@@ -219,8 +220,9 @@ typedef struct promo_reader {
   /* promo_check only: problems found while reading */
   struct problem *problems;
   int64_t nproblems, pcap;
-  char **ids;            /* promo_check: every promo_id read, valid or not */
-  int64_t nids, icap;
+  gkeys ids;             /* every promo_id read, valid or not: ids must be unique */
+  int64_t *id_row;       /* by id: the promotions row that first gave it */
+  int64_t id_cap;
 } promo_reader;
 
 typedef struct problem {
@@ -269,6 +271,34 @@ static void free_problems(promo_reader *rd) {
   rd->nproblems = rd->pcap = 0;
 }
 
+/* "fn: <where>: <col> is BLOB of n bytes, expected TEXT or a number": the documented rule is that
+** a BLOB is never read as text (issue 16 L14: a BLOB sku or promo_id was). */
+static int refuse_blob(char **pzErr, const char *fn, const char *where, int64_t row, const char *col, sqlite3_value *v) {
+  *pzErr = sqlite3_mprintf("%s: %s row %lld: %s is BLOB of %d bytes, expected TEXT or a number (a BLOB is never read as text)",
+                           fn, where, (long long)row, col, sqlite3_value_bytes(v));
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Records promo_id id of the current row. Returns SQLITE_OK with *first_row 0 when the id is new,
+** or the row that gave it first; SQLITE_NOMEM. */
+static int note_promo_id(promo_reader *rd, const char *id, int64_t *first_row) {
+  gkey k = {.type = GKEY_TEXT, .bytes = id, .len = strlen(id)};
+  uint32_t kid;
+  int r = gkeys_intern(&rd->ids, &k, &kid);
+  if (r == GKEYS_NOMEM || r == GKEYS_FULL) return SQLITE_NOMEM;
+  if (r == GKEYS_FOUND) { *first_row = rd->id_row[kid]; return SQLITE_OK; }
+  if (kid >= rd->id_cap) {
+    int64_t nc = rd->id_cap ? rd->id_cap * 2 : 64;
+    int64_t *ir = sqlite3_realloc64(rd->id_row, sizeof *ir * (size_t)nc);
+    if (!ir) return SQLITE_NOMEM;
+    rd->id_row = ir;
+    rd->id_cap = nc;
+  }
+  rd->id_row[kid] = rd->row;
+  *first_row = 0;
+  return SQLITE_OK;
+}
+
 /* promotions row: promo_id, rule, skus, priority */
 static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   promo_reader *rd = ctx;
@@ -278,8 +308,25 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     *pzErr = sqlite3_mprintf("%s: promotions row %lld: promo_id is NULL", fn, (long long)rd->row);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  if (sqlite3_value_type(cols[0]) == SQLITE_BLOB) return refuse_blob(pzErr, fn, "promotions", rd->row, "promo_id", cols[0]);
   const char *id = (const char *)sqlite3_value_text(cols[0]);
   if (!id) return SQLITE_NOMEM;
+  /* A repeated id is two promotions the results cannot tell apart (promo_check reported the
+  ** pair as overlapping itself): promo_apply refuses it, promo_check lists it. */
+  int64_t first_row;
+  int irc = note_promo_id(rd, id, &first_row);
+  if (irc != SQLITE_OK) return irc;
+  if (first_row && !rd->check) {
+    *pzErr = sqlite3_mprintf("%s: promotions row %lld: promo_id '%s' is given twice (first in row %lld); promo_ids must be unique",
+                             fn, (long long)rd->row, id, (long long)first_row);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (first_row) {
+    irc = add_problem(rd, id, NULL, NULL, "duplicate_id",
+                      sqlite3_mprintf("promo_id '%s' is given to more than one promotion (promotions rows %lld and %lld)", id,
+                                      (long long)first_row, (long long)rd->row));
+    if (irc != SQLITE_OK) return irc;
+  }
   char msg[ERR_MAX];
   int64_t priority = 0;
   if (cols[3] && sqlite3_value_type(cols[3]) != SQLITE_NULL) {
@@ -298,7 +345,10 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   const char **names = NULL;
   size_t *lens = NULL;
   const char *bad = NULL;
-  if (cols[2] && sqlite3_value_type(cols[2]) != SQLITE_NULL) {
+  if (cols[2] && sqlite3_value_type(cols[2]) == SQLITE_BLOB) {
+    all = 0;
+    bad = "expected a JSON array of sku strings as TEXT (a BLOB is never read as text)";
+  } else if (cols[2] && sqlite3_value_type(cols[2]) != SQLITE_NULL) {
     all = 0;
     const char *t = (const char *)sqlite3_value_text(cols[2]);
     size_t at;
@@ -355,6 +405,10 @@ static int read_promotions(sqlite3 *db, const char *fn, sqlite3_value *arg, prom
     }
   rc = gsource_scan(&src, fn, cols, 4, promo_row, rd, pzErr);
   gsource_close(&src);
+  gkeys_free(&rd->ids);
+  sqlite3_free(rd->id_row);
+  rd->id_row = NULL;
+  rd->id_cap = 0;
   return rc;
 }
 
@@ -428,6 +482,7 @@ static int cart_row_fn(void *ctx, sqlite3_value **cols, char **pzErr) {
   int rc;
   if ((rc = cart_int(cols[0], fn, rown, "order_id", &row->order_id, pzErr))) return rc;
   if ((rc = cart_int(cols[1], fn, rown, "line_id", &row->line.line_id, pzErr))) return rc;
+  if (sqlite3_value_type(cols[2]) == SQLITE_BLOB) return refuse_blob(pzErr, fn, "cart", rown, "sku", cols[2]);
   const char *sku = (const char *)sqlite3_value_text(cols[2]);
   if (!sku) {
     if (sqlite3_value_type(cols[2]) == SQLITE_NULL) {
@@ -755,10 +810,13 @@ typedef struct cost_reader {
   cost_entry *costs;   /* by sku index */
   int64_t ncap;
   int has_price;
+  int64_t row;
 } cost_reader;
 
 static int cost_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   cost_reader *cr = ctx;
+  cr->row++;
+  if (sqlite3_value_type(cols[0]) == SQLITE_BLOB) return refuse_blob(pzErr, cr->fn, "costs", cr->row, "sku", cols[0]);
   const char *sku = (const char *)sqlite3_value_text(cols[0]);
   if (!sku) return sqlite3_value_type(cols[0]) == SQLITE_NULL ? SQLITE_OK : SQLITE_NOMEM;
   int s = promo_book_sku(cr->book, sku, (size_t)sqlite3_value_bytes(cols[0]));
@@ -804,7 +862,7 @@ static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64
     gsource_close(&src);
     return SQLITE_ERROR;
   }
-  cost_reader cr = {rd->book, fn, *mo, NULL, 0, cols[2] >= 0};
+  cost_reader cr = {rd->book, fn, *mo, NULL, 0, cols[2] >= 0, 0};
   rc = gsource_scan(&src, fn, cols, 3, cost_row, &cr, pzErr);
   gsource_close(&src);
   int np = promo_book_count(rd->book);
@@ -884,6 +942,7 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     for (int j = i + 1; j < np && rc == SQLITE_OK; j++) {
       const promo_def *a = promo_book_get(rd->book, i), *b = promo_book_get(rd->book, j);
       if (a->rule.type == PT_COUPON || b->rule.type == PT_COUPON) continue;
+      if (strcmp(a->id, b->id) == 0) continue;  /* listed as duplicate_id, not as overlapping itself */
       if (!promo_windows_overlap(&a->rule, &b->rule)) continue;
       const int *sa, *sb;
       int na = promo_book_skus(rd->book, i, &sa), nb = promo_book_skus(rd->book, j, &sb);

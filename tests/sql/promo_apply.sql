@@ -242,18 +242,19 @@ SELECT * FROM promo_apply('c', 'SELECT ''BAD'' AS promo_id, ''{"type":"discount"
 SELECT * FROM promo_apply('c', 'SELECT 1 AS id, 2 AS rule');
 -- => error: promo_apply: promotions has no column 'promo_id' (columns by name: promo_id, rule, optional skus, priority)
 -- source errors name the argument (cart or promotions); a number is not a table name
-SELECT * FROM promo_apply('nope', 'p');
+SELECT * FROM promo_apply('nope', 'SELECT * FROM p WHERE tv = 6');
 -- => error: promo_apply: cart: no such table: nope
 SELECT * FROM promo_apply('c', 'nope');
 -- => error: promo_apply: promotions: no such table: nope
-SELECT * FROM promo_apply(7, 'p');
+SELECT * FROM promo_apply(7, 'SELECT * FROM p WHERE tv = 6');
 -- => error: promo_apply: cart is INTEGER 7, expected a table or view name or a SELECT statement
 SELECT * FROM promo_apply('c', x'70');
 -- => error: promo_apply: promotions is BLOB of 1 bytes, expected a table or view name or a SELECT statement
 SELECT * FROM promo_apply('c', 'p', 'rounding=up, at=soon');
 -- =>~ error: promo_apply: option at='soon': expected a timestamp such as 2024-06-18 10:15:00*
--- An empty cart is no rows; a direct-only function cannot run from a view.
-SELECT count(*) FROM promo_apply('SELECT * FROM c WHERE 0', 'p');
+-- An empty cart is no rows; a direct-only function cannot run from a view. (Table p gives some
+-- promo_ids to several vectors' promotions, which promo_apply refuses: one vector's rows here.)
+SELECT count(*) FROM promo_apply('SELECT * FROM c WHERE 0', 'SELECT * FROM p WHERE tv = 6');
 -- => 0
 CREATE VIEW v AS SELECT * FROM promo_apply('c', 'p');
 SELECT * FROM v;

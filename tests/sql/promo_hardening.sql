@@ -137,3 +137,43 @@ SELECT * FROM promo_apply('l1_cart', 'l9_promos');
 -- => error: promo_apply: promotion 'DUP': rule: key "off" given twice (at offset 25); each field may appear once
 SELECT problem, detail FROM promo_check('l9_promos');
 -- => invalid_rule|rule: key "off" given twice (at offset 25); each field may appear once
+
+-- L14: a BLOB is never read as text: not as a cart sku, a promo_id, a skus list or a costs sku
+-- (x'41' was read as the sku 'A'). A number is still a sku or an id.
+CREATE TABLE l14_cart(order_id, line_id, sku, qty, unit_price);
+INSERT INTO l14_cart VALUES (1, 1, 'A', 1, 100), (1, 2, x'41', 1, 100);
+CREATE TABLE l14_promos(promo_id, rule, skus, priority);
+INSERT INTO l14_promos VALUES ('A80', '{"type":"discount","rate":0.8}', '["A"]', 0);
+SELECT * FROM promo_apply('l14_cart', 'l14_promos');
+-- => error: promo_apply: cart row 2: sku is BLOB of 1 bytes, expected TEXT or a number (a BLOB is never read as text)
+UPDATE l14_cart SET sku = 7 WHERE line_id = 2;
+INSERT INTO l14_promos VALUES (x'50', '{"type":"reduce","amount":1}', '[7]', 0);
+SELECT * FROM promo_apply('l14_cart', 'l14_promos');
+-- => error: promo_apply: promotions row 2: promo_id is BLOB of 1 bytes, expected TEXT or a number (a BLOB is never read as text)
+SELECT * FROM promo_check('l14_promos');
+-- => error: promo_check: promotions row 2: promo_id is BLOB of 1 bytes, expected TEXT or a number (a BLOB is never read as text)
+UPDATE l14_promos SET promo_id = 5 WHERE rule LIKE '%reduce%';
+SELECT line_id, sku, promo_id, final_cents FROM promo_apply('l14_cart', 'l14_promos');
+-- => 1|A|A80|8000
+-- => 2|7|5|9900
+UPDATE l14_promos SET skus = CAST('["A"]' AS BLOB) WHERE promo_id = 'A80';
+SELECT * FROM promo_apply('l14_cart', 'l14_promos');
+-- => error: promo_apply: promotion 'A80': skus: expected a JSON array of sku strings as TEXT (a BLOB is never read as text)
+SELECT problem, detail FROM promo_check('l14_promos');
+-- => invalid_skus|skus: expected a JSON array of sku strings as TEXT (a BLOB is never read as text)
+UPDATE l14_promos SET skus = '["A"]' WHERE promo_id = 'A80';
+CREATE TABLE l14_costs(sku, cost);
+INSERT INTO l14_costs VALUES (x'41', 90);
+SELECT * FROM promo_check('l14_promos', 'costs=l14_costs');
+-- => error: promo_check: costs row 1: sku is BLOB of 1 bytes, expected TEXT or a number (a BLOB is never read as text)
+-- A promo_id given twice: promo_apply refuses it; promo_check lists it once (it used to report
+-- the two as overlapping themselves). TEXT '5' and INTEGER 5 are the same id. The second '5'
+-- names every sku, so it overlaps both A80s on A; the first names only sku 7.
+INSERT INTO l14_promos VALUES ('A80', '{"type":"special_price","price":50}', '["A"]', 0), ('5', '{"type":"reduce","amount":2}', NULL, 0);
+SELECT * FROM promo_apply('l14_cart', 'l14_promos');
+-- => error: promo_apply: promotions row 3: promo_id 'A80' is given twice (first in row 1); promo_ids must be unique
+SELECT promo_id, other_promo_id, sku, problem, detail FROM promo_check('l14_promos');
+-- => A80|NULL|NULL|duplicate_id|promo_id 'A80' is given to more than one promotion (promotions rows 1 and 3)
+-- => 5|NULL|NULL|duplicate_id|promo_id '5' is given to more than one promotion (promotions rows 2 and 4)
+-- => A80|5|A|overlap|'A80' (discount) and '5' (reduce) are live at the same time
+-- => A80|5|A|overlap|'A80' (special_price) and '5' (reduce) are live at the same time
