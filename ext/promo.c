@@ -143,10 +143,13 @@ static void promo_price_common(sqlite3_context *ctx, int argc, sqlite3_value **a
       if (c) { *c = mo; sqlite3_set_auxdata(ctx, 3, c, sqlite3_free); }
     }
   }
-  if (sqlite3_value_type(argv[2]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
+  /* Every argument that is not NULL is validated first, and only then does a NULL give NULL:
+  ** a bad rule or qty is an error also on the rows where the price is NULL (issue 16 L15;
+  ** docs/promotions.md). */
+  int rule_null = sqlite3_value_type(argv[2]) == SQLITE_NULL;
   /* The rule is parsed once per statement while the argument stays constant. */
-  cached_rule *cr = sqlite3_get_auxdata(ctx, 2);
-  if (!cr || cr->scale != mo.scale || cr->rnd != mo.rnd) {
+  cached_rule *cr = rule_null ? NULL : sqlite3_get_auxdata(ctx, 2);
+  if (!rule_null && (!cr || cr->scale != mo.scale || cr->rnd != mo.rnd)) {
     if (sqlite3_value_type(argv[2]) != SQLITE_TEXT) {
       rc = fail_value(&err, fn, "rule", argv[2], "JSON text such as '{\"type\":\"discount\",\"rate\":0.8}'");
       goto fail;
@@ -181,11 +184,16 @@ static void promo_price_common(sqlite3_context *ctx, int argc, sqlite3_value **a
     }
   }
   int64_t unit, qty, total;
-  rc = read_money(argv[0], fn, "unit_price", mo.scale, mo.rnd, &unit, &err);
-  if (rc == SQLITE_OK) rc = read_qty(argv[1], fn, "qty", &qty, &err);
-  if (rc == GARG_NULL) { if (own_local) promo_rule_free(&local.rule); sqlite3_result_null(ctx); return; }
-  if (rc != SQLITE_OK) goto fail;
-  if (unit < 0) { rc = fail_value(&err, fn, "unit_price", argv[0], "an amount >= 0"); goto fail; }
+  int unit_rc = read_money(argv[0], fn, "unit_price", mo.scale, mo.rnd, &unit, &err);
+  if (unit_rc != SQLITE_OK && unit_rc != GARG_NULL) { rc = unit_rc; goto fail; }
+  if (unit_rc == SQLITE_OK && unit < 0) { rc = fail_value(&err, fn, "unit_price", argv[0], "an amount >= 0"); goto fail; }
+  int qty_rc = read_qty(argv[1], fn, "qty", &qty, &err);
+  if (qty_rc != SQLITE_OK && qty_rc != GARG_NULL) { rc = qty_rc; goto fail; }
+  if (rule_null || unit_rc == GARG_NULL || qty_rc == GARG_NULL) {
+    if (own_local) promo_rule_free(&local.rule);
+    sqlite3_result_null(ctx);
+    return;
+  }
   const promo_rule *r = &cr->rule;
   int live = promo_rule_live(r, mo.has_at, mo.at) && (!r->audience_new || mo.is_new);
   const char *why;

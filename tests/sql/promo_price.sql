@@ -133,6 +133,23 @@ SELECT promo_price_cents(92233720368547758, 1000, '{"type":"discount","rate":0.5
 -- NULL inputs give NULL.
 SELECT promo_price(NULL, 1, '{"type":"discount","rate":0.8}'), promo_price(1, NULL, '{"type":"discount","rate":0.8}'), promo_price(1, 1, NULL);
 -- => NULL|NULL|NULL
+-- ... once every argument that is not NULL is valid: validation comes first, so a bad rule,
+-- qty, price or option is an error also on a row whose other argument is NULL (docs/promotions.md
+-- "NULL arguments"). Before, the first NULL returned early and hid a bad qty or rule after it.
+SELECT promo_price(NULL, 1, '{"type":"bogus"}');
+-- =>~ error: promo_price: rule $.type: unknown type 'bogus'*
+SELECT promo_price(NULL, 1.5, '{"type":"discount","rate":0.8}');
+-- => error: promo_price: qty is REAL 1.5, expected a positive whole number
+SELECT promo_price(1, 1.5, NULL);
+-- => error: promo_price: qty is REAL 1.5, expected a positive whole number
+SELECT promo_price('abc', NULL, '{"type":"discount","rate":0.8}');
+-- =>~ error: promo_price: unit_price is TEXT 'abc', expected *
+SELECT promo_price(-1, 1, NULL);
+-- => error: promo_price: unit_price is INTEGER -1, expected an amount >= 0
+SELECT promo_price(NULL, NULL, NULL, 'scale=9');
+-- =>~ error: promo_price: *scale*
+SELECT promo_price_cents(NULL, 2, '{"type":"discount","rate":0.8}', 'scale=0'), promo_price_cents(100, 2, NULL, 'new');
+-- => NULL|NULL
 
 -- Bad input: each error names the function, the argument or JSON path, and what was expected.
 SELECT promo_price(-1, 1, '{"type":"discount","rate":0.8}');
