@@ -8,6 +8,9 @@
 SQLITE_EXTENSION_INIT1
 
 #include <stddef.h>
+#include <string.h>
+
+#include "args.h"
 
 #include "registry.h"
 #include "source.h"
@@ -60,8 +63,49 @@ static const growth_table growth_tables[] = {
   {"repurchase", &repurchase_spec},
   {"promo_apply", &promo_apply_spec},
   {"promo_check", &promo_check_spec},
-  {NULL, NULL},
 };
+#define GROWTH_NTABLES (sizeof growth_tables / sizeof growth_tables[0])
+
+/* What each connection owns: the table-valued functions' shared state (growth_trust_schema) and
+** one module host per table. Every registration holds a reference; SQLite drops each when the
+** connection closes (or a registration fails), and the last one frees the block. */
+typedef struct growth_conn {
+  gtvf_conn tvf;        /* first: a host's conn pointer is the block */
+  int refs;
+  gtvf_host host[GROWTH_NTABLES];
+} growth_conn;
+
+static void growth_conn_release(void *p) {
+  growth_conn *c = p;
+  if (--c->refs == 0) sqlite3_free(c);
+}
+static void growth_host_release(void *p) { growth_conn_release(((gtvf_host *)p)->conn); }
+
+/* growth_trust_schema([on]): whether this connection's table-valued functions may run inside the
+** application's views and triggers (SQLite then applies PRAGMA trusted_schema). Direct-only, so
+** a schema can never switch it; it takes effect only before the first table-valued function is
+** used on the connection, since SQLite fixes a virtual table's risk when it connects it. */
+static void growth_trust_schema_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  growth_conn *c = sqlite3_user_data(ctx);
+  if (argc == 1) {
+    int on;
+    char *err = NULL;
+    int rc = garg_bool(argv[0], "growth_trust_schema", "on", &on, &err);
+    if (rc == GARG_NULL) {
+      garg_result_error(ctx, sqlite3_mprintf("growth_trust_schema: on is NULL, expected 0/1"));
+      return;
+    }
+    if (rc != SQLITE_OK) { garg_result_error(ctx, err); return; }
+    if (on != c->tvf.trust_schema && c->tvf.connected) {
+      garg_result_error(ctx, sqlite3_mprintf("growth_trust_schema: a table-valued function was already used on this "
+                                             "connection; call growth_trust_schema(%d) right after loading the "
+                                             "extension, before any", on));
+      return;
+    }
+    c->tvf.trust_schema = on;
+  }
+  sqlite3_result_int(ctx, c->tvf.trust_schema);
+}
 
 #ifdef _WIN32
 __declspec(dllexport)
@@ -84,11 +128,29 @@ int sqlite3_growth_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
       return rc;
     }
   }
-  for (size_t i = 0; i < sizeof growth_tables / sizeof growth_tables[0]; i++) {
-    const growth_table *t = &growth_tables[i];
-    if (!t->name) continue;
-    int rc = sqlite3_create_module_v2(db, t->name, &gtvf_module, (void *)t->spec, 0);
+  growth_conn *c = sqlite3_malloc64(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->refs = (int)GROWTH_NTABLES + 2;  /* the tables, growth_trust_schema's two arities */
+  for (int arity = 0; arity <= 1; arity++) {
+    /* the destructor runs on failure too, so the reference is always dropped */
+    int rc = sqlite3_create_function_v2(db, "growth_trust_schema", arity, SQLITE_UTF8 | SQLITE_DIRECTONLY, c,
+                                        growth_trust_schema_func, 0, 0, growth_conn_release);
     if (rc != SQLITE_OK) {
+      c->refs -= 1 - arity + (int)GROWTH_NTABLES;  /* the registrations never attempted */
+      if (c->refs == 0) sqlite3_free(c);
+      if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("growth: cannot register function growth_trust_schema: %s", sqlite3_errmsg(db));
+      return rc;
+    }
+  }
+  for (size_t i = 0; i < GROWTH_NTABLES; i++) {
+    const growth_table *t = &growth_tables[i];
+    c->host[i].spec = t->spec;
+    c->host[i].conn = &c->tvf;
+    int rc = sqlite3_create_module_v2(db, t->name, &gtvf_module, &c->host[i], growth_host_release);
+    if (rc != SQLITE_OK) {
+      c->refs -= (int)(GROWTH_NTABLES - 1 - i);
+      if (c->refs == 0) sqlite3_free(c);
       if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("growth: cannot register table %s: %s", t->name, sqlite3_errmsg(db));
       return rc;
     }

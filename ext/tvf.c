@@ -20,14 +20,19 @@ static int gtvf_connect(sqlite3 *db, void *aux, int argc, const char *const *arg
                         char **pzErr) {
   (void)argc;
   (void)argv;
-  const gtvf_spec *spec = aux;
+  const gtvf_host *host = aux;
+  const gtvf_spec *spec = host->spec;
   int rc = sqlite3_declare_vtab(db, spec->schema);
   if (rc != SQLITE_OK) {
     *pzErr = sqlite3_mprintf("%s: bad schema: %s", spec->name, sqlite3_errmsg(db));
     return rc;
   }
-  /* Functions that run SQL text must never run from a view or trigger of a hostile schema. */
-  sqlite3_vtab_config(db, spec->innocuous ? SQLITE_VTAB_INNOCUOUS : SQLITE_VTAB_DIRECTONLY);
+  /* Functions that run SQL text must never run from a view or trigger of a hostile schema;
+  ** an application that called growth_trust_schema(1) lets SQLite's own rule decide (views
+  ** and triggers of a schema run them only while PRAGMA trusted_schema is on). */
+  if (spec->innocuous) sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  else if (!host->conn || !host->conn->trust_schema) sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if (host->conn) host->conn->connected = 1;
   gtvf_vtab *vt = sqlite3_malloc64(sizeof *vt);
   if (!vt) return SQLITE_NOMEM;
   memset(vt, 0, sizeof *vt);

@@ -39,7 +39,22 @@ struct gtvf_spec {
   void (*destroy)(void *result);
 };
 
-/* The shared sqlite3_module; register it with the spec as the client data (growth.c). */
+/* What one connection decided about its table-valued functions (growth_trust_schema): whether
+** the application lets them run inside its own views and triggers, and whether any has been
+** connected yet (the decision is taken when a function is first used on the connection). */
+typedef struct gtvf_conn {
+  int trust_schema;
+  int connected;
+} gtvf_conn;
+
+/* The client data of a registered module: its spec, and the connection's state (NULL: the
+** default, direct-only). */
+typedef struct gtvf_host {
+  const gtvf_spec *spec;
+  gtvf_conn *conn;
+} gtvf_host;
+
+/* The shared sqlite3_module; register it with a gtvf_host as the client data (growth.c). */
 extern const sqlite3_module gtvf_module;
 
 #endif

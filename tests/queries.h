@@ -15,6 +15,7 @@ typedef struct hquery {
 
 static const hquery harness_queries[] = {
   {"growth_version", "SELECT growth_version() LIKE 'sqlite-growth %'"},
+  {"growth_trust_schema", "SELECT growth_trust_schema(), growth_trust_schema(0)"},
   {"date_bucket", "SELECT date_bucket(ts, 'week') FROM events ORDER BY rowid"},
   {"date_bucket", "SELECT date_bucket('2024-02-30', 'week')"},  /* error paths too */
   {"period_diff", "SELECT period_diff(1, 2, 'day', 'tz=+25:00')"},

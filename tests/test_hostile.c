@@ -28,6 +28,8 @@ static const char *const expected_functions[] = {
   "date_bucket|2|s|deterministic,innocuous",
   "date_bucket|3|s|deterministic,innocuous",
   "growth_gather|-1|a|directonly",
+  "growth_trust_schema|0|s|directonly",
+  "growth_trust_schema|1|s|directonly",
   "growth_version|0|s|innocuous",
   "period_diff|3|s|deterministic,innocuous",
   "period_diff|4|s|deterministic,innocuous",
@@ -324,6 +326,7 @@ static const gtvf_spec probe_spec = {
   "probe_rows", "CREATE TABLE x(rows, source HIDDEN)", 1, 1, 1, probe_args, 0,
   probe_compute, probe_column, sqlite3_free,
 };
+static const gtvf_host probe_host = {&probe_spec, NULL};
 
 static const struct { const char *source, *expect; } hostile_sources[] = {
   {"events", "12"},
@@ -355,7 +358,7 @@ static void hostile_sources_are_refused_or_names(void **state) {
   (void)state;
   sqlite3 *db = harness_open();
   assert_non_null(db);
-  assert_int_equal(sqlite3_create_module_v2(db, "probe_rows", &gtvf_module, (void *)&probe_spec, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_create_module_v2(db, "probe_rows", &gtvf_module, (void *)&probe_host, NULL), SQLITE_OK);
   for (size_t i = 0; i < sizeof hostile_sources / sizeof hostile_sources[0]; i++) {
     char *sql = sqlite3_mprintf("SELECT rows FROM probe_rows(%Q)", hostile_sources[i].source);
     char *out = NULL;

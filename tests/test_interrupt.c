@@ -65,6 +65,7 @@ static const char *const sum_args[] = {"source"};
 static const gtvf_spec sum_spec = {
   "scaffold_sum", "CREATE TABLE x(total, source HIDDEN)", 1, 1, 1, sum_args, 0, sum_compute, sum_column, sqlite3_free,
 };
+static const gtvf_host sum_host = {&sum_spec, NULL};
 
 /* 4M events and orders, 1.2M cart lines (400k orders of 3 lines). Under AddressSanitizer too:
 ** only the extension is instrumented, not the system SQLite that fills the tables, and every query
@@ -181,7 +182,7 @@ static void long_queries_stop_promptly(void **state) {
   sqlite3_int64 before = sqlite3_memory_used();
   sqlite3 *db = harness_open();
   assert_non_null(db);
-  assert_int_equal(sqlite3_create_module_v2(db, "scaffold_sum", &gtvf_module, (void *)&sum_spec, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_create_module_v2(db, "scaffold_sum", &gtvf_module, (void *)&sum_host, NULL), SQLITE_OK);
   char *err = NULL;
   double filled = now_ms();
   if (sqlite3_exec(db, BIG_SQL, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
@@ -256,7 +257,7 @@ static void results_beyond_the_length_limit_are_errors(void **state) {
   /* the scaffold itself: the statement gsource_scan builds is longer than a 90-byte limit, which
   ** is "too big" (it used to be reported as out of memory) */
   sqlite3 *db = harness_open();
-  assert_int_equal(sqlite3_create_module_v2(db, "scaffold_sum", &gtvf_module, (void *)&sum_spec, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_create_module_v2(db, "scaffold_sum", &gtvf_module, (void *)&sum_host, NULL), SQLITE_OK);
   char *out = NULL;
   assert_int_equal(harness_run(db, "SELECT * FROM scaffold_sum(NULL)", &out), SQLITE_DONE);  /* connected */
   sqlite3_free(out);

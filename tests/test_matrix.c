@@ -112,6 +112,9 @@ static const mrow matrix[] = {
   {"shade", 's', 1, {"0.5"}, {"NEEEEENEE"}},
   /* internal: refused whatever it is given */
   {"growth_gather", 'a', 2, {"1", "2"}, {K_ANY_ERR, K_ANY_ERR}},
+  /* growth.c: growth_trust_schema([on]): on is 0/1 (also 0.0/1.0); NULL is an error, not a default */
+  {"growth_trust_schema", 's', 0, {0}, {0}},
+  {"growth_trust_schema", 's', 1, {"0"}, {"EEEEEEEEE"}},
 };
 #define NMATRIX ((int)(sizeof matrix / sizeof matrix[0]))
 

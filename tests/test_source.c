@@ -57,13 +57,14 @@ static const gtvf_spec count_spec = {
   "count_rows", "CREATE TABLE x(rows, total, source HIDDEN)", 2, 1, 1, count_args, 0,
   count_compute, count_column, sqlite3_free,
 };
+static const gtvf_host count_host = {&count_spec, NULL};
 
 static sqlite3 *open_db(void) {
   sqlite3 *db;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
   char *err = NULL;
   assert_int_equal(sqlite3_growth_init(db, &err, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_create_module_v2(db, "count_rows", &gtvf_module, (void *)&count_spec, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_create_module_v2(db, "count_rows", &gtvf_module, (void *)&count_host, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_exec(db,
     "CREATE TABLE t(a, b); INSERT INTO t VALUES (1,'x'),(2,'y'),(39,'z');"
     "CREATE TABLE \"x\"\"; DROP TABLE t; --\"(a); INSERT INTO \"x\"\"; DROP TABLE t; --\" VALUES (5);",
