@@ -1,5 +1,5 @@
 /*
-** chart.c: bar(value, max [, width]) and shade(rate), so a funnel, a segment table or a
+** chart.c: bar(value, max [, width]) and shade(rate [, max]), so a funnel, a segment table or a
 ** retention triangle shows its shape in the terminal. The pure core (chart.h) comes first,
 ** the SQL glue after it.
 */
@@ -41,6 +41,16 @@ int gchart_shade_step(double rate) {
   if (!(rate >= 0 && rate <= 1)) return -1;
   int step = (int)floor(rate * 5);
   return step > 4 ? 4 : step;
+}
+
+int gchart_shade_step_scaled(double rate, double max) {
+  if (!(max > 0 && max <= 1e300) || !(rate >= 0 && rate <= 1e300)) return -1;
+  /* bins [k*max/5, (k+1)*max/5): the threshold is computed as a person would write it, so for a
+  ** max such as 0.5 the edges are exactly 0.1, 0.2, ...; a rate above max is the top step */
+  int step = 0;
+  for (int k = 1; k <= 4; k++)
+    if (rate >= max * k / 5) step = k;
+  return step;
 }
 
 const char *gchart_shade_char(int step) {
@@ -94,12 +104,31 @@ void bar_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
 }
 
-/* shade(rate) -> one character of the ramp ' ░▒▓█'; NULL gives NULL. */
+/* shade(rate [, max]) -> one character of the ramp ' ░▒▓█'; NULL gives NULL. */
 void shade_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  (void)argc;
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
-  double rate;
+  for (int i = 0; i < argc; i++)
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return; /* result stays NULL */
+  double rate, max = 1;
   if (read_number(ctx, argv[0], "rate", &rate) != SQLITE_OK) return;
+  if (argc > 1) {
+    if (read_number(ctx, argv[1], "max", &max) != SQLITE_OK) return;
+    if (!(max > 0)) {
+      char *d = garg_describe(argv[1]);
+      garg_result_error(ctx, d ? sqlite3_mprintf("%s: max is %s, expected a number above 0", garg_fn_name(ctx), d)
+                               : NULL);
+      sqlite3_free(d);
+      return;
+    }
+    if (rate < 0) {
+      char *d = garg_describe(argv[0]);
+      garg_result_error(ctx, d ? sqlite3_mprintf("%s: rate is %s, expected a number from 0", garg_fn_name(ctx), d)
+                               : NULL);
+      sqlite3_free(d);
+      return;
+    }
+    sqlite3_result_text(ctx, gchart_shade_char(gchart_shade_step_scaled(rate, max)), -1, SQLITE_STATIC);
+    return;
+  }
   int step = gchart_shade_step(rate);
   if (step < 0) {
     char *d = garg_describe(argv[0]);

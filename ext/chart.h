@@ -25,6 +25,10 @@ size_t gchart_bar_text(long eighths, char *out);
 ** is outside [0, 1] or NaN. */
 int gchart_shade_step(double rate);
 
+/* The ramp step for a rate on a scale from 0 to max (> 0): five equal bins of max/5, a rate
+** at or above max in the top one; -1 when max is not above 0 or either is NaN or infinite. */
+int gchart_shade_step_scaled(double rate, double max);
+
 /* The character of a ramp step as UTF-8: " ", "░", "▒", "▓", "█". */
 const char *gchart_shade_char(int step);
 

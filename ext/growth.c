@@ -52,6 +52,7 @@ static const growth_function growth_functions[] = {
   {"bar",              2, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
   {"bar",              3, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
   {"shade",            1, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
+  {"shade",            2, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
 };
 
 static const growth_table growth_tables[] = {

@@ -55,6 +55,19 @@ static void shade_steps(void **state) {
   assert_int_equal(gchart_shade_step(1.0000001), -1);
   assert_int_equal(gchart_shade_step(-0.0000001), -1);
   assert_int_equal(gchart_shade_step(NAN), -1);
+  /* on a scale to max: bins of max/5; for max 0.5 the edges are 0.1, 0.2, 0.3, 0.4 */
+  assert_int_equal(gchart_shade_step_scaled(0, 0.5), 0);
+  assert_int_equal(gchart_shade_step_scaled(0.0999, 0.5), 0);
+  assert_int_equal(gchart_shade_step_scaled(0.1, 0.5), 1);
+  assert_int_equal(gchart_shade_step_scaled(0.3, 0.5), 3);
+  assert_int_equal(gchart_shade_step_scaled(0.4, 0.5), 4);
+  assert_int_equal(gchart_shade_step_scaled(0.5, 0.5), 4);
+  assert_int_equal(gchart_shade_step_scaled(1, 0.5), 4);    /* above max: the top step */
+  assert_int_equal(gchart_shade_step_scaled(0.1, 0), -1);   /* max must be above 0 */
+  assert_int_equal(gchart_shade_step_scaled(0.1, -1), -1);
+  assert_int_equal(gchart_shade_step_scaled(NAN, 0.5), -1);
+  assert_int_equal(gchart_shade_step_scaled(0.1, NAN), -1);
+  assert_int_equal(gchart_shade_step_scaled(-0.1, 0.5), -1);
   assert_string_equal(gchart_shade_char(0), " ");
   assert_string_equal(gchart_shade_char(1), "░");
   assert_string_equal(gchart_shade_char(2), "▒");

@@ -106,6 +106,7 @@ static const char *const expected_functions[] = {
   "rfm_segment|3|s|deterministic,innocuous",
   "rfm_segment|4|s|deterministic,innocuous",
   "shade|1|s|deterministic,innocuous",
+  "shade|2|s|deterministic,innocuous",
   "window_funnel|-1|w|deterministic,innocuous",
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */

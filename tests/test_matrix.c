@@ -110,6 +110,8 @@ static const mrow matrix[] = {
   {"bar", 's', 2, {"1", "3"}, {K_NUMBER, K_NUMBER}},
   {"bar", 's', 3, {"1", "3", "10"}, {K_NUMBER, K_NUMBER, K_WHOLE}},
   {"shade", 's', 1, {"0.5"}, {"NEEEEENEE"}},
+  /* shade(rate, max): rate from 0 up (above max is the top step); max above 0 */
+  {"shade", 's', 2, {"0.05", "0.2"}, {"NVVEEENEE", "NVVEEENEE"}},
   /* internal: refused whatever it is given */
   {"growth_gather", 'a', 2, {"1", "2"}, {K_ANY_ERR, K_ANY_ERR}},
   /* growth.c: growth_trust_schema([on]): on is 0/1 (also 0.0/1.0); NULL is an error, not a default */

@@ -63,3 +63,17 @@ SELECT shade(2);
 -- => error: shade: rate is INTEGER 2, expected a number from 0 to 1
 SELECT shade('0.5');
 -- => error: shade: rate is TEXT '0.5', expected a number
+-- shade(rate, max): the same ramp on a scale from 0 to max, for rates that are all small (e-commerce
+-- retention after period 0 is under 20%): with max 0.2 the bins are 0.04 wide; a rate above max
+-- (period 0 is 100%) is the top step. Bins: [0, 0.04) ' ' (0 and 0.03), [0.04, 0.08) ░ (0.05),
+-- [0.08, 0.12) ▒ (0.09), [0.12, 0.16) ▓ (0.13), from 0.16 █ (0.17 and 1).
+SELECT '[' || shade(0, 0.2) || shade(0.03, 0.2) || shade(0.05, 0.2) || shade(0.09, 0.2) || shade(0.13, 0.2) || shade(0.17, 0.2) || shade(1, 0.2) || ']';
+-- => [  ░▒▓██]
+SELECT shade(0.1, NULL), shade(NULL, 0.2);
+-- => NULL|NULL
+SELECT shade(0.1, 0);
+-- => error: shade: max is INTEGER 0, expected a number above 0
+SELECT shade(-0.01, 0.2);
+-- => error: shade: rate is REAL -0.01, expected a number from 0
+SELECT shade(0.1, '0.2');
+-- => error: shade: max is TEXT '0.2', expected a number
