@@ -1,32 +1,41 @@
 -- report.sql: one self-contained HTML page (inline CSS and SVG, nothing fetched from the network)
--- with the funnel, the weekly retention triangle and the RFM segments of a shop database, every
--- number taken from the extension's outputs: funnel(), cohort_retention(), rfm().
+-- with the funnel, the retention triangle and the RFM segments of a shop database, every number
+-- taken from the extension's outputs: funnel(), cohort_retention(), rfm(), repurchase().
 --
 --   sqlite3 shop.db < sql/report.sql > report.html        (from the folder holding growth.so)
 --   make report                                             (the demo: build/report.html)
 --
--- The database needs events(user_id, ts, event) and orders(order_id, customer_id, ts, amount),
--- or other sources given as parameters. Defaults are set below with INSERT OR IGNORE, so values
--- set before this script runs win, e.g.:
+-- Sources are parameters. Their defaults follow the tables the database has: with
+-- events(user_id, ts, event) the funnel and the weekly retention of first activity; with only
+-- orders(order_id, customer_id, ts, amount), the monthly retention of first purchase; RFM from
+-- orders. A section whose source is NULL is left out. Defaults are set below with INSERT OR
+-- IGNORE, so values set before this script runs win, e.g.:
 --   sqlite3 -cmd ".parameter init" -cmd ".parameter set @period month" shop.db < sql/report.sql
--- Parameters: @funnel_source, @funnel_window, @funnel_steps, @funnel_options,
---             @retention_source, @period, @retention_options, @rfm_source, @rfm_options.
+-- Parameters: @activity_source (actor, ts: the header's extent), @funnel_source, @funnel_window,
+--             @funnel_steps, @funnel_options, @retention_source, @period, @retention_options,
+--             @rfm_source, @rfm_options.
 .bail on
 .load ./growth
 .mode list
 .headers off
 .nullvalue ''
 .parameter init
-INSERT OR IGNORE INTO temp.sqlite_parameters(key, value) VALUES
-  ('@funnel_source', 'SELECT user_id, ts, event FROM events'),
-  ('@funnel_window', '1 day'),
-  ('@funnel_steps', 'view,cart,checkout,pay'),
-  ('@funnel_options', ''),
-  ('@retention_source', 'SELECT user_id, ts FROM events'),
-  ('@period', 'week'),
-  ('@retention_options', 'periods=13'),
-  ('@rfm_source', 'SELECT customer_id, ts, amount, order_id FROM orders'),
-  ('@rfm_options', '');
+WITH has(events, orders) AS (
+  SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = 'events'),
+         EXISTS (SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = 'orders'))
+INSERT OR IGNORE INTO temp.sqlite_parameters(key, value)
+  SELECT '@activity_source', CASE WHEN events THEN 'SELECT user_id, ts FROM events'
+                                  WHEN orders THEN 'SELECT customer_id, ts FROM orders' END FROM has
+  UNION ALL SELECT '@funnel_source', CASE WHEN events THEN 'SELECT user_id, ts, event FROM events' END FROM has
+  UNION ALL SELECT '@funnel_window', '1 day'
+  UNION ALL SELECT '@funnel_steps', 'view,cart,checkout,pay'
+  UNION ALL SELECT '@funnel_options', ''
+  UNION ALL SELECT '@retention_source', CASE WHEN events THEN 'SELECT user_id, ts FROM events'
+                                             WHEN orders THEN 'SELECT customer_id, ts FROM orders' END FROM has
+  UNION ALL SELECT '@period', CASE WHEN events THEN 'week' ELSE 'month' END FROM has
+  UNION ALL SELECT '@retention_options', CASE WHEN events THEN 'periods=13' ELSE 'periods=12' END FROM has
+  UNION ALL SELECT '@rfm_source', CASE WHEN orders THEN 'SELECT customer_id, ts, amount, order_id FROM orders' END FROM has
+  UNION ALL SELECT '@rfm_options', '';
 
 -- Page head and the data's extent.
 SELECT '<!DOCTYPE html>
@@ -45,10 +54,15 @@ svg text{font-size:13px;fill:#1f2937}
 </style></head><body>
 <h1>Growth report</h1>
 <p class="meta">' ||
-  (SELECT printf('%,d events', count(*)) || CASE WHEN count(*) > 0 THEN printf(' from %s to %s', substr(min(ts), 1, 10), substr(max(ts), 1, 10)) ELSE '' END
-   FROM events WHERE ts IS NOT NULL) || '; ' ||
-  (SELECT printf('%,d orders', count(*)) || CASE WHEN count(*) > 0 THEN printf(' from %s to %s', substr(min(ts), 1, 10), substr(max(ts), 1, 10)) ELSE '' END
-   FROM orders WHERE ts IS NOT NULL) || '. ' ||
+  coalesce((SELECT printf('<span id="head-actors">%,d</span> actors', coalesce(sum(new_buyers), 0)) ||
+                   CASE WHEN count(*) > 0 THEN printf(' active from <span id="head-actors-from">%s</span> to <span id="head-actors-to">%s</span>',
+                                                      min(period), max(period)) ELSE '' END || '; '
+            FROM repurchase(@activity_source, 'day') WHERE buyers > 0 AND @activity_source IS NOT NULL), '') ||
+  coalesce((SELECT printf('<span id="head-orders">%,d</span> orders of <span id="head-customers">%,d</span> customers',
+                          coalesce(sum(frequency), 0), count(*)) ||
+                   CASE WHEN count(*) > 0 THEN printf(' from <span id="head-orders-from">%s</span> to <span id="head-orders-to">%s</span>',
+                                                      substr(min(first_ts), 1, 10), substr(max(last_ts), 1, 10)) ELSE '' END || '. '
+            FROM rfm(@rfm_source, NULL, @rfm_options) WHERE @rfm_source IS NOT NULL), '') ||
   'Every figure below comes from ' || growth_version() || '.</p>';
 
 -- Funnel: one bar per step (SVG), then the table with conversions and time between steps.
@@ -81,7 +95,7 @@ SELECT '<section id="funnel"><h2>Funnel: ' || replace(replace(replace(replace(@f
            step, ev, step, printf('%,d', actors), printf('%.1f%%', 100.0 * prev), printf('%.1f%%', 100.0 * first),
            printf('%,d', dropped), med_text), '') ||
   '</table></section>'
-FROM e;
+FROM e HAVING count(*) > 0;
 
 -- Retention: cohorts down, periods across, each cell shaded by its rate; a cell whose period has
 -- not fully elapsed yet is hatched (its rate can still grow).
@@ -108,7 +122,8 @@ SELECT '<section id="retention"><h2>Retention by ' || replace(replace(replace(@p
   (SELECT group_concat('<th>' || p || '</th>', '') FROM grid) || '</tr>' ||
   coalesce((SELECT group_concat(tr, '') FROM rows_html), '<tr><td class="l" colspan="3">no activity</td></tr>') ||
   '</table><p class="note">Rate = actors of the cohort active in that ' || replace(replace(replace(@period, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') ||
-  ' after their first; hatched cells have not fully elapsed yet.</p></section>';
+  ' after their first; hatched cells have not fully elapsed yet.</p></section>'
+WHERE @retention_source IS NOT NULL;
 
 -- RFM: customers and revenue per named segment, then per Chinese 8-class segment.
 WITH c AS (SELECT segment, segment_cn, CAST(round(monetary * 100) AS INTEGER) AS cents
@@ -139,6 +154,6 @@ SELECT '<section id="rfm"><h2>RFM segments</h2>
   '<table><tr><th class="l">客户分级 (8 classes)</th><th>customers</th><th>share</th><th>revenue</th><th>share</th></tr>' ||
   coalesce((SELECT group_concat(tr, '') FROM rows_cn), '') ||
   '</table><p class="note">Scores are quintiles of recency, order count and spend as of the latest order (rfm() defaults).</p></section>'
-FROM tot;
+FROM tot WHERE @rfm_source IS NOT NULL;
 
 SELECT '<p class="meta">Generated by sql/report.sql with the sqlite3 shell; no scripts, no network.</p></body></html>';

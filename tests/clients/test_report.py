@@ -46,7 +46,7 @@ def run_chromium(args):
 
 
 class IdText(html.parser.HTMLParser):
-    """id -> the text inside the element carrying it (the report's cells hold text only)."""
+    """id -> the text inside the td or span carrying it (they hold text only)."""
 
     def __init__(self):
         super().__init__()
@@ -54,12 +54,12 @@ class IdText(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if "id" in a and self.open_id is None and tag == "td":
+        if "id" in a and self.open_id is None and tag in ("td", "span"):
             self.open_id = a["id"]
             self.found[self.open_id] = ""
 
     def handle_endtag(self, tag):
-        if tag == "td":
+        if tag in ("td", "span"):
             self.open_id = None
 
     def handle_data(self, data):
@@ -102,6 +102,13 @@ def expected(db):
     for cohort, size, p, retained in rows:
         want[f"ret-size-{cohort}"] = thousands(size)
         want[f"ret-{cohort}-{p}"] = f"{100.0 * retained / size:.1f}%"
+    # The header: the extent of the data as dates (whatever the timestamps' encoding).
+    actors, first, last = db.execute("SELECT count(DISTINCT user_id), date(min(ts)), date(max(ts)) FROM events").fetchone()
+    want["head-actors"], want["head-actors-from"], want["head-actors-to"] = thousands(actors), first, last
+    orders, customers, first, last = db.execute(
+        "SELECT count(*), count(DISTINCT customer_id), date(min(ts)), date(max(ts)) FROM orders").fetchone()
+    want["head-orders"], want["head-customers"] = thousands(orders), thousands(customers)
+    want["head-orders-from"], want["head-orders-to"] = first, last
     # RFM totals: every customer with an order, and all order amounts to the cent.
     n, cents = db.execute("SELECT count(DISTINCT customer_id), sum(CAST(round(amount * 100) AS INTEGER)) FROM orders").fetchone()
     want["rfm-n-total"] = thousands(n)

@@ -10,7 +10,7 @@ fail() { echo "report edges: $*"; exit 1; }
 
 sqlite3 "$tmp/empty.db" "$schema"
 sqlite3 "$tmp/empty.db" < sql/report.sql > "$tmp/empty.html" || fail "the report fails on empty tables"
-for want in 'id="funnel-actors-1">0<' 'no activity' 'id="rfm-n-total">0<' 'id="rfm-rev-total">0.00<' '0 events; 0 orders.' '</body></html>'; do
+for want in 'id="funnel-actors-1">0<' 'no activity' 'id="rfm-n-total">0<' 'id="rfm-rev-total">0.00<' 'id="head-orders">0<' 'id="head-customers">0<' '</body></html>'; do
   grep -qF "$want" "$tmp/empty.html" || fail "empty tables: no '$want' in the page"
 done
 
@@ -26,4 +26,17 @@ for want in 'id="funnel-actors-1">2<' 'id="funnel-actors-2">1<' 'c&lt;a&gt;rt&am
   grep -qF "$want" "$tmp/odd.html" || fail "hand-made rows: no '$want' in the page"
 done
 ! grep -qF 'c<a>' "$tmp/odd.html" || fail "an event name reached the page unescaped"
-echo "report edges: empty tables and escaping ok"
+# A shop with only orders, timestamps as Unix seconds: no funnel section, retention by month of
+# first purchase, RFM, and a header in dates. Customer 7: 2024-01-15 and 2024-02-10 (a cohort of
+# 1, retained in month 1); customer 8: 2024-02-20. 3 orders, 2 customers, 2024-01-15 .. 2024-02-20.
+sqlite3 "$tmp/orders.db" "CREATE TABLE orders(order_id INTEGER PRIMARY KEY, customer_id INTEGER, ts INTEGER, amount REAL);
+  INSERT INTO orders VALUES (1, 7, 1705276800, 20), (2, 7, 1707523200, 30), (3, 8, 1708387200, 5);"
+sqlite3 "$tmp/orders.db" < sql/report.sql > "$tmp/orders.html" || fail "the report fails on a shop with only orders"
+for want in 'id="head-actors">2<' 'id="head-actors-from">2024-01-15<' 'id="head-actors-to">2024-02-20<' \
+            'id="head-orders">3<' 'id="head-customers">2<' 'id="head-orders-from">2024-01-15<' 'id="head-orders-to">2024-02-20<' \
+            'Retention by month' 'id="ret-size-2024-01-01">1<' 'id="ret-2024-01-01-1"' 'id="rfm-n-total">2<' 'id="rfm-rev-total">55.00<'; do
+  grep -qF "$want" "$tmp/orders.html" || fail "only orders: no '$want' in the page"
+done
+! grep -qF 'id="funnel"' "$tmp/orders.html" || fail "only orders: a funnel section without events"
+! grep -qF '17052' "$tmp/orders.html" || fail "only orders: epoch seconds in the page"
+echo "report edges: empty tables, escaping and a shop with only orders ok"
