@@ -7,6 +7,10 @@
 
 #define SINK_TYPE "growth_source_sink"
 
+/* Every statement gsource_scan runs starts with this text, so that the scans under way on a
+** connection can be counted (sqlite3_sql returns the text as prepared). */
+#define GATHER_MARKER "/* growth_gather */"
+
 typedef struct gsource_sink {
   gsource_row_fn row;
   void *ctx;
@@ -162,10 +166,27 @@ void gsource_gather_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 void gsource_gather_final(sqlite3_context *ctx) { sqlite3_result_null(ctx); }
 
+/* Scans under way on db: each is a busy statement that starts with the marker. A source that
+** calls a table-valued function that reads a source runs a scan inside a scan; counting them
+** bounds that nesting without any state kept between calls. */
+static int scans_under_way(sqlite3 *db) {
+  int n = 0;
+  for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s)) {
+    const char *text = sqlite3_stmt_busy(s) ? sqlite3_sql(s) : NULL;
+    if (text && strncmp(text, GATHER_MARKER, sizeof GATHER_MARKER - 1) == 0) n++;
+  }
+  return n;
+}
+
 int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsource_row_fn row, void *ctx,
                  char **pzErr) {
+  if (scans_under_way(src->db) >= GSOURCE_MAX_NESTING) {
+    *pzErr = sqlite3_mprintf("%s: %s: " GSOURCE_NESTING_ERROR, fn, src->arg ? src->arg : "source",
+                             GSOURCE_MAX_NESTING);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   sqlite3_str *sql = sqlite3_str_new(src->db);
-  sqlite3_str_appendall(sql, "WITH growth_source(");
+  sqlite3_str_appendf(sql, GATHER_MARKER " WITH growth_source(");
   for (int i = 0; i < src->ncol; i++) sqlite3_str_appendf(sql, "%sc%d", i ? "," : "", i);
   /* A trailing comment in the user's text must not swallow the closing parenthesis: the
   ** newline ends a -- comment, and the line "-- *" "/" ends an unterminated block comment
@@ -175,7 +196,7 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
     if (cols[i] >= 0 && cols[i] < src->ncol) sqlite3_str_appendf(sql, ", c%d", cols[i]);
     else sqlite3_str_appendall(sql, ", NULL");
   }
-  sqlite3_str_appendall(sql, ") FROM growth_source");
+  sqlite3_str_appendf(sql, ") FROM growth_source");
   /* the text counts against SQLITE_LIMIT_LENGTH: past it that is TOOBIG, not out of memory */
   int src_rc = sqlite3_str_errcode(sql);
   char *text = sqlite3_str_finish(sql);
@@ -201,7 +222,10 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
     rc = sink.rc;
     if (sink.err) { *pzErr = sink.err; sink.err = NULL; }
   } else if (rc != SQLITE_OK) {
-    *pzErr = sqlite3_mprintf("%s: %s: %s", fn, src->arg ? src->arg : "source", sqlite3_errmsg(src->db));
+    const char *msg = sqlite3_errmsg(src->db);
+    /* a scan nested too deep says so once, naming the innermost function, not once per level */
+    if (strstr(msg, GSOURCE_NESTING_TAIL)) *pzErr = sqlite3_mprintf("%s", msg);
+    else *pzErr = sqlite3_mprintf("%s: %s: %s", fn, src->arg ? src->arg : "source", msg);
   }
   sqlite3_free(sink.err);
   sqlite3_finalize(stmt);

@@ -7,15 +7,26 @@
 ** error text is passed on when the source is wrong ("no such table: evnts").
 **
 ** Rows are not read with sqlite3_step + sqlite3_column_*: gsource_scan runs
-**   WITH growth_source(c0, c1, ...) AS (<source>) SELECT growth_gather(?1, c<k>, ...) FROM growth_source
+**   WITH growth_source(c0, c1, ...) AS (<source>) SELECT growth_gather(?1, c<k>, ...) FROM ...
 ** with a pointer to the caller's row callback bound to ?1 (sqlite3_bind_pointer). SQLite
 ** flattens that query and hands each row to the internal aggregate's step, which is about
 ** twice as cheap per row (see docs/performance.md "Targets").
+**
+** A source may call a table-valued function that reads a source (which may call one, ...):
+** each level is a scan running inside the one above it, on the C stack. At most
+** GSOURCE_MAX_NESTING scans may be under way on a connection at once, whatever functions run
+** them; one more is refused with GSOURCE_NESTING_ERROR (a SQL quine would otherwise recurse
+** until the stack overflows).
 */
 #ifndef GROWTH_SOURCE_H
 #define GROWTH_SOURCE_H
 
 #include "sqlite_glue.h"
+
+/* Enough for a function over a function over a function, several times over. */
+#define GSOURCE_MAX_NESTING 8
+#define GSOURCE_NESTING_TAIL "table-valued functions reading sources nest more than"
+#define GSOURCE_NESTING_ERROR "sources that call " GSOURCE_NESTING_TAIL " %d deep"
 
 typedef struct gsource {
   sqlite3 *db;

@@ -175,12 +175,52 @@ static void is_direct_only(void **state) {
   sqlite3_close(db);
 }
 
+/* The source text that makes `levels` scans: count_rows over count_rows ... over SELECT 1. */
+static char *nested_source(int levels) {
+  char *src = sqlite3_mprintf("SELECT 1");
+  for (int i = 1; i < levels; i++) {
+    char *next = sqlite3_mprintf("SELECT rows FROM count_rows(%Q)", src);
+    sqlite3_free(src);
+    src = next;
+  }
+  return src;
+}
+
+static void limits_nesting(void **state) {
+  (void)state;
+  sqlite3 *db = open_db();
+  char buf[512];
+  /* 8 scans under way at once (the limit) work: each level counts the one row below it */
+  char *src = nested_source(GSOURCE_MAX_NESTING);
+  char *sql = sqlite3_mprintf("SELECT * FROM count_rows(%Q)", src);
+  assert_string_equal(query(db, sql, buf, sizeof buf), "1|1");
+  sqlite3_free(src);
+  sqlite3_free(sql);
+  /* one more is refused once, naming the innermost function, however many levels are above */
+  src = nested_source(GSOURCE_MAX_NESTING + 1);
+  sql = sqlite3_mprintf("SELECT * FROM count_rows(%Q)", src);
+  assert_string_equal(query(db, sql, buf, sizeof buf),
+                      "error: count_rows: source: sources that call table-valued functions reading sources nest "
+                      "more than 8 deep");
+  sqlite3_free(src);
+  sqlite3_free(sql);
+  /* a source that names itself (a quine stored in a table) ends the same way, not in a crash */
+  assert_int_equal(sqlite3_exec(db, "CREATE TABLE q(s); INSERT INTO q VALUES ("
+                                    "'SELECT rows FROM count_rows((SELECT s FROM q))')", NULL, NULL, NULL), SQLITE_OK);
+  assert_string_equal(query(db, "SELECT * FROM count_rows((SELECT s FROM q))", buf, sizeof buf),
+                      "error: count_rows: source: sources that call table-valued functions reading sources nest "
+                      "more than 8 deep");
+  /* the connection is fine afterwards, and no scan is left counted */
+  assert_string_equal(query(db, "SELECT * FROM count_rows('t')", buf, sizeof buf), "3|42");
+  sqlite3_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(reads_a_table_by_name),     cmocka_unit_test(reads_statements),
     cmocka_unit_test(quotes_names_as_identifiers), cmocka_unit_test(refuses_bad_sources),
     cmocka_unit_test(passes_row_errors_on),      cmocka_unit_test(handles_arguments_like_series),
-    cmocka_unit_test(is_direct_only),
+    cmocka_unit_test(is_direct_only),            cmocka_unit_test(limits_nesting),
   };
   return cmocka_run_group_tests_name("source", tests, NULL, NULL);
 }
