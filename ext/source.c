@@ -185,8 +185,12 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
                              GSOURCE_MAX_NESTING);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  /* The CTE has a name no table has (64 random bits), so that a user table called
+  ** growth_source, or anything else, can be the source. */
+  sqlite3_uint64 salt;
+  sqlite3_randomness(sizeof salt, &salt);
   sqlite3_str *sql = sqlite3_str_new(src->db);
-  sqlite3_str_appendf(sql, GATHER_MARKER " WITH growth_source(");
+  sqlite3_str_appendf(sql, GATHER_MARKER " WITH growth_source_%016llx(", (unsigned long long)salt);
   for (int i = 0; i < src->ncol; i++) sqlite3_str_appendf(sql, "%sc%d", i ? "," : "", i);
   /* A trailing comment in the user's text must not swallow the closing parenthesis: the
   ** newline ends a -- comment, and the line "-- *" "/" ends an unterminated block comment
@@ -196,7 +200,7 @@ int gsource_scan(gsource *src, const char *fn, const int *cols, int ncols, gsour
     if (cols[i] >= 0 && cols[i] < src->ncol) sqlite3_str_appendf(sql, ", c%d", cols[i]);
     else sqlite3_str_appendall(sql, ", NULL");
   }
-  sqlite3_str_appendf(sql, ") FROM growth_source");
+  sqlite3_str_appendf(sql, ") FROM growth_source_%016llx", (unsigned long long)salt);
   /* the text counts against SQLITE_LIMIT_LENGTH: past it that is TOOBIG, not out of memory */
   int src_rc = sqlite3_str_errcode(sql);
   char *text = sqlite3_str_finish(sql);

@@ -7,7 +7,7 @@
 ** error text is passed on when the source is wrong ("no such table: evnts").
 **
 ** Rows are not read with sqlite3_step + sqlite3_column_*: gsource_scan runs
-**   WITH growth_source(c0, c1, ...) AS (<source>) SELECT growth_gather(?1, c<k>, ...) FROM ...
+**   WITH growth_source_<random>(c0, c1, ...) AS (<source>) SELECT growth_gather(?1, c<k>, ...) FROM ...
 ** with a pointer to the caller's row callback bound to ?1 (sqlite3_bind_pointer). SQLite
 ** flattens that query and hands each row to the internal aggregate's step, which is about
 ** twice as cheap per row (see docs/performance.md "Targets").

@@ -215,12 +215,26 @@ static void limits_nesting(void **state) {
   sqlite3_close(db);
 }
 
+/* The source runs inside a CTE: a table with the CTE's old fixed name is a source like any. */
+static void reads_a_table_called_growth_source(void **state) {
+  (void)state;
+  sqlite3 *db = open_db();
+  char buf[256];
+  assert_int_equal(sqlite3_exec(db, "CREATE TABLE growth_source(a); INSERT INTO growth_source VALUES (7), (35)",
+                                NULL, NULL, NULL), SQLITE_OK);
+  /* 2 rows, 7 + 35 = 42 */
+  assert_string_equal(query(db, "SELECT * FROM count_rows('growth_source')", buf, sizeof buf), "2|42");
+  assert_string_equal(query(db, "SELECT * FROM count_rows('SELECT a FROM growth_source')", buf, sizeof buf), "2|42");
+  sqlite3_close(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(reads_a_table_by_name),     cmocka_unit_test(reads_statements),
     cmocka_unit_test(quotes_names_as_identifiers), cmocka_unit_test(refuses_bad_sources),
     cmocka_unit_test(passes_row_errors_on),      cmocka_unit_test(handles_arguments_like_series),
     cmocka_unit_test(is_direct_only),            cmocka_unit_test(limits_nesting),
+    cmocka_unit_test(reads_a_table_called_growth_source),
   };
   return cmocka_run_group_tests_name("source", tests, NULL, NULL);
 }
