@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cancel.h"
 #include "mem.h"
 #include "keys.h"
 #include "money.h"
@@ -172,7 +173,7 @@ static int64_t period_of(const gcohort *c, const cohort_slot *slot, int64_t coho
 
 /* Counts each actor's periods after grouping the events by actor (counting sort): for cohorts
 ** with many periods, where a bitset per actor would cost more than 4 bytes per event. */
-static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, int64_t widest) {
+static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, int64_t widest, gcancel *cancel) {
   const gcalendar *cal = &c->opts.cal;
   const char *why = NULL;
   uint32_t *off = gmem_alloc(((size_t)c->nactors + 1) * sizeof *off);
@@ -183,6 +184,7 @@ static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, 
   for (size_t k = 0; k < c->nchunks; k++) {
     uint32_t n = k + 1 < c->nchunks ? CHUNK_SIZE : (uint32_t)(c->nevents - (uint64_t)k * CHUNK_SIZE);
     for (uint32_t i = 0; i < n; i++) c->count[c->chunks[k].actor[i]]++;
+    if (gcancel_work(cancel, n)) { why = gcancel_reason; goto done; }
   }
   off[0] = 0;
   for (uint32_t a = 0; a < c->nactors; a++) {
@@ -192,10 +194,12 @@ static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, 
   for (uint64_t e = 0; e < c->nevents; e++) {
     uint32_t a = c->chunks[e >> CHUNK_BITS].actor[e & (CHUNK_SIZE - 1)];
     perm[c->count[a]++] = (uint32_t)e;
+    if ((e & (CHUNK_SIZE - 1)) == 0 && gcancel_work(cancel, CHUNK_SIZE)) { why = gcancel_reason; goto done; }
   }
   memset(stamp, 0, (size_t)widest * sizeof *stamp);
 
   for (uint32_t a = 0; a < c->nactors; a++) {
+    if (gcancel_work(cancel, 1 + off[a + 1] - off[a])) { why = gcancel_reason; goto done; }
     int64_t start = c->start[a];
     if (start == NO_START) continue;
     int64_t ci = gtime_period_index(cal, start);
@@ -231,17 +235,20 @@ done:
 }
 
 /* Counts each actor's periods with a bitset per actor in one sequential pass over the events. */
-static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, size_t words) {
+static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, size_t words, gcancel *cancel) {
   const gcalendar *cal = &c->opts.cal;
   uint64_t *bits = gmem_alloc((size_t)c->nactors * words * sizeof *bits);
   if (!bits) return "out of memory";
   memset(bits, 0, (size_t)c->nactors * words * sizeof *bits);
   /* the count array becomes each actor's cohort slot */
-  for (uint32_t a = 0; a < c->nactors; a++)
+  for (uint32_t a = 0; a < c->nactors; a++) {
     if (c->start[a] != NO_START) c->count[a] = (uint32_t)(gtime_period_index(cal, c->start[a]) - min_ci);
+    if (gcancel_work(cancel, 1)) { gmem_free(bits); return gcancel_reason; }
+  }
   for (size_t k = 0; k < c->nchunks; k++) {
     const chunk *ch = &c->chunks[k];
     uint32_t n = k + 1 < c->nchunks ? CHUNK_SIZE : (uint32_t)(c->nevents - (uint64_t)k * CHUNK_SIZE);
+    if (gcancel_work(cancel, n)) { gmem_free(bits); return gcancel_reason; }
     for (uint32_t i = 0; i < n; i++) {
       uint32_t a = ch->actor[i];
       int64_t start = c->start[a], ts = ch->ts[i];
@@ -260,6 +267,7 @@ static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, si
     }
   }
   for (uint32_t a = 0; a < c->nactors; a++) {
+    if (gcancel_work(cancel, words)) { gmem_free(bits); return gcancel_reason; }
     if (c->start[a] == NO_START) continue;
     gcohort_cell *cells = c->cells + slots[c->count[a]].cell_off;
     const uint64_t *w = bits + (size_t)a * words;
@@ -277,7 +285,7 @@ static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, si
   return NULL;
 }
 
-const char *gcohort_finish(gcohort *c) {
+const char *gcohort_finish(gcohort *c, gcancel *cancel) {
   const gcalendar *cal = &c->opts.cal;
   c->ncells = 0;
   c->as_of = c->opts.has_as_of ? c->opts.as_of_us : c->max_ts;
@@ -285,6 +293,7 @@ const char *gcohort_finish(gcohort *c) {
 
   int64_t min_ci = INT64_MAX, max_ci = INT64_MIN, first_start = INT64_MAX;
   for (uint32_t a = 0; a < c->nactors; a++) {
+    if (gcancel_work(cancel, 1)) { free_events(c); free_actors(c); return gcancel_reason; }
     if (c->start[a] == NO_START) continue;
     int64_t ci = gtime_period_index(cal, c->start[a]);
     if (ci < min_ci) min_ci = ci;
@@ -306,12 +315,14 @@ const char *gcohort_finish(gcohort *c) {
   cohort_slot *slots = gmem_alloc((size_t)range * sizeof *slots);
   if (!slots) return "out of memory";
   for (int64_t i = 0; i < range; i++) {
+    if (gcancel_work(cancel, 1)) { why = gcancel_reason; goto done; }
     slots[i].size = 0;
     slots[i].min_start = INT64_MAX;
     slots[i].max_start = INT64_MIN;
     slots[i].start_us = gtime_period_index_start_us(cal, min_ci + i);
   }
   for (uint32_t a = 0; a < c->nactors; a++) {
+    if (gcancel_work(cancel, 1)) { why = gcancel_reason; goto done; }
     int64_t s = c->start[a];
     if (s == NO_START) continue;
     cohort_slot *k = &slots[gtime_period_index(cal, s) - min_ci];
@@ -344,6 +355,7 @@ const char *gcohort_finish(gcohort *c) {
   int64_t len = gtime_rolling_length_us(cal->period);
   for (int64_t i = 0; i < range; i++) {
     cohort_slot *k = &slots[i];
+    if (gcancel_work(cancel, 1 + (uint64_t)k->ncell)) { why = gcancel_reason; goto done; }
     for (int64_t p = 0; p < k->ncell; p++) {
       gcohort_cell *cell = &c->cells[k->cell_off + p];
       cell->cohort_day = gtime_period_index_start_day(cal, min_ci + i);
@@ -364,11 +376,12 @@ const char *gcohort_finish(gcohort *c) {
   int bitsets = c->opts.tally ? c->opts.tally == 1
                                : (uint64_t)c->nactors * words * 8 <= c->nevents * 4 + (UINT64_C(1) << 20);
   if (bitsets)
-    why = tally_bits(c, slots, min_ci, (size_t)words);
+    why = tally_bits(c, slots, min_ci, (size_t)words, cancel);
   else
-    why = tally_sorted(c, slots, min_ci, widest);
+    why = tally_sorted(c, slots, min_ci, widest, cancel);
   if (!why && c->opts.on_or_after) {
-    for (int64_t i = 0; i < range; i++) {
+    for (int64_t i = 0; i < range && !why; i++) {
+      if (gcancel_work(cancel, 1 + (uint64_t)slots[i].ncell)) why = gcancel_reason;
       gcohort_cell *cells = c->cells + slots[i].cell_off;
       for (int64_t p = slots[i].ncell - 2; p >= 0; p--) cells[p].retained += cells[p + 1].retained;
     }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cancel.h"
 #include "time.h"
 
 /* Most cells a result may hold: more means a period far too fine for the span of the data. */
@@ -57,8 +58,9 @@ int gcohort_actor_bytes(gcohort *c, int kind, const void *bytes, size_t n, uint3
 /* One source row. Returns NULL, or a static reason ("out of memory", "value sum overflows"). */
 const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts_us, int is_start, int64_t value);
 
-/* Computes the cells. Returns NULL, or a static reason. */
-const char *gcohort_finish(gcohort *c);
+/* Computes the cells, asking cancel (may be NULL) now and then whether to stop. Returns NULL,
+** a static reason, or gcancel_reason when told to stop. */
+const char *gcohort_finish(gcohort *c, gcancel *cancel);
 int64_t gcohort_ncells(const gcohort *c);
 const gcohort_cell *gcohort_cells(const gcohort *c);
 int64_t gcohort_as_of(const gcohort *c);  /* the as_of used (valid after finish with rows) */

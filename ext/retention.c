@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "cancel_db.h"
 #include "cohort.h"
 #include "registry.h"
 #include "source.h"
@@ -237,8 +238,14 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
   rc = gsource_scan(&src, fn, cols, src.ncol, cohort_row, &scan, pzErr);
   gsource_close(&src);
   if (rc == SQLITE_OK) {
-    const char *why = gcohort_finish(engine);
-    if (why) {
+    /* computing the cells runs no SQL: the core asks the connection now and then */
+    gcancel_db cancel;
+    gcancel_db_init(&cancel, db);
+    const char *why = gcohort_finish(engine, &cancel.base);
+    int cancel_rc = gcancel_db_finish(&cancel);
+    if (why == gcancel_reason) {
+      rc = cancel_rc != SQLITE_OK ? cancel_rc : SQLITE_INTERRUPT;
+    } else if (why) {
       *pzErr = sqlite3_mprintf("%s: %s", fn, why);
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "cancel_db.h"
 #include "mem.h"
 #include "hash.h"
 #include "money.h"
@@ -404,36 +405,78 @@ static void rfm_destroy(void *p) {
   gmem_free(res);
 }
 
-static int by_customer(const void *a, const void *b) {
-  return gkey_cmp(&((const rfm_out *)a)->key, &((const rfm_out *)b)->key);
-}
+/* The code for what a scoring call of rfm_score.h returned. */
+static int score_rc(int r) { return r == 0 ? SQLITE_OK : r == GRFM_STOPPED ? SQLITE_INTERRUPT : SQLITE_NOMEM; }
 
 /* Scores one dimension: quantiles or cut points, then the cn split. */
-static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_t n, uint8_t *score, uint8_t *bit) {
+static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_t n, uint8_t *score, uint8_t *bit,
+                           gcancel *cancel) {
   int lower_is_better = d == 0;
+  int rc = SQLITE_OK;
   if (cfg->ncuts[d]) grfm_score_cuts(x, n, cfg->cuts[d], cfg->ncuts[d], lower_is_better, score);
-  else if (grfm_score_quantile(x, n, cfg->bins, lower_is_better, score)) return SQLITE_NOMEM;
-  if (grfm_split(x, n, cfg->cn_median, lower_is_better, bit)) return SQLITE_NOMEM;
+  else rc = score_rc(grfm_score_quantile(x, n, cfg->bins, lower_is_better, score, cancel));
+  if (rc == SQLITE_OK) rc = score_rc(grfm_split(x, n, cfg->cn_median, lower_is_better, bit, cancel));
+  return rc;
+}
+
+/* Sorts idx[n] by the rows' keys (SQLite's order), stably, with tmp[n] as scratch: a bottom-up
+** merge sort, so that it can stop when told (qsort cannot). Returns SQLITE_OK or
+** SQLITE_INTERRUPT. */
+static int sort_keys(const rfm_out *rows, uint32_t *idx, uint32_t *tmp, size_t n, gcancel *cancel) {
+  uint32_t *src = idx, *dst = tmp;
+  size_t done = 0;
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t a = lo, b = mid, k = lo;
+      while (a < mid && b < hi) dst[k++] = gkey_cmp(&rows[src[b]].key, &rows[src[a]].key) < 0 ? src[b++] : src[a++];
+      while (a < mid) dst[k++] = src[a++];
+      while (b < hi) dst[k++] = src[b++];
+      /* a comparison of keys costs a few units; polled per block of runs */
+      done += hi - lo;
+      if (done >= 4096) {
+        if (gcancel_work(cancel, done * 8)) return SQLITE_INTERRUPT;
+        done = 0;
+      }
+    }
+    uint32_t *t = src; src = dst; dst = t;
+  }
+  if (src != idx) memcpy(idx, src, sizeof *idx * n);
   return SQLITE_OK;
 }
 
 /* Output in customer order, whatever the source order. Integer ids (the usual case) go through
-** the radix sort of the core; anything else through qsort with SQLite's ordering. */
-static int sort_by_customer(rfm_result *res, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (res->rows[i].key.type != GKEY_INT) {
-      qsort(res->rows, n, sizeof *res->rows, by_customer);
-      return SQLITE_OK;
-    }
-  grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+** the radix sort of the core; anything else through a merge sort with SQLite's ordering. */
+static int sort_by_customer(rfm_result *res, size_t n, gcancel *cancel) {
+  int all_int = 1;
+  for (size_t i = 0; i < n && all_int; i++) all_int = res->rows[i].key.type == GKEY_INT;
   rfm_out *sorted = gmem_alloc(sizeof *sorted * n);
-  if (!p || !sorted) { gmem_free(p); gmem_free(sorted); return SQLITE_NOMEM; }
-  for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.i; p[i].i = i; }
-  grfm_sort_pairs(p, p + n, n);
-  /* a sorted copy (sequential writes) is about a third faster here than permuting the rows in
-  ** place, and costs no more than the reading structures freed before it (finish) */
-  for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
-  gmem_free(p);
+  if (!sorted) return SQLITE_NOMEM;
+  int rc = SQLITE_OK;
+  if (all_int) {
+    grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+    if (!p) { gmem_free(sorted); return SQLITE_NOMEM; }
+    for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.i; p[i].i = i; }
+    rc = score_rc(grfm_sort_pairs(p, p + n, n, cancel));
+    /* a sorted copy (sequential writes) is about a third faster here than permuting the rows in
+    ** place, and costs no more than the reading structures freed before it (finish) */
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+      sorted[i] = res->rows[p[i].i];
+      if (gcancel_work(cancel, 4)) rc = SQLITE_INTERRUPT;  /* a random read of a row */
+    }
+    gmem_free(p);
+  } else {
+    uint32_t *idx = gmem_alloc(sizeof *idx * n * 2);
+    if (!idx) { gmem_free(sorted); return SQLITE_NOMEM; }
+    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+    rc = sort_keys(res->rows, idx, idx + n, n, cancel);
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+      sorted[i] = res->rows[idx[i]];
+      if (gcancel_work(cancel, 4)) rc = SQLITE_INTERRUPT;
+    }
+    gmem_free(idx);
+  }
+  if (rc != SQLITE_OK) { gmem_free(sorted); return rc; }
   gmem_free(res->rows);
   res->rows = sorted;
   return SQLITE_OK;
@@ -460,7 +503,7 @@ static void gather_free_sets(rfm_gather *g) {
   memset(&g->wide_days, 0, sizeof g->wide_days);
 }
 
-static int finish(rfm_gather *g, rfm_result *res) {
+static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
   const rfm_config *cfg = g->cfg;
   size_t n = 0;
   uint32_t ncustomers = gkeys_count(&g->customers);
@@ -478,6 +521,7 @@ static int finish(rfm_gather *g, rfm_result *res) {
   size_t k = 0;
   for (uint32_t i = 0; i < ncustomers; i++) {
     const customer *c = &g->cust[i];
+    if (gcancel_work(cancel, 4)) { rc = SQLITE_INTERRUPT; goto done; }
     if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
     rfm_out *o = &res->rows[k++];
     memset(o, 0, sizeof *o);
@@ -506,7 +550,7 @@ static int finish(rfm_gather *g, rfm_result *res) {
   for (int d = 0; d < 3; d++) {
     for (size_t i = 0; i < n; i++) x[i] = d == 0 ? res->rows[i].recency : d == 1 ? res->rows[i].frequency
                                                                                  : res->rows[i].monetary;
-    rc = score_dimension(cfg, d, x, n, score, bit);
+    rc = score_dimension(cfg, d, x, n, score, bit, cancel);
     if (rc != SQLITE_OK) goto done;
     for (size_t i = 0; i < n; i++) {
       if (d == 0) res->rows[i].r = score[i];
@@ -515,7 +559,7 @@ static int finish(rfm_gather *g, rfm_result *res) {
       res->rows[i].cn |= (uint8_t)(bit[i] << (2 - d));
     }
   }
-  rc = sort_by_customer(res, n);
+  rc = sort_by_customer(res, n, cancel);
   if (rc != SQLITE_OK) goto done;
   res->n = (int64_t)n;
   rc = SQLITE_OK;
@@ -558,7 +602,12 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
     if (!res) rc = SQLITE_NOMEM;
     else {
       memset(res, 0, sizeof *res);
-      rc = finish(&g, res);
+      /* scoring and sorting run no SQL: the core asks the connection now and then */
+      gcancel_db cancel;
+      gcancel_db_init(&cancel, db);
+      rc = finish(&g, res, &cancel.base);
+      int cancel_rc = gcancel_db_finish(&cancel);
+      if (rc == SQLITE_INTERRUPT && cancel_rc != SQLITE_OK) rc = cancel_rc;
       /* the rows' TEXT and BLOB keys point into the customers' bytes: the result keeps them */
       gather_free_customers(&g);
       res->customers = g.customers;

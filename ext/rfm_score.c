@@ -3,37 +3,55 @@
 
 #include <string.h>
 
+#include "cancel.h"
 #include "mem.h"
 #include "money.h"
 
-void grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n) {
+/* Loops over n items poll every POLL_BLOCK of them: one radix pass over millions of pairs
+** (scattered writes) is tens of milliseconds, too long to go without asking. */
+#define POLL_BLOCK 65536
+
+static unsigned radix_byte(int64_t v, int shift) {
+  /* flipping the sign bit orders negative values first as unsigned */
+  return (unsigned)((((uint64_t)v ^ UINT64_C(0x8000000000000000)) >> shift) & 255);
+}
+
+int grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n, gcancel *cancel) {
   grfm_pair *src = a, *dst = tmp;
   for (int shift = 0; shift < 64; shift += 8) {
     size_t count[256] = {0};
-    /* flipping the sign bit orders negative values first as unsigned */
-    for (size_t k = 0; k < n; k++) count[(((uint64_t)src[k].v ^ UINT64_C(0x8000000000000000)) >> shift) & 255]++;
+    for (size_t k0 = 0; k0 < n; k0 += POLL_BLOCK) {
+      size_t k1 = n - k0 < POLL_BLOCK ? n : k0 + POLL_BLOCK;
+      if (gcancel_work(cancel, k1 - k0)) return GRFM_STOPPED;
+      for (size_t k = k0; k < k1; k++) count[radix_byte(src[k].v, shift)]++;
+    }
     int constant = 0;
     for (int b = 0; b < 256; b++) if (count[b] == n) constant = 1;
     if (constant) continue; /* this byte is the same everywhere: nothing to do */
     size_t at = 0;
     for (int b = 0; b < 256; b++) { size_t c = count[b]; count[b] = at; at += c; }
-    for (size_t k = 0; k < n; k++)
-      dst[count[(((uint64_t)src[k].v ^ UINT64_C(0x8000000000000000)) >> shift) & 255]++] = src[k];
+    for (size_t k0 = 0; k0 < n; k0 += POLL_BLOCK) {
+      size_t k1 = n - k0 < POLL_BLOCK ? n : k0 + POLL_BLOCK;
+      if (gcancel_work(cancel, 4 * (k1 - k0))) return GRFM_STOPPED;  /* scattered writes */
+      for (size_t k = k0; k < k1; k++) dst[count[radix_byte(src[k].v, shift)]++] = src[k];
+    }
     grfm_pair *t = src; src = dst; dst = t;
   }
   if (src != a) memcpy(a, src, sizeof *a * n);
+  return 0;
 }
 
-int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score) {
+int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score, gcancel *cancel) {
   if (n == 0) return 0;
   grfm_pair *r = gmem_alloc(sizeof *r * n * 2);
   if (!r) return -1;
   for (size_t i = 0; i < n; i++) { r[i].v = x[i]; r[i].i = i; }
-  grfm_sort_pairs(r, r + n, n);
+  if (grfm_sort_pairs(r, r + n, n, cancel)) { gmem_free(r); return GRFM_STOPPED; }
   /* Walk worst first: ascending for F and M, from the end (longest ago first) for recency.
   ** `first` is the position of the current tie block's first member, i.e. its rank - 1. */
   size_t first = 0;
   for (size_t step = 0; step < n; step++) {
+    if (step % POLL_BLOCK == 0 && gcancel_work(cancel, 4 * POLL_BLOCK)) { gmem_free(r); return GRFM_STOPPED; }
     size_t k = lower_is_better ? n - 1 - step : step;
     size_t prev = lower_is_better ? k + 1 : k - 1;
     if (step > 0 && r[k].v != r[prev].v) first = step;
@@ -81,7 +99,7 @@ const char *grfm_parse_cuts(const char *text, int scale, int64_t *cuts, int *ncu
   return NULL;
 }
 
-int grfm_split(const int64_t *x, size_t n, int use_median, int lower_is_better, uint8_t *bit) {
+int grfm_split(const int64_t *x, size_t n, int use_median, int lower_is_better, uint8_t *bit, gcancel *cancel) {
   if (n == 0) return 0;
   /* The centre as a fraction num/den, compared as x * den against num in 128 bits. */
   __int128 num = 0, den;
@@ -89,7 +107,7 @@ int grfm_split(const int64_t *x, size_t n, int use_median, int lower_is_better, 
     grfm_pair *s = gmem_alloc(sizeof *s * n * 2);
     if (!s) return -1;
     for (size_t i = 0; i < n; i++) { s[i].v = x[i]; s[i].i = i; }
-    grfm_sort_pairs(s, s + n, n);
+    if (grfm_sort_pairs(s, s + n, n, cancel)) { gmem_free(s); return GRFM_STOPPED; }
     if (n % 2) { num = s[n / 2].v; den = 1; }
     else { num = (__int128)s[n / 2 - 1].v + s[n / 2].v; den = 2; }
     gmem_free(s);

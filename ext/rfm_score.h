@@ -22,19 +22,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cancel.h"
+
 #define GRFM_MIN_BINS 2
 #define GRFM_MAX_BINS 10
 #define GRFM_MAX_CUTS (GRFM_MAX_BINS - 1)
 
+/* What the sorting and scoring functions return when their gcancel (cancel.h; NULL: never)
+** said stop: the output is then incomplete. */
+#define GRFM_STOPPED 1
+
 /* A value with the index it came from. */
 typedef struct grfm_pair { int64_t v; size_t i; } grfm_pair;
 /* Sorts a[n] by v ascending, stably (equal values keep their order), with tmp[n] as scratch:
-** a least-significant-digit radix sort, so no worst case and no comparisons. */
-void grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n);
+** a least-significant-digit radix sort, so no worst case and no comparisons. Returns 0, or
+** GRFM_STOPPED. */
+int grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n, gcancel *cancel);
 
-/* Quantile scores under the tie rule. lower_is_better: 1 for recency. Returns 0, or -1 when
-** out of memory. n may be 0. */
-int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score);
+/* Quantile scores under the tie rule. lower_is_better: 1 for recency. Returns 0, -1 when out
+** of memory, or GRFM_STOPPED. n may be 0. */
+int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score,
+                        gcancel *cancel);
 
 /* Cut-point scores (cuts strictly ascending, ncuts <= GRFM_MAX_CUTS); see the rule above. */
 void grfm_score_cuts(const int64_t *x, size_t n, const int64_t *cuts, int ncuts, int lower_is_better,
@@ -47,8 +55,8 @@ const char *grfm_parse_cuts(const char *text, int scale, int64_t *cuts, int *ncu
 
 /* The Chinese map's split of one dimension: bit[i] = 1 when x[i] is at or above the centre
 ** (mean or median of x), or at or below it when lower_is_better (recency: 近 = recent).
-** Compared exactly (no floating point). Returns 0, or -1 when out of memory. */
-int grfm_split(const int64_t *x, size_t n, int use_median, int lower_is_better, uint8_t *bit);
+** Compared exactly (no floating point). Returns 0, -1 when out of memory, or GRFM_STOPPED. */
+int grfm_split(const int64_t *x, size_t n, int use_median, int lower_is_better, uint8_t *bit, gcancel *cancel);
 
 /* ---- segment maps (data) ---- */
 /* The 11 English segments, in the order the README lists them. */

@@ -47,7 +47,7 @@ static void add(gcohort *c, int64_t actor, const char *ts, int is_start, int64_t
 
 /* "cohort_day|size|period|retained|complete" per cell, ';'-joined, into buf */
 static const char *cells_text(gcohort *c, char *buf, size_t len) {
-  assert_null(gcohort_finish(c));
+  assert_null(gcohort_finish(c, NULL));
   size_t at = 0;
   buf[0] = '\0';
   const gcohort_cell *cells = gcohort_cells(c);
@@ -270,7 +270,7 @@ static void actor_keys(void **state) {
   assert_int_equal(again, 300000);  /* ids are dense in order of first sight */
   assert_int_equal(gcohort_actor_int(c, -5, &again), 0);
   assert_int_equal(again, 300002);
-  assert_null(gcohort_finish(c));  /* actors without rows: nothing */
+  assert_null(gcohort_finish(c, NULL));  /* actors without rows: nothing */
   assert_int_equal(gcohort_ncells(c), 0);
   gcohort_free(c);
 }
@@ -289,7 +289,7 @@ static void many_rows(void **state) {
     int64_t ts = i < 1000 ? day0 : day0 + ((actor % 3) + 1) * GTIME_US_PER_DAY + (i % 3600) * GTIME_US_PER_SEC;
     assert_null(gcohort_add(c, id, ts, 0, 0));
   }
-  assert_null(gcohort_finish(c));
+  assert_null(gcohort_finish(c, NULL));
   assert_int_equal(gcohort_ncells(c), 4);
   const gcohort_cell *cells = gcohort_cells(c);
   assert_int_equal(cells[0].retained, 1000);
@@ -303,14 +303,14 @@ static void empty_and_too_fine(void **state) {
   (void)state;
   gcohort_opts o = base_opts(GPERIOD_DAY);
   gcohort *c = gcohort_new(&o);
-  assert_null(gcohort_finish(c));
+  assert_null(gcohort_finish(c, NULL));
   assert_int_equal(gcohort_ncells(c), 0);
   gcohort_free(c);
   /* two cohorts 9000 years apart in days: refused, not 3 million rows of output */
   c = gcohort_new(&o);
   add(c, 1, "0100-01-01", 0, 0);
   add(c, 2, "9100-01-01", 0, 0);
-  assert_non_null(gcohort_finish(c));
+  assert_non_null(gcohort_finish(c, NULL));
   gcohort_free(c);
 }
 
@@ -424,7 +424,7 @@ static void tallies_agree(void **state) {
         int64_t ts = t0 + (int64_t)((x >> 16) % (200 * 86400)) * GTIME_US_PER_SEC;
         assert_null(gcohort_add(engines[t], id, ts, (x >> 50) % 5 == 0, (int64_t)((x >> 20) % 10000)));
       }
-      assert_null(gcohort_finish(engines[t]));
+      assert_null(gcohort_finish(engines[t], NULL));
     }
     assert_int_equal(gcohort_ncells(engines[0]), gcohort_ncells(engines[1]));
     assert_true(gcohort_ncells(engines[0]) > 100);
@@ -445,13 +445,56 @@ static void tallies_agree(void **state) {
   }
 }
 
+/* A gcancel that says stop at its stop_at-th poll. */
+typedef struct poll_count { int polls, stop_at; } poll_count;
+static int stop_at_poll(void *ctx) {
+  poll_count *p = ctx;
+  return ++p->polls >= p->stop_at;
+}
+
+/* 400k events (40k actors x 10 days, daily periods): finishing polls its gcancel every
+** GCANCEL_PERIOD units of work, and stopping at any of those polls returns gcancel_reason with
+** nothing computed (and nothing leaked: the cmocka allocator and ASan check that). Without a
+** gcancel, or one that never says stop, the cells are the same. */
+static void stops_when_told(void **state) {
+  (void)state;
+  gcohort_opts o = base_opts(GPERIOD_DAY);
+  int polls_in_full_run = 0;
+  for (int stop_at = 1; stop_at < 1000; stop_at++) {
+    gcohort *c = gcohort_new(&o);
+    for (int64_t a = 0; a < 40000; a++)
+      for (int d = 0; d < 10; d++) {
+        uint32_t id;
+        assert_int_equal(gcohort_actor_int(c, a, &id), 0);
+        assert_null(gcohort_add(c, id, T("2024-01-01") + d * GTIME_US_PER_DAY + a, 0, 0));
+      }
+    poll_count n = {0, stop_at};
+    gcancel cancel = {stop_at_poll, &n, GCANCEL_PERIOD, 0};
+    const char *why = gcohort_finish(c, &cancel);
+    if (why == NULL) {
+      /* every actor is active on each of its 10 days: 40000 retained in periods 0..9 */
+      assert_int_equal(gcohort_ncells(c), 10);
+      for (int p = 0; p < 10; p++) assert_int_equal(gcohort_cells(c)[p].retained, 40000);
+      polls_in_full_run = n.polls;
+      gcohort_free(c);
+      break;
+    }
+    assert_ptr_equal(why, gcancel_reason);
+    assert_int_equal(n.polls, stop_at);  /* stopped at that poll, asked no more */
+    assert_int_equal(gcohort_ncells(c), 0);
+    gcohort_free(c);
+  }
+  /* 400k events pass through several loops: at least 400000 / 65536 = 6 polls */
+  assert_true(polls_in_full_run >= 6);
+}
+
 #define BOTH(f) cmocka_unit_test_setup(f, use_bitsets), cmocka_unit_test_setup(f, use_sort)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
     BOTH(calendar_weeks),      BOTH(on_or_after_counts_later_activity), BOTH(rolling_weeks),
     BOTH(rolling_differs_from_calendar), BOTH(is_start_and_values), BOTH(offset_moves_the_day),
-    BOTH(periods_and_as_of),   BOTH(many_rows),  BOTH(empty_and_too_fine),
+    BOTH(periods_and_as_of),   BOTH(many_rows),  BOTH(empty_and_too_fine), BOTH(stops_when_told),
     cmocka_unit_test(actor_keys), cmocka_unit_test(tallies_agree), cmocka_unit_test(matches_reference_query),
   };
   return cmocka_run_group_tests_name("cohort", tests, NULL, NULL);

@@ -27,13 +27,13 @@ static void quantiles_without_ties_are_balanced(void **state) {
   /* 10 distinct values, bins 5: ranks 1..10, score = 1 + floor(5*(rank-1)/10) = 1,1,2,2,...,5,5 */
   int64_t x[10] = {50, 10, 90, 20, 80, 30, 70, 40, 60, 100};
   uint8_t s[10];
-  assert_int_equal(grfm_score_quantile(x, 10, 5, 0, s), 0);
+  assert_int_equal(grfm_score_quantile(x, 10, 5, 0, s, NULL), 0);
   uint8_t want[10] = {3, 1, 5, 1, 4, 2, 4, 2, 3, 5};
   assert_scores(s, want, 10);
   /* 7 values, bins 3: floor(3*(rank-1)/7) for rank 1..7 = 0,0,0,1,1,2,2 */
   int64_t y[7] = {1, 2, 3, 4, 5, 6, 7};
   uint8_t t[7];
-  assert_int_equal(grfm_score_quantile(y, 7, 3, 0, t), 0);
+  assert_int_equal(grfm_score_quantile(y, 7, 3, 0, t, NULL), 0);
   uint8_t want_y[7] = {1, 1, 1, 2, 2, 3, 3};
   assert_scores(t, want_y, 7);
 }
@@ -46,13 +46,13 @@ static void heavy_ties_share_one_score(void **state) {
   ** NTILE(5) would have split the six 1s over scores 1, 2 and 3. */
   int64_t f[10] = {2, 1, 1, 4, 1, 1, 3, 1, 2, 1};
   uint8_t s[10];
-  assert_int_equal(grfm_score_quantile(f, 10, 5, 0, s), 0);
+  assert_int_equal(grfm_score_quantile(f, 10, 5, 0, s, NULL), 0);
   uint8_t want[10] = {4, 1, 1, 5, 1, 1, 5, 1, 4, 1};
   assert_scores(s, want, 10);
   /* All equal: everybody rank 1, score 1. */
   int64_t same[4] = {7, 7, 7, 7};
   uint8_t t[4];
-  assert_int_equal(grfm_score_quantile(same, 4, 5, 0, t), 0);
+  assert_int_equal(grfm_score_quantile(same, 4, 5, 0, t, NULL), 0);
   uint8_t ones[4] = {1, 1, 1, 1};
   assert_scores(t, ones, 4);
 }
@@ -63,7 +63,7 @@ static void recency_scores_favour_the_recent(void **state) {
   ** 1 (rank 5). Scores: 40 -> 1, 10 -> 1+floor(5/5)=2, 3 -> 1+floor(10/5)=3, 1 -> 1+floor(20/5)=5. */
   int64_t r[5] = {3, 1, 40, 3, 10};
   uint8_t s[5];
-  assert_int_equal(grfm_score_quantile(r, 5, 5, 1, s), 0);
+  assert_int_equal(grfm_score_quantile(r, 5, 5, 1, s, NULL), 0);
   uint8_t want[5] = {3, 5, 1, 3, 2};
   assert_scores(s, want, 5);
 }
@@ -72,13 +72,13 @@ static void single_and_empty_inputs(void **state) {
   (void)state;
   int64_t one = 42;
   uint8_t s = 0;
-  assert_int_equal(grfm_score_quantile(&one, 1, 5, 0, &s), 0);
+  assert_int_equal(grfm_score_quantile(&one, 1, 5, 0, &s, NULL), 0);
   assert_int_equal(s, 1);  /* rank 1 of 1 */
-  assert_int_equal(grfm_score_quantile(NULL, 0, 5, 0, NULL), 0);
+  assert_int_equal(grfm_score_quantile(NULL, 0, 5, 0, NULL, NULL), 0);
   /* extreme values do not overflow anything: only order matters */
   int64_t x[3] = {INT64_MAX, INT64_MIN, 0};
   uint8_t t[3];
-  assert_int_equal(grfm_score_quantile(x, 3, 10, 0, t), 0);
+  assert_int_equal(grfm_score_quantile(x, 3, 10, 0, t, NULL), 0);
   uint8_t want[3] = {7, 1, 4}; /* ranks 3,1,2 -> 1+floor(10*2/3)=7, 1, 1+floor(10/3)=4 */
   assert_scores(t, want, 3);
 }
@@ -107,7 +107,7 @@ static void radix_sort_orders_negatives_and_keeps_ties_stable(void **state) {
     want[i] = a[i];
   }
   qsort(want, N, sizeof *want, cmp_pair);
-  grfm_sort_pairs(a, tmp, N);
+  grfm_sort_pairs(a, tmp, N, NULL);
   for (size_t i = 0; i < N; i++) {
     if (a[i].v != want[i].v || a[i].i != want[i].i) fail_msg("position %zu differs", i);
   }
@@ -156,29 +156,29 @@ static void splits_at_mean_and_median_exactly(void **state) {
   /* F = 1,1,1,2,5: mean 2 -> at or above: 2 and 5. median 1 -> everybody. */
   int64_t f[5] = {1, 1, 1, 2, 5};
   uint8_t b[5];
-  assert_int_equal(grfm_split(f, 5, 0, 0, b), 0);
+  assert_int_equal(grfm_split(f, 5, 0, 0, b, NULL), 0);
   uint8_t want_mean[5] = {0, 0, 0, 1, 1};
   assert_scores(b, want_mean, 5);
-  assert_int_equal(grfm_split(f, 5, 1, 0, b), 0);
+  assert_int_equal(grfm_split(f, 5, 1, 0, b, NULL), 0);
   uint8_t want_median[5] = {1, 1, 1, 1, 1};
   assert_scores(b, want_median, 5);
   /* Recency 10, 20, 31: mean 61/3 = 20.33; at or below: 10 and 20. A float mean would
   ** also get this right, so also: 1, 2 (mean 1.5; below: 1 only) and an even median. */
   int64_t r[3] = {10, 20, 31};
-  assert_int_equal(grfm_split(r, 3, 0, 1, b), 0);
+  assert_int_equal(grfm_split(r, 3, 0, 1, b, NULL), 0);
   uint8_t want_r[3] = {1, 1, 0};
   assert_scores(b, want_r, 3);
   /* median of 1, 2, 4, 9 is 3: at or above -> 4 and 9; at or below (recency) -> 1 and 2 */
   int64_t m[4] = {9, 1, 4, 2};
-  assert_int_equal(grfm_split(m, 4, 1, 0, b), 0);
+  assert_int_equal(grfm_split(m, 4, 1, 0, b, NULL), 0);
   uint8_t want_m[4] = {1, 0, 1, 0};
   assert_scores(b, want_m, 4);
-  assert_int_equal(grfm_split(m, 4, 1, 1, b), 0);
+  assert_int_equal(grfm_split(m, 4, 1, 1, b, NULL), 0);
   uint8_t want_m_low[4] = {0, 1, 0, 1};
   assert_scores(b, want_m_low, 4);
   /* Large sums do not overflow: mean of INT64_MAX and INT64_MAX - 2 is INT64_MAX - 1. */
   int64_t big[2] = {INT64_MAX, INT64_MAX - 2};
-  assert_int_equal(grfm_split(big, 2, 0, 0, b), 0);
+  assert_int_equal(grfm_split(big, 2, 0, 0, b, NULL), 0);
   uint8_t want_big[2] = {1, 0};
   assert_scores(b, want_big, 2);
 }
@@ -247,6 +247,35 @@ static void sql_test_uses_the_reference_verbatim(void **state) {
   free(test);
 }
 
+static int stop_at_poll(void *ctx) { return --*(int *)ctx <= 0; }
+
+/* Sorting and scoring poll their gcancel once per radix pass (n units) and stop when told:
+** 200k values pass the poll period (65536 units) several times over. */
+static void stop_when_told(void **state) {
+  (void)state;
+  enum { N = 200000 };
+  int64_t *x = malloc(sizeof *x * N);
+  uint8_t *out = malloc(N);
+  grfm_pair *p = malloc(sizeof *p * N * 2);
+  assert_non_null(x); assert_non_null(out); assert_non_null(p);
+  for (int i = 0; i < N; i++) { x[i] = (int64_t)i * 2654435761u % 1000003; p[i].v = x[i]; p[i].i = (size_t)i; }
+  int left = 1;
+  gcancel c = {stop_at_poll, &left, GCANCEL_PERIOD, 0};
+  assert_int_equal(grfm_sort_pairs(p, p + N, N, &c), GRFM_STOPPED);
+  left = 2;
+  c.stopped = 0;
+  assert_int_equal(grfm_score_quantile(x, N, 5, 0, out, &c), GRFM_STOPPED);
+  left = 2;
+  c.stopped = 0;
+  assert_int_equal(grfm_split(x, N, 1, 0, out, &c), GRFM_STOPPED);
+  /* one that never says stop changes nothing */
+  left = 1000000;
+  c.stopped = 0;
+  assert_int_equal(grfm_sort_pairs(p, p + N, N, &c), 0);
+  for (int i = 1; i < N; i++) assert_true(p[i - 1].v <= p[i].v);
+  free(x); free(out); free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(quantiles_without_ties_are_balanced),
@@ -259,6 +288,7 @@ int main(void) {
     cmocka_unit_test(splits_at_mean_and_median_exactly),
     cmocka_unit_test(english_map_is_a_partition),
     cmocka_unit_test(chinese_map),
+    cmocka_unit_test(stop_when_told),
     cmocka_unit_test(sql_test_uses_the_reference_verbatim),
   };
   return cmocka_run_group_tests_name("rfm_score", tests, NULL, NULL);
