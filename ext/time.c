@@ -262,14 +262,17 @@ const char *gtime_parse_duration(const char *s, int n, int64_t *out_us) {
   while (!at_end(&c)) {
     double v;
     if (!take_number(&c, &v)) return parts ? "expected a number before each unit" : "expected a number and a unit such as '30 minutes' or '7 days'";
+    /* '1.5.5 hours' would otherwise read as 1.5 seconds and 0.5 hours */
+    if (peek(&c) == '.' || is_digit(peek(&c))) return "malformed number";
     skip_space(&c);
     const char *w = c.p;
     while (!at_end(&c) && ((peek(&c) | 32) >= 'a' && (peek(&c) | 32) <= 'z')) c.p++;
     size_t wn = (size_t)(c.p - w);
     int64_t unit = 0;
     if (wn == 0) {
-      if (parts) return "expected a unit after the number";
-      unit = 1; /* a plain number is seconds */
+      /* a plain number is seconds, alone: '1 2 hours' and '30 60 minutes' are typos, not sums */
+      if (parts || !at_end(&c)) return "expected a unit after the number";
+      unit = 1;
     } else {
       for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++)
         if (word_is(w, wn, duration_units[i].name)) { unit = duration_units[i].seconds; break; }

@@ -142,6 +142,15 @@ static void parses_durations(void **state) {
   assert_string_equal(gtime_parse_duration("", -1, &us), "empty text");
   assert_string_equal(gtime_parse_duration("days", -1, &us), "expected a number and a unit such as '30 minutes' or '7 days'");
   assert_string_equal(gtime_parse_duration("1 day 2", -1, &us), "expected a unit after the number");
+  /* a plain number (seconds) stands alone; a number has one decimal point (issue 16 L5: these
+  ** read as 7201, 1801.5 and 3630 seconds) */
+  assert_string_equal(gtime_parse_duration("1 2 hours", -1, &us), "expected a unit after the number");
+  assert_string_equal(gtime_parse_duration("30 60 minutes", -1, &us), "expected a unit after the number");
+  assert_string_equal(gtime_parse_duration("1.5.5 hours", -1, &us), "malformed number");
+  assert_string_equal(gtime_parse_duration("1..5 hours", -1, &us), "malformed number");
+  assert_string_equal(gtime_parse_duration("10 ,", -1, &us), "expected a unit after the number");
+  assert_null(gtime_parse_duration("  3600  ", -1, &us));
+  assert_int_equal(us, 3600 * SEC);
   assert_string_equal(gtime_duration_from_seconds(-1, &us), "must not be negative");
   assert_string_equal(gtime_duration_from_seconds(1e300, &us), "too large");
   assert_string_equal(gtime_duration_from_seconds(NAN, &us), "not a finite number");
