@@ -9,9 +9,10 @@
 **   printed. A test-only TVF over the shared scaffold (tvf.c + source.c) is checked the same way,
 **   so the path is covered before any capability.
 ** - The functions whose compute phase polls (cancel.h: cohort_retention, rfm) are also run on
-**   their worst inputs for that phase (1M actors or customers over 4M rows; TEXT customers,
-**   whose sort compares bytes) and must end within 100 ms of an interrupt given 100 ms into the query,
-**   and within 100 ms of one given once SQLite has been quiet for 20 ms. The others are held to
+**   their worst inputs for that phase (4M actors, 1M customers; TEXT customers, whose sort
+**   compares bytes) and must end within 100 ms of an interrupt given 100 ms into the query,
+**   and within 100 ms of one given once SQLite has been quiet for 20 ms (of the querying thread's
+**   CPU time: the machine is shared; wall time is held to 1 s). The others are held to
 **   1 s until their cores poll (add them to polls_in_compute when they do).
 ** - A result longer than SQLITE_LIMIT_LENGTH is an error ("string or blob too big"), never a
 **   shortened value: each query is re-run with the limit just below its longest value.
@@ -31,6 +32,15 @@
 #include "tvf.h"
 
 static hinventory inv;
+
+/* The querying thread's CPU clock (user + system): the machine is shared, so wall time after an
+** interrupt also measures other processes; the CPU the query still spends does not. */
+static clockid_t query_clock;
+static double query_cpu_ms(void) {
+  struct timespec ts;
+  clock_gettime(query_clock, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static double now_ms(void) {
   struct timespec ts;
@@ -89,22 +99,24 @@ static const gtvf_host sum_host = {&sum_spec, NULL};
 
 static double slowest;  /* the longest time from a stop to the query's end, in ms */
 
-typedef struct interrupter { sqlite3 *db; double after_ms, fired_at; } interrupter;
+typedef struct interrupter { sqlite3 *db; double after_ms, fired_at, fired_cpu; } interrupter;
 
 static void *interrupt_later(void *arg) {
   interrupter *it = arg;
   usleep((useconds_t)(it->after_ms * 1000));
   it->fired_at = now_ms();
+  it->fired_cpu = query_cpu_ms();
   sqlite3_interrupt(it->db);
   return NULL;
 }
 
-typedef struct progress { double start, after_ms, fired_at; } progress;
+typedef struct progress { double start, after_ms, fired_at, fired_cpu; } progress;
 static int stop_later(void *arg) {
   progress *p = arg;
   if (p->fired_at) return 1;
   if (now_ms() - p->start < p->after_ms) return 0;
   p->fired_at = now_ms();
+  p->fired_cpu = query_cpu_ms();
   return 1;
 }
 
@@ -115,7 +127,7 @@ static int stop_later(void *arg) {
 typedef struct quiet {
   sqlite3 *db;
   double start;
-  double fired_at;
+  double fired_at, fired_cpu;
   long long last_us;   /* last progress-handler call, atomically */
   int done;            /* the query has ended, atomically */
 } quiet;
@@ -133,6 +145,7 @@ static void *interrupt_when_quiet(void *arg) {
     usleep(1000);
     if (now_us() - __atomic_load_n(&q->last_us, __ATOMIC_RELAXED) >= 20000) {
       q->fired_at = now_ms();
+      q->fired_cpu = query_cpu_ms();
       sqlite3_interrupt(q->db);
       return NULL;
     }
@@ -154,7 +167,7 @@ static double bound_for(const char *fn) {
 ** function is computing its result from what it read. */
 typedef struct scan_end {
   sqlite3 *db;
-  double fired_at;
+  double fired_at, fired_cpu;
   int done;            /* the last row was read, atomically */
   int query_over;      /* atomically */
 } scan_end;
@@ -173,6 +186,7 @@ static void *interrupt_after_scan(void *arg) {
   }
   usleep(20000);
   e->fired_at = now_ms();
+  e->fired_cpu = query_cpu_ms();
   sqlite3_interrupt(e->db);
   return NULL;
 }
@@ -184,11 +198,12 @@ static void *interrupt_after_scan(void *arg) {
 ** seen). */
 static void check_interrupt_at(sqlite3 *db, const char *sql, int how, double after_ms, double bound_ms) {
   char *out = NULL;
+  assert_int_equal(pthread_getcpuclockid(pthread_self(), &query_clock), 0);
   pthread_t t;
-  interrupter it = {db, after_ms, 0};
-  progress pr = {now_ms(), after_ms, 0};
-  quiet qu = {db, now_ms(), 0, now_us(), 0};
-  scan_end se = {db, 0, 0, 0};
+  interrupter it = {db, after_ms, 0, 0};
+  progress pr = {now_ms(), after_ms, 0, 0};
+  quiet qu = {db, now_ms(), 0, 0, now_us(), 0};
+  scan_end se = {db, 0, 0, 0, 0};
   assert_int_equal(sqlite3_create_function(db, "scan_done", 1, SQLITE_UTF8, &se, scan_done_func, NULL, NULL),
                    SQLITE_OK);
   if (how == 0) pthread_create(&t, NULL, interrupt_later, &it);
@@ -199,12 +214,13 @@ static void check_interrupt_at(sqlite3 *db, const char *sql, int how, double aft
     pthread_create(&t, NULL, interrupt_when_quiet, &qu);
   }
   int rc = harness_run(db, sql, &out);
-  double end = now_ms();
+  double end = now_ms(), end_cpu = query_cpu_ms();
   if (how == 2) __atomic_store_n(&qu.done, 1, __ATOMIC_RELEASE);
   if (how == 3) __atomic_store_n(&se.query_over, 1, __ATOMIC_RELEASE);
   if (how != 1) pthread_join(t, NULL);
   if (how == 1 || how == 2) sqlite3_progress_handler(db, 0, NULL, NULL);
   double fired = how == 0 ? it.fired_at : how == 1 ? pr.fired_at : how == 2 ? qu.fired_at : se.fired_at;
+  double fired_cpu = how == 0 ? it.fired_cpu : how == 1 ? pr.fired_cpu : how == 2 ? qu.fired_cpu : se.fired_cpu;
   sqlite3_free(out);
   if (how == 2 && rc == SQLITE_DONE) {
     if (fired) printf("  interrupt %-55.55s finished %5.1f ms after a quiet-phase interrupt\n", sql, end - fired);
@@ -214,8 +230,11 @@ static void check_interrupt_at(sqlite3 *db, const char *sql, int how, double aft
   if (rc != SQLITE_INTERRUPT)
     fail_msg("%s (%s): ended with %d (%s)%s", sql, how ? "progress handler" : "sqlite3_interrupt", rc,
              sqlite3_errmsg(db), rc == SQLITE_DONE ? ": finished within 30 ms, make the source bigger" : "");
-  if (end - fired > bound_ms) fail_msg("%s: took %.0f ms to stop (bound %.0f ms)", sql, end - fired, bound_ms);
-  printf("  interrupt %-55.55s stopped %5.1f ms after the %s\n", sql, end - fired,
+  /* the bound is on the query's own CPU time; wall time gets 1 s whatever the load */
+  if (end_cpu - fired_cpu > bound_ms || end - fired > 1000)
+    fail_msg("%s: took %.0f ms of CPU (%.0f ms wall) to stop (bound %.0f ms)", sql, end_cpu - fired_cpu, end - fired,
+             bound_ms);
+  printf("  interrupt %-55.55s stopped %5.1f ms (CPU %5.1f) after the %s\n", sql, end - fired, end_cpu - fired_cpu,
          how == 0 ? "interrupt" : how == 1 ? "handler" : how == 2 ? "quiet-phase interrupt" : "compute-phase interrupt");
   if (end - fired > slowest) slowest = end - fired;
   /* the connection is still usable */
@@ -228,17 +247,18 @@ static void check_interrupt(sqlite3 *db, const char *fn, const char *sql, int ho
   check_interrupt_at(db, sql, how, 30, bound_for(fn));
 }
 
-/* The worst inputs for the compute phases that poll: many actors or customers (1M, four
-** events each), the most expensive comparisons (TEXT customers). The source's last row
-** (rowid 4000000) calls scan_done. Without polling these ended 0.3 to 1.5 s after the
-** compute-phase interrupt. At 4M customers the bound would measure freeing a gigabyte
-** (munmap), not the polling: stopping frees what was read, and that is not interruptible. */
+/* The worst inputs for the compute phases that poll: many actors or customers (4M actors with
+** one event each; 1M customers with four), the most expensive comparisons (TEXT customers).
+** The source's last row (rowid 4000000) calls scan_done. Without polling these spent 270 ms
+** to 1 s of CPU after the compute-phase interrupt. At 4M customers rfm's bound would measure
+** freeing a gigabyte (munmap), not the polling: stopping frees what was read, and that is not
+** interruptible. */
 #define LAST_ROW(x) "CASE WHEN rowid = " BIG_EVENTS " THEN scan_done(" x ") ELSE " x " END"
 static const struct { const char *fn, *sql; } worst_compute[] = {
-  {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid % 1000000") ", ts FROM events', "
+  {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid") ", ts FROM events', "
                        "'month', 'on_or_after')"},
-  {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid % 1000000") ", ts FROM events', "
-                       "'day', 'rolling')"},
+  {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid") ", ts FROM events', "
+                       "'quarter', 'on_or_after, tz=+05:45')"},
   {"rfm", "SELECT * FROM rfm('SELECT ''customer '' || (rowid * 7919 % 1000003), ts, " LAST_ROW("1") " FROM events')"},
   {"rfm", "SELECT * FROM rfm('SELECT rowid * 7919 % 1000003, ts, " LAST_ROW("rowid % 1000") " FROM events', NULL, "
           "'cn_threshold=median')"},
@@ -281,7 +301,7 @@ static void long_queries_stop_promptly(void **state) {
     ** would take longer than the rest of the test) */
     char *out = NULL;
     double t0 = now_ms();
-    progress probe = {t0, 60, 0};
+    progress probe = {t0, 60, 0, 0};
     sqlite3_progress_handler(db, 1000, stop_later, &probe);
     int rc = harness_run(db, q->sql, &out);
     sqlite3_progress_handler(db, 0, NULL, NULL);
