@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "utf8.h"
 
 char *garg_describe(sqlite3_value *v) {
   switch (sqlite3_value_type(v)) {
@@ -16,7 +17,8 @@ char *garg_describe(sqlite3_value *v) {
       const char *t = (const char *)sqlite3_value_text(v);
       int n = sqlite3_value_bytes(v);
       if (!t) return NULL;
-      if (n > 60) return sqlite3_mprintf("TEXT '%.57s...'", t);
+      /* cut on a character boundary: a split UTF-8 character makes the message undecodable */
+      if (n > 60) return sqlite3_mprintf("TEXT '%.*s...'", (int)gutf8_prefix(t, (size_t)n, 57), t);
       return sqlite3_mprintf("TEXT '%s'", t);
     }
   }

@@ -9,6 +9,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
+/* Ends a message that snprintf may have cut (err holds at most errlen - 1 bytes of it) on a
+** character boundary, and returns -1 for the caller to return. */
+static int failed(char *err) {
+  err[gutf8_complete(err, strlen(err))] = 0;
+  return -1;
+}
+
 static int spec_count(const gopt_spec *spec) {
   int n = 0;
   while (spec[n].name) n++;
@@ -47,7 +56,7 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
   size_t n = strlen(text);
   if (n >= sizeof(out->text)) {
     snprintf(err, errlen, "options are too long (%zu characters, at most %d)", n, GOPTS_MAX_TEXT - 1);
-    return -1;
+    return failed(err);
   }
   memcpy(out->text, text, n + 1);
   char *p = out->text;
@@ -67,24 +76,24 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
       gopts_describe(spec, nspec, accepted, sizeof accepted);
       if (k < 0) {
         snprintf(err, errlen, "unknown option '%s' (accepted: %s)", item, nspec ? accepted : "none");
-        return -1;
+        return failed(err);
       }
       if (spec[k].kind == GOPT_FLAG && value) {
         snprintf(err, errlen, "option '%s' takes no value (got '%s')", spec[k].name, value);
-        return -1;
+        return failed(err);
       }
       if (spec[k].kind == GOPT_VALUE && (!value || !*value)) {
         snprintf(err, errlen, "option '%s' needs a value: %s=...", spec[k].name, spec[k].name);
-        return -1;
+        return failed(err);
       }
       for (int i = 0; i < out->count; i++)
         if (out->item[i].spec == k) {
           snprintf(err, errlen, "option '%s' is given twice", spec[k].name);
-          return -1;
+          return failed(err);
         }
       if (out->count == GOPTS_MAX_ITEMS) {
         snprintf(err, errlen, "too many options (at most %d)", GOPTS_MAX_ITEMS);
-        return -1;
+        return failed(err);
       }
       out->item[out->count].spec = k;
       out->item[out->count].value = value;
@@ -117,7 +126,7 @@ int gopts_int(const gopts *o, const gopt_spec *spec, const char *name, int64_t l
   long long x = strtoll(v, &end, 10);
   if (end == v || *end || x < lo || x > hi) {
     snprintf(err, errlen, "option %s='%s' is not a whole number from %lld to %lld", name, v, (long long)lo, (long long)hi);
-    return -1;
+    return failed(err);
   }
   *out = x;
   return 0;
@@ -136,5 +145,5 @@ int gopts_choice(const gopts *o, const gopt_spec *spec, const char *name, const 
     if (w > 0 && (size_t)w < sizeof list - used) used += (size_t)w;
   }
   snprintf(err, errlen, "option %s='%s' is not one of %s", name, v, list);
-  return -1;
+  return failed(err);
 }

@@ -8,6 +8,7 @@
 
 #include "json_rule.h"
 #include "mem.h"
+#include "utf8.h"
 #include "time.h"
 
 static const char *const type_names[PT_COUNT] = {
@@ -131,7 +132,7 @@ static int parse_tiers(rp *p, const gjson *v, promo_rule *r) {
     const char *ka = qty ? "qty" : "threshold", *kb = qty ? "rate" : "off";
     for (int k = 0; k < t->n; k++)
       if (strcmp(t->keys[k], ka) && strcmp(t->keys[k], kb)) {
-        snprintf(path, sizeof path, "tiers[%d].%.20s", i, t->keys[k]);
+        snprintf(path, sizeof path, "tiers[%d].%.*s", i, (int)gutf8_prefix(t->keys[k], strlen(t->keys[k]), 20), t->keys[k]);
         return rfail(p, path, "unknown field (a tier has %s and %s)", ka, kb);
       }
     const gjson *a = gjson_get(t, ka), *b = gjson_get(t, kb);
@@ -155,7 +156,7 @@ static int parse_rule(rp *p, const gjson *o, promo_rule *r) {
   int ty = -1;
   for (int i = 0; i < PT_COUNT; i++)
     if (strcmp(t->text, type_names[i]) == 0) ty = i;
-  if (ty < 0) return rfail(p, "type", "unknown type '%.40s' (expected discount, tiered_discount, special_price, reduce, threshold_off, tiered_threshold_off, add_on, exchange, flash_sale, buy_x_get_y, bundle_price or coupon)", t->text);
+  if (ty < 0) return rfail(p, "type", "unknown type '%.*s' (expected discount, tiered_discount, special_price, reduce, threshold_off, tiered_threshold_off, add_on, exchange, flash_sale, buy_x_get_y, bundle_price or coupon)", (int)gutf8_prefix(t->text, strlen(t->text), 40), t->text);
   r->type = (promo_type)ty;
   r->stock = r->per_order_limit = -1;
   r->limit = r->qty = 1;
