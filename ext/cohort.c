@@ -301,6 +301,12 @@ const char *gcohort_finish(gcohort *c, gcancel *cancel) {
     if (c->start[a] < first_start) first_start = c->start[a];
   }
   if (min_ci == INT64_MAX) { free_events(c); free_actors(c); return NULL; }  /* nobody started */
+  /* A cohort's label is the local day its period starts: near the ends of the range that day
+  ** can fall before 0000-01-01 or after 9999-12-31 (a week, an offset), which date_bucket
+  ** refuses too. Period starts ascend, so the first and last cohorts tell. */
+  if (gtime_period_index_start_day(cal, min_ci) < GTIME_MIN_US / GTIME_US_PER_DAY ||
+      gtime_period_index_start_day(cal, max_ci) > GTIME_MAX_US / GTIME_US_PER_DAY)
+    return "a cohort's period starts outside years 0000..9999 (as date_bucket refuses it)";
   if (max_ci - min_ci >= GCOHORT_MAX_CELLS)
     return "too many cohorts for this period: use a coarser period or a narrower source";
   /* the earliest cohort alone: refuse before allocating anything per period */

@@ -210,3 +210,18 @@ SELECT count(*), sum(retained) FROM cohort_retention('VALUES (1, ''0100-01-01'')
 CREATE VIEW cr AS SELECT * FROM cohort_retention('act', 'week');
 SELECT * FROM cr;
 -- => error: unsafe use of virtual table "cohort_retention"
+-- Cohort labels at the ends of the range (issue 16 L7): 0000-01-01 is a Saturday, so its
+-- Monday week starts in year -1 (printed '-001-12-27' before); 9999-12-31 23:00 UTC is
+-- 10000-01-01 in UTC+08:00. date_bucket refuses both instants; so does cohort_retention.
+SELECT date_bucket('0000-01-01', 'week');
+-- => error: date_bucket: the week containing ts starts outside years 0000..9999
+SELECT * FROM cohort_retention('VALUES (1, ''0000-01-01'')', 'week');
+-- => error: cohort_retention: a cohort's period starts outside years 0000..9999 (as date_bucket refuses it)
+SELECT date_bucket('9999-12-31 23:00', 'day', 'tz=+08:00');
+-- => error: date_bucket: the day containing ts starts outside years 0000..9999
+SELECT * FROM cohort_retention('VALUES (1, ''9999-12-31 23:00'')', 'day', 'tz=+08:00');
+-- => error: cohort_retention: a cohort's period starts outside years 0000..9999 (as date_bucket refuses it)
+-- The first and last days that have labels still work: 0000-01-03 is the first Monday.
+SELECT cohort, cohort_size FROM cohort_retention('VALUES (1, ''0000-01-03''), (2, ''9999-12-31 15:59'')', 'week', 'tz=+08:00, periods=1');
+-- => 0000-01-03|1
+-- => 9999-12-27|1
