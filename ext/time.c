@@ -386,5 +386,6 @@ int64_t gtime_rolling_length_us(gperiod p) {
 }
 
 int64_t gtime_rolling_diff(gperiod p, int64_t from_us, int64_t to_us) {
-  return gtime_floor_div(to_us - from_us, gtime_rolling_length_us(p));
+  /* whole windows, truncated toward zero: 1 us earlier is 0 weeks, not -1 (symmetric in sign) */
+  return (to_us - from_us) / gtime_rolling_length_us(p);
 }

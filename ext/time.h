@@ -75,6 +75,8 @@ int64_t gtime_period_start_day(const gcalendar *cal, int64_t us);
 int64_t gtime_period_diff(const gcalendar *cal, int64_t from_us, int64_t to_us);
 /* Fixed-length windows for `rolling`: day 24h, week 7d, month 30d, quarter 91d, year 365d. */
 int64_t gtime_rolling_length_us(gperiod p);
+/* Whole windows from `from` to `to`, truncated toward zero: -(whole windows from `to` to
+** `from`) when to < from, so a moment earlier is 0 windows, not -1. */
 int64_t gtime_rolling_diff(gperiod p, int64_t from_us, int64_t to_us);
 
 #endif

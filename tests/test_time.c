@@ -245,7 +245,14 @@ static void counts_rolling_windows(void **state) {
   assert_int_equal(gtime_rolling_diff(GPERIOD_MONTH, parse_ok("2024-01-01"), parse_ok("2024-01-31")), 1);
   assert_int_equal(gtime_rolling_diff(GPERIOD_DAY, parse_ok("2024-01-01 10:00"), parse_ok("2024-01-02 09:59:59")), 0);
   assert_int_equal(gtime_rolling_diff(GPERIOD_DAY, parse_ok("2024-01-01 10:00"), parse_ok("2024-01-02 10:00")), 1);
-  assert_int_equal(gtime_rolling_diff(GPERIOD_WEEK, parse_ok("2024-01-01 10:00"), parse_ok("2024-01-01 09:00")), -1);
+  /* Truncated toward zero, the same count either way round (issue 16 L11: flooring made an
+  ** hour earlier -1 week). 7 days = 604800 s: 604799.999999 s is 0 whole weeks, 604800 is 1. */
+  assert_int_equal(gtime_rolling_diff(GPERIOD_WEEK, parse_ok("2024-01-01 10:00"), parse_ok("2024-01-01 09:00")), 0);
+  assert_int_equal(gtime_rolling_diff(GPERIOD_WEEK, parse_ok("2024-01-08"), parse_ok("2024-01-01 00:00:00.000001")), 0);
+  assert_int_equal(gtime_rolling_diff(GPERIOD_WEEK, parse_ok("2024-01-08"), parse_ok("2024-01-01")), -1);
+  assert_int_equal(gtime_rolling_diff(GPERIOD_WEEK, parse_ok("2024-01-01"), parse_ok("2024-01-07 23:59:59.999999")), 0);
+  assert_int_equal(gtime_rolling_diff(GPERIOD_WEEK, parse_ok("2024-01-01"), parse_ok("2024-01-08")), 1);
+  assert_int_equal(gtime_rolling_diff(GPERIOD_DAY, parse_ok("2024-01-03 12:00"), parse_ok("2024-01-01 12:00:01")), -1);
   assert_int_equal(gtime_rolling_length_us(GPERIOD_YEAR), INT64_C(365) * 86400 * SEC);
 }
 

@@ -62,3 +62,12 @@ WHERE name IN ('date_bucket', 'period_diff', 'growth_version') ORDER BY name, na
 -- => period_diff|4|2099200
 SELECT growth_version() GLOB 'sqlite-growth 0.1.0 (SQLite 3.*)';
 -- => 1
+-- rolling counts whole windows truncated toward zero, the same either way round (issue 16
+-- L11): 1 us short of a week is 0 weeks forward and 0 back (flooring made it -1 back); a full
+-- week is 1 and -1. 2024-01-03 12:00 back to 2024-01-01 12:00:01 is 1 day 23:59:59: -1 day.
+SELECT period_diff('2024-01-01', '2024-01-07 23:59:59.999999', 'week', 'rolling'),
+       period_diff('2024-01-08', '2024-01-01 00:00:00.000001', 'week', 'rolling'),
+       period_diff('2024-01-01', '2024-01-08', 'week', 'rolling'),
+       period_diff('2024-01-08', '2024-01-01', 'week', 'rolling'),
+       period_diff('2024-01-03 12:00', '2024-01-01 12:00:01', 'day', 'rolling');
+-- => 0|0|1|-1|-1
