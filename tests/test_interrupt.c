@@ -156,9 +156,19 @@ static void *interrupt_when_quiet(void *arg) {
 /* Functions whose compute phase (after reading the source) polls for interrupts. */
 static const char *const polls_in_compute[] = {"scaffold_sum", "cohort_retention", "rfm"};
 
+/* The bound for functions that poll: 100 ms of the query's CPU. Under AddressSanitizer every
+** step costs more and freeing what was read (poisoned, quarantined) far more: 93 ms of CPU
+** measured there for cohort_retention's monthly case against 15 in the normal build, so the
+** sanitizer build is held to three times the bound. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POLL_BOUND_MS 300
+#else
+#define POLL_BOUND_MS 100
+#endif
+
 static double bound_for(const char *fn) {
   for (size_t i = 0; i < sizeof polls_in_compute / sizeof polls_in_compute[0]; i++)
-    if (strcmp(fn, polls_in_compute[i]) == 0) return 100;
+    if (strcmp(fn, polls_in_compute[i]) == 0) return POLL_BOUND_MS;
   return 1000;
 }
 
@@ -267,10 +277,10 @@ static const struct { const char *fn, *sql; } worst_compute[] = {
 static void worst_compute_phases_stop_within_100_ms(sqlite3 *db) {
   for (size_t i = 0; i < sizeof worst_compute / sizeof worst_compute[0]; i++) {
     const char *sql = worst_compute[i].sql;
-    check_interrupt_at(db, sql, 0, 100, 100);
-    check_interrupt_at(db, sql, 1, 100, 100);
-    check_interrupt_at(db, sql, 2, 0, 100);
-    check_interrupt_at(db, sql, 3, 0, 100);
+    check_interrupt_at(db, sql, 0, 100, POLL_BOUND_MS);
+    check_interrupt_at(db, sql, 1, 100, POLL_BOUND_MS);
+    check_interrupt_at(db, sql, 2, 0, POLL_BOUND_MS);
+    check_interrupt_at(db, sql, 3, 0, POLL_BOUND_MS);
   }
 }
 
