@@ -82,6 +82,31 @@ static void every_query_survives_oom(void **state) {
   assert_int_equal(problems, 0);
 }
 
+/* A JSON steps list is read through SQLite's json_each: running out of memory there is
+** SQLITE_NOMEM, never the user error about the steps' format (issue 16 L10). */
+static void json_steps_out_of_memory_is_nomem(void **state) {
+  (void)state;
+  const char *sql = "SELECT step, actors FROM funnel('VALUES (1, 0, ''view''), (1, 5, ''cart'')', '1 day', "
+                    "'[\"view\", \"cart\"]')";
+  int nomem = 0;
+  for (long n = 1;; n++) {
+    sqlite3 *db = harness_open();
+    assert_non_null(db);
+    char *got = NULL;
+    arm(n, 1);
+    int rc = harness_run(db, sql, &got);
+    disarm();
+    if (rc == SQLITE_DONE) assert_string_equal(got, "1|1\n2|1\n");  /* actor 1 reached both steps */
+    else if (strstr(sqlite3_errmsg(db), "expected a JSON array"))
+      fail_msg("failing allocation %ld: %d %s", n, rc, sqlite3_errmsg(db));
+    nomem += rc == SQLITE_NOMEM;
+    sqlite3_free(got);
+    sqlite3_close(db);
+    if (!failures) break;
+  }
+  assert_true(nomem > 0);
+}
+
 /* Every registered name has a representative query (else the loop above misses it). */
 static void every_function_has_a_query(void **state) {
   (void)state;
@@ -121,6 +146,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(every_function_has_a_query),
     cmocka_unit_test(init_survives_oom),
+    cmocka_unit_test(json_steps_out_of_memory_is_nomem),
     cmocka_unit_test(every_query_survives_oom),
   };
   return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
