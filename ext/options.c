@@ -48,6 +48,47 @@ static int find_spec(const gopt_spec *spec, int nspec, const char *name) {
   return -1;
 }
 
+/* The end of the item starting at p: the first comma outside parentheses and quotes, or the
+** end of the text. NULL when a parenthesis or quote is left open. */
+static char *item_end(char *p) {
+  int depth = 0;
+  char quote = 0;
+  for (; *p; p++) {
+    if (quote) { if (*p == quote) quote = 0; continue; }
+    if (*p == '\'' || *p == '"') quote = *p;
+    else if (*p == '(') depth++;
+    else if (*p == ')' && depth > 0) depth--;
+    else if (*p == ',' && depth == 0) return p;
+  }
+  return depth || quote ? NULL : p;
+}
+
+/* A value written in parentheses, (SELECT sku, cost FROM products), is its inside. */
+static char *unwrap(char *value) {
+  size_t n = strlen(value);
+  if (n < 2 || value[0] != '(' || value[n - 1] != ')') return value;
+  /* only when the first parenthesis closes at the end: (a) and (b) stays as it is */
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = value[i];
+    if (quote) { if (c == quote) quote = 0; continue; }
+    if (c == '\'' || c == '"') quote = c;
+    else if (c == '(') depth++;
+    else if (c == ')' && --depth == 0 && i + 1 < n) return value;
+  }
+  value[n - 1] = 0;
+  return trim(value + 1);
+}
+
+/* 1 when text starts with a SQL statement's first word: a value cut at its first comma. */
+static int starts_like_sql(const char *text) {
+  static const char *const words[] = {"select ", "with ", "values "};
+  for (int i = 0; i < 3; i++)
+    if (strncasecmp(text, words[i], strlen(words[i])) == 0) return 1;
+  return 0;
+}
+
 int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, char *err, size_t errlen) {
   char accepted[GOPTS_ERR_MAX / 2];
   out->count = 0;
@@ -60,20 +101,33 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
   }
   memcpy(out->text, text, n + 1);
   char *p = out->text;
+  const char *prev_value = NULL;
   for (;;) {
-    char *comma = strchr(p, ',');
-    if (comma) *comma = 0;
+    char *comma = item_end(p);
+    if (!comma) {
+      snprintf(err, errlen, "options have an unclosed parenthesis or quote: '%s'", p);
+      return failed(err);
+    }
+    if (*comma) *comma = 0;
+    else comma = NULL;
     char *item = trim(p);
     if (*item) {
       char *eq = strchr(item, '=');
       char *value = NULL;
       if (eq) {
         *eq = 0;
-        value = trim(eq + 1);
+        value = unwrap(trim(eq + 1));
         item = trim(item);
       }
       int k = find_spec(spec, nspec, item);
       gopts_describe(spec, nspec, accepted, sizeof accepted);
+      if (k < 0 && prev_value && starts_like_sql(prev_value)) {
+        /* costs=SELECT sku, cost FROM products: the statement was cut at its first comma */
+        snprintf(err, errlen, "unknown option '%s': it looks like the rest of the SQL statement '%s', cut at a "
+                 "comma (options are separated by commas): write the statement in parentheses, "
+                 "(SELECT ...), or give a table or view name", item, prev_value);
+        return failed(err);
+      }
       if (k < 0) {
         snprintf(err, errlen, "unknown option '%s' (accepted: %s)", item, nspec ? accepted : "none");
         return failed(err);
@@ -98,6 +152,7 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
       out->item[out->count].spec = k;
       out->item[out->count].value = value;
       out->count++;
+      prev_value = value;
     } /* an empty item ("a,,b", a trailing comma) is tolerated */
     if (!comma) break;
     p = comma + 1;

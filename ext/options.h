@@ -3,7 +3,9 @@
 **
 ** An options string is a comma-separated list of bare flags and key=value pairs:
 **   'strict_order, tz=+08:00, periods=12'
-** Whitespace around items, keys and values is ignored. Each function passes the list of
+** Whitespace around items, keys and values is ignored. A value in parentheses may hold commas
+** (costs=(SELECT sku, cost FROM products)); the parentheses are not part of it. Commas inside
+** quotes never split either. Each function passes the list of
 ** what it accepts; an unknown key, a flag given a value, a key missing its value, or the
 ** same key twice is an error whose text lists what is accepted.
 */

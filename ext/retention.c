@@ -166,11 +166,22 @@ static int cohort_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   return SQLITE_OK;
 }
 
-/* as_of=TS: ISO-8601 text, or Unix seconds. */
+/* A plain decimal number: optional sign, digits, optional fraction. Not hex (strtod reads
+** 0x10 as 16), not an exponent, not inf or nan. */
+static int plain_number(const char *s) {
+  const char *p = s + (*s == '-' || *s == '+');
+  int digits = 0, dot = 0;
+  for (; *p; p++) {
+    if (*p >= '0' && *p <= '9') digits++;
+    else if (*p == '.' && !dot) dot = 1;
+    else return 0;
+  }
+  return digits > 0;
+}
+
+/* as_of=TS: ISO-8601 text, or Unix seconds written as a plain number (negative: before 1970). */
 static const char *parse_as_of(const char *text, int64_t *out) {
-  char *end;
-  double secs = strtod(text, &end);
-  if (end != text && *end == '\0' && strchr(text, '-') == NULL) return gtime_from_unix_real(secs, out);
+  if (plain_number(text)) return gtime_from_unix_real(strtod(text, NULL), out);
   return gtime_parse_text(text, -1, out);
 }
 
