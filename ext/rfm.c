@@ -387,8 +387,11 @@ typedef struct rfm_out {
   int64_t first_us, last_us;
   int64_t recency, frequency, monetary, aov; /* monetary and aov in minor units */
   double avg_gap;                            /* NAN when fewer than two orders */
-  uint8_t r, f, m, cn;                       /* cn: the three bits, R F M = 4 2 1 */
+  uint8_t r, f, m, cn;                       /* r, f, m: 0 when not scored (NULL); cn: the three
+                                                ** bits, R F M = 4 2 1, or CN_UNKNOWN set */
 } rfm_out;
+
+#define CN_UNKNOWN 8  /* a dimension had one value for everyone: no 8-class segment */
 
 typedef struct rfm_result {
   rfm_out *rows;
@@ -548,10 +551,19 @@ static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
   bit = gmem_alloc(n);
   if (!x || !score || !bit) goto done;
   for (int d = 0; d < 3; d++) {
-    for (size_t i = 0; i < n; i++) x[i] = d == 0 ? res->rows[i].recency : d == 1 ? res->rows[i].frequency
-                                                                                 : res->rows[i].monetary;
+    int same = 1;
+    for (size_t i = 0; i < n; i++) {
+      x[i] = d == 0 ? res->rows[i].recency : d == 1 ? res->rows[i].frequency : res->rows[i].monetary;
+      same &= x[i] == x[0];
+    }
     rc = score_dimension(cfg, d, x, n, score, bit, cancel);
     if (rc != SQLITE_OK) goto done;
+    /* Every customer has the same value: a relative grade says nothing (quantile scores would
+    ** all be 1, the cn split all 1). Those scores are NULL; cut points still grade absolutely. */
+    if (same) {
+      if (!cfg->ncuts[d]) memset(score, 0, n);
+      for (size_t i = 0; i < n; i++) res->rows[i].cn |= CN_UNKNOWN;
+    }
     for (size_t i = 0; i < n; i++) {
       if (d == 0) res->rows[i].r = score[i];
       else if (d == 1) res->rows[i].f = score[i];
@@ -642,10 +654,16 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
     case COL_FREQUENCY: sqlite3_result_int64(ctx, o->frequency); break;
     case COL_MONETARY: sqlite3_result_double(ctx, gmoney_to_real(o->monetary, res->scale)); break;
     case COL_AOV: sqlite3_result_double(ctx, gmoney_to_real(o->aov, res->scale)); break;
-    case COL_R: sqlite3_result_int(ctx, o->r); break;
-    case COL_F: sqlite3_result_int(ctx, o->f); break;
-    case COL_M: sqlite3_result_int(ctx, o->m); break;
+    case COL_R:
+    case COL_F:
+    case COL_M: {
+      int score = col == COL_R ? o->r : col == COL_F ? o->f : o->m;
+      if (score) sqlite3_result_int(ctx, score);
+      else sqlite3_result_null(ctx);
+      break;
+    }
     case COL_RFM: {
+      if (!o->r || !o->f || !o->m) { sqlite3_result_null(ctx); break; }
       char code[16];
       /* bins=10 has two-digit scores, so the code needs separators to stay readable */
       if (res->bins < 10) snprintf(code, sizeof code, "%d%d%d", o->r, o->f, o->m);
@@ -660,7 +678,8 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
       break;
     }
     case COL_SEGMENT_CN:
-      sqlite3_result_text(ctx, grfm_segment_cn(o->cn >> 2, (o->cn >> 1) & 1, o->cn & 1), -1, SQLITE_STATIC);
+      if (o->cn & CN_UNKNOWN) sqlite3_result_null(ctx);
+      else sqlite3_result_text(ctx, grfm_segment_cn(o->cn >> 2, (o->cn >> 1) & 1, o->cn & 1), -1, SQLITE_STATIC);
       break;
     case COL_AVG_GAP:
       if (isnan(o->avg_gap)) sqlite3_result_null(ctx);

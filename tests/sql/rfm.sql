@@ -284,3 +284,26 @@ SELECT * FROM rfm('a', x'00');
 -- A NULL scheme is the default, en (R1, FM 1: Lost).
 SELECT rfm_segment(1, 1, 1, NULL);
 -- => Lost
+-- A dimension where every customer has the same value carries no information (issue 16 L13:
+-- identical customers all scored R = F = M = 1, each row reading Lost and 重要价值客户 at
+-- once). Its quantile score is NULL, and so are the code and segments that need it; the raw
+-- values stay. A, B, C bought once each: F is NULL. R (1, 11, 21 days; larger is worse) and M
+-- (10, 20, 30) rank 3 of 3 -> 1 + floor(5 * 2 / 3) = 4, 2 of 3 -> 2, 1 of 3 -> 1.
+CREATE TABLE once(customer TEXT, ts TEXT, amount REAL);
+INSERT INTO once VALUES ('A', '2024-06-30', 10), ('B', '2024-06-20', 20), ('C', '2024-06-10', 30);
+SELECT customer, recency_days, frequency, monetary, r, f, m, rfm, segment, segment_cn FROM rfm('once', '2024-07-01');
+-- => A|1|1|10.0|4|NULL|1|NULL|NULL|NULL
+-- => B|11|1|20.0|2|NULL|2|NULL|NULL|NULL
+-- => C|21|1|30.0|1|NULL|4|NULL|NULL|NULL
+-- Identical customers (or a single one): nothing is scored.
+SELECT customer, recency_days, frequency, monetary, r, f, m, rfm, segment, segment_cn
+FROM rfm('VALUES (''X'', ''2024-06-30'', 10), (''Y'', ''2024-06-30'', 10)', '2024-07-01');
+-- => X|1|1|10.0|NULL|NULL|NULL|NULL|NULL|NULL
+-- => Y|1|1|10.0|NULL|NULL|NULL|NULL|NULL|NULL
+-- Cut points grade absolutely, so a single value still gets its score (1 order reaches none
+-- of 2;3;5;10: F = 1); the cn split (mean or median) is relative and stays NULL. Segments by
+-- R and FM = ceil((F + M) / 2): A R4 FM1 Promising, B R2 FM2 Need Attention, C R1 FM3 At Risk.
+SELECT customer, r, f, m, rfm, segment, segment_cn FROM rfm('once', '2024-07-01', 'f_cuts=2;3;5;10');
+-- => A|4|1|1|411|Promising|NULL
+-- => B|2|1|2|212|Need Attention|NULL
+-- => C|1|1|4|114|At Risk|NULL
