@@ -262,6 +262,14 @@ int garg_as_of_before_rows(const char *fn, int64_t as_of_us, int64_t first_us, i
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+uint64_t garg_random_seed(void) {
+  sqlite3_uint64 seed;
+  sqlite3_randomness(sizeof seed, &seed);
+  return (uint64_t)seed;
+}
+
+void garg_seed_keys(gkeys *k) { gkeys_seed(k, garg_random_seed()); }
+
 /* keys.h numbers its types as SQLite does, so garg_key passes sqlite3_value_type on. */
 _Static_assert(GKEY_INT == SQLITE_INTEGER && GKEY_REAL == SQLITE_FLOAT && GKEY_TEXT == SQLITE_TEXT &&
                    GKEY_BLOB == SQLITE_BLOB, "key types are SQLite's type codes");

@@ -52,6 +52,11 @@ int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int6
 /* The error for an as_of at or before the first row: no row would be seen. */
 int garg_as_of_before_rows(const char *fn, int64_t as_of_us, int64_t first_us, int32_t offset_s, char **pzErr);
 
+/* Seeds a key table (keys.h) from sqlite3_randomness: once per table per statement. */
+void garg_seed_keys(gkeys *k);
+/* 64 bits from sqlite3_randomness, for the other per-statement hash tables. */
+uint64_t garg_random_seed(void);
+
 /* The tz= and week_start= options shared by every calendar function. */
 int garg_calendar_options(const gopts *o, const gopt_spec *spec, const char *fn, gcalendar *cal, char **pzErr);
 

@@ -42,6 +42,7 @@ gcohort *gcohort_new(const gcohort_opts *opts) {
   if (!c) return NULL;
   memset(c, 0, sizeof *c);
   gkeys_init(&c->keys, GKEYS_IDS_ONLY);  /* actors are never read back: no copy of their ids */
+  gkeys_seed(&c->keys, opts->seed);
   c->opts = *opts;
   c->max_ts = INT64_MIN;
   return c;

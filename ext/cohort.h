@@ -33,6 +33,7 @@ typedef struct gcohort_opts {
   int has_as_of;
   int64_t as_of_us;     /* given: rows after it are ignored; else the latest ts added */
   int tally;            /* 0: choose; 1: per-actor bitsets; 2: counting sort (tests drive both) */
+  uint64_t seed;        /* the actors' hash seed (keys.h gkeys_seed): glue passes random bits */
 } gcohort_opts;
 
 typedef struct gcohort_cell {

@@ -917,6 +917,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   fresult *r = sqlite3_malloc64(sizeof *r);
   if (!b || !r) { sqlite3_free(b); sqlite3_free(r); return SQLITE_NOMEM; }
   memset(b, 0, sizeof *b);
+  garg_seed_keys(&b->actors), garg_seed_keys(&b->bds);  /* keys.h: ids are data, a seed per statement */
   memset(r, 0, sizeof *r);
   r->b = b;
   r->is_actors = is_actors;

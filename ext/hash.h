@@ -1,7 +1,8 @@
 /*
 ** hash.h: the hash used by the per-call lookup tables (actors, customers, breakdown values).
-** Not for anything an attacker could exploit beyond slowing one query of their own: the tables
-** live for one statement, so no secret seed is needed.
+** The mixer is public and invertible, so keys can be chosen to collide in a table's low bits:
+** every table mixes in a seed drawn per statement (keys.h gkeys_seed, rfm's sets), and the
+** keys are data, often not the querier's, so the seed is what keeps lookups short.
 */
 #ifndef GROWTH_HASH_H
 #define GROWTH_HASH_H

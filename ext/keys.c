@@ -26,8 +26,11 @@ void gkeys_init(gkeys *k, unsigned flags) {
   k->flags = flags;
 }
 
+void gkeys_seed(gkeys *k, uint64_t seed) { k->seed = seed; }
+
 void gkeys_free(gkeys *k) {
   unsigned flags = k->flags;
+  uint64_t seed = k->seed;
   gmem_free(k->direct);
   gmem_free(k->slot);
   gmem_free(k->item);
@@ -37,6 +40,7 @@ void gkeys_free(gkeys *k) {
     gmem_free(c);
   }
   gkeys_init(k, flags);
+  k->seed = seed;
 }
 
 void gkeys_empty_keep_bytes(gkeys *k) {
@@ -61,12 +65,14 @@ static uint64_t real_bits(double d) {
   return b;
 }
 
-static uint64_t key_hash(uint64_t scope, const gkey *key) {
+/* Unscoped numbers keep a bijection of their value (xor then mix), so that their slot's hash
+** identifies them (GKEYS_IDS_ONLY stores nothing else). */
+static uint64_t key_hash(uint64_t seed, uint64_t scope, const gkey *key) {
   uint64_t h;
   switch (key->type) {
-    case GKEY_INT: h = ghash_mix64((uint64_t)key->i); break;
-    case GKEY_REAL: h = ghash_mix64(real_bits(key->r)) ^ 0x5555; break;
-    default: h = ghash_bytes((uint64_t)key->type, key->bytes, key->len);
+    case GKEY_INT: h = ghash_mix64((uint64_t)key->i ^ seed); break;
+    case GKEY_REAL: h = ghash_mix64(real_bits(key->r) ^ seed) ^ 0x5555; break;
+    default: h = ghash_bytes((uint64_t)key->type ^ seed, key->bytes, key->len);
   }
   return scope ? ghash_mix64(h ^ scope * UINT64_C(0x9e3779b97f4a7c15)) : h;
 }
@@ -174,10 +180,10 @@ static int add_key(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id) {
 static uint32_t slot_type(uint64_t scope, const gkey *key) { return (uint32_t)key->type | (scope ? SCOPED_SLOT : 0); }
 
 /* The slot holding the key, or the empty slot where it would go (nslot > 0). */
-static size_t find_slot(const gkeys *k, uint64_t h, uint64_t scope, const gkey *key) {
+static size_t find_slot(gkeys *k, uint64_t h, uint64_t scope, const gkey *key) {
   size_t mask = k->nslot - 1, at = (size_t)h & mask;
   uint32_t type = slot_type(scope, key);
-  for (; k->slot[at].id1; at = (at + 1) & mask) {
+  for (; k->slot[at].id1; at = (at + 1) & mask, k->probes++) {
     const gkeys_slot *s = &k->slot[at];
     if (s->hash != h || s->type != type) continue;
     /* an unscoped number's hash is the number (ghash_mix64 is a bijection): no item to read */
@@ -195,7 +201,7 @@ __attribute__((noinline)) static int add_hashed(gkeys *k, uint64_t h, uint64_t s
     if (rc != GKEYS_FOUND) return rc;
   }
   size_t mask = k->nslot - 1, at = (size_t)h & mask;
-  while (k->slot[at].id1) at = (at + 1) & mask;
+  while (k->slot[at].id1) at = (at + 1) & mask, k->probes++;
   int rc = add_key(k, scope, key, id);
   if (rc != GKEYS_ADDED) return rc;
   k->slot[at].hash = h;
@@ -209,7 +215,7 @@ __attribute__((noinline)) static int add_hashed(gkeys *k, uint64_t h, uint64_t s
 /* The hashed part: finds the key, or adds it when add is set (else returns 1 when absent). */
 static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
   if (key->type >= GKEY_TEXT && key->len >= UINT32_MAX) return GKEYS_FULL;  /* never stored */
-  uint64_t h = key_hash(scope, key);
+  uint64_t h = key_hash(k->seed, scope, key);
   if (k->nslot) {
     size_t at = find_slot(k, h, scope, key);
     if (k->slot[at].id1) {

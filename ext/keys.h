@@ -53,7 +53,8 @@ typedef struct gkeys_item {
 } gkeys_item;
 
 /* The hash beside the id, so most probes touch one cache line; an unscoped INTEGER's or REAL's
-** hash (ghash_mix64, a bijection) is the key itself, so its item is never read. */
+** hash (ghash_mix64 of the value xor the seed, a bijection) is the key itself, so its item is
+** never read. */
 typedef struct gkeys_slot {
   uint64_t hash;
   uint32_t id1;         /* id + 1; 0 is empty */
@@ -76,9 +77,17 @@ typedef struct gkeys {
   size_t nhashed;
   size_t nhashed_small; /* unscoped INTEGERs in 0..2^30 hashed: the direct array may reach them */
   gkeys_chunk *arena;   /* TEXT and BLOB bytes: chunks never move, so gkeys_get's bytes stay put */
+  uint64_t seed;        /* mixed into every hash (gkeys_seed) */
+  uint64_t probes;      /* slots looked at beyond the first, over the table's life (tests) */
 } gkeys;
 
 void gkeys_init(gkeys *k, unsigned flags);
+/* Seeds the hash, before the first key. The mixer is public and invertible: without a secret
+** seed, keys chosen to collide (INTEGER ids are data, often not the querier's) make every
+** lookup walk all of them. Glue seeds each table per statement from sqlite3_randomness. Ids
+** and everything computed from them are the same under every seed: ids are numbered in order
+** of first appearance, and nothing reads the table's slot order. */
+void gkeys_seed(gkeys *k, uint64_t seed);
 /* Frees everything; the table is empty again (flags kept). */
 void gkeys_free(gkeys *k);
 

@@ -234,6 +234,7 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  opts.seed = garg_random_seed();  /* actor ids are data: a hash seed per statement */
   opts.has_is_start = src.ncol >= 3;
   opts.has_value = src.ncol >= 4;
   cohort_result *res = sqlite3_malloc64(sizeof *res);

@@ -35,9 +35,11 @@
 ** so 0 marks an empty slot) with the value's type; `lo` is the value: a day, an INTEGER order
 ** id or a REAL one's bits. */
 typedef struct pair_slot { uint64_t hi, lo; } pair_slot;
-typedef struct pair_set { pair_slot *slots; size_t count, nslots; } pair_set;
+typedef struct pair_set { pair_slot *slots; size_t count, nslots; uint64_t seed; } pair_set;
 
-static size_t pair_hash(uint64_t hi, uint64_t lo) { return (size_t)ghash_mix64(lo * UINT64_C(0x9e3779b97f4a7c15) ^ hi); }
+static size_t pair_hash(uint64_t seed, uint64_t hi, uint64_t lo) {
+  return (size_t)ghash_mix64((lo ^ seed) * UINT64_C(0x9e3779b97f4a7c15) ^ hi);
+}
 
 /* Growth doubles the table in place (realloc, then hashbrown's in-place rehash): every entry is
 ** marked pending (the top bit of hi, never set in a stored pair), and each pending entry is
@@ -60,7 +62,7 @@ static int pair_set_grow(pair_set *s) {
   for (size_t i = 0; i < old; i++) {
     while (slots[i].hi & PAIR_PENDING) {
       pair_slot v = {slots[i].hi & ~PAIR_PENDING, slots[i].lo};
-      size_t at = pair_hash(v.hi, v.lo) & (nslots - 1);
+      size_t at = pair_hash(s->seed, v.hi, v.lo) & (nslots - 1);
       while (slots[at].hi && !(slots[at].hi & PAIR_PENDING)) at = (at + 1) & (nslots - 1);
       pair_slot other = slots[at];
       slots[at] = v;
@@ -76,7 +78,7 @@ static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
     int rc = pair_set_grow(s);
     if (rc != SQLITE_OK) return rc;
   }
-  size_t at = pair_hash(hi, lo) & (s->nslots - 1);
+  size_t at = pair_hash(s->seed, hi, lo) & (s->nslots - 1);
   while (s->slots[at].hi) {
     if (s->slots[at].hi == hi && s->slots[at].lo == lo) { *added = 0; return SQLITE_OK; }
     at = (at + 1) & (s->nslots - 1);
@@ -90,7 +92,7 @@ static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
 
 /* The same for pairs that fit in 64 bits together (customer id < 2^31 and a 32-bit value):
 ** 8 bytes a slot. The top bit is never set, the value 0 never stored (customer ids from 1). */
-typedef struct u64_set { uint64_t *slots; size_t count, nslots; } u64_set;
+typedef struct u64_set { uint64_t *slots; size_t count, nslots; uint64_t seed; } u64_set;
 
 /* Grows in place like pair_set_grow (the top bit marks pending entries): at most 8 x 2 / 0.7 =
 ** 23 bytes per pair, 34 if the new table were allocated beside the old one. */
@@ -106,7 +108,7 @@ static int u64_set_grow(u64_set *s) {
   for (size_t i = 0; i < old; i++) {
     while (slots[i] & PAIR_PENDING) {
       uint64_t v = slots[i] & ~PAIR_PENDING;
-      size_t at = ghash_mix64(v) & (nslots - 1);
+      size_t at = ghash_mix64(v ^ s->seed) & (nslots - 1);
       while (slots[at] && !(slots[at] & PAIR_PENDING)) at = (at + 1) & (nslots - 1);
       uint64_t other = slots[at];
       slots[at] = v;
@@ -122,7 +124,7 @@ static int u64_set_add(u64_set *s, uint64_t v, int *added) {
     int rc = u64_set_grow(s);
     if (rc != SQLITE_OK) return rc;
   }
-  size_t at = ghash_mix64(v) & (s->nslots - 1);
+  size_t at = ghash_mix64(v ^ s->seed) & (s->nslots - 1);
   while (s->slots[at]) {
     if (s->slots[at] == v) { *added = 0; return SQLITE_OK; }
     at = (at + 1) & (s->nslots - 1);
@@ -600,6 +602,13 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   memset(&g, 0, sizeof g);
   gkeys_init(&g.customers, GKEYS_WIDE_DIRECT);
   gkeys_init(&g.text_orders, 0);
+  /* customer and order ids are data: every hash table gets a seed per statement (keys.h) */
+  garg_seed_keys(&g.customers);
+  garg_seed_keys(&g.text_orders);
+  g.small_orders.seed = garg_random_seed();
+  g.orders.seed = garg_random_seed();
+  g.days.seed = garg_random_seed();
+  g.wide_days.seed = garg_random_seed();
   g.cfg = &cfg;
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
