@@ -12,6 +12,7 @@ SQLITE_EXTENSION_INIT1
 
 #include "args.h"
 
+#include "growth.h"  /* the public prototype of sqlite3_growth_init, checked against the definition */
 #include "registry.h"
 #include "source.h"
 #include "tvf.h"
