@@ -22,38 +22,24 @@ SQLITE_EXTENSION_INIT1
 #define GROWTH_MIN_SQLITE 3040000
 
 static const growth_function growth_functions[] = {
-  /* name            nArg flags                            xFunc               xStep  xFinal xValue xInverse */
-  {"growth_version",   0, SQLITE_UTF8 | SQLITE_INNOCUOUS, growth_version_func, 0,    0,     0,     0},
-  {"date_bucket",      2, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
-  {"date_bucket",      3, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
-  {"period_diff",      3, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
-  {"period_diff",      4, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
-  {"window_funnel",   -1, GROWTH_PURE, 0, window_funnel_step, window_funnel_final, window_funnel_value, window_funnel_inverse},
-  /* retention.c: one row per condition count so an empty group knows N; -1 reports bad counts */
-#define RETENTION_ROW(n) {"retention", n, GROWTH_PURE, 0, retention_step, retention_final, 0, 0}
-  RETENTION_ROW(2), RETENTION_ROW(3), RETENTION_ROW(4), RETENTION_ROW(5), RETENTION_ROW(6), RETENTION_ROW(7), RETENTION_ROW(8), RETENTION_ROW(9),
-  RETENTION_ROW(10), RETENTION_ROW(11), RETENTION_ROW(12), RETENTION_ROW(13), RETENTION_ROW(14), RETENTION_ROW(15), RETENTION_ROW(16), RETENTION_ROW(17),
-  RETENTION_ROW(18), RETENTION_ROW(19), RETENTION_ROW(20), RETENTION_ROW(21), RETENTION_ROW(22), RETENTION_ROW(23), RETENTION_ROW(24), RETENTION_ROW(25),
-  RETENTION_ROW(26), RETENTION_ROW(27), RETENTION_ROW(28), RETENTION_ROW(29), RETENTION_ROW(30), RETENTION_ROW(31), RETENTION_ROW(32), RETENTION_ROW(33),
-  RETENTION_ROW(34), RETENTION_ROW(35), RETENTION_ROW(36), RETENTION_ROW(37), RETENTION_ROW(38), RETENTION_ROW(39), RETENTION_ROW(40), RETENTION_ROW(41),
-  RETENTION_ROW(42), RETENTION_ROW(43), RETENTION_ROW(44), RETENTION_ROW(45), RETENTION_ROW(46), RETENTION_ROW(47), RETENTION_ROW(48), RETENTION_ROW(49),
-  RETENTION_ROW(50), RETENTION_ROW(51), RETENTION_ROW(52), RETENTION_ROW(53), RETENTION_ROW(54), RETENTION_ROW(55), RETENTION_ROW(56), RETENTION_ROW(57),
-  RETENTION_ROW(58), RETENTION_ROW(59), RETENTION_ROW(60), RETENTION_ROW(61), RETENTION_ROW(62), RETENTION_ROW(63), RETENTION_ROW(64),
-  RETENTION_ROW(-1),
-  {"promo_price",        3, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
-  {"promo_price",        4, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
-  {"promo_price_cents",  3, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
-  {"promo_price_cents",  4, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
+  /* name            nArg max (0: nArg only) flags                            xFunc               xStep  xFinal xValue xInverse */
+  {"growth_version",   0, 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, growth_version_func, 0,    0,     0,     0},
+  {"date_bucket",      2, 3, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
+  {"period_diff",      3, 4, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
+  {"window_funnel",   -1, 0, GROWTH_PURE, 0, window_funnel_step, window_funnel_final, window_funnel_value, window_funnel_inverse},
+  /* retention.c: one registration per condition count (2..64) so an empty group knows N; the
+  ** variadic row reports bad counts */
+  {"retention",        2, 64, GROWTH_PURE,                   0, retention_step, retention_final, 0, 0},
+  {"retention",       -1, 0, GROWTH_PURE,                    0, retention_step, retention_final, 0, 0},
+  {"promo_price",        3, 4, GROWTH_PURE,                promo_price_func,       0, 0, 0, 0},
+  {"promo_price_cents",  3, 4, GROWTH_PURE,                promo_price_cents_func, 0, 0, 0, 0},
   /* internal: how table-valued functions read their source rows (source.h) */
-  {"growth_gather",   -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
+  {"growth_gather",   -1, 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, gsource_gather_step, gsource_gather_final, 0, 0},
   /* rfm.c */
-  {"rfm_segment",      3, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
-  {"rfm_segment",      4, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
+  {"rfm_segment",      3, 4, GROWTH_PURE,                    rfm_segment_func,    0,    0,     0,     0},
   /* chart.c */
-  {"bar",              2, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
-  {"bar",              3, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
-  {"shade",            1, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
-  {"shade",            2, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
+  {"bar",              2, 3, GROWTH_PURE,                    bar_func,            0,    0,     0,     0},
+  {"shade",            1, 2, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
 };
 
 static const growth_table growth_tables[] = {
@@ -109,6 +95,27 @@ static void growth_trust_schema_func(sqlite3_context *ctx, int argc, sqlite3_val
   sqlite3_result_int(ctx, c->tvf.trust_schema);
 }
 
+/* Registers row with n arguments. Only the rows of a count range need to know their count in
+** their user data (retention_final): those get a copy of the row, freed with the connection;
+** every other count is the row itself. */
+static int register_function(sqlite3 *db, const growth_function *row, int n) {
+  void *data = (void *)row;
+  void (*destroy)(void *) = 0;
+  if (row->nArgMax && row->xFinal) {
+    growth_function *copy = sqlite3_malloc64(sizeof *copy);
+    if (!copy) return SQLITE_NOMEM;
+    *copy = *row;
+    copy->nArg = copy->nArgMax = n;
+    data = copy;
+    destroy = sqlite3_free;
+  }
+  /* on failure both calls free the user data through destroy */
+  return row->xValue ? sqlite3_create_window_function(db, row->name, n, row->flags, data, row->xStep, row->xFinal,
+                                                      row->xValue, row->xInverse, destroy)
+                     : sqlite3_create_function_v2(db, row->name, n, row->flags, data, row->xFunc, row->xStep,
+                                                  row->xFinal, destroy);
+}
+
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
@@ -120,14 +127,16 @@ int sqlite3_growth_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines
     return SQLITE_ERROR;
   }
   for (size_t i = 0; i < sizeof growth_functions / sizeof growth_functions[0]; i++) {
-    const growth_function *f = &growth_functions[i];
-    int rc = f->xValue
-      ? sqlite3_create_window_function(db, f->name, f->nArg, f->flags, (void *)f, f->xStep, f->xFinal,
-                                       f->xValue, f->xInverse, 0)
-      : sqlite3_create_function_v2(db, f->name, f->nArg, f->flags, (void *)f, f->xFunc, f->xStep, f->xFinal, 0);
-    if (rc != SQLITE_OK) {
-      if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("growth: cannot register function %s: %s", f->name, sqlite3_errmsg(db));
-      return rc;
+    const growth_function *row = &growth_functions[i];
+    int last = row->nArgMax ? row->nArgMax : row->nArg;
+    for (int n = row->nArg; n <= last; n++) {
+      int rc = register_function(db, row, n);
+      if (rc != SQLITE_OK) {
+        if (pzErrMsg)
+          *pzErrMsg = sqlite3_mprintf("growth: cannot register function %s: %s", row->name,
+                                      rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+        return rc;
+      }
     }
   }
   growth_conn *c = sqlite3_malloc64(sizeof *c);

@@ -16,10 +16,14 @@
 typedef void (*growth_xfunc)(sqlite3_context *, int, sqlite3_value **);
 typedef void (*growth_xfinal)(sqlite3_context *);
 
-/* One SQL function. The row itself is the user data, so errors can name the function. */
+/* One SQL function. The row itself is the user data, so errors can name the function. A row
+** with nArgMax > nArg is registered once per argument count nArg..nArgMax, each with its own
+** copy of the row whose nArg is that count (freed with the connection), so an aggregate's final
+** step knows its count even for an empty group (retention). */
 typedef struct growth_function {
   const char *name;
   int nArg;            /* -1: variadic; the function checks argc itself */
+  int nArgMax;         /* 0: nArg only; else the last count of a range starting at nArg */
   int flags;
   growth_xfunc xFunc;  /* scalars */
   growth_xfunc xStep;  /* aggregates and window functions */
