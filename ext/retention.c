@@ -274,26 +274,33 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
   return SQLITE_OK;
 }
 
+/* The output columns, in the schema's order (cohort_retention_spec below). */
+enum {
+  COHORT_COLUMN_COHORT, COHORT_COLUMN_COHORT_SIZE, COHORT_COLUMN_PERIOD, COHORT_COLUMN_RETAINED, COHORT_COLUMN_RATE,
+  COHORT_COLUMN_VALUE, COHORT_COLUMN_COMPLETE, COHORT_COLUMN_VALUE_CENTS,
+  COHORT_N_OUT,
+};
+
 static void cohort_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
   cohort_result *res = result;
   const gcohort_cell *cell = &gcohort_cells(res->engine)[row];
   switch (col) {
-    case 0: {
+    case COHORT_COLUMN_COHORT: {
       char day[16];
       gtime_format_day(cell->cohort_day, day);
       sqlite3_result_text(ctx, day, -1, SQLITE_TRANSIENT);
       break;
     }
-    case 1: sqlite3_result_int64(ctx, cell->cohort_size); break;
-    case 2: sqlite3_result_int64(ctx, cell->period); break;
-    case 3: sqlite3_result_int64(ctx, cell->retained); break;
-    case 4: sqlite3_result_double(ctx, (double)cell->retained / (double)cell->cohort_size); break;
-    case 5:
+    case COHORT_COLUMN_COHORT_SIZE: sqlite3_result_int64(ctx, cell->cohort_size); break;
+    case COHORT_COLUMN_PERIOD: sqlite3_result_int64(ctx, cell->period); break;
+    case COHORT_COLUMN_RETAINED: sqlite3_result_int64(ctx, cell->retained); break;
+    case COHORT_COLUMN_RATE: sqlite3_result_double(ctx, (double)cell->retained / (double)cell->cohort_size); break;
+    case COHORT_COLUMN_VALUE:
       if (res->has_value) sqlite3_result_double(ctx, gmoney_to_real(cell->value, 2));
       else sqlite3_result_null(ctx);
       break;
-    case 6: sqlite3_result_int(ctx, cell->complete); break;
-    case 7:
+    case COHORT_COLUMN_COMPLETE: sqlite3_result_int(ctx, cell->complete); break;
+    case COHORT_COLUMN_VALUE_CENTS:
       if (res->has_value) sqlite3_result_int64(ctx, cell->value);
       else sqlite3_result_null(ctx);
       break;
@@ -309,9 +316,16 @@ static void cohort_destroy(void *result) {
 
 static const char *const cohort_args[] = {"source", "period_unit", "options"};
 const gtvf_spec cohort_retention_spec = {
-  "cohort_retention",
-  "CREATE TABLE x(cohort TEXT, cohort_size INTEGER, period INTEGER, retained INTEGER, rate REAL, value REAL,"
-  " complete INTEGER, value_cents INTEGER, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
-  8, 3, 2, cohort_args, 0,
-  cohort_compute, cohort_column, cohort_destroy,
+  .name = "cohort_retention",
+  /* the output columns in COHORT_COLUMN_* order, then cohort_args */
+  .schema = "CREATE TABLE x(cohort TEXT, cohort_size INTEGER, period INTEGER, retained INTEGER, rate REAL,"
+            " value REAL, complete INTEGER, value_cents INTEGER, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
+  .n_out = COHORT_N_OUT,
+  .n_args = 3,
+  .n_required = 2,
+  .arg_names = cohort_args,
+  .innocuous = 0,
+  .compute = cohort_compute,
+  .column = cohort_column,
+  .destroy = cohort_destroy,
 };

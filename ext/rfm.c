@@ -646,9 +646,12 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   return SQLITE_OK;
 }
 
+/* The output columns, in the schema's order (rfm_spec below), then the hidden arguments. */
 enum {
-  COL_CUSTOMER, COL_FIRST_TS, COL_LAST_TS, COL_RECENCY, COL_FREQUENCY, COL_MONETARY, COL_AOV, COL_R, COL_F, COL_M,
-  COL_RFM, COL_SEGMENT, COL_SEGMENT_CN, COL_AVG_GAP, COL_OVERDUE,
+  RFM_COLUMN_CUSTOMER, RFM_COLUMN_FIRST_TS, RFM_COLUMN_LAST_TS, RFM_COLUMN_RECENCY, RFM_COLUMN_FREQUENCY,
+  RFM_COLUMN_MONETARY, RFM_COLUMN_AOV, RFM_COLUMN_R, RFM_COLUMN_F, RFM_COLUMN_M, RFM_COLUMN_RFM, RFM_COLUMN_SEGMENT,
+  RFM_COLUMN_SEGMENT_CN, RFM_COLUMN_AVG_GAP, RFM_COLUMN_OVERDUE,
+  RFM_N_OUT,
 };
 
 static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
@@ -656,22 +659,22 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
   const rfm_out *o = &res->rows[row];
   char buf[GTIME_TEXT_MAX];
   switch (col) {
-    case COL_CUSTOMER: garg_result_key(ctx, &o->key); break;
-    case COL_FIRST_TS: sqlite3_result_text(ctx, gtime_format(o->first_us, 0, buf), -1, SQLITE_TRANSIENT); break;
-    case COL_LAST_TS: sqlite3_result_text(ctx, gtime_format(o->last_us, 0, buf), -1, SQLITE_TRANSIENT); break;
-    case COL_RECENCY: sqlite3_result_int64(ctx, o->recency); break;
-    case COL_FREQUENCY: sqlite3_result_int64(ctx, o->frequency); break;
-    case COL_MONETARY: sqlite3_result_double(ctx, gmoney_to_real(o->monetary, res->scale)); break;
-    case COL_AOV: sqlite3_result_double(ctx, gmoney_to_real(o->aov, res->scale)); break;
-    case COL_R:
-    case COL_F:
-    case COL_M: {
-      int score = col == COL_R ? o->r : col == COL_F ? o->f : o->m;
+    case RFM_COLUMN_CUSTOMER: garg_result_key(ctx, &o->key); break;
+    case RFM_COLUMN_FIRST_TS: sqlite3_result_text(ctx, gtime_format(o->first_us, 0, buf), -1, SQLITE_TRANSIENT); break;
+    case RFM_COLUMN_LAST_TS: sqlite3_result_text(ctx, gtime_format(o->last_us, 0, buf), -1, SQLITE_TRANSIENT); break;
+    case RFM_COLUMN_RECENCY: sqlite3_result_int64(ctx, o->recency); break;
+    case RFM_COLUMN_FREQUENCY: sqlite3_result_int64(ctx, o->frequency); break;
+    case RFM_COLUMN_MONETARY: sqlite3_result_double(ctx, gmoney_to_real(o->monetary, res->scale)); break;
+    case RFM_COLUMN_AOV: sqlite3_result_double(ctx, gmoney_to_real(o->aov, res->scale)); break;
+    case RFM_COLUMN_R:
+    case RFM_COLUMN_F:
+    case RFM_COLUMN_M: {
+      int score = col == RFM_COLUMN_R ? o->r : col == RFM_COLUMN_F ? o->f : o->m;
       if (score) sqlite3_result_int(ctx, score);
       else sqlite3_result_null(ctx);
       break;
     }
-    case COL_RFM: {
+    case RFM_COLUMN_RFM: {
       if (!o->r || !o->f || !o->m) { sqlite3_result_null(ctx); break; }
       char code[16];
       /* bins=10 has two-digit scores, so the code needs separators to stay readable */
@@ -680,21 +683,21 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
       sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
       break;
     }
-    case COL_SEGMENT: {
+    case RFM_COLUMN_SEGMENT: {
       const char *s = res->bins == 5 ? grfm_segment_en(o->r, o->f, o->m) : NULL;
       if (s) sqlite3_result_text(ctx, s, -1, SQLITE_STATIC);
       else sqlite3_result_null(ctx);
       break;
     }
-    case COL_SEGMENT_CN:
+    case RFM_COLUMN_SEGMENT_CN:
       if (o->cn & CN_UNKNOWN) sqlite3_result_null(ctx);
       else sqlite3_result_text(ctx, grfm_segment_cn(o->cn >> 2, (o->cn >> 1) & 1, o->cn & 1), -1, SQLITE_STATIC);
       break;
-    case COL_AVG_GAP:
+    case RFM_COLUMN_AVG_GAP:
       if (isnan(o->avg_gap)) sqlite3_result_null(ctx);
       else sqlite3_result_double(ctx, o->avg_gap);
       break;
-    case COL_OVERDUE:
+    case RFM_COLUMN_OVERDUE:
       if (isnan(o->avg_gap) || o->avg_gap <= 0) sqlite3_result_null(ctx);
       else sqlite3_result_double(ctx, (double)o->recency / o->avg_gap);
       break;
@@ -704,12 +707,19 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
 
 static const char *const rfm_arg_names[] = {"source", "as_of", "options"};
 const gtvf_spec rfm_spec = {
-  RFM_NAME,
-  "CREATE TABLE x(customer, first_ts TEXT, last_ts TEXT, recency_days INTEGER, frequency INTEGER, monetary REAL,"
-  " avg_order_value REAL, r INTEGER, f INTEGER, m INTEGER, rfm TEXT, segment TEXT, segment_cn TEXT,"
-  " avg_gap_days REAL, overdue_ratio REAL, source HIDDEN, as_of HIDDEN, options HIDDEN)",
-  15, 3, 1, rfm_arg_names, 0,
-  rfm_compute, rfm_column, rfm_destroy,
+  .name = RFM_NAME,
+  /* the output columns in RFM_COLUMN_* order, then rfm_arg_names */
+  .schema = "CREATE TABLE x(customer, first_ts TEXT, last_ts TEXT, recency_days INTEGER, frequency INTEGER,"
+            " monetary REAL, avg_order_value REAL, r INTEGER, f INTEGER, m INTEGER, rfm TEXT, segment TEXT,"
+            " segment_cn TEXT, avg_gap_days REAL, overdue_ratio REAL, source HIDDEN, as_of HIDDEN, options HIDDEN)",
+  .n_out = RFM_N_OUT,
+  .n_args = 3,
+  .n_required = 1,
+  .arg_names = rfm_arg_names,
+  .innocuous = 0,
+  .compute = rfm_compute,
+  .column = rfm_column,
+  .destroy = rfm_destroy,
 };
 
 /* ------------------------------------------------------------------ rfm_segments */
@@ -725,6 +735,8 @@ static int segments_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **
   return SQLITE_OK;
 }
 
+enum { SEGMENTS_COLUMN_SCHEME, SEGMENTS_COLUMN_CODE, SEGMENTS_COLUMN_SEGMENT, SEGMENTS_N_OUT };
+
 static void segments_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
   (void)result;
   char code[16];
@@ -738,16 +750,24 @@ static void segments_column(void *result, int64_t row, int col, sqlite3_context 
     memcpy(code, c, 4); /* "111" and its NUL */
     segment = grfm_segment_cn(c[0] - '0', c[1] - '0', c[2] - '0');
   }
-  if (col == 0) sqlite3_result_text(ctx, row < 125 ? "en" : "cn", -1, SQLITE_STATIC);
-  else if (col == 1) sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
+  if (col == SEGMENTS_COLUMN_SCHEME) sqlite3_result_text(ctx, row < 125 ? "en" : "cn", -1, SQLITE_STATIC);
+  else if (col == SEGMENTS_COLUMN_CODE) sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
   else sqlite3_result_text(ctx, segment, -1, SQLITE_STATIC);
 }
 
 static void segments_destroy(void *result) { (void)result; }
 
 const gtvf_spec rfm_segments_spec = {
-  "rfm_segments", "CREATE TABLE x(scheme TEXT, code TEXT, segment TEXT)", 3, 0, 0, NULL, 1,
-  segments_compute, segments_column, segments_destroy,
+  .name = "rfm_segments",
+  .schema = "CREATE TABLE x(scheme TEXT, code TEXT, segment TEXT)",  /* SEGMENTS_COLUMN_* order */
+  .n_out = SEGMENTS_N_OUT,
+  .n_args = 0,
+  .n_required = 0,
+  .arg_names = NULL,
+  .innocuous = 1,
+  .compute = segments_compute,
+  .column = segments_column,
+  .destroy = segments_destroy,
 };
 
 /* ------------------------------------------------------------------ rfm_segment() */
