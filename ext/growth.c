@@ -42,7 +42,7 @@ static const growth_function growth_functions[] = {
   {"shade",            1, 2, GROWTH_PURE,                    shade_func,          0,    0,     0,     0},
 };
 
-static const growth_table growth_tables[] = {
+const growth_table growth_tables[] = {
   {"funnel", &funnel_spec},
   {"funnel_actors", &funnel_actors_spec},
   {"rfm", &rfm_spec},
@@ -53,6 +53,7 @@ static const growth_table growth_tables[] = {
   {"promo_check", &promo_check_spec},
 };
 #define GROWTH_NTABLES (sizeof growth_tables / sizeof growth_tables[0])
+const size_t growth_ntables = GROWTH_NTABLES;
 
 /* What each connection owns: the table-valued functions' shared state (growth_trust_schema) and
 ** one module host per table. Every registration holds a reference; SQLite drops each when the

@@ -6,6 +6,8 @@
 #ifndef GROWTH_REGISTRY_H
 #define GROWTH_REGISTRY_H
 
+#include <stddef.h>
+
 #include "sqlite_glue.h"
 
 #define GROWTH_VERSION "0.1.0"
@@ -37,6 +39,11 @@ typedef struct growth_table {
   const char *name;
   const struct gtvf_spec *spec;
 } growth_table;
+
+/* growth.c's table of them, growth_ntables rows (tests/test_specs.c checks each spec against
+** the schema SQLite reads). */
+extern const growth_table growth_tables[];
+extern const size_t growth_ntables;
 
 /* chart.c */
 void bar_func(sqlite3_context *, int, sqlite3_value **);
