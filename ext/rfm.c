@@ -16,7 +16,7 @@
 #include "args.h"
 #include "cancel_db.h"
 #include "mem.h"
-#include "hash.h"
+#include "intset.h"
 #include "money.h"
 #include "registry.h"
 #include "rfm_score.h"
@@ -30,109 +30,11 @@
 /* Customers and order ids are keys (keys.h) with whole REALs folded into the INTEGER (as
 ** SQLite's GROUP BY has them): customer 42.0 is customer 42, and -0.0 is 0. */
 
-/* Sets of (customer, value) pairs for counting distinct orders and days, 16 bytes a slot,
-** filled up to 70% (linear probing stays short there). `hi` packs the customer id (from 1,
-** so 0 marks an empty slot) with the value's type; `lo` is the value: a day, an INTEGER order
-** id or a REAL one's bits. */
-typedef struct pair_slot { uint64_t hi, lo; } pair_slot;
-typedef struct pair_set { pair_slot *slots; size_t count, nslots; uint64_t seed; } pair_set;
-
-static size_t pair_hash(uint64_t seed, uint64_t hi, uint64_t lo) {
-  return (size_t)ghash_mix64((lo ^ seed) * UINT64_C(0x9e3779b97f4a7c15) ^ hi);
-}
-
-/* Growth doubles the table in place (realloc, then hashbrown's in-place rehash): every entry is
-** marked pending (the top bit of hi, never set in a stored pair), and each pending entry is
-** moved to the first empty or pending slot of its probe sequence in the larger table, swapping
-** with a pending one it finds there. Placed entries never move again and every probe sequence
-** stops at the first slot that is not placed, so lookups stay correct. No second table is
-** allocated beside the first (realloc; glibc remaps large blocks rather than copying them): at
-** most 16 bytes x 2 / 0.7 = 46 bytes per pair, where a new table beside the old one would
-** hold 69 at the moment of growth. */
-#define PAIR_PENDING (UINT64_C(1) << 63)
-static int pair_set_grow(pair_set *s) {
-  size_t old = s->nslots, nslots = old ? old * 2 : 1024;
-  pair_slot *slots = gmem_realloc(s->slots, sizeof *slots * nslots);
-  if (!slots) return SQLITE_NOMEM;
-  memset(slots + old, 0, sizeof *slots * (nslots - old));
-  s->slots = slots;
-  s->nslots = nslots;
-  for (size_t i = 0; i < old; i++)
-    if (slots[i].hi) slots[i].hi |= PAIR_PENDING;
-  for (size_t i = 0; i < old; i++) {
-    while (slots[i].hi & PAIR_PENDING) {
-      pair_slot v = {slots[i].hi & ~PAIR_PENDING, slots[i].lo};
-      size_t at = pair_hash(s->seed, v.hi, v.lo) & (nslots - 1);
-      while (slots[at].hi && !(slots[at].hi & PAIR_PENDING)) at = (at + 1) & (nslots - 1);
-      pair_slot other = slots[at];
-      slots[at] = v;
-      if (at == i) break;
-      slots[i] = other; /* empty, or pending: placed by the next round */
-    }
-  }
-  return SQLITE_OK;
-}
-
-static int pair_set_add(pair_set *s, uint64_t hi, uint64_t lo, int *added) {
-  if ((s->count + 1) * 10 > s->nslots * 7) {
-    int rc = pair_set_grow(s);
-    if (rc != SQLITE_OK) return rc;
-  }
-  size_t at = pair_hash(s->seed, hi, lo) & (s->nslots - 1);
-  while (s->slots[at].hi) {
-    if (s->slots[at].hi == hi && s->slots[at].lo == lo) { *added = 0; return SQLITE_OK; }
-    at = (at + 1) & (s->nslots - 1);
-  }
-  s->slots[at].hi = hi;
-  s->slots[at].lo = lo;
-  s->count++;
-  *added = 1;
-  return SQLITE_OK;
-}
-
-/* The same for pairs that fit in 64 bits together (customer id < 2^31 and a 32-bit value):
-** 8 bytes a slot. The top bit is never set, the value 0 never stored (customer ids from 1). */
-typedef struct u64_set { uint64_t *slots; size_t count, nslots; uint64_t seed; } u64_set;
-
-/* Grows in place like pair_set_grow (the top bit marks pending entries): at most 8 x 2 / 0.7 =
-** 23 bytes per pair, 34 if the new table were allocated beside the old one. */
-static int u64_set_grow(u64_set *s) {
-  size_t old = s->nslots, nslots = old ? old * 2 : 1024;
-  uint64_t *slots = gmem_realloc(s->slots, sizeof *slots * nslots);
-  if (!slots) return SQLITE_NOMEM;
-  memset(slots + old, 0, sizeof *slots * (nslots - old));
-  s->slots = slots;
-  s->nslots = nslots;
-  for (size_t i = 0; i < old; i++)
-    if (slots[i]) slots[i] |= PAIR_PENDING;
-  for (size_t i = 0; i < old; i++) {
-    while (slots[i] & PAIR_PENDING) {
-      uint64_t v = slots[i] & ~PAIR_PENDING;
-      size_t at = ghash_mix64(v ^ s->seed) & (nslots - 1);
-      while (slots[at] && !(slots[at] & PAIR_PENDING)) at = (at + 1) & (nslots - 1);
-      uint64_t other = slots[at];
-      slots[at] = v;
-      if (at == i) break;
-      slots[i] = other;
-    }
-  }
-  return SQLITE_OK;
-}
-
-static int u64_set_add(u64_set *s, uint64_t v, int *added) {
-  if ((s->count + 1) * 10 > s->nslots * 7) {
-    int rc = u64_set_grow(s);
-    if (rc != SQLITE_OK) return rc;
-  }
-  size_t at = ghash_mix64(v ^ s->seed) & (s->nslots - 1);
-  while (s->slots[at]) {
-    if (s->slots[at] == v) { *added = 0; return SQLITE_OK; }
-    at = (at + 1) & (s->nslots - 1);
-  }
-  s->slots[at] = v;
-  s->count++;
-  *added = 1;
-  return SQLITE_OK;
+/* Distinct (customer, order id) and (customer, day) pairs, in sets of intset.h: `a` packs the
+** customer id (from 1, so never 0) with the value's type or the value itself, `b` is the value:
+** a day, an INTEGER order id or a REAL one's bits. */
+static int set_add(gintset *s, uint64_t a, uint64_t b, int *added) {
+  return gintset_add(s, a, b, added) ? SQLITE_NOMEM : SQLITE_OK;
 }
 
 /* Reads a SQL value as a key: 1 with *k, 0 for NULL, -1 out of memory. */
@@ -247,11 +149,11 @@ typedef struct rfm_gather {
   gkeys customers;           /* small integer ids (the usual case) are found without hashing */
   customer *cust;            /* cust[i] belongs to the customer of id i */
   size_t cust_cap;
-  u64_set small_orders;      /* (customer, INTEGER order id in 0..2^32-1), packed */
-  pair_set orders;           /* (customer, other INTEGER or REAL order id) */
+  gintset small_orders;      /* (customer, INTEGER order id in 0..2^32-1), packed in one word */
+  gintset orders;            /* (customer, other INTEGER or REAL order id), two words */
   gkeys text_orders;         /* TEXT or BLOB order ids, scoped by customer id + 1 */
-  u64_set days;              /* (customer, day), packed; frequency=days */
-  pair_set wide_days;        /* the same when the customer id does not fit in 31 bits */
+  gintset days;              /* (customer, day), packed in one word; frequency=days */
+  gintset wide_days;         /* the same in two words when the customer id does not fit in 31 bits */
   int64_t max_us;
   int any;
   int64_t row;
@@ -353,12 +255,12 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (has_order < 0) return SQLITE_NOMEM;
   if (has_order) {
     if (o.type == GKEY_INT && o.i >= 0 && o.i <= INT64_C(0xffffffff) && cid < INT64_C(0x80000000)) {
-      rc = u64_set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.i, &added);
+      rc = set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.i, 0, &added);
     } else if (o.type == GKEY_INT || o.type == GKEY_REAL) {
       uint64_t bits;
       if (o.type == GKEY_INT) bits = (uint64_t)o.i;
       else memcpy(&bits, &o.r, sizeof bits);
-      rc = pair_set_add(&g->orders, (uint64_t)cid << 8 | (uint64_t)o.type, bits, &added);
+      rc = set_add(&g->orders, (uint64_t)cid << 8 | (uint64_t)o.type, bits, &added);
     } else {
       added = gkeys_intern_scoped(&g->text_orders, (uint64_t)cid, &o, &seen);
       rc = added >= 0 ? SQLITE_OK : added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
@@ -373,9 +275,9 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     int64_t day = gtime_local_day(&g->cfg->cal, us);
     /* days of years 0000..9999 fit in 32 bits once offset to be non-negative */
     if (cid < INT64_C(0x80000000))
-      rc = u64_set_add(&g->days, (uint64_t)cid << 32 | (uint32_t)(day + INT64_C(0x80000000)), &added);
+      rc = set_add(&g->days, (uint64_t)cid << 32 | (uint32_t)(day + INT64_C(0x80000000)), 0, &added);
     else
-      rc = pair_set_add(&g->wide_days, (uint64_t)cid, (uint64_t)day, &added);
+      rc = set_add(&g->wide_days, (uint64_t)cid, (uint64_t)day, &added);
     if (rc != SQLITE_OK) return rc;
     c->days += (uint32_t)added;
   }
@@ -497,15 +399,11 @@ static void gather_free_customers(rfm_gather *g) {
 
 /* Frees the distinct (customer, order) and (customer, day) sets: only reading needs them. */
 static void gather_free_sets(rfm_gather *g) {
-  gmem_free(g->small_orders.slots);
-  gmem_free(g->orders.slots);
+  gintset_free(&g->small_orders);
+  gintset_free(&g->orders);
   gkeys_free(&g->text_orders);
-  gmem_free(g->days.slots);
-  gmem_free(g->wide_days.slots);
-  memset(&g->small_orders, 0, sizeof g->small_orders);
-  memset(&g->orders, 0, sizeof g->orders);
-  memset(&g->days, 0, sizeof g->days);
-  memset(&g->wide_days, 0, sizeof g->wide_days);
+  gintset_free(&g->days);
+  gintset_free(&g->wide_days);
 }
 
 static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
@@ -605,10 +503,10 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   /* customer and order ids are data: every hash table gets a seed per statement (keys.h) */
   garg_seed_keys(&g.customers);
   garg_seed_keys(&g.text_orders);
-  g.small_orders.seed = garg_random_seed();
-  g.orders.seed = garg_random_seed();
-  g.days.seed = garg_random_seed();
-  g.wide_days.seed = garg_random_seed();
+  gintset_init(&g.small_orders, 1, garg_random_seed());
+  gintset_init(&g.orders, 2, garg_random_seed());
+  gintset_init(&g.days, 1, garg_random_seed());
+  gintset_init(&g.wide_days, 2, garg_random_seed());
   g.cfg = &cfg;
   g.has_order_id = src.ncol == 4;
   g.scale_pow = gmoney_pow10(cfg.scale);
