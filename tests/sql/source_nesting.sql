@@ -15,7 +15,8 @@ INSERT INTO q VALUES
   ('cohort_retention', 'SELECT cohort_size, 0 FROM cohort_retention((SELECT s FROM q WHERE fn = ''cohort_retention''), ''day'')'),
   ('rfm', 'SELECT customer, 0, 1 FROM rfm((SELECT s FROM q WHERE fn = ''rfm''))'),
   ('promo_apply', 'SELECT promo_id, ''{"type":"discount","rate":0.9}'' AS rule FROM promo_apply(''cart'', (SELECT s FROM q WHERE fn = ''promo_apply''))'),
-  ('promo_check', 'SELECT promo_id, ''{"type":"discount","rate":0.9}'' AS rule FROM promo_check((SELECT s FROM q WHERE fn = ''promo_check''))');
+  ('promo_check', 'SELECT promo_id, ''{"type":"discount","rate":0.9}'' AS rule FROM promo_check((SELECT s FROM q WHERE fn = ''promo_check''))'),
+  ('repurchase', 'SELECT buyers, 0 FROM repurchase((SELECT s FROM q WHERE fn = ''repurchase''), ''month'')');
 SELECT count(*) FROM funnel((SELECT s FROM q WHERE fn = 'funnel'), '1 day', 'view');
 -- => error: funnel: source: sources that call table-valued functions reading sources nest more than 8 deep
 SELECT count(*) FROM funnel_actors((SELECT s FROM q WHERE fn = 'funnel_actors'), '1 day', 'view');
@@ -28,6 +29,8 @@ SELECT count(*) FROM promo_apply('cart', (SELECT s FROM q WHERE fn = 'promo_appl
 -- => error: promo_apply: promotions: sources that call table-valued functions reading sources nest more than 8 deep
 SELECT count(*) FROM promo_check((SELECT s FROM q WHERE fn = 'promo_check'));
 -- => error: promo_check: promotions: sources that call table-valued functions reading sources nest more than 8 deep
+SELECT count(*) FROM repurchase((SELECT s FROM q WHERE fn = 'repurchase'), 'month');
+-- => error: repurchase: source: sources that call table-valued functions reading sources nest more than 8 deep
 -- A cycle through three functions: rfm reads cohort_retention, which reads funnel_actors, which
 -- reads rfm, ... The limit counts scans of any function: the ninth is refused.
 CREATE TABLE mix(fn TEXT PRIMARY KEY, s TEXT);
