@@ -10,6 +10,9 @@ void ggather_init(ggather *g, const char *fn, unsigned columns, unsigned keys_fl
                   int as_of_given, int64_t as_of_us) {
   memset(g, 0, sizeof *g);
   gevents_init(&g->ev, columns, keys_flags);
+  /* actor ids and names are data: a hash seed per statement (keys.h gkeys_seed) */
+  garg_seed_keys(&g->ev.actors);
+  garg_seed_keys(&g->ev.names);
   g->fn = fn;
   g->format = *format;
   g->as_of_given = as_of_given;
