@@ -1,4 +1,23 @@
-# sqlite-growth: see README.md. `make demo` and `make test` are the two commands to know.
+# sqlite-growth: see README.md. `make demo` and `make test` are the two commands to know;
+# `make help` lists every public target. ARCHITECTURE.md explains the layout of ext/,
+# tests/README.md what each suite proves.
+
+# What `make test` runs, in this order (each one also runs alone as `make <name>`). It first
+# prints what it will install (scripts/test-plan.sh), then runs `deps`.
+#   check            unit tests (cmocka) and SQL tests
+#   test-readme      every example of README.md and docs/ prints what the page says
+#   test-clients     sqlite3 shell, Python, Node.js, a static C client, make install + pkg-config
+#   test-latest      the SQL tests on the newest SQLite amalgamation at hand (better-sqlite3's)
+#   test-report      the HTML report in headless Chromium against plain SQL
+#   fuzz-regress     every fuzz target over its seeds and kept crash inputs
+#   test-threads     two connections in two threads under ThreadSanitizer
+#   test-no-globals  no writable data in any object of the loadable build
+#   test-big         one actor with 10M events: results and memory bounds
+#   check-asan       unit and SQL tests again under AddressSanitizer + UBSan
+TEST_SUITES = check test-readme test-clients test-latest test-report fuzz-regress test-threads \
+              test-no-globals test-big $(TEST_EXTRA) check-asan
+# (TEST_EXTRA: suites a branch appends with `TEST_EXTRA += ...`; new suites go in the list above.)
+TEST_EXTRA :=
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -41,10 +60,16 @@ UNIT_BIN      := $(patsubst tests/%.c,build/core/%,$(UNIT_SRC))
 ASAN_UNIT_BIN := $(patsubst tests/%.c,build/asan-core/%,$(UNIT_SRC))
 
 .SECONDARY:
-.PHONY: all test check check-asan demo bench clean deps static test-readme
+.PHONY: all help test check check-asan demo bench clean deps static test-readme
 .DEFAULT_GOAL := all
 
-all: growth.$(SO_EXT)
+all: growth.$(SO_EXT) ## build the loadable extension growth.so (.dylib, .dll)
+
+# `make help`: the public targets, from the `## ` note on each target's line.
+help: ## this list
+	@echo "sqlite-growth: make <target>   (make test runs: $(strip $(TEST_SUITES)))"
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)$$/\1\t\2/' \
+	  | awk -F'\t' '{ printf "  %-22s %s\n", $$1, $$2 }'
 
 growth.$(SO_EXT): $(SO_OBJ)
 	$(CC) $(SO_FLAGS) -o $@ $^ $(LIBS)
@@ -74,20 +99,18 @@ build/asan-core/sqltest: tests/sqltest.c | build/asan-core
 build/asan-so/growth.$(SO_EXT): $(ASAN_SO_OBJ)
 	$(CC) $(SO_FLAGS) $(SAN_FLAGS) -o $@ $^ $(LIBS)
 
-# `make test`: unit and SQL tests, the extra suites blocks below add to TEST_EXTRA (real
-# clients, other SQLite versions, ...), then unit and SQL tests under AddressSanitizer and UBSan.
-TEST_EXTRA :=
-test: deps
-	@$(MAKE) --no-print-directory check
-	@for t in $(TEST_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
-	@$(MAKE) --no-print-directory check-asan
+# `make test`: TEST_SUITES (top of this file), after saying what it installs.
+test: ## every suite of TEST_SUITES (about ten minutes; installs what is missing, see above)
+	@NODE_DIR=$(NODE_DIR) NODE_ADDON=$(NODE_ADDON) scripts/test-plan.sh "$(strip $(TEST_SUITES))" $(DEB_PACKAGES) $(REPORT_DEB)
+	@$(MAKE) --no-print-directory deps
+	@for t in $(TEST_SUITES); do $(MAKE) --no-print-directory $$t || exit 1; done
 
-check: growth.$(SO_EXT) $(UNIT_BIN) build/core/sqltest
+check: growth.$(SO_EXT) $(UNIT_BIN) build/core/sqltest ## unit tests and SQL tests (the quick loop)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
 	@echo "== SQL tests ($(words $(SQL_TESTS)) files)"
 	@./build/core/sqltest --ext ./growth.$(SO_EXT) $(SQL_TESTS)
 
-check-asan: build/asan-so/growth.$(SO_EXT) $(ASAN_UNIT_BIN) build/asan-core/sqltest
+check-asan: build/asan-so/growth.$(SO_EXT) $(ASAN_UNIT_BIN) build/asan-core/sqltest ## the same under ASan + UBSan
 	@set -e; for t in $(ASAN_UNIT_BIN); do echo "== $$t (ASan+UBSan)"; ASAN_OPTIONS=detect_leaks=1 ./$$t; done
 	@echo "== SQL tests under ASan+UBSan ($(words $(SQL_TESTS)) files)"
 	@ASAN_OPTIONS=detect_leaks=1 ./build/asan-core/sqltest --ext ./build/asan-so/growth.$(SO_EXT) $(SQL_TESTS)
@@ -99,12 +122,11 @@ build/demo.db: sql/demo.sql
 # demo database); links resolve in them and in the guides, every docs page links every other,
 # and the README's index lists every SQL name.
 DOC_PAGES := README.md $(sort $(wildcard docs/*.md)) SECURITY.md ARCHITECTURE.md tests/README.md
-TEST_EXTRA += test-readme
-test-readme: growth.$(SO_EXT) build/demo.db
+test-readme: growth.$(SO_EXT) build/demo.db ## the manual's examples print what the pages say
 	@python3 tests/readme_check.py build/demo.db ./growth $(DOC_PAGES)
 
 # `make demo`: build, create the demo shop database, run the examples of sql/examples/ on it.
-demo: deps growth.$(SO_EXT)
+demo: deps growth.$(SO_EXT) ## build, create the demo shop build/demo.db, run sql/examples/ on it
 	@rm -f build/demo.db && $(MAKE) --no-print-directory build/demo.db
 	@for f in $(sort $(wildcard sql/examples/*.sql)); do \
 	  echo; echo "---- $$f"; awk '/^--/ { sub(/^-- ?/, ""); print; next } { exit }' $$f; \
@@ -116,40 +138,25 @@ build/bench/bench: tests/bench/bench.c tests/bench/shapes.h | build/bench
 
 # `make bench`: realistic generated shop data (tests/bench/shapes.h) at 1M, 4M and 10M rows
 # (BENCH_SIZES="1M 4M" to choose); every line a ratio to SQLite's own floors.
-bench: deps growth.$(SO_EXT) build/bench/bench
+bench: deps growth.$(SO_EXT) build/bench/bench ## speed and memory at 1M, 4M and 10M rows (long; BENCH_SIZES=1M for one size)
 	./build/bench/bench --ext ./growth.$(SO_EXT) $(sort $(wildcard tests/bench/*.bench))
 
 # Debian packages the build and tests need. Installed when missing and running as root;
 # otherwise named, so the user knows exactly what to install.
 DEB_PACKAGES := sqlite3 libsqlite3-dev libcmocka-dev
-deps:
-	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if ! command -v dpkg >/dev/null 2>&1; then \
-	    echo "deps: not a Debian system; make sure SQLite 3.40+ (headers and shell) and cmocka are installed"; \
-	  elif [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || exit 1; \
-	  else \
-	    echo "deps: missing Debian packages:$$missing"; \
-	    echo "deps: run: sudo apt-get install$$missing"; exit 1; \
-	  fi; \
-	fi
+deps: ## install the Debian packages the build needs (as root), or name them
+	@scripts/deps.sh $(DEB_PACKAGES)
 
-clean:
+clean: ## remove build/ and the built extension
 	rm -rf build growth.so growth.dylib growth.dll
 
 # ---------------------------------------------------------------------------------------------
 # Clients, static library, install, other SQLite versions, HTML report (issue 7).
-# `make test` runs the suites added to TEST_EXTRA here: each loads the extension through a real
+# `make test` runs test-clients and test-latest: each loads the extension through a real
 # client (sqlite3 shell, Python's sqlite3, Node.js better-sqlite3, a C program linking
 # libgrowth.a) on the demo database, checks `make install`, and reruns the SQL tests on the
 # newest SQLite amalgamation available (the one better-sqlite3 ships).
 # ---------------------------------------------------------------------------------------------
-TEST_EXTRA += test-clients test-latest
 
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
@@ -166,7 +173,7 @@ CHECKS_SQL   := tests/clients/checks.sql
 .PHONY: static install uninstall test-clients test-shell test-python test-node test-static test-install test-latest
 
 # `make static`: libgrowth.a (the SQLITE_CORE objects) and its header growth.h, in build/static.
-static: build/static/libgrowth.a build/static/growth.h
+static: build/static/libgrowth.a build/static/growth.h ## build/static/libgrowth.a and growth.h
 build/static/libgrowth.a: $(CORE_OBJ) | build/static
 	rm -f $@ && ar rcs $@ $^
 build/static/growth.h: ext/growth.h | build/static
@@ -177,7 +184,7 @@ build/static build/clients build/latest:
 # `make install` / `make uninstall` (PREFIX, DESTDIR, LIBDIR, INCLUDEDIR, PKGCONFIGDIR).
 # growth.pc: `pkg-config --cflags --libs growth` links the static library (and SQLite);
 # `pkg-config --variable=extension growth` is the path to give load_extension().
-install: growth.$(SO_EXT) static
+install: growth.$(SO_EXT) static ## install into PREFIX (/usr/local), DESTDIR for packaging
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 growth.$(SO_EXT) $(DESTDIR)$(LIBDIR)/growth.$(SO_EXT)
 	install -m 644 build/static/libgrowth.a $(DESTDIR)$(LIBDIR)/libgrowth.a
@@ -188,7 +195,7 @@ install: growth.$(SO_EXT) static
 	  'Version: $(GROWTH_VERSION)' 'Requires: sqlite3' 'Libs: -L$${libdir} -lgrowth -lm' \
 	  'Cflags: -I$${includedir}' > $(DESTDIR)$(PKGCONFIGDIR)/growth.pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/growth.pc
-uninstall:
+uninstall: ## remove what install installed (same PREFIX, DESTDIR)
 	rm -f $(DESTDIR)$(LIBDIR)/growth.$(SO_EXT) $(DESTDIR)$(LIBDIR)/libgrowth.a \
 	  $(DESTDIR)$(INCLUDEDIR)/growth.h $(DESTDIR)$(PKGCONFIGDIR)/growth.pc
 
@@ -196,13 +203,13 @@ uninstall:
 $(CLIENT_DB): sql/demo.sql | build/clients
 	rm -f $@ && sqlite3 $@ < sql/demo.sql
 
-test-clients: test-shell test-python test-node test-static test-install
+test-clients: test-shell test-python test-node test-static test-install ## the five client suites below
 
-test-shell: deps growth.$(SO_EXT) $(CLIENT_DB)
+test-shell: deps growth.$(SO_EXT) $(CLIENT_DB) ## the sqlite3 shell loads it and runs the client checks
 	@echo "== client: sqlite3 shell"
 	@tests/clients/test_shell.sh $(CLIENT_DB)
 
-test-python: deps growth.$(SO_EXT) $(CLIENT_DB)
+test-python: deps growth.$(SO_EXT) $(CLIENT_DB) ## Python's sqlite3 (SYS_PYTHON) loads it
 	@echo "== client: Python sqlite3 ($(SYS_PYTHON))"
 	@$(SYS_PYTHON) -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension' 2>/dev/null \
 	  || { echo "test-python: $(SYS_PYTHON)'s sqlite3 module cannot load extensions (set SYS_PYTHON=...)"; exit 1; }
@@ -218,49 +225,24 @@ $(NODE_ADDON): $(AMALGAMATION)
 	cd $(NODE_DIR) && nice -n 10 npm rebuild better-sqlite3
 	test -f $@ && touch $@
 
-test-node: growth.$(SO_EXT) $(CLIENT_DB)
+test-node: growth.$(SO_EXT) $(CLIENT_DB) ## Node.js better-sqlite3 loads it (built into build/node with npm)
 	@echo "== client: Node.js better-sqlite3"
-	@if ! command -v npm >/dev/null 2>&1 && [ ! -f $(NODE_ADDON) ]; then \
-	  echo "test-node: SKIPPED: npm is not installed (install Node.js and npm to run it)"; \
-	else \
-	  $(MAKE) --no-print-directory $(NODE_ADDON) && \
-	  NODE_PATH=$(NODE_DIR)/node_modules node tests/clients/test_node.js ./growth.$(SO_EXT) $(CLIENT_DB) $(CHECKS_SQL) \
-	    > build/clients/node.tap 2>&1; rc=$$?; \
-	  grep -E '^(not ok|# (pass|fail))' build/clients/node.tap; \
-	  [ $$rc = 0 ] || { cat build/clients/node.tap; exit 1; }; \
-	fi
+	@MAKE='$(MAKE)' NODE_DIR=$(NODE_DIR) NODE_ADDON=$(NODE_ADDON) \
+	  scripts/test-node.sh ./growth.$(SO_EXT) $(CLIENT_DB) $(CHECKS_SQL)
 
 build/clients/static_client: tests/clients/static_client.c build/static/libgrowth.a build/static/growth.h | build/clients
 	$(CC) -std=gnu11 $(WARN) $(CFLAGS) -I build/static -o $@ $< build/static/libgrowth.a -lsqlite3 -lm
 
-test-static: deps build/clients/static_client $(CLIENT_DB)
+test-static: deps build/clients/static_client $(CLIENT_DB) ## a C program linking libgrowth.a
 	@echo "== client: C program linking libgrowth.a (sqlite3_auto_extension)"
 	@./build/clients/static_client $(CLIENT_DB) $(CHECKS_SQL)
 
 # Installs into a temporary DESTDIR, builds a program against the installed files with
 # pkg-config, runs it, loads the installed growth.so in the shell, then uninstalls.
-test-install: deps growth.$(SO_EXT) static $(CLIENT_DB)
+test-install: deps growth.$(SO_EXT) static $(CLIENT_DB) ## make install into a temporary DESTDIR, pkg-config, uninstall
 	@echo "== make install / uninstall into a temporary DESTDIR"
-	@command -v pkg-config >/dev/null || { echo "test-install: needs pkg-config (Debian: apt-get install pkg-config)"; exit 1; }
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(MAKE) --no-print-directory -s install DESTDIR=$$tmp PREFIX=/opt/growth >/dev/null; \
-	for f in lib/growth.$(SO_EXT) lib/libgrowth.a include/growth.h lib/pkgconfig/growth.pc; do \
-	  test -f $$tmp/opt/growth/$$f || { echo "test-install: $$f not installed"; exit 1; }; done; \
-	pc() { PKG_CONFIG_PATH=$$tmp/opt/growth/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$$tmp pkg-config "$$@"; }; \
-	test "$$(pc --modversion growth)" = "$(GROWTH_VERSION)" || { echo "test-install: growth.pc version is not $(GROWTH_VERSION)"; exit 1; }; \
-	case "$$(pc --variable=extension growth)" in /opt/growth/lib/growth|$$tmp/opt/growth/lib/growth) ;; \
-	  *) echo "test-install: pkg-config extension variable is $$(pc --variable=extension growth)"; exit 1;; esac; \
-	echo "pkg-config --cflags --libs growth: $$(pc --cflags --libs growth)"; \
-	cp tests/clients/static_client.c $$tmp/client.c; \
-	$(CC) -o $$tmp/client $$tmp/client.c $$(pc --cflags --libs growth); \
-	$$tmp/client $(CLIENT_DB) $(CHECKS_SQL) > $$tmp/client.out || { cat $$tmp/client.out; exit 1; }; \
-	tail -1 $$tmp/client.out; \
-	test "$$(sqlite3 :memory: '.load '$$tmp/opt/growth/lib/growth "SELECT bar(3, 4, 2)")" = "█▌" \
-	  || { echo "test-install: the installed growth.$(SO_EXT) does not load or draw bar(3, 4, 2) = █▌"; exit 1; }; \
-	$(MAKE) --no-print-directory -s uninstall DESTDIR=$$tmp PREFIX=/opt/growth >/dev/null; \
-	left=$$(find $$tmp/opt -type f); \
-	test -z "$$left" || { echo "test-install: uninstall left $$left"; exit 1; }; \
-	echo "install, pkg-config build and uninstall: ok"
+	@MAKE='$(MAKE)' CC='$(CC)' SO_EXT=$(SO_EXT) GROWTH_VERSION=$(GROWTH_VERSION) \
+	  scripts/test-install.sh $(CLIENT_DB) $(CHECKS_SQL)
 
 # `make test-latest`: the SQL tests (and the static client) on the newest SQLite amalgamation
 # here, the one better-sqlite3 ships; Debian's SQLite runs them in `make check`.
@@ -276,7 +258,7 @@ build/latest/version.sql: $(AMALGAMATION) | build/latest
 	printf 'SELECT sqlite_version();\n-- => %s\n' \
 	  "$$(sed -n 's/^#define SQLITE_VERSION  *"\(.*\)"/\1/p' $(dir $(AMALGAMATION))sqlite3.h)" > $@
 
-test-latest: growth.$(SO_EXT) $(CLIENT_DB)
+test-latest: growth.$(SO_EXT) $(CLIENT_DB) ## the SQL tests on the newest SQLite amalgamation at hand
 	@if ! command -v npm >/dev/null 2>&1 && [ ! -f $(AMALGAMATION) ]; then \
 	  echo "test-latest: SKIPPED: no newer SQLite amalgamation (it comes with npm's better-sqlite3; install npm)"; \
 	else \
@@ -290,28 +272,15 @@ test-latest: growth.$(SO_EXT) $(CLIENT_DB)
 # `make report`: the HTML report of the demo database (sql/report.sql run by the sqlite3 shell).
 # test-report renders it in headless Chromium (Debian's chromium and a CJK font are installed
 # when missing and running as root) and checks the page's numbers against plain SQL.
-TEST_EXTRA += test-report
 REPORT_DEB := chromium fonts-wqy-microhei
 .PHONY: report test-report
-report: deps build/report.html
+report: deps build/report.html ## build/report.html, the HTML report of the demo shop
 	@echo "report: build/report.html"
 build/report.html: sql/report.sql growth.$(SO_EXT) $(CLIENT_DB)
 	sqlite3 $(CLIENT_DB) < sql/report.sql > $@.tmp && mv $@.tmp $@
-test-report: deps growth.$(SO_EXT)
+test-report: deps growth.$(SO_EXT) ## the report in headless Chromium against plain SQL
 	@echo "== report: build/report.html in headless Chromium"
-	@missing=$$(sqlite3 :memory: ".load ./growth" "SELECT group_concat(m, ' ') FROM (SELECT column1 AS m FROM \
-	  (VALUES ('funnel'), ('cohort_retention'), ('rfm'))) WHERE m NOT IN (SELECT name FROM pragma_module_list)"); \
-	if [ -n "$$missing" ]; then echo "test-report: SKIPPED: this build lacks $$missing, which the report needs"; exit 0; fi; \
-	missing=""; for p in $(REPORT_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ] && command -v dpkg >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "test-report: installing$$missing"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || exit 1; \
-	  else echo "test-report: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; \
-	fi; \
-	$(MAKE) --no-print-directory build/report.html && \
-	$(SYS_PYTHON) tests/clients/test_report.py build/report.html $(CLIENT_DB) build/clients/report.png ./growth.$(SO_EXT) && \
-	tests/clients/test_report_edges.sh
+	@MAKE='$(MAKE)' SYS_PYTHON=$(SYS_PYTHON) scripts/test-report.sh ./growth.$(SO_EXT) $(CLIENT_DB) $(REPORT_DEB)
 # Hardening (issue 8): fuzzing, out-of-memory, hostile schemas, type matrix, threads, limits.
 # The harnesses learn every SQL name from pragma_function_list / pragma_module_list at run time
 # (tests/harness.h), so a function added to growth.c is covered without editing them.
@@ -335,7 +304,6 @@ FUZZ_BIN     := $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 FUZZ_OBJ     := $(patsubst ext/%.c,build/fuzz/ext/%.o,$(SRC))
 
 .PHONY: fuzz fuzz-build fuzz-regress test-threads test-big
-TEST_EXTRA += fuzz-regress test-threads test-no-globals test-big
 
 build/fuzz/ext:
 	mkdir -p $@
@@ -344,9 +312,9 @@ build/fuzz/ext/%.o: ext/%.c $(HDR) | build/fuzz/ext
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/harness.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) -lsqlite3 -lm
 
-fuzz-build: $(FUZZ_BIN)
+fuzz-build: $(FUZZ_BIN) ## build the libFuzzer targets (clang)
 
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) ## every fuzz target for FUZZ_SECONDS (60) each; FUZZ_TARGETS to choose
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
@@ -357,7 +325,7 @@ fuzz: $(FUZZ_BIN)
 	  grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE' build/fuzz/$$t.log | tr '\n' ' '; echo; \
 	done
 
-fuzz-regress: $(FUZZ_BIN)
+fuzz-regress: $(FUZZ_BIN) ## every fuzz target over its seeds and kept crash inputs, once
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  files=$$(find tests/fuzz/corpus/$$t tests/fuzz/regress/$$t -type f 2>/dev/null || true); \
 	  echo "== fuzz-regress $$t ($$(echo $$files | wc -w) inputs)"; \
@@ -367,7 +335,7 @@ fuzz-regress: $(FUZZ_BIN)
 
 # The optimized build only (ASan would make 10M events take minutes and its own memory is not
 # what the bounds are about); nice, so a busy machine stays usable.
-test-big: build/core/test_big
+test-big: build/core/test_big ## one actor with 10M events: results and memory bounds (~45 s)
 	@echo "== big: one actor, 10M events (tests/test_big.c)"
 	@nice ./build/core/test_big
 
@@ -379,14 +347,14 @@ build/tsan/%.o: ext/%.c $(HDR) | build/tsan
 	$(CC) $(BASEFLAGS) -O1 -g -fsanitize=thread -DSQLITE_CORE -c $< -o $@
 build/tsan/threads: tests/threads.c tests/harness.h tests/queries.h $(TSAN_OBJ)
 	$(CC) $(BASEFLAGS) -O1 -g -fsanitize=thread -DSQLITE_CORE -o $@ $< $(TSAN_OBJ) -lsqlite3 -lpthread -lm
-test-threads: build/tsan/threads
+test-threads: build/tsan/threads ## two connections in two threads under ThreadSanitizer
 	@echo "== threads under ThreadSanitizer"
 	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" ./build/tsan/threads
 
 # No global mutable state: no object of the loadable build may have writable data (.data/.bss),
 # except sqlite3_api, the API pointer SQLite's loader sets once (SQLITE_EXTENSION_INIT1).
 # Constant tables of pointers live in .data.rel.ro and are fine.
-test-no-globals: $(SO_OBJ)
+test-no-globals: $(SO_OBJ) ## no writable globals in the loadable build
 	@echo "== no writable globals in $(words $(SO_OBJ)) objects"
 	@bad=$$(for o in $(SO_OBJ); do objdump -t $$o | awk -v o=$$o '($$4 == ".data" || $$4 == ".bss" || $$4 ~ /^\.(data|bss)\./) && $$4 !~ /^\.data\.rel\.ro/ && $$NF != "sqlite3_api" && $$3 == "O" { print o ": " $$NF }'; done); \
 	if [ -n "$$bad" ]; then echo "writable global state (not thread-safe across connections):"; echo "$$bad"; exit 1; fi
@@ -402,7 +370,7 @@ $(UNIT_BIN) $(ASAN_UNIT_BIN) build/core/test_big: tests/harness.h tests/queries.
 # `make test` (the download). Every result must be identical; the scripts print the counts compared.
 CH_ORACLE ?= tests/oracle/ch-oracle
 .PHONY: oracle
-oracle: growth.$(SO_EXT)
+oracle: growth.$(SO_EXT) ## window_funnel and retention against real ClickHouse (CH_ORACLE)
 	@if [ -z "$(CH_ORACLE)" ]; then echo "oracle: SKIPPED: CH_ORACLE is empty (set it to a ClickHouse command)"; exit 0; fi; \
 	if [ "$(CH_ORACLE)" = tests/oracle/ch-oracle ] && ! command -v node >/dev/null; then \
 	  echo "oracle: SKIPPED: tests/oracle/ch-oracle needs Node.js and npm (or set CH_ORACLE to another ClickHouse command)"; exit 0; fi; \
