@@ -376,3 +376,25 @@ oracle: growth.$(SO_EXT) ## window_funnel and retention against real ClickHouse 
 	  echo "oracle: SKIPPED: tests/oracle/ch-oracle needs Node.js and npm (or set CH_ORACLE to another ClickHouse command)"; exit 0; fi; \
 	set -e; for seed in 1 2 3; do CH_ORACLE=$(CH_ORACLE) $(SYS_PYTHON) tests/oracle/funnel_oracle.py --seed $$seed --groups 2000; done; \
 	CH_ORACLE=$(CH_ORACLE) bash tests/oracle/retention.sh
+
+# `make format-check`: clang-format (.clang-format) on the lines changed since FORMAT_BASE, the
+# point where this branch left main (origin/main, else main). Only changed lines are checked,
+# so existing code keeps its history; nothing to compare (no main, or no change) passes.
+# `git clang-format $(FORMAT_BASE)` applies the same formatting to those lines.
+FORMAT_BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || git merge-base HEAD main 2>/dev/null)
+CLANG_FORMAT ?= clang-format
+.PHONY: format-check compile_commands.json
+format-check: ## clang-format on the C lines changed since main (FORMAT_BASE)
+	@if ! command -v git-clang-format >/dev/null 2>&1; then \
+	  echo "format-check: SKIPPED: git-clang-format is not installed (Debian: apt-get install clang-format)"; exit 0; fi; \
+	if [ -z "$(FORMAT_BASE)" ]; then echo "format-check: nothing to compare (no main branch to start from)"; exit 0; fi; \
+	echo "== format-check: C lines changed since $$(git rev-parse --short $(FORMAT_BASE))"; \
+	out=$$(git clang-format --binary $(CLANG_FORMAT) --diff $(FORMAT_BASE) -- ext tests 2>&1); echo "$$out"; \
+	case "$$out" in *"no modified files to format"*|*"clang-format did not modify any files"*) ;; \
+	  *) echo "format-check: the changed lines above differ from .clang-format (fix: git clang-format $(FORMAT_BASE))"; exit 1;; esac
+
+# `make compile_commands.json`: the compilation database for clangd and other tools, recorded
+# by bear from a full rebuild of the extension and the unit tests.
+compile_commands.json: ## the compilation database for editors (bear)
+	@command -v bear >/dev/null 2>&1 || { echo "compile_commands.json: needs bear (Debian: apt-get install bear)"; exit 1; }
+	bear --output $@ -- $(MAKE) --no-print-directory -B growth.$(SO_EXT) $(UNIT_BIN) build/core/sqltest
