@@ -103,9 +103,9 @@ CREATE TABLE l16_cart(order_id, line_id, sku, qty, unit_price, cost);
 INSERT INTO l16_cart VALUES (1, 1, 'A', 1, 300, 100);
 CREATE TABLE l16_promos(promo_id, rule, skus, priority);
 INSERT INTO l16_promos VALUES ('GIFT', '{"type":"exchange","threshold":200,"sku":"T","qty":1,"list":15,"cost":"92233720368547758.07"}', '["A"]', 0);
-SELECT line_id, kind, qty, cost, below_cost FROM promo_apply('l16_cart', 'l16_promos');
--- => 1|item|1|100.0|0
--- => NULL|gift|1|9.22337203685478e+16|1
+SELECT line_id, kind, qty, printf('%.2f', cost), below_cost FROM promo_apply('l16_cart', 'l16_promos');
+-- => 1|item|1|100.00|0
+-- => NULL|gift|1|92233720368547760.00|1
 UPDATE l16_promos SET rule = '{"type":"exchange","threshold":200,"sku":"T","qty":2,"list":15,"cost":"92233720368547758.07"}';
 SELECT line_id, kind, cost, profit, below_cost FROM promo_apply('l16_cart', 'l16_promos');
 -- => error: promo_apply: order 1: the gift of promotion 'GIFT': cost × qty out of range (overflow)
