@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "cancel_db.h"
 #include "json_rule.h"
 #include "keys.h"
 #include "mem.h"
@@ -576,6 +577,8 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   res->scale = mo.scale;
   res->book = promo_book_new(mo.scale, mo.rnd);
   if (!res->book) { sqlite3_free(res); return SQLITE_NOMEM; }
+  gcancel_db cancel;  /* pricing runs no SQLite instruction: it polls for interrupts itself */
+  gcancel_db_init(&cancel, db);
   promo_reader rd;
   memset(&rd, 0, sizeof rd);
   rd.book = res->book;
@@ -631,9 +634,10 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     }
     for (int k = 0; k < n; k++) buf[k] = res->rows[i + k].line;
     int64_t g0 = res->ngifts;
-    const char *why = promo_order_price(res->book, buf, n, &res->gifts, &res->ngifts, &res->gcap);
+    const char *why = promo_order_price(res->book, buf, n, &res->gifts, &res->ngifts, &res->gcap, &cancel.base);
     if (why) {
-      if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
+      if (why == gcancel_reason) rc = SQLITE_INTERRUPT;
+      else if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
       else {
         *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -707,10 +711,15 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     i = j;
   }
   sqlite3_free(buf);
+  gcancel_db_finish(&cancel);
   *result = res;
   *nrows = res->nout;
   return SQLITE_OK;
 fail:
+  {
+    int stop = gcancel_db_finish(&cancel);
+    if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;  /* or SQLITE_NOMEM from the probe */
+  }
   apply_destroy(res);
   return rc;
 }
@@ -860,7 +869,7 @@ static void check_destroy(void *p) {
 }
 
 static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64_t min_margin, int has_margin,
-                       money_opts *mo, promo_reader *rd, char **pzErr) {
+                       money_opts *mo, promo_reader *rd, gcancel *cancel, char **pzErr) {
   gsource src;
   int rc = gsource_open_named(&src, db, fn, "costs", costs_src, pzErr);
   if (rc != SQLITE_OK) return rc;
@@ -881,6 +890,7 @@ static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64
     int all = ns < 0;
     if (d->rule.type == PT_ADD_ON) { all = 0; ns = 1; skus = &d->target_sku; }
     int64_t count = all ? cr.ncap : ns;
+    if (gcancel_work(cancel, (uint64_t)count + 1)) rc = SQLITE_INTERRUPT;
     for (int64_t k = 0; k < count && rc == SQLITE_OK; k++) {
       int s = all ? (int)k : skus[k];
       if (s >= cr.ncap || !cr.costs[s].has_cost) continue;
@@ -944,10 +954,13 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   rd->book = promo_book_new(mo.scale, mo.rnd);
   if (!rd->book) { sqlite3_free(c); return SQLITE_NOMEM; }
   rc = read_promotions(db, fn, args[0], rd, pzErr);
+  gcancel_db cancel;  /* the checks run no SQLite instruction: they poll for interrupts themselves */
+  gcancel_db_init(&cancel, db);
   /* Overlaps: one item, one activity at a time (coupons stack by design and are left out). */
   int np = promo_book_count(rd->book);
   for (int i = 0; i < np && rc == SQLITE_OK; i++)
     for (int j = i + 1; j < np && rc == SQLITE_OK; j++) {
+      if (gcancel_work(&cancel.base, 1)) { rc = SQLITE_INTERRUPT; break; }
       const promo_def *a = promo_book_get(rd->book, i), *b = promo_book_get(rd->book, j);
       if (a->rule.type == PT_COUPON || b->rule.type == PT_COUPON) continue;
       if (strcmp(a->id, b->id) == 0) continue;  /* listed as duplicate_id, not as overlapping itself */
@@ -961,9 +974,11 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
       else if (na < 0 || nb < 0) {
         const int *s = na < 0 ? sb : sa;
         int n = na < 0 ? nb : na;
+        if (gcancel_work(&cancel.base, (uint64_t)n)) rc = SQLITE_INTERRUPT;
         for (int k = 0; k < n && rc == SQLITE_OK; k++)
           rc = add_problem(rd, a->id, b->id, promo_book_sku_name(rd->book, s[k]), "overlap", sqlite3_mprintf("%s", detail));
       } else {
+        if (gcancel_work(&cancel.base, (uint64_t)na + (uint64_t)nb)) rc = SQLITE_INTERRUPT;
         for (int x = 0, y = 0; x < na && y < nb && rc == SQLITE_OK;) {
           if (sa[x] < sb[y]) x++;
           else if (sa[x] > sb[y]) y++;
@@ -976,7 +991,9 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
       }
       sqlite3_free(detail);
     }
-  if (rc == SQLITE_OK && costs) rc = check_costs(db, fn, costs, min_margin, mm != NULL, &mo, rd, pzErr);
+  if (rc == SQLITE_OK && costs) rc = check_costs(db, fn, costs, min_margin, mm != NULL, &mo, rd, &cancel.base, pzErr);
+  int stop = gcancel_db_finish(&cancel);
+  if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
   promo_book_free(rd->book);
   rd->book = NULL;
   if (rc != SQLITE_OK) { check_destroy(c); return rc; }

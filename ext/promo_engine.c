@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cancel.h"
 #include "json_rule.h"
 #include "mem.h"
 #include "utf8.h"
@@ -903,10 +904,12 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
 ** -1 none, else a group promotion). With disc, per-line discounts are added there and
 ** applied[g] says whether group g took effect. */
 static const char *groups_total(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                const int *choice, int64_t *total, int64_t *disc, int *applied, int *napplied) {
+                                const int *choice, int64_t *total, int64_t *disc, int *applied, int *napplied,
+                                gcancel *cancel) {
   *total = 0;
   if (napplied) *napplied = 0;
   for (int g = 0; g < ng; g++) {
+    if (gcancel_work(cancel, (uint64_t)n)) return gcancel_reason;
     int m = 0;
     for (int i = 0; i < n; i++)
       if (choice[i] == groups[g]) b->sub[m++] = i;
@@ -928,11 +931,11 @@ typedef struct saving { int64_t value; int applied; } saving;
 static int saves_more(saving a, saving b) { return a.value > b.value || (a.value == b.value && a.applied > b.applied); }
 
 static const char *assignment_value(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                    const int *choice, saving *out) {
+                                    const int *choice, saving *out, gcancel *cancel) {
   int64_t v = 0, g;
   for (int i = 0; i < n; i++)
     if (choice[i] == -2 && gmoney_add(v, b->work[i].item_disc, &v)) return OVERFLOW;
-  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL, &out->applied);
+  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL, &out->applied, cancel);
   if (why) return why;
   if (gmoney_add(v, g, &out->value)) return OVERFLOW;
   return NULL;
@@ -945,7 +948,7 @@ static void add_unique(int *set, int *n, int x) {
 }
 
 const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
-                              int64_t *gcap) {
+                              int64_t *gcap, gcancel *cancel) {
   if (n <= 0) return NULL;
   if (grow_scratch(b, n)) return "out of memory";
   int groups[MAX_ORDER_PROMOS], ng = 0, coupons[MAX_ORDER_PROMOS], nc = 0;
@@ -968,6 +971,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     int best_flash = -1;
     int64_t best_fd = 0, best_units = 0;
     const int_list *lists[2] = {&b->sku_promos[l->sku], &b->all};
+    if (gcancel_work(cancel, (uint64_t)lists[0]->n + (uint64_t)lists[1]->n + 1)) return gcancel_reason;
     for (int li = 0; li < 2; li++)
       for (int k = 0; k < lists[li]->n; k++) {
         int p = lists[li]->v[k];
@@ -1060,7 +1064,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
   }
   if (ng > 0 && combos > 1) {
     saving best_v;
-    if ((why = assignment_value(b, lines, n, groups, ng, choice, &best_v))) return why;
+    if ((why = assignment_value(b, lines, n, groups, ng, choice, &best_v, cancel))) return why;
     if (combos <= SEARCH_LIMIT) {
       int *digit = b->idx;
       for (int i = 0; i < n; i++) digit[i] = 0;
@@ -1073,7 +1077,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
         if (i == n) break;
         cur[i] = b->work[i].opt[digit[i]];
         saving v;
-        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v, cancel))) return why;
         if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
       }
     } else {
@@ -1085,7 +1089,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
           for (int j = 0; j < b->work[i].nopt; j++)
             if (b->work[i].opt[j] == groups[g]) cur[i] = groups[g];
         saving v;
-        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v, cancel))) return why;
         if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
       }
       /* Then move single lines while that saves more (a few rounds; may still miss the best). */
@@ -1098,7 +1102,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
             memcpy(cur, choice, sizeof *cur * (size_t)n);
             cur[i] = b->work[i].opt[j];
             saving v;
-            if ((why = assignment_value(b, lines, n, groups, ng, cur, &v))) return why;
+            if ((why = assignment_value(b, lines, n, groups, ng, cur, &v, cancel))) return why;
             if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); moved = 1; }
           }
         }
@@ -1109,7 +1113,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
   int64_t *disc = b->disc, gt;
   int applied[MAX_ORDER_PROMOS];
   for (int i = 0; i < n; i++) disc[i] = b->units[i] = 0;
-  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied, NULL))) return why;
+  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied, NULL, cancel))) return why;
   for (int i = 0; i < n; i++) {
     promo_line *l = &lines[i];
     if (choice[i] == -3) continue;
@@ -1130,6 +1134,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     const promo_def *d = &b->promos[groups[g]];
     if (!applied[g] || d->rule.type != PT_EXCHANGE) continue;
     int in_cart = 0;
+    if (gcancel_work(cancel, (uint64_t)n)) return gcancel_reason;
     for (int i = 0; i < n; i++)
       if (lines[i].sku == d->target_sku) in_cart = 1;
     if (in_cart) continue;
@@ -1152,6 +1157,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
   int64_t best_cd = 0;
   for (int c = 0; c < nc; c++) {
     int64_t base = 0, cd;
+    if (gcancel_work(cancel, (uint64_t)n)) return gcancel_reason;
     for (int i = 0; i < n; i++)
       if (names_sku(b, coupons[c], lines[i].sku) && applies(b, coupons[c], &lines[i]) &&
           gmoney_add(base, lines[i].list - lines[i].discount, &base))

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cancel.h"
 #include "money.h"
 
 typedef enum {
@@ -121,8 +122,9 @@ int promo_unit_price(const promo_rule *r, int has_list, int64_t list, ground rnd
 
 /* Prices one order's lines (sorted by line_id) in place; gifts appended to *gifts (grown with
 ** gmem_realloc; *ngifts and *gcap updated). Flash-sale stock is consumed from the book, so orders
-** must come in order. Returns NULL or a reason (overflow, out of memory). */
+** must come in order. Polls cancel (NULL: never stops). Returns NULL or a reason (overflow, out
+** of memory, gcancel_reason). */
 const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
-                              int64_t *gcap);
+                              int64_t *gcap, gcancel *cancel);
 
 #endif

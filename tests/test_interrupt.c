@@ -8,9 +8,11 @@
 **   nothing, and leave the connection usable; how long each took to stop after the interrupt is
 **   printed. A test-only TVF over the shared scaffold (tvf.c + source.c) is checked the same way,
 **   so the path is covered before any capability.
-** - The functions whose compute phase polls (cancel.h: cohort_retention, rfm) are also run on
-**   their worst inputs for that phase (4M actors, 1M customers; TEXT customers, whose sort
-**   compares bytes) and must end within 100 ms of an interrupt given 100 ms into the query,
+** - The functions whose compute phase polls (cancel.h: cohort_retention, rfm, promo_apply,
+**   promo_check) are also run on their worst inputs for that phase (4M actors, 1M customers;
+**   TEXT customers, whose sort compares bytes; 20,000-line orders over 64 group activities;
+**   3,000 activities compared pairwise) and must end within 100 ms of an interrupt given 100 ms
+**   into the query,
 **   and within 100 ms of one given once SQLite has been quiet for 20 ms (of the querying thread's
 **   CPU time: the machine is shared; wall time is held to 1 s). The others are held to
 **   1 s until their cores poll (add them to polls_in_compute when they do).
@@ -154,7 +156,7 @@ static void *interrupt_when_quiet(void *arg) {
 }
 
 /* Functions whose compute phase (after reading the source) polls for interrupts. */
-static const char *const polls_in_compute[] = {"scaffold_sum", "cohort_retention", "rfm"};
+static const char *const polls_in_compute[] = {"scaffold_sum", "cohort_retention", "rfm", "promo_apply", "promo_check"};
 
 /* The bound for functions that poll: 100 ms of the query's CPU. Under AddressSanitizer every
 ** step costs more and freeing what was read (poisoned, quarantined) far more: 93 ms of CPU
@@ -264,6 +266,31 @@ static void check_interrupt(sqlite3 *db, const char *fn, const char *sql, int ho
 ** freeing a gigabyte (munmap), not the polling: stopping frees what was read, and that is not
 ** interruptible. */
 #define LAST_ROW(x) "CASE WHEN rowid = " BIG_EVENTS " THEN scan_done(" x ") ELSE " x " END"
+/* promo_apply: two orders of 20,000 lines each over 69 skus, every line a 3% item discount and a
+** choice of the 64 group activities naming its sku (each names 6 neighbouring skus), half of them
+** buy_x_get_y and half bundle_price: groups valued over their lines on every move, so the search
+** spends its whole work budget on each order (issue 16 M3). promo_check: 3,000 activities of 30
+** skus each, all live at once, no two sharing a sku: 4.5M pairs whose sku lists are compared, no
+** row (issue 16 M4: with one row per overlapping pair the rows are few; the pairs are what costs).
+** Each source reads in a few tens of ms. The last cart row (rowid 40000) and the last promotion
+** (rowid 3000) call scan_done. */
+#define PROMO_WORST_SQL                                                                            \
+  "CREATE TABLE w_cart(order_id, line_id, sku, qty, unit_price);"                                  \
+  "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 39999) "               \
+  "INSERT INTO w_cart SELECT 1 + i / 20000, i, 'S' || (i % 69), 1 + i % 3, 10 + (i * 7919) % 500 FROM c;" \
+  "CREATE TABLE w_promos(promo_id, rule, skus, priority);"                                         \
+  "INSERT INTO w_promos VALUES ('I', '{\"type\":\"discount\",\"rate\":0.97}', NULL, 0);"             \
+  "WITH RECURSIVE g(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM g WHERE k < 63) "                  \
+  "INSERT INTO w_promos SELECT 'G' || k, CASE k % 2 WHEN 0 THEN "                                  \
+  "  '{\"type\":\"buy_x_get_y\",\"scope\":\"group\",\"buy\":' || (3 + k % 5) || ',\"get\":1,\"rate\":0.5}' " \
+  "  ELSE '{\"type\":\"bundle_price\",\"scope\":\"group\",\"qty\":' || (2 + k % 3) || ',\"price\":' || (300 + 10 * k) || '}' END, " \
+  "  json_array('S'||k, 'S'||(k+1), 'S'||(k+2), 'S'||(k+3), 'S'||(k+4), 'S'||(k+5)), k % 5 FROM g;" \
+  "CREATE TABLE w_overlap(promo_id, rule, skus, priority);"                                       \
+  "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 2999), "               \
+  "     s(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM s WHERE j < 29) "                            \
+  "INSERT INTO w_overlap SELECT 'P' || i, '{\"type\":\"discount\",\"rate\":0.9}', "                 \
+  "  (SELECT json_group_array('S' || (j * 3000 + i)) FROM s), 0 FROM k;"
+
 static const struct { const char *fn, *sql; } worst_compute[] = {
   {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid") ", ts FROM events', "
                        "'month', 'on_or_after')"},
@@ -272,6 +299,10 @@ static const struct { const char *fn, *sql; } worst_compute[] = {
   {"rfm", "SELECT * FROM rfm('SELECT ''customer '' || (rowid * 7919 % 1000003), ts, " LAST_ROW("1") " FROM events')"},
   {"rfm", "SELECT * FROM rfm('SELECT rowid * 7919 % 1000003, ts, " LAST_ROW("rowid % 1000") " FROM events', NULL, "
           "'cn_threshold=median')"},
+  {"promo_apply", "SELECT count(*) FROM promo_apply('SELECT order_id, line_id, CASE WHEN rowid = 40000 "
+                  "THEN scan_done(sku) ELSE sku END AS sku, qty, unit_price FROM w_cart', 'w_promos')"},
+  {"promo_check", "SELECT count(*) FROM promo_check('SELECT promo_id, rule, CASE WHEN rowid = 3000 "
+                  "THEN scan_done(skus) ELSE skus END AS skus, priority FROM w_overlap')"},
 };
 
 static void worst_compute_phases_stop_within_100_ms(sqlite3 *db) {
@@ -293,7 +324,7 @@ static void long_queries_stop_promptly(void **state) {
   assert_int_equal(sqlite3_create_module_v2(db, "scaffold_sum", &gtvf_module, (void *)&sum_host, NULL), SQLITE_OK);
   char *err = NULL;
   double filled = now_ms();
-  if (sqlite3_exec(db, BIG_SQL, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
+  if (sqlite3_exec(db, BIG_SQL PROMO_WORST_SQL, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
   filled = now_ms() - filled;
   const char *scaffold = "SELECT * FROM scaffold_sum('SELECT e1.ts FROM events e1, events e2 WHERE e2.rowid < 100')";
   check_interrupt(db, "scaffold_sum", scaffold, 0);

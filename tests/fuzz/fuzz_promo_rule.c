@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     promo_gift *gifts = NULL;
     int64_t ng = 0, gc = 0;
-    if (!promo_order_price(b, lines, n, &gifts, &ng, &gc))
+    if (!promo_order_price(b, lines, n, &gifts, &ng, &gc, NULL))
       for (int i = 0; i < n; i++)
         if (lines[i].final < 0 || lines[i].final != lines[i].list - lines[i].discount - lines[i].coupon_discount) abort();
     gmem_free(gifts);
