@@ -119,6 +119,7 @@ static int get_time(rp *p, const gjson *v, const char *path, int64_t *out) {
 
 static int parse_tiers(rp *p, const gjson *v, promo_rule *r) {
   if (v->kind != GJ_ARRAY || v->n == 0) return rfail(p, "tiers", "expected a non-empty array of tiers");
+  if (v->n > PROMO_MAX_TIERS) return rfail(p, "tiers", "at most %d tiers, got %d", PROMO_MAX_TIERS, v->n);
   int qty = r->type == PT_TIERED_DISCOUNT;
   r->tiers = gmem_alloc(sizeof *r->tiers * (size_t)v->n);
   if (!r->tiers) return rfail(p, "tiers", "out of memory");
@@ -471,6 +472,16 @@ const char *promo_price_units(const promo_rule *r, int64_t unit, int64_t qty, gr
 #define MAX_GROUP_OPTS 6      /* group activities considered per line (highest priority first) */
 #define MAX_ORDER_PROMOS 64   /* distinct group activities / coupons considered per order */
 #define SEARCH_LIMIT 4096  /* assignments tried exhaustively; beyond, greedy + local moves */
+/* The work the search of one order may spend, in units (about one line looked at or one running
+** sum moved, a few ns): SEARCH_WORK, or SEARCH_WORK_PER_LINE for each line and each of
+** its group choices when that is more; then it keeps the best assignment found so far. The
+** search of a 4,000-line order over 64 group activities needs well under a tenth of it. */
+#define SEARCH_WORK (INT64_C(1) << 25)
+#define SEARCH_WORK_PER_LINE 128
+/* The engine's work units (SEARCH_WORK's: 4 to 8 ns each) counted as gcancel units (cancel.h:
+** about 2 ns): a poll every 0.1 to 0.3 ms, so a progress handler, which a poll reaches only
+** every N/4 polls (cancel_db.h), is still asked within 100 ms for N up to about 1000. */
+#define POLL_UNITS(w) (4 * (uint64_t)(w))
 
 typedef struct int_list { int *v; int n, cap; } int_list;
 
@@ -499,6 +510,8 @@ typedef struct line_work {
 
 typedef struct slice { int line; int64_t unit, count; } slice;
 
+typedef struct order_group order_group;
+
 struct promo_book {
   int scale;
   ground rnd;
@@ -515,10 +528,16 @@ struct promo_book {
   /* scratch for one order, grown as needed */
   line_work *work;
   int wcap;
-  int *idx, *best, *cur, *sub, *setidx;
+  int *idx, *best, *cur, *sub, *setidx, *free_lines, *undo_line, *undo_choice;
   int64_t *w, *caps, *share, *disc, *units;
   slice *slices;
   int scratch_cap;
+  order_group *grp;      /* MAX_ORDER_PROMOS: the order's group activities (in grp_mem) */
+  void *grp_mem;
+  int *cand;             /* per group: the lines that may choose it */
+  int64_t cand_cap;
+  int *slot_of;          /* by promo: its index in grp during an order, else -1 */
+  int slot_cap;
 };
 
 static uint64_t hash_sku(const char *s, size_t n) {
@@ -566,6 +585,12 @@ void promo_book_free(promo_book *b) {
   gmem_free(b->disc);
   gmem_free(b->units);
   gmem_free(b->slices);
+  gmem_free(b->free_lines);
+  gmem_free(b->undo_line);
+  gmem_free(b->undo_choice);
+  gmem_free(b->grp_mem);
+  gmem_free(b->cand);
+  gmem_free(b->slot_of);
   gmem_free(b);
 }
 
@@ -724,7 +749,8 @@ static int grow_scratch(promo_book *b, int n) {
   if (n <= b->scratch_cap) return 0;
   int nc = n < 16 ? 16 : n * 2;
 #define G(f) { void *t = gmem_realloc(b->f, sizeof *b->f * (size_t)nc); if (!t) return -1; b->f = t; }
-  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(w) G(caps) G(share) G(disc) G(units) G(slices)
+  G(work) G(idx) G(best) G(cur) G(sub) G(setidx) G(free_lines) G(undo_line) G(undo_choice) G(w) G(caps) G(share)
+  G(disc) G(units) G(slices)
 #undef G
   b->scratch_cap = nc;
   return 0;
@@ -752,10 +778,11 @@ static const char *apportion_into(promo_book *b, int64_t amount, const int *idx,
   return NULL;
 }
 
-/* Evaluates group activity p over the lines idx[0..m) that chose it. *total gets what it takes
-** off (a gift not in the cart counts at its list price); with disc non-NULL the per-line
-** discounts are added to disc[line]. */
-static const char *group_eval(promo_book *b, int p, const promo_line *lines, int n, const int *idx, int m,
+/* Evaluates group activity p over the lines idx[0..m) that chose it (in line order).
+** target_in_cart: add_on / exchange, a line of the designated item is in the order. *total gets
+** what it takes off (a gift not in the cart counts at its list price); with disc non-NULL the
+** per-line discounts are added to disc[line]. */
+static const char *group_eval(promo_book *b, int p, const promo_line *lines, const int *idx, int m, int target_in_cart,
                               int64_t *total, int *met, int64_t *disc) {
   const promo_rule *r = &b->promos[p].rule;
   const promo_def *d = &b->promos[p];
@@ -873,9 +900,6 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
       *met = 1;
       int64_t units = r->type == PT_ADD_ON ? r->limit : r->qty;
       int64_t price = r->type == PT_ADD_ON ? r->price : 0;
-      int target_in_cart = 0;
-      for (int i = 0; i < n; i++)
-        if (lines[i].sku == d->target_sku) target_in_cart = 1;
       for (int k = 0; k < m && units > 0; k++) {
         const promo_line *l = &lines[idx[k]];
         if (l->sku != d->target_sku) continue;
@@ -900,51 +924,347 @@ static const char *group_eval(promo_book *b, int p, const promo_line *lines, int
   }
 }
 
-/* The group activities' total discount under choice[] (per line: -3 flash, -2 item activity,
-** -1 none, else a group promotion). With disc, per-line discounts are added there and
-** applied[g] says whether group g took effect. */
-static const char *groups_total(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                const int *choice, int64_t *total, int64_t *disc, int *applied, int *napplied,
-                                gcancel *cancel) {
-  *total = 0;
-  if (napplied) *napplied = 0;
-  for (int g = 0; g < ng; g++) {
-    if (gcancel_work(cancel, (uint64_t)n)) return gcancel_reason;
-    int m = 0;
-    for (int i = 0; i < n; i++)
-      if (choice[i] == groups[g]) b->sub[m++] = i;
-    int64_t t;
-    int met;
-    const char *why = group_eval(b, groups[g], lines, n, b->sub, m, &t, &met, disc);
-    if (why) return why;
-    if (applied) applied[g] = met || t > 0;
-    if (napplied) *napplied += met || t > 0;
-    if (gmoney_add(*total, t, total)) return OVERFLOW;
-  }
-  return NULL;
-}
-
 /* What an assignment saves the customer, and (for ties) how many group activities take effect:
 ** a gift of unknown value still beats an activity that does not apply. */
 typedef struct saving { int64_t value; int applied; } saving;
 
 static int saves_more(saving a, saving b) { return a.value > b.value || (a.value == b.value && a.applied > b.applied); }
 
-static const char *assignment_value(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
-                                    const int *choice, saving *out, gcancel *cancel) {
-  int64_t v = 0, g;
-  for (int i = 0; i < n; i++)
-    if (choice[i] == -2 && gmoney_add(v, b->work[i].item_disc, &v)) return OVERFLOW;
-  const char *why = groups_total(b, lines, n, groups, ng, choice, &g, NULL, NULL, &out->applied, cancel);
-  if (why) return why;
-  if (gmoney_add(v, g, &out->value)) return OVERFLOW;
-  return NULL;
-}
-
 static void add_unique(int *set, int *n, int x) {
   for (int i = 0; i < *n; i++)
     if (set[i] == x) return;
   if (*n < MAX_ORDER_PROMOS) set[(*n)++] = x;
+}
+
+/* ------------------------------------------------------------------ the search over group activities */
+
+/* A line's choice: a group activity's promo index, or one of these. */
+enum { CHOICE_FLASH = -3, CHOICE_ITEM = -2, CHOICE_NONE = -1 };
+
+/* One group activity of the order being priced, during the search (stage 3). Threshold types
+** and tiered_discount are valued from running sums over the lines that chose them (a move costs
+** O(1), or O(tiers)); buy_x_get_y, bundle_price, add_on and exchange are valued again over the
+** lines that may choose them whenever one joins or leaves. */
+struct order_group {
+  int promo;
+  int by_sums;
+  int target_in_cart;          /* add_on / exchange: a line of the designated item is in the order */
+  int cand0, ncand;            /* the lines that may choose it: b->cand[cand0 .. cand0 + ncand), in line order */
+  __int128 base, q;            /* by_sums: list amounts and units of the lines that chose it */
+  __int128 tier_disc[PROMO_MAX_TIERS];  /* tiered_discount: the lines' discounts at each tier's rate */
+  int64_t value;               /* what it takes off under the current assignment */
+  int applied;                 /* it takes effect (value > 0, or an add-on / gift threshold met) */
+  int dirty, touched;          /* to be valued again; changed by the trial in progress */
+  int64_t was_value;           /* before the trial in progress */
+  int was_applied;
+};
+
+/* The assignment being searched and the trial in progress (a set of moves that is kept when it
+** saves more, else undone). */
+typedef struct order_search {
+  promo_book *b;
+  const promo_line *lines;
+  int n, ng;
+  order_group *g;
+  int *choice;
+  __int128 items;              /* item discounts of the lines that chose their item activity */
+  saving now;                  /* the current assignment's value */
+  int nundo, ntouched;
+  int touched[MAX_ORDER_PROMOS];
+  __int128 was_items;
+  saving was;
+  int64_t work_left;           /* SEARCH_WORK minus the work done: the search stops at 0 */
+  int64_t work;                /* work since the last report to cancel */
+  gcancel *cancel;
+} order_search;
+
+static int group_slot(const promo_book *b, int choice) { return choice >= 0 ? b->slot_of[choice] : -1; }
+
+static void sums_move(order_search *s, order_group *g, int i, int sign) {
+  const promo_line *l = &s->lines[i];
+  const promo_rule *r = &s->b->promos[g->promo].rule;
+  g->base += sign * (__int128)l->list;
+  g->q += sign * (__int128)l->qty;
+  s->work++;
+  if (r->type != PT_TIERED_DISCOUNT) return;
+  for (int t = 0; t < r->ntiers; t++) {
+    int64_t d = 0;
+    (void)rate_discount(l->list, r->tiers[t].value, s->b->rnd, &d);  /* cannot fail: d <= list */
+    g->tier_disc[t] += sign * (__int128)d;
+  }
+  s->work += r->ntiers;
+}
+
+/* Line i now chooses c: the running sums follow (no logging). */
+static void move_line(order_search *s, int i, int c) {
+  int old = s->choice[i];
+  if (old == CHOICE_ITEM) s->items -= s->b->work[i].item_disc;
+  if (c == CHOICE_ITEM) s->items += s->b->work[i].item_disc;
+  int ko = group_slot(s->b, old), kn = group_slot(s->b, c);
+  if (ko >= 0 && s->g[ko].by_sums) sums_move(s, &s->g[ko], i, -1);
+  if (kn >= 0 && s->g[kn].by_sums) sums_move(s, &s->g[kn], i, 1);
+  s->choice[i] = c;
+}
+
+static void touch(order_search *s, int k) {
+  if (k < 0) return;
+  order_group *g = &s->g[k];
+  g->dirty = 1;
+  if (g->touched) return;
+  g->touched = 1;
+  g->was_value = g->value;
+  g->was_applied = g->applied;
+  s->touched[s->ntouched++] = k;
+}
+
+static void trial_begin(order_search *s) {
+  s->nundo = s->ntouched = 0;
+  s->was_items = s->items;
+  s->was = s->now;
+}
+
+/* A move of the trial: line i chooses c (undone with the trial). */
+static void trial_move(order_search *s, int i, int c) {
+  int old = s->choice[i];
+  if (old == c) return;
+  s->b->undo_line[s->nundo] = i;
+  s->b->undo_choice[s->nundo++] = old;
+  touch(s, group_slot(s->b, old));
+  touch(s, group_slot(s->b, c));
+  move_line(s, i, c);
+}
+
+static void trial_keep(order_search *s) {
+  for (int t = 0; t < s->ntouched; t++) s->g[s->touched[t]].touched = 0;
+  s->nundo = s->ntouched = 0;
+}
+
+static void trial_undo(order_search *s) {
+  for (int k = s->nundo - 1; k >= 0; k--) move_line(s, s->b->undo_line[k], s->b->undo_choice[k]);
+  for (int t = 0; t < s->ntouched; t++) {
+    order_group *g = &s->g[s->touched[t]];
+    g->value = g->was_value;
+    g->applied = g->was_applied;
+    g->dirty = g->touched = 0;
+  }
+  s->items = s->was_items;
+  s->now = s->was;
+  s->nundo = s->ntouched = 0;
+}
+
+/* The lines that chose group k, in line order, into b->sub; returns how many. */
+static int group_members(order_search *s, const order_group *g) {
+  int m = 0;
+  for (int c = 0; c < g->ncand; c++) {
+    int i = s->b->cand[g->cand0 + c];
+    if (s->choice[i] == g->promo) s->b->sub[m++] = i;
+  }
+  /* the scan, and group_eval's sort of the members: m log m */
+  s->work += g->ncand + (int64_t)m * (1 + (m > 1 ? 31 - __builtin_clz((unsigned)m) : 0));
+  return m;
+}
+
+static const char *value_group(order_search *s, order_group *g) {
+  const promo_rule *r = &s->b->promos[g->promo].rule;
+  int64_t t = 0;
+  int met = 0;
+  if (g->by_sums) {
+    /* the same checks group_eval makes on the same sums */
+    if (g->base > INT64_MAX || g->q > INT64_MAX) return OVERFLOW;
+    if (r->type == PT_TIERED_DISCOUNT) {
+      int tier = -1;
+      for (int k = 0; k < r->ntiers; k++)
+        if ((int64_t)g->q >= r->tiers[k].at) tier = k;
+      t = tier < 0 ? 0 : (int64_t)g->tier_disc[tier];
+    } else {
+      const char *why = threshold_discount(r, (int64_t)g->base, s->b->rnd, &t);
+      if (why) return why;
+    }
+  } else {
+    int m = group_members(s, g);
+    const char *why = group_eval(s->b, g->promo, s->lines, s->b->sub, m, g->target_in_cart, &t, &met, NULL);
+    if (why) return why;
+  }
+  g->value = t;
+  g->applied = met || t > 0;
+  return NULL;
+}
+
+/* Values the groups changed since they were last valued, then the whole assignment. */
+static const char *revalue(order_search *s) {
+  for (int k = 0; k < s->ng; k++) {
+    order_group *g = &s->g[k];
+    if (!g->dirty) continue;
+    g->dirty = 0;
+    const char *why = value_group(s, g);
+    if (why) return why;
+  }
+  __int128 v = s->items;
+  int a = 0;
+  for (int k = 0; k < s->ng; k++) {
+    v += s->g[k].value;
+    a += s->g[k].applied;
+  }
+  if (v > INT64_MAX) return OVERFLOW;
+  s->now.value = (int64_t)v;
+  s->now.applied = a;
+  return NULL;
+}
+
+/* Reports the work since the last call: gcancel_reason when told to stop; *out set when the
+** order's search budget is spent. */
+static const char *charge(order_search *s, int *out) {
+  s->work_left -= s->work;
+  int64_t w = s->work;
+  s->work = 0;
+  if (s->work_left <= 0) *out = 1;
+  return gcancel_work(s->cancel, POLL_UNITS(w)) ? gcancel_reason : NULL;
+}
+
+/* Every assignment of the lines with a choice, in odometer order (the first line's choice
+** turning fastest); the first one that saves most wins. */
+static const char *search_all(order_search *s, const int *free_lines, int nfree) {
+  promo_book *b = s->b;
+  int *digit = b->idx, *best = b->cur, out = 0;
+  saving best_v = s->now;
+  const char *why;
+  for (int f = 0; f < nfree; f++) {
+    digit[f] = 0;
+    best[f] = s->choice[free_lines[f]];
+  }
+  for (;;) {
+    trial_begin(s);
+    int f = 0;
+    while (f < nfree && ++digit[f] == b->work[free_lines[f]].nopt) {
+      digit[f] = 0;
+      trial_move(s, free_lines[f], b->work[free_lines[f]].opt[0]);
+      f++;
+    }
+    if (f == nfree) break;
+    trial_move(s, free_lines[f], b->work[free_lines[f]].opt[digit[f]]);
+    if ((why = revalue(s))) return why;
+    trial_keep(s);
+    if (saves_more(s->now, best_v)) {
+      best_v = s->now;
+      for (int k = 0; k < nfree; k++) best[k] = s->choice[free_lines[k]];
+    }
+    if ((why = charge(s, &out))) return why;
+    if (out) break;
+  }
+  trial_keep(s);
+  for (int f = 0; f < nfree; f++) s->choice[free_lines[f]] = best[f];  /* the sums are not used again */
+  return NULL;
+}
+
+/* Too many assignments to try: move each group's candidates into it, best group first, keeping
+** the move when it saves more; then move single lines while that saves more (a few rounds; this
+** may miss the best assignment). Work is bounded by SEARCH_WORK per order. */
+static const char *search_greedy(order_search *s) {
+  promo_book *b = s->b;
+  const char *why;
+  int out = 0;
+  for (int k = 0; k < s->ng && !out; k++) {
+    const order_group *g = &s->g[k];
+    trial_begin(s);
+    for (int c = 0; c < g->ncand; c++) trial_move(s, b->cand[g->cand0 + c], g->promo);
+    saving before = s->now;
+    if ((why = revalue(s))) return why;
+    if (saves_more(s->now, before)) trial_keep(s);
+    else trial_undo(s);
+    s->work += g->ncand;
+    if ((why = charge(s, &out))) return why;
+  }
+  for (int round = 0, moved = 1; round < 4 && moved && !out; round++) {
+    moved = 0;
+    for (int i = 0; i < s->n && !out; i++) {
+      const line_work *lw = &b->work[i];
+      s->work++;
+      if (lw->locked) continue;
+      for (int j = 0; j < lw->nopt && !out; j++) {
+        if (lw->opt[j] == s->choice[i]) continue;
+        trial_begin(s);
+        trial_move(s, i, lw->opt[j]);
+        saving before = s->now;
+        if ((why = revalue(s))) return why;
+        if (saves_more(s->now, before)) { trial_keep(s); moved = 1; }
+        else trial_undo(s);
+        if ((why = charge(s, &out))) return why;
+      }
+    }
+  }
+  return NULL;
+}
+
+/* Sets up the order's group activities for the search: which lines may choose each (b->cand),
+** how each is valued, the running sums under the first choices. */
+static const char *order_groups(promo_book *b, const promo_line *lines, int n, const int *groups, int ng,
+                                gcancel *cancel, order_search *s) {
+  memset(s, 0, sizeof *s);
+  s->b = b;
+  s->lines = lines;
+  s->n = n;
+  s->ng = ng;
+  s->g = b->grp;
+  s->choice = b->best;
+  s->cancel = cancel;
+  if (ng == 0) return NULL;
+  if (!b->grp) {
+    /* 16-byte aligned for the __int128 sums (SQLite's allocator promises 8) */
+    if (!(b->grp_mem = gmem_alloc(sizeof *b->grp * MAX_ORDER_PROMOS + 16))) return "out of memory";
+    b->grp = (order_group *)(((uintptr_t)b->grp_mem + 15) & ~(uintptr_t)15);
+  }
+  s->g = b->grp;
+  if (b->slot_cap < b->npromos) {
+    int *so = gmem_realloc(b->slot_of, sizeof *so * (size_t)b->npromos);
+    if (!so) return "out of memory";
+    for (int p = b->slot_cap; p < b->npromos; p++) so[p] = -1;
+    b->slot_of = so;
+    b->slot_cap = b->npromos;
+  }
+  int64_t ncand = 0;
+  for (int k = 0; k < ng; k++) {
+    order_group *g = &b->grp[k];
+    const promo_rule *r = &b->promos[groups[k]].rule;
+    memset(g, 0, sizeof *g);
+    g->promo = groups[k];
+    g->by_sums = r->type == PT_THRESHOLD_OFF || r->type == PT_TIERED_THRESHOLD_OFF || r->type == PT_TIERED_DISCOUNT;
+    b->slot_of[groups[k]] = k;
+    if (r->type == PT_ADD_ON || r->type == PT_EXCHANGE) {
+      for (int i = 0; i < n && !g->target_in_cart; i++) g->target_in_cart = lines[i].sku == b->promos[g->promo].target_sku;
+      if (gcancel_work(cancel, POLL_UNITS(n))) return gcancel_reason;
+    }
+  }
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < b->work[i].nopt; j++)
+      if (b->work[i].opt[j] >= 0) { b->grp[group_slot(b, b->work[i].opt[j])].ncand++; ncand++; }
+  if (ncand > b->cand_cap) {
+    int *c = gmem_realloc(b->cand, sizeof *c * (size_t)ncand);
+    if (!c) return "out of memory";
+    b->cand = c;
+    b->cand_cap = ncand;
+  }
+  for (int k = 0, at = 0; k < ng; k++) {
+    b->grp[k].cand0 = at;
+    at += b->grp[k].ncand;
+    b->grp[k].ncand = 0;
+  }
+  for (int i = 0; i < n; i++) {
+    for (int j = 0; j < b->work[i].nopt; j++)
+      if (b->work[i].opt[j] >= 0) {
+        order_group *g = &b->grp[group_slot(b, b->work[i].opt[j])];
+        b->cand[g->cand0 + g->ncand++] = i;
+      }
+    int c = s->choice[i];
+    if (c == CHOICE_ITEM) s->items += b->work[i].item_disc;
+    int k = group_slot(b, c);
+    if (k >= 0 && b->grp[k].by_sums) sums_move(s, &b->grp[k], i, 1);
+  }
+  for (int k = 0; k < ng; k++) b->grp[k].dirty = 1;
+  s->work_left = SEARCH_WORK_PER_LINE * ((int64_t)n + ncand);
+  if (s->work_left < SEARCH_WORK) s->work_left = SEARCH_WORK;
+  if (gcancel_work(cancel, POLL_UNITS(n + ncand + s->work))) return gcancel_reason;
+  s->work = 0;
+  return NULL;
 }
 
 const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
@@ -971,7 +1291,8 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
     int best_flash = -1;
     int64_t best_fd = 0, best_units = 0;
     const int_list *lists[2] = {&b->sku_promos[l->sku], &b->all};
-    if (gcancel_work(cancel, (uint64_t)lists[0]->n + (uint64_t)lists[1]->n + 1)) return gcancel_reason;
+    /* a candidate activity costs about 8 units (applies, item_discount, the tie rule) */
+    if (gcancel_work(cancel, POLL_UNITS(8 * ((int64_t)lists[0]->n + lists[1]->n) + 1))) return gcancel_reason;
     for (int li = 0; li < 2; li++)
       for (int k = 0; k < lists[li]->n; k++) {
         int p = lists[li]->v[k];
@@ -1055,73 +1376,46 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
 
   /* 3. Group activities: the assignment of lines that saves the customer the most. The first
   ** best assignment in choice order wins ties, and choices are ordered by priority, promo_id. */
-  int *choice = b->best, *cur = b->cur;
+  int *choice = b->best;
   double combos = 1;
+  int nfree = 0;
   for (int i = 0; i < n; i++) {
-    choice[i] = b->work[i].locked ? -3 : b->work[i].opt[0];
-    cur[i] = choice[i];
-    if (!b->work[i].locked) combos *= b->work[i].nopt;
+    const line_work *lw = &b->work[i];
+    choice[i] = lw->locked ? CHOICE_FLASH : lw->opt[0];
+    if (lw->locked) continue;
+    combos *= lw->nopt;
+    if (lw->nopt > 1) b->free_lines[nfree++] = i;
   }
+  order_search srch;
+  if ((why = order_groups(b, lines, n, groups, ng, cancel, &srch))) return why;
   if (ng > 0 && combos > 1) {
-    saving best_v;
-    if ((why = assignment_value(b, lines, n, groups, ng, choice, &best_v, cancel))) return why;
-    if (combos <= SEARCH_LIMIT) {
-      int *digit = b->idx;
-      for (int i = 0; i < n; i++) digit[i] = 0;
-      for (;;) {
-        int i = 0;
-        while (i < n && (b->work[i].locked || ++digit[i] == b->work[i].nopt)) {
-          if (!b->work[i].locked) { digit[i] = 0; cur[i] = b->work[i].opt[0]; }
-          i++;
-        }
-        if (i == n) break;
-        cur[i] = b->work[i].opt[digit[i]];
-        saving v;
-        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v, cancel))) return why;
-        if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
-      }
-    } else {
-      /* Too many combinations: move each group's candidates into it, best group first, and
-      ** keep the move when it saves more. */
-      for (int g = 0; g < ng; g++) {
-        memcpy(cur, choice, sizeof *cur * (size_t)n);
-        for (int i = 0; i < n; i++)
-          for (int j = 0; j < b->work[i].nopt; j++)
-            if (b->work[i].opt[j] == groups[g]) cur[i] = groups[g];
-        saving v;
-        if ((why = assignment_value(b, lines, n, groups, ng, cur, &v, cancel))) return why;
-        if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); }
-      }
-      /* Then move single lines while that saves more (a few rounds; may still miss the best). */
-      for (int round = 0, moved = 1; round < 4 && moved; round++) {
-        moved = 0;
-        for (int i = 0; i < n; i++) {
-          if (b->work[i].locked) continue;
-          for (int j = 0; j < b->work[i].nopt; j++) {
-            if (b->work[i].opt[j] == choice[i]) continue;
-            memcpy(cur, choice, sizeof *cur * (size_t)n);
-            cur[i] = b->work[i].opt[j];
-            saving v;
-            if ((why = assignment_value(b, lines, n, groups, ng, cur, &v, cancel))) return why;
-            if (saves_more(v, best_v)) { best_v = v; memcpy(choice, cur, sizeof *choice * (size_t)n); moved = 1; }
-          }
-        }
-      }
-    }
+    if ((why = revalue(&srch))) return why;
+    if (combos <= SEARCH_LIMIT) why = search_all(&srch, b->free_lines, nfree);
+    else why = search_greedy(&srch);
+    if (why) return why;
   }
   /* Apply the chosen assignment. */
-  int64_t *disc = b->disc, gt;
+  int64_t *disc = b->disc, gt = 0;
   int applied[MAX_ORDER_PROMOS];
   for (int i = 0; i < n; i++) disc[i] = b->units[i] = 0;
-  if (ng > 0 && (why = groups_total(b, lines, n, groups, ng, choice, &gt, disc, applied, NULL, cancel))) return why;
+  for (int k = 0; k < ng; k++) {
+    order_group *g = &b->grp[k];
+    int64_t t;
+    int met;
+    int m = group_members(&srch, g);
+    if ((why = group_eval(b, g->promo, lines, b->sub, m, g->target_in_cart, &t, &met, disc))) return why;
+    applied[k] = met || t > 0;
+    if (gmoney_add(gt, t, &gt)) return OVERFLOW;
+    if (gcancel_work(cancel, POLL_UNITS(srch.work))) return gcancel_reason;
+    srch.work = 0;
+  }
   for (int i = 0; i < n; i++) {
     promo_line *l = &lines[i];
-    if (choice[i] == -3) continue;
-    if (choice[i] == -2) { l->promo = b->work[i].item; l->discount = b->work[i].item_disc; continue; }
+    if (choice[i] == CHOICE_FLASH) continue;
+    if (choice[i] == CHOICE_ITEM) { l->promo = b->work[i].item; l->discount = b->work[i].item_disc; continue; }
     if (choice[i] < 0) continue;
-    int g = 0;
-    while (groups[g] != choice[i]) g++;
-    if (!applied[g]) continue;
+    int k = group_slot(b, choice[i]);
+    if (!applied[k]) continue;
     const promo_def *d = &b->promos[choice[i]];
     l->promo = choice[i];
     l->discount = disc[i];
@@ -1130,14 +1424,10 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
       l->kind_units = b->units[i];
     }
   }
+  for (int k = 0; k < ng; k++) b->slot_of[groups[k]] = -1;
   for (int g = 0; g < ng; g++) {
     const promo_def *d = &b->promos[groups[g]];
-    if (!applied[g] || d->rule.type != PT_EXCHANGE) continue;
-    int in_cart = 0;
-    if (gcancel_work(cancel, (uint64_t)n)) return gcancel_reason;
-    for (int i = 0; i < n; i++)
-      if (lines[i].sku == d->target_sku) in_cart = 1;
-    if (in_cart) continue;
+    if (!applied[g] || d->rule.type != PT_EXCHANGE || b->grp[g].target_in_cart) continue;
     if (*ngifts == *gcap) {
       int64_t nc2 = *gcap ? *gcap * 2 : 16;
       promo_gift *ng2 = gmem_realloc(*gifts, sizeof *ng2 * (size_t)nc2);
@@ -1157,7 +1447,7 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
   int64_t best_cd = 0;
   for (int c = 0; c < nc; c++) {
     int64_t base = 0, cd;
-    if (gcancel_work(cancel, (uint64_t)n)) return gcancel_reason;
+    if (gcancel_work(cancel, POLL_UNITS(n))) return gcancel_reason;
     for (int i = 0; i < n; i++)
       if (names_sku(b, coupons[c], lines[i].sku) && applies(b, coupons[c], &lines[i]) &&
           gmoney_add(base, lines[i].list - lines[i].discount, &base))

@@ -15,6 +15,9 @@
 #include "cancel.h"
 #include "money.h"
 
+/* A tiered rule has at most this many tiers (the search keeps a running sum per tier). */
+#define PROMO_MAX_TIERS 64
+
 typedef enum {
   PT_DISCOUNT, PT_TIERED_DISCOUNT, PT_SPECIAL_PRICE, PT_REDUCE, PT_THRESHOLD_OFF,
   PT_TIERED_THRESHOLD_OFF, PT_ADD_ON, PT_EXCHANGE, PT_FLASH_SALE, PT_BUY_X_GET_Y,

@@ -110,7 +110,14 @@ static void rule_errors(void **state) {
     {"{\"type\":\"discount\",\"rate\":0.5,\"scope\":\"all\"}", "rule $.scope: expected \"item\" or \"group\""},
     {"{\"rate\":0.5}", "rule $.type: required (one of discount, tiered_discount, special_price, reduce, threshold_off, tiered_threshold_off, add_on, exchange, flash_sale, buy_x_get_y, bundle_price, coupon)"},
     {"{\"type\":\"discount\",\"rate\":0.5,\"starts_at\":\"June\"}", "rule $.starts_at: expected a timestamp (ISO-8601 text or Unix seconds), got June (expected YYYY-MM-DD)"},
+    {NULL, "rule $.tiers: at most 64 tiers, got 65"},
   };
+  /* 65 tiers: one more than PROMO_MAX_TIERS */
+  char many[65 * 32 + 64];
+  size_t o = (size_t)sprintf(many, "{\"type\":\"tiered_threshold_off\",\"tiers\":[");
+  for (int k = 0; k < 65; k++) o += (size_t)sprintf(many + o, "%s{\"threshold\":%d,\"off\":1}", k ? "," : "", k + 1);
+  sprintf(many + o, "]}");
+  cases[sizeof cases / sizeof cases[0] - 1].rule = many;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     promo_rule r;
     char err[512];
@@ -184,10 +191,95 @@ static void random_orders_keep_invariants(void **state) {
   promo_book_free(b);
 }
 
+/* ---- the work one large order costs (issue 16 M3) ----
+** A gcancel whose poll counts: each poll comes after GCANCEL_PERIOD (65,536) units of work, so the
+** polls measure the work without a clock; it stops the computation at max_polls. */
+typedef struct poll_count { int polls, max_polls; } poll_count;
+static int count_poll(void *ctx) {
+  poll_count *c = ctx;
+  return ++c->polls >= c->max_polls;
+}
+
+/* One order of n lines over 69 skus (line i: sku S(i % 69), qty 1 + i % 3, unit 10.00 + (i * 7919
+** % 500).00), every line a discount 'I' at `item_rate` and 64 group activities G0..G63, Gk naming
+** the 6 neighbouring skus Sk..Sk+5 under rule group_rule(k). Returns the polls its pricing took
+** (the order must finish within max_polls) and the order's total. */
+static int price_large_order(int n, const char *item_rate, int bxgy, int max_polls, int64_t *total) {
+  promo_book *b = promo_book_new(2, GROUND_HALF_UP);
+  assert_non_null(b);
+  char err[256], rule[160], names[6][16], id[16];
+  snprintf(rule, sizeof rule, "{\"type\":\"discount\",\"rate\":%s}", item_rate);
+  assert_int_equal(promo_book_add(b, "I", 0, rule, strlen(rule), NULL, NULL, 0, 1, err, sizeof err), 0);
+  for (int k = 0; k < 64; k++) {
+    const char *s[6];
+    size_t l[6];
+    for (int j = 0; j < 6; j++) {
+      snprintf(names[j], sizeof names[j], "S%d", k + j);
+      s[j] = names[j];
+      l[j] = strlen(names[j]);
+    }
+    if (!bxgy) snprintf(rule, sizeof rule, "{\"type\":\"threshold_off\",\"scope\":\"group\",\"threshold\":%d,\"off\":%d}", 20000 + 300 * k, 4500 + 40 * k);
+    else if (k % 2 == 0) snprintf(rule, sizeof rule, "{\"type\":\"buy_x_get_y\",\"scope\":\"group\",\"buy\":%d,\"get\":1,\"rate\":0.5}", 3 + k % 5);
+    else snprintf(rule, sizeof rule, "{\"type\":\"bundle_price\",\"scope\":\"group\",\"qty\":%d,\"price\":%d}", 2 + k % 3, 300 + 10 * k);
+    snprintf(id, sizeof id, "G%d", k);
+    assert_int_equal(promo_book_add(b, id, k % 5, rule, strlen(rule), s, l, 6, 0, err, sizeof err), 0);
+  }
+  promo_line *lines = gmem_alloc(sizeof *lines * (size_t)n);
+  assert_non_null(lines);
+  for (int i = 0; i < n; i++) {
+    char sku[16];
+    snprintf(sku, sizeof sku, "S%d", i % 69);
+    memset(&lines[i], 0, sizeof lines[i]);
+    lines[i].line_id = i + 1;
+    lines[i].sku = promo_book_sku(b, sku, strlen(sku));
+    lines[i].qty = 1 + i % 3;
+    lines[i].unit = 100 * (10 + (int64_t)i * 7919 % 500);
+  }
+  poll_count pc = {0, max_polls};
+  gcancel cancel = {count_poll, &pc, GCANCEL_PERIOD, 0};
+  promo_gift *gifts = NULL;
+  int64_t ng = 0, gcap = 0;
+  const char *why = promo_order_price(b, lines, n, &gifts, &ng, &gcap, &cancel);
+  if (why) fail_msg("a %d-line order: %s after %d polls (%d allowed)", n, why, pc.polls, max_polls);
+  *total = 0;
+  int groups_taken = 0;
+  for (int i = 0; i < n; i++) {
+    assert_int_equal(lines[i].final, lines[i].list - lines[i].discount - lines[i].coupon_discount);
+    assert_true(lines[i].final >= 0);
+    *total += lines[i].final;
+    groups_taken += lines[i].promo > 0;  /* promo 0 is I */
+  }
+  assert_true(groups_taken > 0);  /* the search did move lines into groups */
+  gmem_free(gifts);
+  gmem_free(lines);
+  promo_book_free(b);
+  return pc.polls;
+}
+
+static void large_orders_cost_bounded_work(void **state) {
+  (void)state;
+  int64_t total;
+  /* The engine counts its units four times over toward the gcancel (POLL_UNITS), so a poll comes
+  ** every 16,384 of its units. Pricing a line costs 4 x (8 per candidate activity + 1): with 7
+  ** candidates, 228 units, 14 polls for 4,000 lines. */
+  /* The reproduction of issue 16 M3: 4,000 lines, 64 threshold group activities. Every move used
+  ** to value every group over every line (about 10^10 units, 12 s); a move now changes two
+  ** running sums. 100 polls is 1.6M of the engine's units: a small part of that is needed. */
+  int polls = price_large_order(4000, "0.97", 0, 100, &total);
+  printf("  4,000 lines, 64 threshold groups: %d polls of %d units\n", polls, GCANCEL_PERIOD);
+  /* Groups valued over their lines (buy_x_get_y, bundle_price): the search stops at its budget,
+  ** 2^25 units (2,048 polls), or 128 per line and group choice when more (40,000 lines with up
+  ** to 6 choices each: at most 128 x 280,000 units = 2,188 polls); plus pricing the lines. */
+  polls = price_large_order(4000, "0.97", 1, 2200, &total);
+  printf("  4,000 lines, 64 buy_x_get_y / bundle_price groups: %d polls\n", polls);
+  polls = price_large_order(40000, "0.97", 1, 2500, &total);
+  printf("  40,000 lines, the same: %d polls\n", polls);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(json_reader), cmocka_unit_test(single_item_prices), cmocka_unit_test(rule_errors),
-    cmocka_unit_test(random_orders_keep_invariants),
+    cmocka_unit_test(random_orders_keep_invariants), cmocka_unit_test(large_orders_cost_bounded_work),
   };
   return cmocka_run_group_tests_name("promo_engine", tests, NULL, NULL);
 }
