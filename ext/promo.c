@@ -221,59 +221,79 @@ void promo_price_cents_func(sqlite3_context *ctx, int argc, sqlite3_value **argv
 
 /* ------------------------------------------------------------------ reading promotions */
 
+/* promo_check's rows, at most this many (56 bytes each: about 56 MB): beyond, an error. */
+#define PROMO_CHECK_MAX_ROWS 1000000
+
+typedef enum {
+  PROBLEM_INVALID_RULE, PROBLEM_INVALID_SKUS, PROBLEM_DUPLICATE_ID, PROBLEM_OVERLAP, PROBLEM_BELOW_COST,
+  PROBLEM_BELOW_MARGIN
+} problem_kind;
+static const char *const problem_names[] = {"invalid_rule", "invalid_skus", "duplicate_id", "overlap", "below_cost",
+                                            "below_margin"};
+
+/* One row of promo_check. Rows found while reading the promotions keep their promo_id and detail
+** as text (an invalid rule is not in the book); the others name the book's promotions and skus by
+** index and are formatted when the row is read, so a pair of activities sharing 1,000 skus is one
+** small row. */
+typedef struct problem {
+  int kind;
+  int a, b;              /* the book's promotions: the row's promo_id and other_promo_id, -1 none */
+  int sku;               /* the book's sku, -1 none */
+  int64_t n1, n2, n3;    /* overlap: skus shared (-1: every sku); below_*: price, cost, lowest price (-1: beyond int64) */
+  char *id, *text;       /* rows found while reading: promo_id and detail */
+} problem;
+
 typedef struct promo_reader {
   promo_book *book;
   const char *fn;
   int64_t row;
   int check;             /* promo_check: keep invalid rules as problems instead of failing */
-  /* promo_check only: problems found while reading */
-  struct problem *problems;
+  /* promo_check only: its rows */
+  problem *problems;
   int64_t nproblems, pcap;
   gkeys ids;             /* every promo_id read, valid or not: ids must be unique */
   int64_t *id_row;       /* by id: the promotions row that first gave it */
   int64_t id_cap;
 } promo_reader;
 
-typedef struct problem {
-  char *promo_id, *other_id, *sku, *kind, *detail;
-} problem;
+static int too_many_problems(const promo_reader *rd, char **pzErr) {
+  *pzErr = sqlite3_mprintf("%s: more than %d problems: check fewer promotions at a time (a SELECT with a WHERE as the "
+                           "promotions source)", rd->fn, PROMO_CHECK_MAX_ROWS);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
 
-static int add_problem(promo_reader *rd, const char *id, const char *other, const char *sku, const char *kind,
-                       char *detail /* sqlite3_mprintf, taken */) {
-  if (!detail) return SQLITE_NOMEM;
+/* Appends a row (taking p->id and p->text, sqlite3_mprintf'd); past PROMO_CHECK_MAX_ROWS an
+** error. */
+static int push_problem(promo_reader *rd, problem *p, char **pzErr) {
+  if (rd->nproblems == PROMO_CHECK_MAX_ROWS) {
+    sqlite3_free(p->id);
+    sqlite3_free(p->text);
+    return too_many_problems(rd, pzErr);
+  }
   if (rd->nproblems == rd->pcap) {
-    int64_t nc = rd->pcap ? rd->pcap * 2 : 16;
-    problem *p = sqlite3_realloc64(rd->problems, sizeof *p * (size_t)nc);
-    if (!p) { sqlite3_free(detail); return SQLITE_NOMEM; }
-    rd->problems = p;
+    int64_t nc = rd->pcap ? rd->pcap + rd->pcap / 2 : 16;
+    if (nc > PROMO_CHECK_MAX_ROWS) nc = PROMO_CHECK_MAX_ROWS;
+    problem *np = sqlite3_realloc64(rd->problems, sizeof *np * (size_t)nc);
+    if (!np) { sqlite3_free(p->id); sqlite3_free(p->text); return SQLITE_NOMEM; }
+    rd->problems = np;
     rd->pcap = nc;
   }
-  problem *p = &rd->problems[rd->nproblems];
-  p->promo_id = sqlite3_mprintf("%s", id);
-  p->other_id = other ? sqlite3_mprintf("%s", other) : NULL;
-  p->sku = sku ? sqlite3_mprintf("%s", sku) : NULL;
-  p->kind = sqlite3_mprintf("%s", kind);
-  p->detail = detail;
-  if (!p->promo_id || (other && !p->other_id) || (sku && !p->sku) || !p->kind) {
-    sqlite3_free(p->promo_id);
-    sqlite3_free(p->other_id);
-    sqlite3_free(p->sku);
-    sqlite3_free(p->kind);
-    sqlite3_free(p->detail);
-    return SQLITE_NOMEM;
-  }
-  rd->nproblems++;
+  rd->problems[rd->nproblems++] = *p;
   return SQLITE_OK;
+}
+
+/* A row found while reading the promotions: its promo_id and detail (sqlite3_mprintf, taken). */
+static int add_problem(promo_reader *rd, const char *id, problem_kind kind, char *detail, char **pzErr) {
+  if (!detail) return SQLITE_NOMEM;
+  problem p = {kind, -1, -1, -1, 0, 0, 0, sqlite3_mprintf("%s", id), detail};
+  if (!p.id) { sqlite3_free(detail); return SQLITE_NOMEM; }
+  return push_problem(rd, &p, pzErr);
 }
 
 static void free_problems(promo_reader *rd) {
   for (int64_t i = 0; i < rd->nproblems; i++) {
-    problem *p = &rd->problems[i];
-    sqlite3_free(p->promo_id);
-    sqlite3_free(p->other_id);
-    sqlite3_free(p->sku);
-    sqlite3_free(p->kind);
-    sqlite3_free(p->detail);
+    sqlite3_free(rd->problems[i].id);
+    sqlite3_free(rd->problems[i].text);
   }
   sqlite3_free(rd->problems);
   rd->problems = NULL;
@@ -331,9 +351,9 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (first_row) {
-    irc = add_problem(rd, id, NULL, NULL, "duplicate_id",
+    irc = add_problem(rd, id, PROBLEM_DUPLICATE_ID,
                       sqlite3_mprintf("promo_id '%s' is given to more than one promotion (promotions rows %lld and %lld)", id,
-                                      (long long)first_row, (long long)rd->row));
+                                      (long long)first_row, (long long)rd->row), pzErr);
     if (irc != SQLITE_OK) return irc;
   }
   char msg[ERR_MAX];
@@ -379,18 +399,18 @@ static int promo_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   }
   int rc = SQLITE_OK;
   if (bad) {
-    if (rd->check) rc = add_problem(rd, id, NULL, NULL, "invalid_skus", sqlite3_mprintf("skus: %s", bad));
+    if (rd->check) rc = add_problem(rd, id, PROBLEM_INVALID_SKUS, sqlite3_mprintf("skus: %s", bad), pzErr);
     else { *pzErr = sqlite3_mprintf("%s: promotion '%s': skus: %s", fn, id, bad); rc = SQLITE_ERROR; }
   } else if (sqlite3_value_type(cols[1]) != SQLITE_TEXT) {
     char *d = garg_describe(cols[1]);
     char *m = sqlite3_mprintf("rule is %s, expected JSON text", d ? d : "?");
     sqlite3_free(d);
-    if (rd->check) rc = add_problem(rd, id, NULL, NULL, "invalid_rule", m);
+    if (rd->check) rc = add_problem(rd, id, PROBLEM_INVALID_RULE, m, pzErr);
     else { *pzErr = m ? sqlite3_mprintf("%s: promotion '%s': %s", fn, id, m) : NULL; sqlite3_free(m); rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM; }
   } else if (promo_book_add(rd->book, id, priority, (const char *)sqlite3_value_text(cols[1]),
                             (size_t)sqlite3_value_bytes(cols[1]), names, lens, all ? 0 : skus.n, all, msg, sizeof msg)) {
     if (strcmp(msg, "out of memory") == 0) rc = SQLITE_NOMEM;
-    else if (rd->check) rc = add_problem(rd, id, NULL, NULL, "invalid_rule", sqlite3_mprintf("%s", msg));
+    else if (rd->check) rc = add_problem(rd, id, PROBLEM_INVALID_RULE, sqlite3_mprintf("%s", msg), pzErr);
     else { *pzErr = sqlite3_mprintf("%s: promotion '%s': %s", fn, id, msg); rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM; }
   }
   sqlite3_free(names);
@@ -859,12 +879,17 @@ static int cost_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   return SQLITE_OK;
 }
 
-typedef struct check_result { promo_reader rd; } check_result;
+typedef struct check_result {
+  promo_reader rd;       /* its book stays: the rows name its promotions and skus */
+  int scale;
+  int64_t min_margin;    /* ppm */
+} check_result;
 
 static void check_destroy(void *p) {
   check_result *c = p;
   if (!c) return;
   free_problems(&c->rd);
+  promo_book_free(c->rd.book);
   sqlite3_free(c);
 }
 
@@ -890,38 +915,47 @@ static int check_costs(sqlite3 *db, const char *fn, const char *costs_src, int64
     int all = ns < 0;
     if (d->rule.type == PT_ADD_ON) { all = 0; ns = 1; skus = &d->target_sku; }
     int64_t count = all ? cr.ncap : ns;
-    if (gcancel_work(cancel, (uint64_t)count + 1)) rc = SQLITE_INTERRUPT;
+    if (gcancel_work(cancel, 4 * ((uint64_t)count + 1))) rc = SQLITE_INTERRUPT;
     for (int64_t k = 0; k < count && rc == SQLITE_OK; k++) {
       int s = all ? (int)k : skus[k];
       if (s >= cr.ncap || !cr.costs[s].has_cost) continue;
       const cost_entry *e = &cr.costs[s];
       int64_t price;
       if (!promo_unit_price(&d->rule, e->has_list, e->list, mo->rnd, &price)) continue;
-      char pb[GMONEY_TEXT_MAX], cb[GMONEY_TEXT_MAX], lb[GMONEY_TEXT_MAX];
-      const char *sku = promo_book_sku_name(rd->book, s);
-      gmoney_format(price, mo->scale, pb);
-      gmoney_format(e->cost, mo->scale, cb);
-      if (price < e->cost) {
-        rc = add_problem(rd, d->id, NULL, sku, "below_cost",
-                         sqlite3_mprintf("activity price %s is below cost %s", pb, cb));
-      } else if (has_margin) {
-        /* margin (p - c) / p >= m  <=>  p * (1 - m) >= c; the lowest price is ceil(c / (1 - m)). */
+      problem row = {PROBLEM_BELOW_COST, p, -1, s, price, e->cost, 0, NULL, NULL};
+      if (price < e->cost) rc = push_problem(rd, &row, pzErr);
+      else if (has_margin) {
+        /* margin (p - c) / p >= m  <=>  p * (1 - m) >= c; the lowest price is ceil(c / (1 - m)),
+        ** in 128 bits: cost * 1e6 alone passes int64 for costs above 9.2e12 minor units */
         __int128 lhs = (__int128)price * (GMONEY_PPM - min_margin), rhs = (__int128)e->cost * GMONEY_PPM;
         if (lhs < rhs) {
-          /* ceil(cost * 1e6 / (1e6 - m)) in 128 bits: cost * 1e6 alone passes int64 for costs
-          ** above 9.2e12 minor units (issue 16 M5) */
           __int128 den = GMONEY_PPM - min_margin, lowest = (rhs + den - 1) / den;
-          if (lowest > INT64_MAX) snprintf(lb, sizeof lb, "beyond 64-bit minor units");
-          else gmoney_format((int64_t)lowest, mo->scale, lb);
-          double margin = price > 0 ? (double)(price - e->cost) * 100.0 / (double)price : 0;
-          rc = add_problem(rd, d->id, NULL, sku, "below_margin",
-                           sqlite3_mprintf("activity price %s, cost %s: margin %.2f%% is below %g%%; lowest price in the band %s",
-                                           pb, cb, margin, (double)min_margin / 10000.0, lb));
+          row.kind = PROBLEM_BELOW_MARGIN;
+          row.n3 = lowest > INT64_MAX ? -1 : (int64_t)lowest;
+          rc = push_problem(rd, &row, pzErr);
         }
       }
     }
   }
   sqlite3_free(cr.costs);
+  return rc;
+}
+
+/* One row per pair of activities live at the same time on a shared sku (one item, one activity). */
+static int check_overlaps(promo_reader *rd, gcancel *cancel, char **pzErr) {
+  promo_overlap *ov = NULL;
+  int64_t nov = 0;
+  const char *why = promo_book_overlaps(rd->book, PROMO_CHECK_MAX_ROWS - rd->nproblems, &ov, &nov, cancel);
+  int rc = SQLITE_OK;
+  if (why == gcancel_reason) rc = SQLITE_INTERRUPT;
+  else if (why == promo_too_many_overlaps) rc = too_many_problems(rd, pzErr);
+  else if (why) rc = SQLITE_NOMEM;
+  for (int64_t k = 0; k < nov && rc == SQLITE_OK; k++) {
+    problem row = {PROBLEM_OVERLAP, ov[k].a, ov[k].b, ov[k].every_sku ? -1 : ov[k].first_sku,
+                   ov[k].every_sku ? -1 : ov[k].count, 0, 0, NULL, NULL};
+    rc = push_problem(rd, &row, pzErr);
+  }
+  gmem_free(ov);
   return rc;
 }
 
@@ -948,6 +982,8 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   check_result *c = sqlite3_malloc64(sizeof *c);
   if (!c) return SQLITE_NOMEM;
   memset(c, 0, sizeof *c);
+  c->scale = mo.scale;
+  c->min_margin = min_margin;
   promo_reader *rd = &c->rd;
   rd->fn = fn;
   rd->check = 1;
@@ -956,55 +992,63 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   rc = read_promotions(db, fn, args[0], rd, pzErr);
   gcancel_db cancel;  /* the checks run no SQLite instruction: they poll for interrupts themselves */
   gcancel_db_init(&cancel, db);
-  /* Overlaps: one item, one activity at a time (coupons stack by design and are left out). */
-  int np = promo_book_count(rd->book);
-  for (int i = 0; i < np && rc == SQLITE_OK; i++)
-    for (int j = i + 1; j < np && rc == SQLITE_OK; j++) {
-      if (gcancel_work(&cancel.base, 1)) { rc = SQLITE_INTERRUPT; break; }
-      const promo_def *a = promo_book_get(rd->book, i), *b = promo_book_get(rd->book, j);
-      if (a->rule.type == PT_COUPON || b->rule.type == PT_COUPON) continue;
-      if (strcmp(a->id, b->id) == 0) continue;  /* listed as duplicate_id, not as overlapping itself */
-      if (!promo_windows_overlap(&a->rule, &b->rule)) continue;
-      const int *sa, *sb;
-      int na = promo_book_skus(rd->book, i, &sa), nb = promo_book_skus(rd->book, j, &sb);
-      char *detail = sqlite3_mprintf("'%s' (%s) and '%s' (%s) are live at the same time", a->id,
-                                     promo_type_name(a->rule.type), b->id, promo_type_name(b->rule.type));
-      if (!detail) { rc = SQLITE_NOMEM; break; }
-      if (na < 0 && nb < 0) rc = add_problem(rd, a->id, b->id, NULL, "overlap", sqlite3_mprintf("every sku: %s", detail));
-      else if (na < 0 || nb < 0) {
-        const int *s = na < 0 ? sb : sa;
-        int n = na < 0 ? nb : na;
-        if (gcancel_work(&cancel.base, (uint64_t)n)) rc = SQLITE_INTERRUPT;
-        for (int k = 0; k < n && rc == SQLITE_OK; k++)
-          rc = add_problem(rd, a->id, b->id, promo_book_sku_name(rd->book, s[k]), "overlap", sqlite3_mprintf("%s", detail));
-      } else {
-        if (gcancel_work(&cancel.base, (uint64_t)na + (uint64_t)nb)) rc = SQLITE_INTERRUPT;
-        for (int x = 0, y = 0; x < na && y < nb && rc == SQLITE_OK;) {
-          if (sa[x] < sb[y]) x++;
-          else if (sa[x] > sb[y]) y++;
-          else {
-            rc = add_problem(rd, a->id, b->id, promo_book_sku_name(rd->book, sa[x]), "overlap", sqlite3_mprintf("%s", detail));
-            x++;
-            y++;
-          }
-        }
-      }
-      sqlite3_free(detail);
-    }
+  if (rc == SQLITE_OK) rc = check_overlaps(rd, &cancel.base, pzErr);
   if (rc == SQLITE_OK && costs) rc = check_costs(db, fn, costs, min_margin, mm != NULL, &mo, rd, &cancel.base, pzErr);
   int stop = gcancel_db_finish(&cancel);
   if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
-  promo_book_free(rd->book);
-  rd->book = NULL;
   if (rc != SQLITE_OK) { check_destroy(c); return rc; }
   *result = c;
   *nrows = rd->nproblems;
   return SQLITE_OK;
 }
 
+/* The detail of a row that names the book's promotions (sqlite3_mprintf). */
+static char *check_detail(const check_result *c, const problem *p) {
+  const promo_book *b = c->rd.book;
+  char pb[GMONEY_TEXT_MAX], cb[GMONEY_TEXT_MAX], lb[GMONEY_TEXT_MAX];
+  switch (p->kind) {
+    case PROBLEM_OVERLAP: {
+      const promo_def *x = promo_book_get(b, p->a), *y = promo_book_get(b, p->b);
+      const char *tx = promo_type_name(x->rule.type), *ty = promo_type_name(y->rule.type);
+      if (p->n1 < 0) return sqlite3_mprintf("every sku: '%s' (%s) and '%s' (%s) are live at the same time", x->id, tx, y->id, ty);
+      if (p->n1 == 1) return sqlite3_mprintf("'%s' (%s) and '%s' (%s) are live at the same time", x->id, tx, y->id, ty);
+      return sqlite3_mprintf("'%s' (%s) and '%s' (%s) are live at the same time on %lld skus", x->id, tx, y->id, ty,
+                             (long long)p->n1);
+    }
+    case PROBLEM_BELOW_COST:
+      return sqlite3_mprintf("activity price %s is below cost %s", gmoney_format(p->n1, c->scale, pb),
+                             gmoney_format(p->n2, c->scale, cb));
+    case PROBLEM_BELOW_MARGIN: {
+      double margin = p->n1 > 0 ? (double)(p->n1 - p->n2) * 100.0 / (double)p->n1 : 0;
+      if (p->n3 < 0) snprintf(lb, sizeof lb, "beyond 64-bit minor units");
+      else gmoney_format(p->n3, c->scale, lb);
+      return sqlite3_mprintf("activity price %s, cost %s: margin %.2f%% is below %g%%; lowest price in the band %s",
+                             gmoney_format(p->n1, c->scale, pb), gmoney_format(p->n2, c->scale, cb), margin,
+                             (double)c->min_margin / 10000.0, lb);
+    }
+    default: return NULL;
+  }
+}
+
 static void check_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
-  const problem *p = &((check_result *)result)->rd.problems[row];
-  const char *v = col == 0 ? p->promo_id : col == 1 ? p->other_id : col == 2 ? p->sku : col == 3 ? p->kind : p->detail;
+  const check_result *c = result;
+  const problem *p = &c->rd.problems[row];
+  const promo_book *b = c->rd.book;
+  const char *v = NULL;
+  switch (col) {
+    case 0: v = p->id ? p->id : promo_book_get(b, p->a)->id; break;
+    case 1: v = p->b >= 0 ? promo_book_get(b, p->b)->id : NULL; break;
+    case 2: v = p->sku >= 0 ? promo_book_sku_name(b, p->sku) : NULL; break;
+    case 3: v = problem_names[p->kind]; break;
+    default:
+      if (p->text) { v = p->text; break; }
+      {
+        char *d = check_detail(c, p);
+        if (!d) sqlite3_result_error_nomem(ctx);
+        else sqlite3_result_text(ctx, d, -1, sqlite3_free);
+        return;
+      }
+  }
   if (v) sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
   else sqlite3_result_null(ctx);
 }

@@ -702,8 +702,12 @@ int promo_book_add(promo_book *b, const char *id, int64_t priority, const char *
     }
     /* skus '[]' names nothing: mem->v is NULL then, which qsort must not be given */
     if (mem->n > 1) qsort(mem->v, (size_t)mem->n, sizeof *mem->v, cmp_int);
+    int kept = 0;  /* a sku named twice counts once */
     for (int i = 0; i < mem->n; i++)
-      if ((i == 0 || mem->v[i] != mem->v[i - 1]) && mem->v[i] != d->target_sku && add_to_sku(b, mem->v[i], me)) goto nomem;
+      if (i == 0 || mem->v[i] != mem->v[i - 1]) mem->v[kept++] = mem->v[i];
+    mem->n = kept;
+    for (int i = 0; i < mem->n; i++)
+      if (mem->v[i] != d->target_sku && add_to_sku(b, mem->v[i], me)) goto nomem;
   }
   return 0;
 nomem:
@@ -1489,6 +1493,64 @@ int promo_windows_overlap(const promo_rule *a, const promo_rule *b) {
   int64_t s2 = b->has_start ? b->starts_at : INT64_MIN, e2 = b->has_end ? b->ends_at : INT64_MAX;
   int64_t s = s1 > s2 ? s1 : s2, e = e1 < e2 ? e1 : e2;
   return s < e;
+}
+
+const char promo_too_many_overlaps[] = "too many overlapping pairs";
+
+/* The skus two sorted member lists share: how many, and the first. */
+static int64_t shared_skus(const int_list *x, const int_list *y, int *first) {
+  int64_t count = 0;
+  *first = -1;
+  for (int i = 0, j = 0; i < x->n && j < y->n;) {
+    if (x->v[i] < y->v[j]) i++;
+    else if (x->v[i] > y->v[j]) j++;
+    else {
+      if (!count) *first = x->v[i];
+      count++;
+      i++;
+      j++;
+    }
+  }
+  return count;
+}
+
+const char *promo_book_overlaps(const promo_book *b, int64_t max, promo_overlap **out, int64_t *nout,
+                                gcancel *cancel) {
+  int64_t cap = 0;
+  *out = NULL;
+  *nout = 0;
+  for (int i = 0; i < b->npromos; i++) {
+    const promo_def *x = &b->promos[i];
+    if (x->rule.type == PT_COUPON) continue;  /* coupons stack after the activities by design */
+    for (int j = i + 1; j < b->npromos; j++) {
+      const promo_def *y = &b->promos[j];
+      if (gcancel_work(cancel, POLL_UNITS(1))) return gcancel_reason;
+      if (y->rule.type == PT_COUPON || !promo_windows_overlap(&x->rule, &y->rule)) continue;
+      if (strcmp(x->id, y->id) == 0) continue;  /* one id twice is a duplicate_id, not an overlap */
+      promo_overlap o = {i, j, 0, 0, -1};
+      if (x->all_skus && y->all_skus) o.every_sku = 1;
+      else if (x->all_skus || y->all_skus) {
+        const int_list *m = &b->member[x->all_skus ? j : i];
+        o.count = m->n;
+        o.first_sku = m->n ? m->v[0] : -1;
+      } else {
+        if (gcancel_work(cancel, POLL_UNITS((int64_t)b->member[i].n + b->member[j].n))) return gcancel_reason;
+        o.count = shared_skus(&b->member[i], &b->member[j], &o.first_sku);
+      }
+      if (!o.every_sku && o.count == 0) continue;
+      if (*nout == max) return promo_too_many_overlaps;
+      if (*nout == cap) {
+        int64_t nc = cap ? cap * 2 : 64;
+        if (nc > max) nc = max;
+        promo_overlap *g = gmem_realloc(*out, sizeof *g * (size_t)nc);
+        if (!g) return "out of memory";
+        *out = g;
+        cap = nc;
+      }
+      (*out)[(*nout)++] = o;
+    }
+  }
+  return NULL;
 }
 
 int promo_unit_price(const promo_rule *r, int has_list, int64_t list, ground rnd, int64_t *price) {

@@ -119,6 +119,22 @@ const promo_def *promo_book_get(const promo_book *b, int i);
 int promo_book_skus(const promo_book *b, int i, const int **skus);
 /* 1 when the two rules' time windows [starts_at, ends_at) share an instant. */
 int promo_windows_overlap(const promo_rule *a, const promo_rule *b);
+
+/* Two activities (promotions a < b of the book) live at the same time on the same skus: every
+** sku (both name every sku), or `count` skus, the first of them first_sku (in the order the book
+** numbers skus: the order the promotions name them). */
+typedef struct promo_overlap { int a, b, every_sku; int64_t count; int first_sku; } promo_overlap;
+
+/* The reason promo_book_overlaps gives when there are more than max pairs. */
+extern const char promo_too_many_overlaps[];
+
+/* Every pair of activities that overlap (one item, one activity at a time), in book order: one
+** entry per pair, however many skus they share. Coupons stack by design and are left out; two
+** promotions with one promo_id are left out too (a duplicate id, not an overlap). *out is
+** allocated with gmem (the caller frees it, also on error). Polls cancel. Returns NULL,
+** promo_too_many_overlaps, "out of memory" or gcancel_reason. */
+const char *promo_book_overlaps(const promo_book *b, int64_t max, promo_overlap **out, int64_t *nout,
+                                gcancel *cancel);
 /* The per-unit price an activity sets for an item listed at `list` (has_list 0: unknown), for
 ** cost checks: 0 when the rule has no per-unit price (thresholds, coupons, gifts, ...). */
 int promo_unit_price(const promo_rule *r, int has_list, int64_t list, ground rnd, int64_t *price);

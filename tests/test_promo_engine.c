@@ -276,10 +276,65 @@ static void large_orders_cost_bounded_work(void **state) {
   printf("  40,000 lines, the same: %d polls\n", polls);
 }
 
+/* promo_book_overlaps: one entry per pair, the skus they share counted, coupons and windows that
+** do not meet left out, a repeated id left out, and the cap. */
+static void overlaps_one_per_pair(void **state) {
+  (void)state;
+  promo_book *b = promo_book_new(2, GROUND_HALF_UP);
+  assert_non_null(b);
+  char err[256];
+  const char *disc = "{\"type\":\"discount\",\"rate\":0.9}";
+  const char *june = "{\"type\":\"reduce\",\"amount\":1,\"starts_at\":\"2025-06-01\",\"ends_at\":\"2025-07-01\"}";
+  const char *july = "{\"type\":\"reduce\",\"amount\":1,\"starts_at\":\"2025-07-01\"}";
+  const char *coupon = "{\"type\":\"coupon\",\"off\":1}";
+  const char *abc[3] = {"A", "B", "C"}, *cbx[3] = {"C", "B", "X"};
+  size_t l1[3] = {1, 1, 1};
+  /* 0: A B C; 1: C B X (shares C, B with 0: first B, which the book numbered before C);
+  ** 2: every sku in June; 3: every sku from July (meets 2 at no instant); 4: a coupon;
+  ** 5: id P0 again on A B C */
+  assert_int_equal(promo_book_add(b, "P0", 0, disc, strlen(disc), abc, l1, 3, 0, err, sizeof err), 0);
+  assert_int_equal(promo_book_add(b, "P1", 0, disc, strlen(disc), cbx, l1, 3, 0, err, sizeof err), 0);
+  assert_int_equal(promo_book_add(b, "P2", 0, june, strlen(june), NULL, NULL, 0, 1, err, sizeof err), 0);
+  assert_int_equal(promo_book_add(b, "P3", 0, july, strlen(july), NULL, NULL, 0, 1, err, sizeof err), 0);
+  assert_int_equal(promo_book_add(b, "P4", 0, coupon, strlen(coupon), NULL, NULL, 0, 1, err, sizeof err), 0);
+  assert_int_equal(promo_book_add(b, "P0", 0, disc, strlen(disc), abc, l1, 3, 0, err, sizeof err), 0);
+  promo_overlap *ov = NULL;
+  int64_t n = 0;
+  assert_null(promo_book_overlaps(b, 100, &ov, &n, NULL));
+  /* (0,1) 2 skus from B; (0,2) (0,3) 3 from A; (1,2) (1,3) 3 from B; (1,5) 2 from B; (2,5) (3,5)
+  ** 3 from A; (2,3) never live together; (0,5) one id; the coupon never */
+  static const struct { int a, b; int64_t count; const char *first; } want[] = {
+    {0, 1, 2, "B"}, {0, 2, 3, "A"}, {0, 3, 3, "A"}, {1, 2, 3, "B"}, {1, 3, 3, "B"}, {1, 5, 2, "B"}, {2, 5, 3, "A"}, {3, 5, 3, "A"},
+  };
+  assert_int_equal(n, 8);
+  for (int k = 0; k < 8; k++) {
+    assert_int_equal(ov[k].a, want[k].a);
+    assert_int_equal(ov[k].b, want[k].b);
+    assert_int_equal(ov[k].every_sku, 0);
+    assert_int_equal(ov[k].count, want[k].count);
+    assert_string_equal(promo_book_sku_name(b, ov[k].first_sku), want[k].first);
+  }
+  gmem_free(ov);
+  /* two activities on every sku with no windows: every_sku */
+  promo_book *e = promo_book_new(2, GROUND_HALF_UP);
+  assert_int_equal(promo_book_add(e, "X", 0, disc, strlen(disc), NULL, NULL, 0, 1, err, sizeof err), 0);
+  assert_int_equal(promo_book_add(e, "Y", 0, disc, strlen(disc), NULL, NULL, 0, 1, err, sizeof err), 0);
+  assert_null(promo_book_overlaps(e, 100, &ov, &n, NULL));
+  assert_int_equal(n, 1);
+  assert_int_equal(ov[0].every_sku, 1);
+  gmem_free(ov);
+  promo_book_free(e);
+  /* the cap: 8 pairs do not fit in 7 */
+  assert_ptr_equal(promo_book_overlaps(b, 7, &ov, &n, NULL), promo_too_many_overlaps);
+  gmem_free(ov);
+  promo_book_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(json_reader), cmocka_unit_test(single_item_prices), cmocka_unit_test(rule_errors),
     cmocka_unit_test(random_orders_keep_invariants), cmocka_unit_test(large_orders_cost_bounded_work),
+    cmocka_unit_test(overlaps_one_per_pair),
   };
   return cmocka_run_group_tests_name("promo_engine", tests, NULL, NULL);
 }
