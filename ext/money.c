@@ -146,6 +146,20 @@ const char *gmoney_from_real(double v, int scale, ground r, int64_t *out) {
   return gmoney_parse_text(buf, -1, scale, r, out);
 }
 
+/* With S the shortest decimal text of v and p = 10^scale: below 1e13 / p, |S p - v p| and the
+** rounding of the product v p are each under 0.01 units, so when the computed v p lies within
+** 0.4 of an integer r, S p is within 0.5 of r and rounds half-up to r. (The same reasoning as
+** rfm's reader of amounts.) */
+int gmoney_from_real_half_up_fast(double v, int scale, int64_t *out) {
+  double p = (double)gmoney_pow10(scale);
+  if (!(fabs(v) < 1e13 / p)) return 0;
+  double y = v * p;
+  int64_t r = (int64_t)(y >= 0 ? y + 0.5 : y - 0.5);
+  if (!(fabs(y - (double)r) <= 0.4)) return 0;
+  *out = r;
+  return 1;
+}
+
 const char *gmoney_rate_from_text(const char *s, int n, int64_t *out_ppm) {
   return gmoney_parse_text(s, n, 6, GROUND_HALF_UP, out_ppm);
 }

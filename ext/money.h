@@ -28,6 +28,10 @@ const char *gmoney_rounding_name(ground r);
 const char *gmoney_parse_text(const char *s, int n, int scale, ground r, int64_t *out);
 const char *gmoney_from_int(int64_t v, int scale, int64_t *out);
 const char *gmoney_from_real(double v, int scale, ground r, int64_t *out);
+/* gmoney_from_real(v, scale, GROUND_HALF_UP) for most REALs without printing them (a few
+** nanoseconds instead of a microsecond: what reading a million amounts needs): 1 with *out, or
+** 0 when the caller must take gmoney_from_real (amounts near a half unit, large or not finite). */
+int gmoney_from_real_half_up_fast(double v, int scale, int64_t *out);
 /* A rate or fraction as parts per million from text / double (no range check here). */
 const char *gmoney_rate_from_text(const char *s, int n, int64_t *out_ppm);
 const char *gmoney_rate_from_real(double v, int64_t *out_ppm);

@@ -96,6 +96,36 @@ static void converts_reals_through_their_decimal_form(void **state) {
   assert_int_equal(v, 285000);
 }
 
+/* The fast path agrees with gmoney_from_real wherever it answers, and answers for the usual
+** amounts: every cent from -1000.00 to 1000.00 and a sweep of values with extra digits. */
+static void fast_reals_agree_with_the_decimal_form(void **state) {
+  (void)state;
+  long answered = 0, tried = 0;
+  for (int scale = 0; scale <= 3; scale++) {
+    for (int64_t c = -100000; c <= 100000; c++) {
+      double vals[3] = {(double)c / 100, (double)c / 1000 + 0.0005, (double)c * 12345.678};
+      for (int k = 0; k < 3; k++) {
+        int64_t fast, slow;
+        tried++;
+        if (!gmoney_from_real_half_up_fast(vals[k], scale, &fast)) continue;
+        answered++;
+        assert_null(gmoney_from_real(vals[k], scale, GROUND_HALF_UP, &slow));
+        if (fast != slow) fail_msg("%.17g at scale %d: fast %lld, exact %lld", vals[k], scale, (long long)fast, (long long)slow);
+      }
+      if (scale == 2 && c % 7 == 0) {
+        int64_t fast;
+        assert_true(gmoney_from_real_half_up_fast((double)c / 100, 2, &fast)); /* whole cents: always */
+      }
+    }
+  }
+  assert_true(answered > tried / 2);
+  int64_t v;
+  /* 1.005 is 1.00499999999999989 in binary: near a half cent, so left to the exact path */
+  assert_false(gmoney_from_real_half_up_fast(1.005, 2, &v));
+  assert_false(gmoney_from_real_half_up_fast(NAN, 2, &v));
+  assert_false(gmoney_from_real_half_up_fast(1e13, 2, &v));
+}
+
 static void checks_overflow(void **state) {
   (void)state;
   int64_t v = 7;
@@ -221,6 +251,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(parses_decimal_text),       cmocka_unit_test(rounds_extra_digits),
     cmocka_unit_test(rejects_bad_text),          cmocka_unit_test(converts_reals_through_their_decimal_form),
+    cmocka_unit_test(fast_reals_agree_with_the_decimal_form),
     cmocka_unit_test(checks_overflow),           cmocka_unit_test(applies_rates_with_each_rounding),
     cmocka_unit_test(formats_amounts),           cmocka_unit_test(apportions_by_largest_remainder),
     cmocka_unit_test(apportioning_never_loses_a_unit),
