@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "mem.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -95,25 +96,37 @@ static int gamma_pole(double v) { return v <= 0 && v == floor(v); }
 ** most |term| rho / (1 - rho) with rho the larger of z and the next ratio. Returns 0 and
 ** rest[0..n-1], or -1 when some sum does not settle within max_terms (or overflows). */
 #define HYP_MANY 32
+/* What the terms left may add, relative to the value, when a sum stops. */
+#define HYP_TAIL 1e-16
 static int hyp_series_many(double A, double B, double C, const double *z, int n, long max_terms, double *rest) {
-  double term[HYP_MANY], sum[HYP_MANY];
-  for (int i = 0; i < n; i++) term[i] = 1, sum[i] = 0;
+  double term[HYP_MANY], sum[HYP_MANY], zmax = 0;
+  int widest = 0;
+  for (int i = 0; i < n; i++) {
+    term[i] = 1, sum[i] = 0;
+    if (z[i] > zmax) zmax = z[i], widest = i;
+  }
   double lowest = fmax(0, fmax(-A, fmax(-B, -C)));
+  double coef = A * B / C; /* (A + k)(B + k) / ((C + k)(k + 1)) at k = 0 */
   for (long k = 0;; k++) {
     if (k == max_terms) return -1;
-    double coef = (A + k) * (B + k) / ((C + k) * (k + 1));
     for (int i = 0; i < n; i++) {
       term[i] *= coef * z[i];
       sum[i] += term[i];
     }
     if (coef == 0) break; /* a terminating series (A or B a non-positive integer) */
+    coef = (A + k + 1) * (B + k + 1) / ((C + k + 1) * (k + 2));
     if (k + 1 <= lowest) continue;
-    double next = fabs((A + k + 1) * (B + k + 1) / ((C + k + 1) * (k + 2)));
+    /* the largest z settles last: test it first, then every sum (a 2F1 near 0 needs more) */
+    double grow = fmax(1, fabs(coef)), rho = zmax * grow;
+    if (!(rho < 1 && fabs(term[widest]) * rho <= HYP_TAIL * fabs(1 + sum[widest]) * (1 - rho))) {
+      if (!isfinite(sum[widest])) return -1;
+      continue;
+    }
     int settled = 1;
     for (int i = 0; i < n && settled; i++) {
       if (!isfinite(sum[i])) return -1;
-      double rho = z[i] * fmax(1, next);
-      settled = rho < 1 && fabs(term[i]) * rho / (1 - rho) <= 1e-17 * fabs(1 + sum[i]);
+      rho = z[i] * grow;
+      settled = rho < 1 && fabs(term[i]) * rho <= HYP_TAIL * fabs(1 + sum[i]) * (1 - rho);
     }
     if (settled) break;
   }
@@ -207,6 +220,13 @@ static int cmp_obs(const void *p, const void *q) {
   return c;
 }
 
+/* Sorting also orders equal rows by weight, so merged weights are summed in one order (qsort is
+** not stable: without it the sum could differ in its last bit with the input order). */
+static int cmp_obs_weight(const void *p, const void *q) {
+  int c = cmp_obs(p, q);
+  return c ? c : cmp_double(((const gclv_obs *)p)->w, ((const gclv_obs *)q)->w);
+}
+
 static int cmp_spend(const void *p, const void *q) {
   const gclv_spend *u = p, *v = q;
   int c = cmp_double(u->x, v->x);
@@ -214,9 +234,14 @@ static int cmp_spend(const void *p, const void *q) {
   return c;
 }
 
+static int cmp_spend_weight(const void *p, const void *q) {
+  int c = cmp_spend(p, q);
+  return c ? c : cmp_double(((const gclv_spend *)p)->w, ((const gclv_spend *)q)->w);
+}
+
 size_t gclv_compress_obs(gclv_obs *o, size_t n) {
   if (n == 0) return 0;
-  qsort(o, n, sizeof *o, cmp_obs);
+  qsort(o, n, sizeof *o, cmp_obs_weight);
   size_t out = 0;
   for (size_t i = 1; i < n; i++) {
     if (cmp_obs(&o[out], &o[i]) == 0) o[out].w += o[i].w;
@@ -227,7 +252,7 @@ size_t gclv_compress_obs(gclv_obs *o, size_t n) {
 
 size_t gclv_compress_spend(gclv_spend *s, size_t n) {
   if (n == 0) return 0;
-  qsort(s, n, sizeof *s, cmp_spend);
+  qsort(s, n, sizeof *s, cmp_spend_weight);
   size_t out = 0;
   for (size_t i = 1; i < n; i++) {
     if (cmp_spend(&s[out], &s[i]) == 0) s[out].w += s[i].w;
@@ -450,20 +475,90 @@ double gclv_gg_expected_spend(const gclv_gg *g, double x, double m) {
 ** CLV
 ** ------------------------------------------------------------------------------------------- */
 
-double gclv_clv(const gclv_bgnbd *m, double spend, double x, double t_x, double T, int months,
-                double month_len, double discount) {
-  double alive = gclv_p_alive(m, x, t_x, T), total = 0, prev = 0, t[HYP_MANY], e[HYP_MANY];
-  for (int done = 0; done < months; done += HYP_MANY) { /* months in blocks of HYP_MANY */
-    int n = months - done < HYP_MANY ? months - done : HYP_MANY;
-    for (int k = 0; k < n; k++) t[k] = (done + k + 1) * month_len;
+/* The predictions of one history: P(alive), E[Y(horizon)] and the discounted monthly stream
+** sum_k (E[Y(k L)] - E[Y((k - 1) L)]) / (1 + d)^k for k = 1..months. All horizons go through
+** one pass of the 2F1 series per HYP_MANY of them. disc[k] = (1 + d)^-k for k = 1..months, or
+** NULL: computed here. */
+static gclv_prediction predict_one(const gclv_bgnbd *m, double x, double t_x, double T, double horizon, int months,
+                                   double month_len, double discount, const double *disc) {
+  gclv_prediction p = {gclv_p_alive(m, x, t_x, T), 0, 0};
+  double t[HYP_MANY], e[HYP_MANY], prev = 0;
+  int lead = horizon > 0; /* the first block starts with the horizon */
+  for (int done = 0; lead || done < months; lead = 0) {
+    int n = 0;
+    if (lead) t[n++] = horizon;
+    for (; n < HYP_MANY && done + n - lead < months; n++) t[n] = (done + n - lead + 1) * month_len;
     expected_y_smooth(m, x, T, t, n, e);
-    for (int k = 0; k < n; k++) {
-      double cur = e[k] * alive;
-      total += spend * (cur - prev) / pow(1 + discount, done + k + 1);
+    if (lead) p.expected = e[0] * p.p_alive;
+    for (int k = lead; k < n; k++) {
+      double cur = e[k] * p.p_alive;
+      int month = done + k - lead + 1;
+      p.discounted += (cur - prev) * (disc ? disc[month] : 1 / pow(1 + discount, month));
       prev = cur;
     }
+    done += n - lead;
   }
-  return total;
+  return p;
+}
+
+/* (1 + d)^-k for k = 0..months into disc[]. */
+static void discount_factors(double discount, int months, double *disc) {
+  for (int k = 0; k <= months; k++) disc[k] = 1 / pow(1 + discount, k);
+}
+
+double gclv_clv(const gclv_bgnbd *m, double spend, double x, double t_x, double T, int months,
+                double month_len, double discount) {
+  if (months <= 0) return 0;
+  return spend * predict_one(m, x, t_x, T, 0, months, month_len, discount, NULL).discounted;
+}
+
+/* Patterns are found in a hash table of their (x, t_x, T) bits: distinct histories are computed
+** once each, whatever the order (a value depends only on its pattern). */
+static uint64_t double_bits(double v) {
+  uint64_t u;
+  v = v == 0 ? 0 : v; /* -0.0 is 0 */
+  memcpy(&u, &v, sizeof u);
+  return u;
+}
+
+static uint64_t pattern_hash(const gclv_obs *o) {
+  return ghash_mix64(double_bits(o->x) ^ ghash_mix64(double_bits(o->t_x) ^ ghash_mix64(double_bits(o->T))));
+}
+
+const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months,
+                         double month_len, double discount, gcancel *cancel, gclv_prediction *out) {
+  if (n == 0) return NULL;
+  if (months < 0) months = 0;
+  size_t nslots = 16;
+  while (nslots < 2 * n) nslots *= 2;
+  uint32_t *slot = n < UINT32_MAX ? gmem_alloc(sizeof *slot * nslots) : NULL; /* 1 + a pattern's first customer */
+  double *disc = gmem_alloc(sizeof *disc * ((size_t)months + 1));
+  if (!slot || !disc) {
+    gmem_free(slot);
+    gmem_free(disc);
+    return "out of memory";
+  }
+  memset(slot, 0, sizeof *slot * nslots);
+  discount_factors(discount, months, disc);
+  uint64_t units = 64 * (uint64_t)(months + 2);
+  for (size_t i = 0; i < n; i++) {
+    size_t at = (size_t)pattern_hash(&o[i]) & (nslots - 1);
+    while (slot[at] && cmp_obs(&o[slot[at] - 1], &o[i]) != 0) at = (at + 1) & (nslots - 1);
+    if (slot[at]) {
+      out[i] = out[slot[at] - 1];
+      continue;
+    }
+    slot[at] = (uint32_t)i + 1;
+    if (gcancel_work(cancel, units)) {
+      gmem_free(slot);
+      gmem_free(disc);
+      return gcancel_reason;
+    }
+    out[i] = predict_one(m, o[i].x, o[i].t_x, o[i].T, horizon, months, month_len, discount, disc);
+  }
+  gmem_free(slot);
+  gmem_free(disc);
+  return NULL;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -714,7 +809,7 @@ static const char *bad_row(gclv_fit_info *info, size_t i, const char *what) {
 }
 
 static const char *check_obs(const gclv_obs *o, size_t n, gclv_fit_info *info, double *max_T) {
-  double weight = 0, repeats = 0;
+  double repeats = 0;
   *max_T = 0;
   for (size_t i = 0; i < n; i++) {
     double x = o[i].x, t_x = o[i].t_x, T = o[i].T, w = o[i].w;
@@ -723,7 +818,6 @@ static const char *check_obs(const gclv_obs *o, size_t n, gclv_fit_info *info, d
     if (t_x < 0 || t_x > T) return bad_row(info, i, "recency must be between 0 and T");
     if (x == 0 && t_x != 0) return bad_row(info, i, "recency must be 0 when frequency is 0");
     if (!(w > 0)) return bad_row(info, i, "weight must be positive");
-    weight += w;
     repeats += w * x;
     *max_T = fmax(*max_T, T);
   }
@@ -741,7 +835,6 @@ static const char *check_obs(const gclv_obs *o, size_t n, gclv_fit_info *info, d
     snprintf(info->why, sizeof info->why, "every customer's T is 0: BG/NBD cannot be fitted");
     return info->why;
   }
-  info->customers = weight;
   return NULL;
 }
 
@@ -763,18 +856,28 @@ const char *gclv_bgnbd_fit(const gclv_obs *o, size_t n, const gclv_fit_opts *opt
   double scale = 1 / max_T;
   for (size_t i = 0; i < n; i++) rows[i] = (gclv_obs){o[i].x, o[i].t_x * scale, o[i].T * scale, o[i].w};
   size_t distinct = gclv_compress_obs(rows, n);
-  bg_ctx ctx = {rows, distinct, info->customers, opts->penalizer};
+  /* sums over the sorted rows, so that they too are the same in any input order */
+  double weight = 0;
+  for (size_t i = 0; i < distinct; i++) weight += rows[i].w;
+  info->customers = weight;
+  bg_ctx ctx = {rows, distinct, weight, opts->penalizer};
   fit_problem pb = {4, "BG/NBD", names, bg_objective, &ctx, (double)distinct, {0, 0, 0, 0},
                     {1, max_T, 1, 1}};
   double theta[4] = {0.1, 0.1, 0.1, 0.1}; /* lifetimes' start */
   int max_it = opts->max_iterations > 0 ? opts->max_iterations : DEFAULT_MAX_ITERATIONS;
   why = bfgs(&pb, theta, max_it, opts->cancel, info);
+  if (!why) {
+    *out = (gclv_bgnbd){exp(theta[0]), exp(theta[1]) * max_T, exp(theta[2]), exp(theta[3])};
+    /* The log-likelihood in the data's own time unit, summed over the sorted rows so that it
+    ** too is the same in any input order. Scaling time by s scales each purchase time's
+    ** density by 1/s: ln L = ln L_scaled - x ln(max T). */
+    gclv_bgnbd scaled = {out->r, exp(theta[1]), out->a, out->b};
+    double repeats = 0;
+    for (size_t i = 0; i < distinct; i++) repeats += rows[i].w * rows[i].x;
+    info->ll = gclv_bgnbd_ll(&scaled, rows, distinct, NULL) - repeats * log(max_T);
+  }
   gmem_free(rows);
-  if (why) return why;
-  *out = (gclv_bgnbd){exp(theta[0]), exp(theta[1]) * max_T, exp(theta[2]), exp(theta[3])};
-  /* the log-likelihood in the data's own time unit */
-  info->ll = gclv_bgnbd_ll(out, o, n, NULL);
-  return NULL;
+  return why;
 }
 
 /* ---- Gamma-Gamma fit ---- */
@@ -801,14 +904,11 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
                         gclv_fit_info *info) {
   static const char *const names[3] = {"p", "q", "v"};
   fit_init(info);
-  double weight = 0, spend = 0;
   for (size_t i = 0; i < n; i++) {
     if (!(isfinite(s[i].x) && isfinite(s[i].m) && isfinite(s[i].w))) return bad_row(info, i, "a value is not finite");
     if (!(s[i].x > 0) || s[i].x != floor(s[i].x)) return bad_row(info, i, "frequency must be a whole number > 0");
     if (!(s[i].m > 0)) return bad_row(info, i, "the mean spend must be positive");
     if (!(s[i].w > 0)) return bad_row(info, i, "weight must be positive");
-    weight += s[i].w;
-    spend += s[i].w * s[i].m;
   }
   if (n == 0) {
     snprintf(info->why, sizeof info->why,
@@ -819,11 +919,17 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
     snprintf(info->why, sizeof info->why, "penalizer must be a number >= 0");
     return info->why;
   }
-  info->customers = weight;
   gclv_spend *rows = gmem_alloc(sizeof *rows * n);
   if (!rows) return "out of memory";
   memcpy(rows, s, sizeof *rows * n);
   size_t distinct = gclv_compress_spend(rows, n);
+  /* sums over the sorted rows, so that they too are the same in any input order */
+  double weight = 0, spend = 0;
+  for (size_t i = 0; i < distinct; i++) {
+    weight += rows[i].w;
+    spend += rows[i].w * rows[i].m;
+  }
+  info->customers = weight;
   gg_ctx ctx = {rows, distinct, weight, opts->penalizer};
   /* v carries the unit of money: start it (and measure runaway) from the mean spend, so the
   ** iterates are the same in cents as in yuan (lifetimes starts every log-parameter at 0.1) */
@@ -833,9 +939,10 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
   double theta[3] = {0.1, 0.1, 0.1 + ln_money};
   int max_it = opts->max_iterations > 0 ? opts->max_iterations : DEFAULT_MAX_ITERATIONS;
   const char *why = bfgs(&pb, theta, max_it, opts->cancel, info);
+  if (!why) {
+    *out = (gclv_gg){exp(theta[0]), exp(theta[1]), exp(theta[2])};
+    info->ll = gclv_gg_ll(out, rows, distinct, NULL); /* over the sorted rows: any input order */
+  }
   gmem_free(rows);
-  if (why) return why;
-  *out = (gclv_gg){exp(theta[0]), exp(theta[1]), exp(theta[2])};
-  info->ll = gclv_gg_ll(out, s, n, NULL);
-  return NULL;
+  return why;
 }

@@ -91,6 +91,19 @@ double gclv_gg_expected_spend(const gclv_gg *g, double x, double m);
 double gclv_clv(const gclv_bgnbd *m, double spend, double x, double t_x, double T, int months,
                 double month_len, double discount);
 
+/* BG/NBD predictions for one customer. */
+typedef struct gclv_prediction {
+  double p_alive;       /* gclv_p_alive */
+  double expected;      /* gclv_expected_y over the horizon */
+  double discounted;    /* gclv_clv with spend 1: CLV = spend * discounted */
+} gclv_prediction;
+
+/* Predictions for n customers (o[i].x, t_x, T; weights unused) into out[i]. Customers with the
+** same (x, t_x, T) (whole days make many: everyone without a repeat who started the same day)
+** are computed once. Returns NULL, "out of memory" or gcancel_reason. */
+const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months,
+                         double month_len, double discount, gcancel *cancel, gclv_prediction *out);
+
 /* ---- fitting ---- */
 typedef struct gclv_fit_opts {
   double penalizer;     /* >= 0 */

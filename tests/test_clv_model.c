@@ -108,6 +108,8 @@ static const gclv_bgnbd BG_MLE = {0.242592902, 4.41353135, 0.7928861826, 2.42575
 static const gclv_gg GG_MLE = {6.249570386, 3.744224911, 15.44352711};
 static const gclv_fit_opts NO_PENALTY = {0, 0, NULL};
 
+static int stop_now(void *ctx);
+
 /* ---- special functions ---- */
 
 static void log_gamma_and_digamma(void **state) {
@@ -531,6 +533,38 @@ static void discounted_clv(void **state) {
   assert_true(gclv_clv(&BG_MLE, 10, 2, 30.43, 38.86, 0, GCLV_MONTH_WEEKS, 0.01) == 0);
 }
 
+/* gclv_predict: the same numbers as one call per customer, once per distinct history */
+static void batch_predictions(void **state) {
+  (void)state;
+  static gclv_obs o[CDNOW_CUSTOMERS];
+  static gclv_prediction p[CDNOW_CUSTOMERS];
+  size_t n = read_summary(o);
+  assert_null(gclv_predict(&BG_MLE, o, n, 39, 12, GCLV_MONTH_WEEKS, 0.01, NULL, p));
+  for (size_t i = 0; i < n; i++) {
+    double pa = gclv_p_alive(&BG_MLE, o[i].x, o[i].t_x, o[i].T);
+    double ey = gclv_expected_y(&BG_MLE, 39, o[i].x, o[i].t_x, o[i].T);
+    double clv = gclv_clv(&BG_MLE, 1, o[i].x, o[i].t_x, o[i].T, 12, GCLV_MONTH_WEEKS, 0.01);
+    if (p[i].p_alive != pa || fabs(p[i].expected - ey) > 1e-13 * ey || fabs(p[i].discounted - clv) > 1e-13 * clv)
+      fail_msg("customer %zu: %.17g %.17g %.17g against %.17g %.17g %.17g", i + 1, p[i].p_alive, p[i].expected,
+               p[i].discounted, pa, ey, clv);
+  }
+  /* customers 3, 4 and 5 share (0, 0, 38.86): one computation, identical values */
+  assert_memory_equal(&p[2], &p[3], sizeof p[2]);
+  assert_memory_equal(&p[2], &p[4], sizeof p[2]);
+  /* [ORA] "sum E[Y(39)] over the cohort at BG_MLE" */
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += p[i].expected;
+  near_rel(sum, 1653.423233, 1e-9, "sum of E[Y(39)]");
+  /* nothing to do, and a stop */
+  assert_null(gclv_predict(&BG_MLE, o, 0, 39, 12, GCLV_MONTH_WEEKS, 0.01, NULL, p));
+  int polls = 0;
+  gcancel cancel = {stop_now, &polls, 0, 0};
+  assert_ptr_equal(gclv_predict(&BG_MLE, o, n, 39, 12, GCLV_MONTH_WEEKS, 0.01, &cancel, p), gcancel_reason);
+  /* more months than one block of the series (32): 100 months, against per-month differences */
+  double e100 = gclv_clv(&BG_MLE, 1, 2, 30.43, 38.86, 100, GCLV_MONTH_WEEKS, 0);
+  near_rel(e100, gclv_expected_y(&BG_MLE, 100 * 4.345, 2, 30.43, 38.86), 1e-12, "100 undiscounted months");
+}
+
 /* ---- degenerate data ---- */
 
 static void refuses_what_cannot_be_fitted(void **state) {
@@ -697,6 +731,7 @@ int main(void) {
     cmocka_unit_test(gamma_gamma_gradient_and_extremes),
     cmocka_unit_test(gamma_gamma_penalizer),
     cmocka_unit_test(discounted_clv),
+    cmocka_unit_test(batch_predictions),
     cmocka_unit_test(refuses_what_cannot_be_fitted),
     cmocka_unit_test(non_convergence_names_the_remedy),
     cmocka_unit_test(fits_with_hostile_rows),
