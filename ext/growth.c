@@ -49,6 +49,8 @@ const growth_table growth_tables[] = {
   {"rfm_segments", &rfm_segments_spec},
   {"cohort_retention", &cohort_retention_spec},
   {"repurchase", &repurchase_spec},
+  {"clv_fit", &clv_fit_spec},
+  {"clv", &clv_spec},
   {"promo_apply", &promo_apply_spec},
   {"promo_check", &promo_check_spec},
 };

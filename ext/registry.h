@@ -68,6 +68,8 @@ void rfm_segment_func(sqlite3_context *, int, sqlite3_value **);
 void retention_step(sqlite3_context *, int, sqlite3_value **);
 void retention_final(sqlite3_context *);
 extern const struct gtvf_spec cohort_retention_spec;
+/* clv.c */
+extern const struct gtvf_spec clv_fit_spec, clv_spec;
 /* repurchase.c */
 extern const struct gtvf_spec repurchase_spec;
 /* promo.c */

@@ -192,6 +192,11 @@ def main():
     # CLV of customer 1 (x = 2, t_x = 30.43, T = 38.86 weeks), 12 months of 4.345 weeks, 1% a month,
     # spend 24.65 a purchase
     show("CLV customer 1 (weeks, 12 months, d = 0.01, spend 24.65) at BG_MLE", mp_clv(p, 24.65, 4.345, 12, 0.01, 2, 30.43, 38.86))
+    # ... with its Gamma-Gamma expected spend at GG_MLE (customer 1: x = 2, m = 22.345), as clv()
+    # computes it with every parameter given
+    show("E[M] customer 1 at GG_MLE", e_m(2, 22.345))
+    show("CLV customer 1 at BG_MLE and GG_MLE (weeks, 12 months, d = 0.01)",
+         mp_clv(p, e_m(2, 22.345), 4.345, 12, 0.01, 2, 213 / 7, 272 / 7))
     # the same customer in days (alpha * 7), 12 months of 30 days, 10% a month, spend 100
     pday = (p[0], p[1] * 7, p[2], p[3])
     show("CLV customer 1 in days (12 months of 30 days, d = 0.1, spend 100)", mp_clv(pday, 100, 30, 12, 0.1, 2, 213, 272))
@@ -223,6 +228,10 @@ def main():
     show("E[X(365)] at (0.5, 20, a = 1, 2): the limit a -> 1", mp.limit(lambda a: mp_expected_x((0.5, 20.0, a, 2.0), 365), 1))
     show("E[X(100)] at (0.5, 20, 0.3, 0.7): the limit a + b -> 1",
          mp.limit(lambda b: mp_expected_x((0.5, 20.0, 0.3, b), 100), 0.7))
+    # closed form used by tests/sql/clv.sql: r = 1, b = 1, a = 1/2, x = 0 gives
+    # E[Y(t)] = sqrt(t/(alpha + T)) asin(sqrt(t/(alpha + T + t)))
+    show("E[Y(365)] at (1, 1, 0.5, 1), x=0, T=19, by eq. 10", mp_expected_y((1, 1, 0.5, 1), 365, 0, 0, 19))
+    show("  the closed form", mp.sqrt(mp.mpf(365) / 20) * mp.asin(mp.sqrt(mp.mpf(365) / 385)))
     show("E[Y(30)] at (0.2309, 4.219, 0.1287, 0.2671), x=0, T=20 (a + b - 1 < 0)",
          mp_expected_y((0.2309, 4.219, 0.1287, 0.2671), 30, 0, 0, 20))
 

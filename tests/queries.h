@@ -37,6 +37,11 @@ static const hquery harness_queries[] = {
   {"repurchase", "SELECT * FROM repurchase('SELECT customer_id, ts FROM orders', 'month')"},
   {"repurchase", "SELECT * FROM repurchase('SELECT customer_id, ts, amount > 10 FROM orders', 'week', "
                  "'count=orders, segment=last, tz=+08:00, as_of=2024-03-01')"},
+  {"clv", "SELECT * FROM clv('SELECT customer_id, ts, amount FROM orders', "
+          "'unit=week, r=0.24, alpha=4.4, a=0.79, b=2.4, p=6.25, q=3.74, v=15.4')"},
+  {"clv_fit", "SELECT * FROM clv_fit('SELECT customer_id, ts, amount FROM orders', "
+              "'r=0.24, alpha=4.4, a=0.79, b=2.4, p=6.25, q=3.74, v=15.4')"},
+  {"clv_fit", "SELECT * FROM clv_fit('SELECT customer_id, ts, amount FROM orders', 'penalizer=0.01')"},
   {"rfm", "SELECT * FROM rfm('orders', '2024-07-01')"},
   {"rfm", "SELECT * FROM rfm('SELECT customer_id, ts, amount FROM orders', '2024-07-01', 'bins=3')"},
   {"rfm_segments", "SELECT scheme, count(*) FROM rfm_segments GROUP BY scheme ORDER BY scheme"},

@@ -111,6 +111,8 @@ static const char *const expected_functions[] = {
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {
+  "clv|9|2|directonly",
+  "clv_fit|13|2|directonly",
   "cohort_retention|8|3|directonly",
   "funnel|10|4|directonly",
   "funnel_actors|6|4|directonly",

@@ -88,6 +88,13 @@ static const mrow matrix[] = {
   {"cohort_retention", 't', 2, {"'SELECT user_id, ts FROM events'", "'week'"}, {K_SOURCE, K_PERIOD}},
   {"cohort_retention", 't', 3, {"'SELECT user_id, ts FROM events'", "'week'", "'periods=4'"},
    {K_SOURCE, K_PERIOD, K_OPTIONS}},
+  /* clv.c: clv(source [, options]), clv_fit(source [, options]). The fixture's three customers
+  ** cannot be fitted (an error that names the remedy), so the baseline gives every parameter;
+  ** a NULL or empty options argument means fitting, an error here, like every other value. */
+  {"clv", 't', 2, {"'SELECT customer_id, ts, amount FROM orders'", "'r=0.24, alpha=4.4, a=0.79, b=2.4, p=6.25, q=3.74, v=15.4'"},
+   {K_SOURCE, K_ANY_ERR}},
+  {"clv_fit", 't', 2, {"'SELECT customer_id, ts, amount FROM orders'", "'r=0.24, alpha=4.4, a=0.79, b=2.4, p=6.25, q=3.74, v=15.4'"},
+   {K_SOURCE, K_ANY_ERR}},
   /* repurchase.c: repurchase(source, period_unit [, options]) */
   {"repurchase", 't', 2, {"'SELECT customer_id, ts FROM orders'", "'month'"}, {K_SOURCE, K_PERIOD}},
   {"repurchase", 't', 3, {"'SELECT customer_id, ts FROM orders'", "'month'", "'count=orders'"},

@@ -1,0 +1,568 @@
+/*
+** clv.c: customer lifetime value in SQL (BG/NBD and Gamma-Gamma).
+**   clv_fit(source [, options])   one row: the fitted parameters of both models
+**   clv(source [, options])       one row per customer: the summary and the predictions
+** Both table-valued and direct-only (they run their source). Reading is the shared gather
+** (gather.h: actor, timestamp, as_of) into an events table; one customer's summary is
+** clv_summary.c; likelihoods, fits and predictions are clv_model.c.
+**
+** Source columns by position: customer, ts [, amount]. Without amounts (no third column, or
+** NULL in every row) only BG/NBD runs and the Gamma-Gamma columns are NULL.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cancel_db.h"
+#include "clv_model.h"
+#include "clv_summary.h"
+#include "gather.h"
+#include "mem.h"
+#include "registry.h"
+#include "rfm_score.h"
+#include "source.h"
+#include "tvf.h"
+
+enum {
+  CLV_FIT_COLUMN_R,
+  CLV_FIT_COLUMN_ALPHA,
+  CLV_FIT_COLUMN_A,
+  CLV_FIT_COLUMN_B,
+  CLV_FIT_COLUMN_BGNBD_LL,
+  CLV_FIT_COLUMN_P,
+  CLV_FIT_COLUMN_Q,
+  CLV_FIT_COLUMN_V,
+  CLV_FIT_COLUMN_GG_LL,
+  CLV_FIT_COLUMN_CUSTOMERS,
+  CLV_FIT_COLUMN_REPEATERS,
+  CLV_FIT_COLUMN_ITERATIONS,
+  CLV_FIT_COLUMN_CONVERGED,
+  CLV_FIT_NCOLUMNS
+};
+#define CLV_FIT_SCHEMA                                                                                  \
+  "CREATE TABLE x(r REAL, alpha REAL, a REAL, b REAL, bgnbd_ll REAL, p REAL, q REAL, v REAL,"           \
+  " gg_ll REAL, customers INTEGER, repeaters INTEGER, iterations INTEGER, converged INTEGER,"           \
+  " source HIDDEN, options HIDDEN)"
+
+enum {
+  CLV_COLUMN_CUSTOMER,
+  CLV_COLUMN_FREQUENCY,
+  CLV_COLUMN_RECENCY,
+  CLV_COLUMN_T,
+  CLV_COLUMN_MONETARY,
+  CLV_COLUMN_P_ALIVE,
+  CLV_COLUMN_EXPECTED_PURCHASES,
+  CLV_COLUMN_EXPECTED_MONETARY,
+  CLV_COLUMN_CLV,
+  CLV_NCOLUMNS
+};
+#define CLV_SCHEMA                                                                                      \
+  "CREATE TABLE x(customer, frequency INTEGER, recency REAL, T REAL, monetary REAL, p_alive REAL,"      \
+  " expected_purchases REAL, expected_monetary REAL, clv REAL, source HIDDEN, options HIDDEN)"
+
+static const gopt_spec clv_opts[] = {
+  {"unit", GOPT_VALUE},    {"as_of", GOPT_VALUE},    {"tz", GOPT_VALUE},        {"ts_unit", GOPT_VALUE},
+  {"horizon", GOPT_VALUE}, {"months", GOPT_VALUE},   {"discount", GOPT_VALUE},  {"margin", GOPT_VALUE},
+  {"penalizer", GOPT_VALUE}, {"scale", GOPT_VALUE},  {"r", GOPT_VALUE},         {"alpha", GOPT_VALUE},
+  {"a", GOPT_VALUE},       {"b", GOPT_VALUE},        {"p", GOPT_VALUE},         {"q", GOPT_VALUE},
+  {"v", GOPT_VALUE},       {NULL, 0},
+};
+
+/* ------------------------------------------------------------------------------------ options */
+
+typedef struct clv_config {
+  double unit_days;       /* 1 (unit=day) or 7 (unit=week): recency, T, horizon and alpha */
+  double month_len;       /* lifetimes' month in the unit: 30 days or 4.345 weeks */
+  gts_format format;      /* ts_unit and tz */
+  int as_of_given;
+  int64_t as_of_us;
+  double horizon;         /* in the unit */
+  int months;
+  double discount, margin, penalizer;
+  int scale;
+  int bg_given, gg_given; /* every parameter of the model given: it is not fitted */
+  gclv_bgnbd bg;
+  gclv_gg gg;
+} clv_config;
+
+static int config_error(char **pzErr, const char *fn, const char *msg) {
+  *pzErr = sqlite3_mprintf("%s: %s", fn, msg);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A number option in [lo, hi] (lo excluded when lo_open); absent keeps *out. */
+static int opt_number(const gopts *o, const char *fn, const char *name, double lo, int lo_open, double hi,
+                      double *out, char **pzErr) {
+  const char *text = gopts_value(o, clv_opts, name);
+  if (!text) return SQLITE_OK;
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || *end != 0 || !isfinite(v)) {
+    *pzErr = sqlite3_mprintf("%s: option %s='%s' is not a number", fn, name, text);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (lo_open ? !(v > lo) : !(v >= lo)) {
+    *pzErr = sqlite3_mprintf("%s: option %s=%s must be %s %g", fn, name, text, lo_open ? ">" : ">=", lo);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (v > hi) {
+    *pzErr = sqlite3_mprintf("%s: option %s=%s must be at most %g", fn, name, text, hi);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  *out = v;
+  return SQLITE_OK;
+}
+
+/* A model's fixed parameters: all of them or none. *given: 1 when all are. */
+static int opt_params(const gopts *o, const char *fn, const char *model, const char *const *names, int k,
+                      double *values, int *given, char **pzErr) {
+  int n = 0;
+  for (int j = 0; j < k; j++) n += gopts_value(o, clv_opts, names[j]) != NULL;
+  *given = n == k;
+  if (n == 0) return SQLITE_OK;
+  if (n < k) {
+    char list[64] = "";
+    for (int j = 0; j < k; j++) {
+      strcat(list, j ? ", " : "");
+      strcat(list, names[j]);
+    }
+    *pzErr = sqlite3_mprintf("%s: give all of the %s parameters %s, or none (then they are fitted)", fn, model, list);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  for (int j = 0; j < k; j++) {
+    int rc = opt_number(o, fn, names[j], 0, 1, HUGE_VAL, &values[j], pzErr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+static int read_config(sqlite3_value *options, const char *fn, clv_config *cfg, char **pzErr) {
+  memset(cfg, 0, sizeof *cfg);
+  gopts o;
+  o.count = 0;
+  int rc = options ? garg_options(options, fn, clv_opts, &o, pzErr) : SQLITE_OK;
+  if (rc == GARG_NULL) rc = SQLITE_OK;
+  gcalendar cal;
+  if (rc == SQLITE_OK) rc = garg_calendar_options(&o, clv_opts, fn, &cal, pzErr);
+  if (rc == SQLITE_OK) rc = garg_ts_format(&o, clv_opts, fn, cal.offset_s, &cfg->format, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  static const char *const units[] = {"day", "week", NULL};
+  int week = 0;
+  char err[GOPTS_ERR_MAX];
+  if (gopts_choice(&o, clv_opts, "unit", units, &week, err, sizeof err) != 0) return config_error(pzErr, fn, err);
+  cfg->unit_days = week ? 7 : 1;
+  cfg->month_len = week ? GCLV_MONTH_WEEKS : GCLV_MONTH_DAYS;
+  cfg->horizon = week ? 52 : 365;
+  double months = 12, scale = 2;
+  cfg->discount = 0.01;
+  cfg->margin = 1;
+  if ((rc = opt_number(&o, fn, "horizon", 0, 1, 1e6, &cfg->horizon, pzErr)) != SQLITE_OK ||
+      (rc = opt_number(&o, fn, "months", 0, 0, 1200, &months, pzErr)) != SQLITE_OK ||
+      (rc = opt_number(&o, fn, "discount", 0, 0, 10, &cfg->discount, pzErr)) != SQLITE_OK ||
+      (rc = opt_number(&o, fn, "margin", 0, 0, 1, &cfg->margin, pzErr)) != SQLITE_OK ||
+      (rc = opt_number(&o, fn, "penalizer", 0, 0, 1e6, &cfg->penalizer, pzErr)) != SQLITE_OK ||
+      (rc = opt_number(&o, fn, "scale", 0, 0, GMONEY_MAX_SCALE, &scale, pzErr)) != SQLITE_OK)
+    return rc;
+  if (months != floor(months)) return config_error(pzErr, fn, "option months must be a whole number");
+  if (scale != floor(scale)) return config_error(pzErr, fn, "option scale must be a whole number");
+  cfg->months = (int)months;
+  cfg->scale = (int)scale;
+  static const char *const bg_names[] = {"r", "alpha", "a", "b"}, *const gg_names[] = {"p", "q", "v"};
+  double bg[4], gg[3];
+  if ((rc = opt_params(&o, fn, "BG/NBD", bg_names, 4, bg, &cfg->bg_given, pzErr)) != SQLITE_OK ||
+      (rc = opt_params(&o, fn, "Gamma-Gamma", gg_names, 3, gg, &cfg->gg_given, pzErr)) != SQLITE_OK)
+    return rc;
+  if (cfg->bg_given) cfg->bg = (gclv_bgnbd){bg[0], bg[1], bg[2], bg[3]};
+  if (cfg->gg_given) cfg->gg = (gclv_gg){gg[0], gg[1], gg[2]};
+  const char *as_of = gopts_value(&o, clv_opts, "as_of");
+  cfg->as_of_given = as_of != NULL;
+  return as_of ? garg_as_of_text(as_of, &cfg->format, fn, &cfg->as_of_us, pzErr) : SQLITE_OK;
+}
+
+/* ------------------------------------------------------------------------------------ reading */
+
+typedef struct clv_scan {
+  ggather g;
+  const clv_config *cfg;
+  int has_amount;
+  uint64_t amounts, null_amounts;
+} clv_scan;
+
+static int clv_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  clv_scan *s = ctx;
+  uint32_t actor;
+  int64_t ts;
+  int rc = ggather_row(&s->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
+  if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
+  gev_extra extra = {0, 0, 0, 0};
+  if (s->has_amount) {
+    sqlite3_value *v = cols[2];
+    if (sqlite3_value_type(v) == SQLITE_FLOAT &&
+        gmoney_from_real_half_up_fast(sqlite3_value_double(v), s->cfg->scale, &extra.value)) {
+      s->amounts++;
+    } else {
+      rc = garg_money(v, s->g.fn, "amount (source column 3)", s->cfg->scale, GROUND_HALF_UP, &extra.value, pzErr);
+      if (rc == GARG_NULL) s->null_amounts++;
+      else if (rc == SQLITE_OK) s->amounts++;
+      else return rc;
+    }
+  }
+  const char *why = gevents_add(&s->g.ev, actor, ts, &extra);
+  return why ? ggather_fail(s->g.fn, why, pzErr) : SQLITE_OK;
+}
+
+/* One customer: the summary in the unit, and the predictions. */
+typedef struct clv_customer {
+  uint32_t actor;
+  int64_t frequency;
+  double recency, T;        /* in the unit */
+  double monetary;          /* mean repeat-day total in money units; 0 without repeats */
+  gclv_prediction pred;
+  double expected_monetary, clv;
+} clv_customer;
+
+typedef struct clv_result {
+  clv_customer *rows;
+  size_t n;
+  gkeys actors;             /* the customer keys */
+  int has_amount;
+  /* clv_fit */
+  gclv_bgnbd bg;
+  gclv_gg gg;
+  double bg_ll, gg_ll;
+  size_t repeaters;
+  int iterations, fitted;
+} clv_result;
+
+static void clv_result_free(void *p) {
+  clv_result *res = p;
+  if (!res) return;
+  gmem_free(res->rows);
+  gkeys_free(&res->actors);
+  sqlite3_free(res);
+}
+
+/* Reads the source into per-customer summaries (res->rows, in first-appearance order). */
+static int read_customers(sqlite3 *db, const char *fn, sqlite3_value *source, const clv_config *cfg,
+                          gcancel *cancel, clv_result *res, char **pzErr) {
+  gsource src;
+  int rc = gsource_open_arg(&src, db, fn, "source", source, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (src.ncol < 2 || src.ncol > 3) {
+    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected customer, ts [, amount]", fn, src.ncol,
+                             src.ncol == 1 ? "" : "s");
+    gsource_close(&src);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  clv_scan scan;
+  memset(&scan, 0, sizeof scan);
+  scan.cfg = cfg;
+  scan.has_amount = src.ncol == 3;
+  ggather_init(&scan.g, fn, GEV_VALUE, 0, &cfg->format, cfg->as_of_given, cfg->as_of_us);
+  static const int cols[3] = {0, 1, 2};
+  rc = gsource_scan(&src, fn, cols, src.ncol, clv_row, &scan, pzErr);
+  gsource_close(&src);
+  if (rc == SQLITE_OK) rc = ggather_finish(&scan.g, pzErr);
+  if (rc == SQLITE_OK && scan.amounts > 0 && scan.null_amounts > 0) {
+    *pzErr = sqlite3_mprintf("%s: amount (source column 3) is NULL in %llu row%s and given in %llu: give every "
+                             "row an amount, or none (then only BG/NBD runs)", fn,
+                             (unsigned long long)scan.null_amounts, scan.null_amounts == 1 ? "" : "s",
+                             (unsigned long long)scan.amounts);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK && scan.g.ev.n == 0)
+    rc = config_error(pzErr, fn, "no customers: the source has no rows with a customer and a ts before as_of");
+  const char *why = NULL;
+  if (rc == SQLITE_OK) why = gevents_group(&scan.g.ev, NULL, cancel);
+  if (rc == SQLITE_OK && !why) {
+    gevents *ev = &scan.g.ev;
+    res->has_amount = scan.amounts > 0;
+    res->rows = gmem_alloc(sizeof *res->rows * (ev->nactors ? ev->nactors : 1));
+    if (!res->rows) rc = SQLITE_NOMEM;
+    int64_t last_day = gts_last_observed_day(cfg->format.offset_s, scan.g.as_of_us);
+    double money_unit = (double)gmoney_pow10(cfg->scale);
+    for (uint32_t a = 0; rc == SQLITE_OK && a < ev->nactors && !why; a++) {
+      uint32_t at = ev->start[a], len = ev->start[a + 1] - at;
+      gclv_history h;
+      why = gclv_history_of(ev->ts + at, res->has_amount ? ev->value + at : NULL, len, cfg->format.offset_s, &h);
+      if (why || h.frequency < 0) continue; /* refunds only: no purchase, no customer */
+      clv_customer *c = &res->rows[res->n++];
+      memset(c, 0, sizeof *c);
+      c->actor = a;
+      c->frequency = h.frequency;
+      c->recency = (double)(h.last_day - h.first_day) / cfg->unit_days;
+      c->T = (double)(last_day - h.first_day) / cfg->unit_days;
+      c->monetary = h.frequency > 0 ? (double)h.repeat_cents / money_unit / (double)h.frequency : 0;
+    }
+    if (rc == SQLITE_OK && !why && res->n == 0)
+      rc = config_error(pzErr, fn, "no customers: every customer's rows are refunds (negative amounts)");
+  }
+  if (why) rc = ggather_fail(fn, why, pzErr);
+  if (rc == SQLITE_OK) {
+    res->actors = scan.g.ev.actors; /* the customer keys, kept for output */
+    gkeys_init(&scan.g.ev.actors, 0);
+  }
+  ggather_free(&scan.g);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------------------ models */
+
+static int model_error(const char *fn, const char *why, char **pzErr) { return ggather_fail(fn, why, pzErr); }
+
+/* Fits (or takes) both models on the summaries; with_ll: the log-likelihoods at given
+** parameters too (clv_fit shows them, clv does not). */
+static int fit_models(const char *fn, const clv_config *cfg, int with_ll, gcancel *cancel, clv_result *res,
+                      char **pzErr) {
+  size_t n = res->n;
+  gclv_obs *obs = gmem_alloc(sizeof *obs * n);
+  if (!obs) return SQLITE_NOMEM;
+  for (size_t i = 0; i < n; i++)
+    obs[i] = (gclv_obs){(double)res->rows[i].frequency, res->rows[i].recency, res->rows[i].T, 1};
+  gclv_fit_opts opts = {cfg->penalizer, 0, cancel};
+  gclv_fit_info info;
+  const char *why;
+  if (cfg->bg_given) {
+    /* summed over the rows sorted (and merged), so the same in any source order */
+    res->bg = cfg->bg;
+    if (with_ll) res->bg_ll = gclv_bgnbd_ll(&res->bg, obs, gclv_compress_obs(obs, n), NULL);
+    why = NULL;
+  } else {
+    why = gclv_bgnbd_fit(obs, n, &opts, &res->bg, &info);
+    if (!why) {
+      res->bg_ll = info.ll;
+      res->iterations += info.iterations;
+      res->fitted = 1;
+    }
+  }
+  gmem_free(obs);
+  if (why) return model_error(fn, why, pzErr);
+  if (!res->has_amount) return SQLITE_OK;
+
+  /* Gamma-Gamma on the customers with a repeat purchase and a positive mean spend */
+  gclv_spend *spend = gmem_alloc(sizeof *spend * n);
+  if (!spend) return SQLITE_NOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (res->rows[i].frequency > 0 && res->rows[i].monetary > 0)
+      spend[k++] = (gclv_spend){(double)res->rows[i].frequency, res->rows[i].monetary, 1};
+  res->repeaters = k;
+  if (cfg->gg_given) {
+    res->gg = cfg->gg;
+    if (with_ll) res->gg_ll = gclv_gg_ll(&res->gg, spend, gclv_compress_spend(spend, k), NULL);
+  } else {
+    why = gclv_gg_fit(spend, k, &opts, &res->gg, &info);
+    if (!why) {
+      res->gg_ll = info.ll;
+      res->iterations += info.iterations;
+      res->fitted = 1;
+    }
+  }
+  gmem_free(spend);
+  return why ? model_error(fn, why, pzErr) : SQLITE_OK;
+}
+
+/* ------------------------------------------------------------------------------------ clv_fit */
+
+static int clv_fit_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                           char **pzErr) {
+  const char *fn = spec->name;
+  clv_config cfg;
+  int rc = read_config(args[1], fn, &cfg, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  clv_result *res = sqlite3_malloc64(sizeof *res);
+  if (!res) return SQLITE_NOMEM;
+  memset(res, 0, sizeof *res);
+  gcancel_db cancel;
+  gcancel_db_init(&cancel, db);
+  rc = read_customers(db, fn, args[0], &cfg, &cancel.base, res, pzErr);
+  if (rc == SQLITE_OK) rc = fit_models(fn, &cfg, 1, &cancel.base, res, pzErr);
+  int stop = gcancel_db_finish(&cancel);
+  if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
+  if (rc != SQLITE_OK) {
+    clv_result_free(res);
+    return rc;
+  }
+  *result = res;
+  *nrows = 1;
+  return SQLITE_OK;
+}
+
+static void clv_fit_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  (void)row;
+  const clv_result *res = result;
+  int gg = res->has_amount;
+  switch (col) {
+    case CLV_FIT_COLUMN_R: sqlite3_result_double(ctx, res->bg.r); break;
+    case CLV_FIT_COLUMN_ALPHA: sqlite3_result_double(ctx, res->bg.alpha); break;
+    case CLV_FIT_COLUMN_A: sqlite3_result_double(ctx, res->bg.a); break;
+    case CLV_FIT_COLUMN_B: sqlite3_result_double(ctx, res->bg.b); break;
+    case CLV_FIT_COLUMN_BGNBD_LL: sqlite3_result_double(ctx, res->bg_ll); break;
+    case CLV_FIT_COLUMN_P: if (gg) sqlite3_result_double(ctx, res->gg.p); break;
+    case CLV_FIT_COLUMN_Q: if (gg) sqlite3_result_double(ctx, res->gg.q); break;
+    case CLV_FIT_COLUMN_V: if (gg) sqlite3_result_double(ctx, res->gg.v); break;
+    case CLV_FIT_COLUMN_GG_LL: if (gg) sqlite3_result_double(ctx, res->gg_ll); break;
+    case CLV_FIT_COLUMN_CUSTOMERS: sqlite3_result_int64(ctx, (sqlite3_int64)res->n); break;
+    case CLV_FIT_COLUMN_REPEATERS: if (gg) sqlite3_result_int64(ctx, (sqlite3_int64)res->repeaters); break;
+    case CLV_FIT_COLUMN_ITERATIONS: sqlite3_result_int(ctx, res->iterations); break;
+    case CLV_FIT_COLUMN_CONVERGED: if (res->fitted) sqlite3_result_int(ctx, 1); break;
+  }
+}
+
+/* ------------------------------------------------------------------------------------ clv */
+
+/* Rows in customer order (SQLite's ordering of the keys), whatever the source order. INTEGER
+** customers (the usual case) go through rfm's radix sort of (int64, index) pairs, anything
+** else through qsort with SQLite's ordering: on 200k customers 5 ms against 70. */
+typedef struct sort_item { gkey key; uint32_t at; } sort_item;
+static int by_key(const void *p, const void *q) {
+  return gkey_cmp(&((const sort_item *)p)->key, &((const sort_item *)q)->key);
+}
+
+static int sort_customers(clv_result *res, gcancel *cancel) {
+  size_t n = res->n;
+  int all_int = 1;
+  for (size_t i = 0; i < n && all_int; i++) all_int = gkeys_get(&res->actors, res->rows[i].actor).type == GKEY_INT;
+  clv_customer *sorted = gmem_alloc(sizeof *sorted * n);
+  if (!sorted) return SQLITE_NOMEM;
+  if (all_int) {
+    grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+    if (!p) {
+      gmem_free(sorted);
+      return SQLITE_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) p[i] = (grfm_pair){gkeys_get(&res->actors, res->rows[i].actor).i, i};
+    if (grfm_sort_pairs(p, p + n, n, cancel) == GRFM_STOPPED) {
+      gmem_free(p);
+      gmem_free(sorted);
+      return SQLITE_INTERRUPT;
+    }
+    for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
+    gmem_free(p);
+  } else {
+    sort_item *items = gmem_alloc(sizeof *items * n);
+    if (!items) {
+      gmem_free(sorted);
+      return SQLITE_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) items[i] = (sort_item){gkeys_get(&res->actors, res->rows[i].actor), (uint32_t)i};
+    qsort(items, n, sizeof *items, by_key);
+    for (size_t i = 0; i < n; i++) sorted[i] = res->rows[items[i].at];
+    gmem_free(items);
+  }
+  gmem_free(res->rows);
+  res->rows = sorted;
+  return SQLITE_OK;
+}
+
+/* P(alive), expected purchases, expected spend and CLV of every customer. */
+static int score_customers(const char *fn, const clv_config *cfg, gcancel *cancel, clv_result *res, char **pzErr) {
+  size_t n = res->n;
+  double mean_spend = NAN;
+  if (res->has_amount) {
+    mean_spend = gclv_gg_expected_spend(&res->gg, 0, 0);
+    if (!isfinite(mean_spend)) {
+      *pzErr = sqlite3_mprintf("%s: the Gamma-Gamma parameters have q = %g <= 1: the spend model then has no finite "
+                               "mean, so there is no expected spend; give p, q, v, or fit with a smaller penalizer",
+                               fn, res->gg.q);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  gclv_obs *obs = gmem_alloc(sizeof *obs * n);
+  gclv_prediction *pred = gmem_alloc(sizeof *pred * n);
+  if (!obs || !pred) {
+    gmem_free(obs);
+    gmem_free(pred);
+    return SQLITE_NOMEM;
+  }
+  for (size_t i = 0; i < n; i++)
+    obs[i] = (gclv_obs){(double)res->rows[i].frequency, res->rows[i].recency, res->rows[i].T, 1};
+  const char *why = gclv_predict(&res->bg, obs, n, cfg->horizon, cfg->months, cfg->month_len, cfg->discount, cancel,
+                                 pred);
+  gmem_free(obs);
+  for (size_t i = 0; !why && i < n; i++) {
+    clv_customer *c = &res->rows[i];
+    c->pred = pred[i];
+    if (res->has_amount) {
+      c->expected_monetary = gclv_gg_expected_spend(&res->gg, (double)c->frequency, c->monetary);
+      c->clv = cfg->margin * c->expected_monetary * c->pred.discounted;
+    }
+  }
+  gmem_free(pred);
+  return why ? model_error(fn, why, pzErr) : SQLITE_OK;
+}
+
+static int clv_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                       char **pzErr) {
+  const char *fn = spec->name;
+  clv_config cfg;
+  int rc = read_config(args[1], fn, &cfg, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  clv_result *res = sqlite3_malloc64(sizeof *res);
+  if (!res) return SQLITE_NOMEM;
+  memset(res, 0, sizeof *res);
+  gcancel_db cancel;
+  gcancel_db_init(&cancel, db);
+  rc = read_customers(db, fn, args[0], &cfg, &cancel.base, res, pzErr);
+  if (rc == SQLITE_OK) rc = fit_models(fn, &cfg, 0, &cancel.base, res, pzErr);
+  if (rc == SQLITE_OK) rc = score_customers(fn, &cfg, &cancel.base, res, pzErr);
+  if (rc == SQLITE_OK) rc = sort_customers(res, &cancel.base);
+  int stop = gcancel_db_finish(&cancel);
+  if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
+  if (rc != SQLITE_OK) {
+    clv_result_free(res);
+    return rc;
+  }
+  *result = res;
+  *nrows = (int64_t)res->n;
+  return SQLITE_OK;
+}
+
+static void clv_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
+  const clv_result *res = result;
+  const clv_customer *c = &res->rows[row];
+  switch (col) {
+    case CLV_COLUMN_CUSTOMER: {
+      gkey key = gkeys_get(&res->actors, c->actor);
+      garg_result_key(ctx, &key);
+      break;
+    }
+    case CLV_COLUMN_FREQUENCY: sqlite3_result_int64(ctx, c->frequency); break;
+    case CLV_COLUMN_RECENCY: sqlite3_result_double(ctx, c->recency); break;
+    case CLV_COLUMN_T: sqlite3_result_double(ctx, c->T); break;
+    case CLV_COLUMN_MONETARY: if (res->has_amount) sqlite3_result_double(ctx, c->monetary); break;
+    case CLV_COLUMN_P_ALIVE: sqlite3_result_double(ctx, c->pred.p_alive); break;
+    case CLV_COLUMN_EXPECTED_PURCHASES: sqlite3_result_double(ctx, c->pred.expected); break;
+    case CLV_COLUMN_EXPECTED_MONETARY: if (res->has_amount) sqlite3_result_double(ctx, c->expected_monetary); break;
+    case CLV_COLUMN_CLV: if (res->has_amount) sqlite3_result_double(ctx, c->clv); break;
+  }
+}
+
+static const char *const clv_args[] = {"source", "options"};
+
+const gtvf_spec clv_fit_spec = {
+  .name = "clv_fit",
+  .schema = CLV_FIT_SCHEMA,
+  .n_out = CLV_FIT_NCOLUMNS,
+  .n_args = 2,
+  .n_required = 1,
+  .arg_names = clv_args,
+  .innocuous = 0,
+  .compute = clv_fit_compute,
+  .column = clv_fit_column,
+  .destroy = clv_result_free,
+};
+
+const gtvf_spec clv_spec = {
+  .name = "clv",
+  .schema = CLV_SCHEMA,
+  .n_out = CLV_NCOLUMNS,
+  .n_args = 2,
+  .n_required = 1,
+  .arg_names = clv_args,
+  .innocuous = 0,
+  .compute = clv_compute,
+  .column = clv_column,
+  .destroy = clv_result_free,
+};
