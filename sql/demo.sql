@@ -3,7 +3,8 @@
 --   sqlite3 build/demo.db < sql/demo.sql        (make demo does this)
 -- Six months (2024-01-01 .. 2024-06-30), 3000 customers from four channels, their sessions
 -- (view -> cart -> checkout -> pay events), orders and refunds, products, promotions and carts.
--- All timestamps are TEXT 'YYYY-MM-DD HH:MM:SS' in UTC.
+-- All timestamps are TEXT 'YYYY-MM-DD HH:MM:SS' in UTC. And at the end the real CDNOW sample
+-- (table cdnow) for customer lifetime value.
 
 BEGIN;
 
@@ -160,6 +161,33 @@ SELECT o.order_id, l.line_id, p.sku,
        datetime(1717200000 + (o.order_id - 1001) * 43200, 'unixepoch')
 FROM o JOIN l ON l.line_id <= 1 + (o.order_id * 2654435761) % 4294967291 % 4
        JOIN p ON p.k = (o.order_id * 5 + l.line_id * 7) % 12;
+
+-- Real data beside the generated shop: the CDNOW sample of Fader, Hardie and Lee (2005), 6,919
+-- purchases of 2,357 customers of an online CD store who first bought in 1997's first quarter,
+-- to the end of June 1998 (tests/data/CDNOW_sample.txt, provenance in tests/data/README.md).
+-- The file has fixed-width lines of 33 bytes: sample customer id at 8, date YYYYMMDD at 13, CDs
+-- at 21, dollars at 24. Read from the repository root (make demo does).
+CREATE TEMP TABLE cdnow_file AS SELECT readfile('tests/data/CDNOW_sample.txt') AS bytes;
+CREATE TABLE cdnow(
+  customer INTEGER NOT NULL,
+  day INTEGER NOT NULL,       -- YYYYMMDD as CDNOW stores it (ts_unit=yyyymmdd)
+  ts TEXT NOT NULL,           -- the same day as YYYY-MM-DD
+  cds INTEGER NOT NULL,
+  dollars REAL NOT NULL
+);
+INSERT INTO cdnow
+WITH RECURSIVE line(i) AS (
+  SELECT 0 UNION ALL SELECT i + 1 FROM line WHERE i + 1 < (SELECT length(bytes) / 33 FROM cdnow_file)
+), raw AS (
+  SELECT CAST(CAST(substr(bytes, i * 33 + 8, 4) AS TEXT) AS INTEGER) AS customer,
+         CAST(substr(bytes, i * 33 + 13, 8) AS TEXT) AS day,
+         CAST(CAST(substr(bytes, i * 33 + 21, 3) AS TEXT) AS INTEGER) AS cds,
+         CAST(CAST(substr(bytes, i * 33 + 24, 8) AS TEXT) AS REAL) AS dollars
+  FROM line, cdnow_file
+)
+SELECT customer, CAST(day AS INTEGER), substr(day, 1, 4) || '-' || substr(day, 5, 2) || '-' || substr(day, 7, 2),
+       cds, dollars
+FROM raw;
 
 COMMIT;
 ANALYZE;
