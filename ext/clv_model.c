@@ -310,6 +310,7 @@ double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double gr
   double ln_al = log(al);
   double ll = 0, g[4] = {0, 0, 0, 0};
   bg_xterms xt = {-1, 0, 0, 0, 0, 0};
+  double last_tx = -1, ln_altx = 0; /* rows come sorted by (x, t_x, T): t_x repeats */
   for (size_t i = 0; i < n; i++) {
     double x = o[i].x, t_x = o[i].t_x, T = o[i].T, w = o[i].w;
     double ln_alT = log(al + T), age = ln_alT - ln_al; /* ln((alpha + T) / alpha) */
@@ -333,7 +334,11 @@ double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double gr
         xt.dg_b = dg_ab - dg_b - dg_shift;
       }
     }
-    double gap = ln_alT - log(al + t_x); /* ln((alpha + T) / (alpha + t_x)) */
+    if (t_x != last_tx) {
+      last_tx = t_x;
+      ln_altx = log(al + t_x);
+    }
+    double gap = ln_alT - ln_altx; /* ln((alpha + T) / (alpha + t_x)) */
     double odds = xt.ln_odds + (r + x) * gap; /* the drop-out log-odds, A4 - A3 */
     double e = exp(-fabs(odds));
     /* A1 + A2 + A3 = lg + r ln alpha - (r + x) ln(alpha + T) = lg - r age - x ln(alpha + T);
