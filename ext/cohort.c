@@ -26,11 +26,12 @@ struct gcohort {
   size_t nchunks, chunks_cap;
   uint64_t nevents;
   int64_t max_ts;
-  /* actors: dense ids 0..nactors-1, the ids of their keys */
-  gkeys keys;
+  /* actors: the caller's dense ids 0..nactors-1 */
   uint32_t nactors, actors_cap;
   int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
   uint32_t *count;    /* scratch per actor in gcohort_finish (events per actor, cohort slot) */
+  uint32_t *segment;  /* has_segment: the actor's segment so far, chosen by seg_ts */
+  int64_t *seg_ts;    /* the instant of the row the segment came from */
   /* result */
   gcohort_cell *cells;
   int64_t ncells;
@@ -41,8 +42,6 @@ gcohort *gcohort_new(const gcohort_opts *opts) {
   gcohort *c = gmem_alloc(sizeof *c);
   if (!c) return NULL;
   memset(c, 0, sizeof *c);
-  gkeys_init(&c->keys, GKEYS_IDS_ONLY);  /* actors are never read back: no copy of their ids */
-  gkeys_seed(&c->keys, opts->seed);
   c->opts = *opts;
   c->max_ts = INT64_MIN;
   return c;
@@ -60,9 +59,12 @@ static void free_events(gcohort *c) {
 static void free_actors(gcohort *c) {
   gmem_free(c->start);
   gmem_free(c->count);
-  gkeys_free(&c->keys);
+  gmem_free(c->segment);
+  gmem_free(c->seg_ts);
   c->start = NULL;
   c->count = NULL;
+  c->segment = NULL;
+  c->seg_ts = NULL;
 }
 
 void gcohort_free(gcohort *c) {
@@ -74,51 +76,53 @@ void gcohort_free(gcohort *c) {
 }
 
 
-/* Room for one more actor's start and count, made before its key is interned so that a key
-** never gets an id without them. */
-static int reserve_actor(gcohort *c) {
-  if (c->nactors < c->actors_cap) return 0;
-  if (c->actors_cap >= UINT32_MAX / 2) return -1;
-  uint32_t cap = c->actors_cap ? c->actors_cap * 2 : 1024;
-  int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
-  if (!s) return -1;
-  c->start = s;
-  uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
-  if (!n) return -1;
-  c->count = n;
-  c->actors_cap = cap;
-  return 0;
-}
-
-/* After interning: a new actor has no start and no events yet. */
-static int actor_interned(gcohort *c, int rc, uint32_t id) {
-  if (rc < 0) return -1;
-  if (rc == GKEYS_ADDED) {
-    c->nactors++;
-    c->start[id] = NO_START;
-    c->count[id] = 0;
+/* Grows the per-actor arrays to hold id `actor`; new actors have no start and no events. */
+static int ensure_actor(gcohort *c, uint32_t actor) {
+  if (actor < c->nactors) return 0;
+  if (actor >= c->actors_cap) {
+    if (actor >= UINT32_MAX / 2) return -1;
+    uint32_t cap = c->actors_cap ? c->actors_cap : 1024;
+    while (cap <= actor) cap *= 2;
+    int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
+    if (!s) return -1;
+    c->start = s;
+    uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
+    if (!n) return -1;
+    c->count = n;
+    if (c->opts.has_segment) {
+      uint32_t *g = gmem_realloc(c->segment, (size_t)cap * sizeof *g);
+      if (!g) return -1;
+      c->segment = g;
+      int64_t *t = gmem_realloc(c->seg_ts, (size_t)cap * sizeof *t);
+      if (!t) return -1;
+      c->seg_ts = t;
+    }
+    c->actors_cap = cap;
   }
+  for (uint32_t a = c->nactors; a <= actor; a++) {
+    c->start[a] = NO_START;
+    c->count[a] = 0;
+    if (c->opts.has_segment) {
+      c->segment[a] = 0;
+      c->seg_ts[a] = c->opts.segment_last ? INT64_MIN : INT64_MAX;
+    }
+  }
+  c->nactors = actor + 1;
   return 0;
 }
 
-/* Ids such as user_id 1..N are looked up in a plain array (keys.h), with no hashing: the
-** random probes of a hash table were most of the cost per row. */
-int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id) {
-  if (gkeys_direct_hit(&c->keys, key, id)) return 0;
-  if (reserve_actor(c) != 0) return -1;
-  int rc = gkeys_int_slow(&c->keys, key, id);
-  return actor_interned(c, rc, *id);
-}
-
-int gcohort_actor_bytes(gcohort *c, int kind, const void *bytes, size_t n, uint32_t *id) {
-  if (reserve_actor(c) != 0) return -1;
-  gkey k;
-  memset(&k, 0, sizeof k);
-  k.type = kind == GKEY_BLOB ? GKEY_BLOB : GKEY_TEXT;
-  k.bytes = bytes;
-  k.len = n;
-  int rc = gkeys_intern(&c->keys, &k, id);
-  return actor_interned(c, rc, *id);
+/* First-touch (or last-touch) attribution: the earliest (latest) row wins, a tie goes to the
+** smaller (larger) segment value. */
+static void attribute(gcohort *c, uint32_t actor, int64_t ts, uint32_t segment) {
+  int64_t best = c->seg_ts[actor];
+  int later = c->opts.segment_last;
+  if (later ? ts < best : ts > best) return;
+  if (ts == best && c->segment[actor] != segment) {
+    int cmp = c->opts.segment_cmp(c->opts.segment_ctx, segment, c->segment[actor]);
+    if (later ? cmp <= 0 : cmp >= 0) return;
+  }
+  c->seg_ts[actor] = ts;
+  c->segment[actor] = segment;
 }
 
 static int new_chunk(gcohort *c) {
@@ -139,9 +143,9 @@ static int new_chunk(gcohort *c) {
   return 0;
 }
 
-const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, int64_t value) {
-  if (c->opts.has_as_of && ts > c->opts.as_of_us) return NULL;  /* not yet happened at as_of */
+const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, int64_t value, uint32_t segment) {
   if (c->nevents >= UINT32_MAX - 1) return "more than 4294967294 rows";
+  if (ensure_actor(c, actor) != 0) return "out of memory";
   uint32_t at = (uint32_t)(c->nevents & (CHUNK_SIZE - 1));
   if (at == 0 && new_chunk(c) != 0) return "out of memory";
   chunk *k = &c->chunks[c->nevents >> CHUNK_BITS];
@@ -150,16 +154,31 @@ const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, in
   if (k->value) k->value[at] = value;
   c->nevents++;
   if ((is_start || !c->opts.has_is_start) && ts < c->start[actor]) c->start[actor] = ts;
+  if (c->opts.has_segment) attribute(c, actor, ts, segment);
   if (ts > c->max_ts) c->max_ts = ts;
   return NULL;
 }
 
 /* Per cohort (indexed by period index - the smallest cohort's), while building cells. */
 typedef struct cohort_slot {
+  uint32_t segment;
   int64_t size, min_start, max_start;
   int64_t cell_off, ncell;
   int64_t start_us;  /* the instant the cohort's calendar period begins */
 } cohort_slot;
+
+/* Where each actor's cells are: slots are blocks of `range` cohorts (period index - min_ci),
+** one block per segment with actors, in the output order of segments. */
+typedef struct cohort_plan {
+  cohort_slot *slots;
+  int64_t min_ci, range;
+  const uint32_t *seg_block;  /* segment id -> block; NULL without segments */
+} cohort_plan;
+
+static int64_t slot_index(const gcohort *c, const cohort_plan *pl, uint32_t actor, int64_t ci) {
+  int64_t block = pl->seg_block ? pl->seg_block[c->segment[actor]] : 0;
+  return block * pl->range + (ci - pl->min_ci);
+}
 
 /* The period number of an instant ts >= the actor's entry `start`. Calendar days and weeks
 ** have a fixed length under a fixed offset, so they are one division from the cohort's start
@@ -174,7 +193,7 @@ static int64_t period_of(const gcohort *c, const cohort_slot *slot, int64_t coho
 
 /* Counts each actor's periods after grouping the events by actor (counting sort): for cohorts
 ** with many periods, where a bitset per actor would cost more than 4 bytes per event. */
-static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, int64_t widest, gcancel *cancel) {
+static const char *tally_sorted(gcohort *c, const cohort_plan *pl, int64_t widest, gcancel *cancel) {
   const gcalendar *cal = &c->opts.cal;
   const char *why = NULL;
   uint32_t *off = gmem_alloc(((size_t)c->nactors + 1) * sizeof *off);
@@ -204,7 +223,7 @@ static const char *tally_sorted(gcohort *c, cohort_slot *slots, int64_t min_ci, 
     int64_t start = c->start[a];
     if (start == NO_START) continue;
     int64_t ci = gtime_period_index(cal, start);
-    cohort_slot *k = &slots[ci - min_ci];
+    cohort_slot *k = &pl->slots[slot_index(c, pl, a, ci)];
     gcohort_cell *cells = c->cells + k->cell_off;
     int64_t last_active = 0;
     for (uint32_t j = off[a]; j < off[a + 1]; j++) {
@@ -236,14 +255,15 @@ done:
 }
 
 /* Counts each actor's periods with a bitset per actor in one sequential pass over the events. */
-static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, size_t words, gcancel *cancel) {
+static const char *tally_bits(gcohort *c, const cohort_plan *pl, size_t words, gcancel *cancel) {
+  cohort_slot *slots = pl->slots;
   const gcalendar *cal = &c->opts.cal;
   uint64_t *bits = gmem_alloc((size_t)c->nactors * words * sizeof *bits);
   if (!bits) return "out of memory";
   memset(bits, 0, (size_t)c->nactors * words * sizeof *bits);
   /* the count array becomes each actor's cohort slot */
   for (uint32_t a = 0; a < c->nactors; a++) {
-    if (c->start[a] != NO_START) c->count[a] = (uint32_t)(gtime_period_index(cal, c->start[a]) - min_ci);
+    if (c->start[a] != NO_START) c->count[a] = (uint32_t)slot_index(c, pl, a, gtime_period_index(cal, c->start[a]));
     if (gcancel_work(cancel, 1)) { gmem_free(bits); return gcancel_reason; }
   }
   for (size_t k = 0; k < c->nchunks; k++) {
@@ -255,7 +275,7 @@ static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, si
       int64_t start = c->start[a], ts = ch->ts[i];
       if (ts < start) continue;  /* before the cohort entry (or never started: NO_START) */
       const cohort_slot *slot = &slots[c->count[a]];
-      int64_t p = period_of(c, slot, min_ci + c->count[a], start, ts);
+      int64_t p = period_of(c, slot, pl->min_ci + c->count[a] % pl->range, start, ts);
       if (p >= slot->ncell) {
         /* beyond periods=N: still "active later" for on_or_after */
         if (c->opts.on_or_after) p = slot->ncell - 1;
@@ -286,10 +306,29 @@ static const char *tally_bits(gcohort *c, cohort_slot *slots, int64_t min_ci, si
   return NULL;
 }
 
-const char *gcohort_finish(gcohort *c, gcancel *cancel) {
+/* Which segments have a started actor, and the block of each in rank order (UINT32_MAX: none).
+** Returns the number of blocks, or -1 when out of memory. */
+static int64_t plan_segments(gcohort *c, const uint32_t *rank, uint32_t nsegments, uint32_t **seg_block) {
+  *seg_block = NULL;
+  if (!c->opts.has_segment) return 1;
+  uint32_t *block = gmem_alloc((size_t)(nsegments ? nsegments : 1) * 2 * sizeof *block);
+  if (!block) return -1;
+  uint32_t *by_rank = block + nsegments;
+  for (uint32_t g = 0; g < nsegments; g++) block[g] = by_rank[g] = UINT32_MAX;
+  for (uint32_t a = 0; a < c->nactors; a++)
+    if (c->start[a] != NO_START) by_rank[rank ? rank[c->segment[a]] : c->segment[a]] = c->segment[a];
+  int64_t used = 0;
+  for (uint32_t r = 0; r < nsegments; r++)
+    if (by_rank[r] != UINT32_MAX) block[by_rank[r]] = (uint32_t)used++;
+  *seg_block = block;
+  return used;
+}
+
+const char *gcohort_finish(gcohort *c, int64_t as_of, const uint32_t *segment_rank, uint32_t nsegments,
+                           gcancel *cancel) {
   const gcalendar *cal = &c->opts.cal;
   c->ncells = 0;
-  c->as_of = c->opts.has_as_of ? c->opts.as_of_us : c->max_ts;
+  c->as_of = as_of;
   if (c->nevents == 0) { free_events(c); free_actors(c); return NULL; }
 
   int64_t min_ci = INT64_MAX, max_ci = INT64_MIN, first_start = INT64_MAX;
@@ -310,43 +349,56 @@ const char *gcohort_finish(gcohort *c, gcancel *cancel) {
     return "a cohort's period starts outside years 0000..9999 (as date_bucket refuses it)";
   if (max_ci - min_ci >= GCOHORT_MAX_CELLS)
     return "too many cohorts for this period: use a coarser period or a narrower source";
-  /* the earliest cohort alone: refuse before allocating anything per period */
-  int64_t first_cells = 1 + (c->opts.rolling ? gtime_rolling_diff(cal->period, first_start, c->as_of)
-                                             : gtime_period_index(cal, c->as_of) - min_ci);
+  /* The last period listed holds the last instant before as_of: periods starting at or after
+  ** as_of have not begun. The earliest cohort alone: refuse before allocating anything. */
+  int64_t last_instant = as_of - 1;
+  int64_t first_cells = 1 + (c->opts.rolling ? gtime_rolling_diff(cal->period, first_start, last_instant)
+                                             : gtime_period_index(cal, last_instant) - min_ci);
   if (c->opts.periods > 0 && first_cells > c->opts.periods) first_cells = c->opts.periods;
   if (first_cells > GCOHORT_MAX_CELLS)
     return "too many cells (cohorts x periods) for this period: use a coarser period or periods=N";
 
   const char *why = NULL;
+  uint32_t *seg_block = NULL;
+  int64_t blocks = plan_segments(c, segment_rank, nsegments, &seg_block);
+  if (blocks < 0) return "out of memory";
   int64_t range = max_ci - min_ci + 1;
-  cohort_slot *slots = gmem_alloc((size_t)range * sizeof *slots);
-  if (!slots) return "out of memory";
-  for (int64_t i = 0; i < range; i++) {
+  if (range > GCOHORT_MAX_CELLS / blocks) {
+    gmem_free(seg_block);
+    return "too many cohorts for this period: use a coarser period or a narrower source";
+  }
+  cohort_plan plan = {NULL, min_ci, range, seg_block};
+  cohort_slot *slots = plan.slots = gmem_alloc((size_t)(range * blocks) * sizeof *slots);
+  if (!slots) { gmem_free(seg_block); return "out of memory"; }
+  for (int64_t i = 0; i < range * blocks; i++) {
     if (gcancel_work(cancel, 1)) { why = gcancel_reason; goto done; }
     slots[i].size = 0;
     slots[i].min_start = INT64_MAX;
     slots[i].max_start = INT64_MIN;
-    slots[i].start_us = gtime_period_index_start_us(cal, min_ci + i);
+    slots[i].segment = 0;
+    slots[i].start_us = gtime_period_index_start_us(cal, min_ci + i % range);
   }
   for (uint32_t a = 0; a < c->nactors; a++) {
     if (gcancel_work(cancel, 1)) { why = gcancel_reason; goto done; }
     int64_t s = c->start[a];
     if (s == NO_START) continue;
-    cohort_slot *k = &slots[gtime_period_index(cal, s) - min_ci];
+    cohort_slot *k = &slots[slot_index(c, &plan, a, gtime_period_index(cal, s))];
     k->size++;
     if (s < k->min_start) k->min_start = s;
     if (s > k->max_start) k->max_start = s;
+    if (seg_block) k->segment = c->segment[a];
   }
 
-  /* Cells: periods 0..K per cohort, K = the period containing as_of (capped by periods=N). */
-  int64_t total = 0, widest = 0, as_of_index = gtime_period_index(cal, c->as_of);
-  for (int64_t i = 0; i < range; i++) {
+  /* Cells: periods 0..K per cohort, K = the period holding the last instant before as_of
+  ** (capped by periods=N). */
+  int64_t total = 0, widest = 0, last_index = gtime_period_index(cal, last_instant);
+  for (int64_t i = 0; i < range * blocks; i++) {
     cohort_slot *k = &slots[i];
     k->cell_off = total;
     k->ncell = 0;
     if (!k->size) continue;
-    int64_t last = c->opts.rolling ? gtime_rolling_diff(cal->period, k->min_start, c->as_of)
-                                   : as_of_index - (min_ci + i);
+    int64_t last = c->opts.rolling ? gtime_rolling_diff(cal->period, k->min_start, last_instant)
+                                   : last_index - (min_ci + i % range);
     if (c->opts.periods > 0 && last > c->opts.periods - 1) last = c->opts.periods - 1;
     k->ncell = last + 1;
     if (k->ncell > widest) widest = k->ncell;
@@ -356,23 +408,25 @@ const char *gcohort_finish(gcohort *c, gcancel *cancel) {
       goto done;
     }
   }
-  c->cells = gmem_alloc((size_t)total * sizeof *c->cells);
+  c->cells = gmem_alloc((size_t)(total ? total : 1) * sizeof *c->cells);
   if (!c->cells) { why = "out of memory"; goto done; }
   c->ncells = total;
   int64_t len = gtime_rolling_length_us(cal->period);
-  for (int64_t i = 0; i < range; i++) {
+  for (int64_t i = 0; i < range * blocks; i++) {
     cohort_slot *k = &slots[i];
     if (gcancel_work(cancel, 1 + (uint64_t)k->ncell)) { why = gcancel_reason; goto done; }
+    int64_t ci = min_ci + i % range;
     for (int64_t p = 0; p < k->ncell; p++) {
       gcohort_cell *cell = &c->cells[k->cell_off + p];
-      cell->cohort_day = gtime_period_index_start_day(cal, min_ci + i);
+      cell->segment = k->segment;
+      cell->cohort_day = gtime_period_index_start_day(cal, ci);
       cell->cohort_size = k->size;
       cell->period = p;
       cell->retained = 0;
       cell->value = 0;
       /* complete: the period has ended for every actor of the cohort by as_of */
-      cell->complete = c->opts.rolling ? k->max_start + (p + 1) * len <= c->as_of
-                                       : gtime_period_index_start_us(cal, min_ci + i + p + 1) <= c->as_of;
+      cell->complete = c->opts.rolling ? k->max_start + (p + 1) * len <= as_of
+                                       : gtime_period_index_start_us(cal, ci + p + 1) <= as_of;
     }
   }
 
@@ -383,11 +437,11 @@ const char *gcohort_finish(gcohort *c, gcancel *cancel) {
   int bitsets = c->opts.tally ? c->opts.tally == 1
                                : (uint64_t)c->nactors * words * 8 <= c->nevents * 4 + (UINT64_C(1) << 20);
   if (bitsets)
-    why = tally_bits(c, slots, min_ci, (size_t)words, cancel);
+    why = tally_bits(c, &plan, (size_t)words, cancel);
   else
-    why = tally_sorted(c, slots, min_ci, widest, cancel);
+    why = tally_sorted(c, &plan, widest, cancel);
   if (!why && c->opts.on_or_after) {
-    for (int64_t i = 0; i < range && !why; i++) {
+    for (int64_t i = 0; i < range * blocks && !why; i++) {
       if (gcancel_work(cancel, 1 + (uint64_t)slots[i].ncell)) why = gcancel_reason;
       gcohort_cell *cells = c->cells + slots[i].cell_off;
       for (int64_t p = slots[i].ncell - 2; p >= 0; p--) cells[p].retained += cells[p + 1].retained;
@@ -396,6 +450,7 @@ const char *gcohort_finish(gcohort *c, gcancel *cancel) {
 
 done:
   gmem_free(slots);
+  gmem_free(seg_block);
   free_events(c);
   free_actors(c);
   if (why) {
@@ -407,5 +462,6 @@ done:
 }
 
 int64_t gcohort_ncells(const gcohort *c) { return c->ncells; }
+uint64_t gcohort_rows(const gcohort *c) { return c->nevents; }
+int64_t gcohort_max_ts(const gcohort *c) { return c->max_ts; }
 const gcohort_cell *gcohort_cells(const gcohort *c) { return c->cells; }
-int64_t gcohort_as_of(const gcohort *c) { return c->as_of; }

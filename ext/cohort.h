@@ -30,13 +30,18 @@ typedef struct gcohort_opts {
   int has_is_start;     /* 1: only rows added with is_start=1 can start a cohort */
   int has_value;        /* 1: gcohort_add's value is summed per cell */
   int64_t periods;      /* show periods 0..periods-1; <= 0: all up to as_of */
-  int has_as_of;
-  int64_t as_of_us;     /* given: rows after it are ignored; else the latest ts added */
   int tally;            /* 0: choose; 1: per-actor bitsets; 2: counting sort (tests drive both) */
-  uint64_t seed;        /* the actors' hash seed (keys.h gkeys_seed): glue passes random bits */
+  /* Segments (channel quality): each actor belongs to the segment of their first row, or of
+  ** their last with segment_last; a tie of instants goes to the smaller segment as segment_cmp
+  ** orders them (the glue compares the values, so input order never decides). */
+  int has_segment;
+  int segment_last;
+  int (*segment_cmp)(void *ctx, uint32_t a, uint32_t b);
+  void *segment_ctx;
 } gcohort_opts;
 
 typedef struct gcohort_cell {
+  uint32_t segment;     /* the segment id given to gcohort_add (0 without segments) */
   int64_t cohort_day;   /* local day number of the cohort's period start */
   int64_t cohort_size;
   int64_t period;
@@ -50,20 +55,19 @@ typedef struct gcohort gcohort;
 gcohort *gcohort_new(const gcohort_opts *opts);   /* NULL: out of memory */
 void gcohort_free(gcohort *c);
 
-/* The dense id of an actor (an integer key, or a byte string whose kind, SQLite's type code
-** 3 or 4, tells TEXT from BLOB), numbered by keys.h. Returns 0 and sets *id, or -1 on out of
-** memory. */
-int gcohort_actor_int(gcohort *c, int64_t key, uint32_t *id);
-int gcohort_actor_bytes(gcohort *c, int kind, const void *bytes, size_t n, uint32_t *id);
+/* One source row of the actor with dense id `actor` (the caller numbers actors, keys.h), before
+** as_of. Returns NULL, or a static reason ("out of memory", "value sum overflows"). */
+const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts_us, int is_start, int64_t value, uint32_t segment);
 
-/* One source row. Returns NULL, or a static reason ("out of memory", "value sum overflows"). */
-const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts_us, int is_start, int64_t value);
-
-/* Computes the cells, asking cancel (may be NULL) now and then whether to stop. Returns NULL,
-** a static reason, or gcancel_reason when told to stop. */
-const char *gcohort_finish(gcohort *c, gcancel *cancel);
+/* Computes the cells as of as_of (every row added lies before it): periods starting at or after
+** as_of are not listed, a period is complete when it ended at or before it. Segment blocks come
+** in the order segment_rank gives (NULL: by id; nsegments ids 0..nsegments-1). Asks cancel (may
+** be NULL) now and then whether to stop. Returns NULL, a static reason, or gcancel_reason. */
+const char *gcohort_finish(gcohort *c, int64_t as_of_us, const uint32_t *segment_rank, uint32_t nsegments,
+                           gcancel *cancel);
 int64_t gcohort_ncells(const gcohort *c);
+uint64_t gcohort_rows(const gcohort *c);     /* rows added */
+int64_t gcohort_max_ts(const gcohort *c);    /* the latest of them (INT64_MIN: none) */
 const gcohort_cell *gcohort_cells(const gcohort *c);
-int64_t gcohort_as_of(const gcohort *c);  /* the as_of used (valid after finish with rows) */
 
 #endif

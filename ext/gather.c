@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cancel.h"
+#include "mem.h"
 
 void ggather_init(ggather *g, const char *fn, unsigned columns, unsigned keys_flags, const gts_format *format,
                   int as_of_given, int64_t as_of_us) {
@@ -61,14 +62,54 @@ int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char 
   return intern_actor(g, actor, actor_id, pzErr);
 }
 
-int ggather_finish(ggather *g, char **pzErr) {
+int ggather_finish_rows(ggather *g, uint64_t kept, int64_t latest_us, char **pzErr) {
   int rc = garg_ts_census(&g->census, g->fn, "source timestamps", pzErr);
   if (rc != SQLITE_OK) return rc;
   if (g->as_of_given) {
-    if (g->ev.n == 0 && g->too_late > 0)
+    if (kept == 0 && g->too_late > 0)
       return garg_as_of_before_rows(g->fn, g->as_of_us, g->earliest_us, g->format.offset_s, pzErr);
-  } else if (g->ev.n > 0) {
-    g->as_of_us = gts_default_as_of(g->format.offset_s, g->ev.max_ts);
+  } else if (kept > 0) {
+    g->as_of_us = gts_default_as_of(g->format.offset_s, latest_us);
   }
   return SQLITE_OK;
+}
+
+int ggather_finish(ggather *g, char **pzErr) { return ggather_finish_rows(g, g->ev.n, g->ev.max_ts, pzErr); }
+
+int ggather_name(ggather *g, sqlite3_value *v, uint32_t *id, char **pzErr) {
+  gkey key;
+  int got = garg_key(v, &key);
+  if (got < 0) return SQLITE_NOMEM;
+  *id = 0;
+  if (got == 0) return SQLITE_OK;
+  gkey_fold_whole_real(&key);
+  uint32_t k;
+  int r = gkeys_intern(&g->ev.names, &key, &k);
+  if (r == GKEYS_NOMEM) return SQLITE_NOMEM;
+  if (r < 0) return ggather_fail(g->fn, "more than 4294967294 distinct names, or one of 4 GiB", pzErr);
+  *id = k + 1;
+  return SQLITE_OK;
+}
+
+int ggather_name_cmp(void *ctx, uint32_t a, uint32_t b) {
+  const ggather *g = ctx;
+  if (a == 0 || b == 0) return (a != 0) - (b != 0);
+  return gkeys_cmp(&g->ev.names, a - 1, b - 1);
+}
+
+uint32_t *ggather_name_ranks(ggather *g) {
+  uint32_t n = gkeys_count(&g->ev.names) + 1;
+  uint32_t *order = gmem_alloc((size_t)n * sizeof *order);
+  uint32_t *rank = gmem_alloc((size_t)n * sizeof *rank);
+  if (!order || !rank) { gmem_free(order); gmem_free(rank); return NULL; }
+  for (uint32_t i = 0; i < n; i++) order[i] = i;
+  /* insertion sort: names here are channels and segments, a handful */
+  for (uint32_t i = 1; i < n; i++) {
+    uint32_t x = order[i], j = i;
+    while (j > 0 && ggather_name_cmp(g, order[j - 1], x) > 0) { order[j] = order[j - 1]; j--; }
+    order[j] = x;
+  }
+  for (uint32_t i = 0; i < n; i++) rank[order[i]] = i;
+  gmem_free(order);
+  return rank;
 }

@@ -52,6 +52,17 @@ int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char 
 /* After the scan: refuses misencoded data, refuses a given as_of at or before every row, and
 ** sets g->as_of_us to the default when none was given (and there are rows). */
 int ggather_finish(ggather *g, char **pzErr);
+/* The same for a function that keeps its rows elsewhere than g->ev: how many it kept and the
+** latest timestamp among them. */
+int ggather_finish_rows(ggather *g, uint64_t kept, int64_t latest_us, char **pzErr);
+
+/* A segment, channel or other name column: *id = 1 + its id in g->ev.names, or 0 for NULL
+** (keys as GROUP BY sees them: 1 and 1.0 one value). */
+int ggather_name(ggather *g, sqlite3_value *v, uint32_t *id, char **pzErr);
+/* SQLite's order of two such ids (NULL first): <0, 0, >0. ctx is the ggather. */
+int ggather_name_cmp(void *ctx, uint32_t a, uint32_t b);
+/* The rank of every id 0..count in that order (gmem; NULL when out of memory). */
+uint32_t *ggather_name_ranks(ggather *g);
 
 /* The error text for a static reason from a core ("out of memory" and gcancel_reason map to
 ** their codes). */

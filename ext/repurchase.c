@@ -61,19 +61,7 @@ static int repurchase_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   int rc = ggather_row(&s->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
   if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
   gev_extra extra = {0, 0, 0, 0};
-  if (s->has_segment) {
-    gkey key;
-    int got = garg_key(cols[2], &key);
-    if (got < 0) return SQLITE_NOMEM;
-    if (got > 0) {
-      gkey_fold_whole_real(&key);
-      uint32_t id;
-      int r = gkeys_intern(&s->g.ev.names, &key, &id);
-      if (r == GKEYS_NOMEM) return SQLITE_NOMEM;
-      if (r < 0) return ggather_fail(s->g.fn, "too many segments", pzErr);
-      extra.segment = id + 1;  /* 0 is a NULL segment */
-    }
-  }
+  if (s->has_segment && (rc = ggather_name(&s->g, cols[2], &extra.segment, pzErr)) != SQLITE_OK) return rc;
   const char *why = gevents_add(&s->g.ev, actor, ts, &extra);
   return why ? ggather_fail(s->g.fn, why, pzErr) : SQLITE_OK;
 }
@@ -102,23 +90,6 @@ static int read_options(sqlite3_value **args, const char *fn, grepurchase_opts *
   const char *as_of = gopts_value(&o, repurchase_opts, "as_of");
   *as_of_given = as_of != NULL;
   return as_of ? garg_as_of_text(as_of, format, fn, &opts->as_of_us, pzErr) : SQLITE_OK;
-}
-
-/* Ranks of the segment ids (0 = NULL first, then SQLite's order of the values). */
-static uint32_t *segment_ranks(const gkeys *names, uint32_t nsegments) {
-  uint32_t *order = gmem_alloc((size_t)nsegments * sizeof *order);
-  uint32_t *rank = gmem_alloc((size_t)nsegments * sizeof *rank);
-  if (!order || !rank) { gmem_free(order); gmem_free(rank); return NULL; }
-  for (uint32_t i = 0; i < nsegments; i++) order[i] = i;
-  /* insertion sort: segments are channels, a handful */
-  for (uint32_t i = 2; i < nsegments; i++) {
-    uint32_t x = order[i], j = i;
-    while (j > 1 && gkeys_cmp(names, order[j - 1] - 1, x - 1) > 0) { order[j] = order[j - 1]; j--; }
-    order[j] = x;
-  }
-  for (uint32_t i = 0; i < nsegments; i++) rank[order[i]] = i;
-  gmem_free(order);
-  return rank;
 }
 
 static void repurchase_destroy(void *result) {
@@ -160,7 +131,7 @@ static int repurchase_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value 
   if (rc == SQLITE_OK && scan.g.ev.n > 0) {
     opts.as_of_us = scan.g.as_of_us;
     uint32_t nsegments = scan.has_segment ? gkeys_count(&scan.g.ev.names) + 1 : 1;
-    rank = segment_ranks(&scan.g.ev.names, nsegments);
+    rank = ggather_name_ranks(&scan.g);
     res = sqlite3_malloc64(sizeof *res);
     if (!rank || !res) rc = SQLITE_NOMEM;
     const char *why = NULL;

@@ -9,6 +9,8 @@
 #include "args.h"
 #include "cancel_db.h"
 #include "cohort.h"
+#include "gather.h"
+#include "mem.h"
 #include "registry.h"
 #include "source.h"
 #include "tvf.h"
@@ -92,192 +94,168 @@ void retention_final(sqlite3_context *ctx) {
 ** cohort_retention(source, period [, options])
 */
 static const gopt_spec cohort_opt_spec[] = {
-  {"on_or_after", GOPT_FLAG}, {"rolling", GOPT_FLAG}, {"tz", GOPT_VALUE}, {"week_start", GOPT_VALUE},
-  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},  {"value", GOPT_FLAG}, {NULL, 0},
+  {"on_or_after", GOPT_FLAG}, {"rolling", GOPT_FLAG},  {"tz", GOPT_VALUE},      {"week_start", GOPT_VALUE},
+  {"periods", GOPT_VALUE},    {"as_of", GOPT_VALUE},   {"value", GOPT_FLAG},    {"ts_unit", GOPT_VALUE},
+  {"segment", GOPT_VALUE},    {NULL, 0},
 };
 
 typedef struct cohort_result {
   gcohort *engine;
-  int has_value;
+  int has_value;      /* a value column with at least one value */
+  int has_segment;
+  gkeys segments;     /* segment values by id - 1 (id 0 is NULL) */
 } cohort_result;
 
 typedef struct cohort_scan {
+  ggather g;          /* actors, timestamps and the as_of rule, as every actor-history function */
   gcohort *engine;
-  const char *fn;
-  int has_is_start, has_value;
+  int has_is_start, has_value, has_segment, any_value;
 } cohort_scan;
 
 static int cohort_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   cohort_scan *s = ctx;
+  const char *fn = s->g.fn;
+  uint32_t actor;
   int64_t ts;
-  int rc;
-  /* Unix seconds are the common case on big tables: skip the general reader for them */
-  if (sqlite3_value_type(cols[1]) != SQLITE_INTEGER ||
-      gtime_from_unix_seconds(sqlite3_value_int64(cols[1]), &ts) != NULL) {
-    rc = garg_timestamp(cols[1], s->fn, "ts (source column 2)", &ts, pzErr);
-    if (rc == GARG_NULL) return SQLITE_OK;  /* no time, no activity */
-    if (rc != SQLITE_OK) return rc;
-  }
+  int rc = ggather_row(&s->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
+  if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
   int is_start = 0;
   if (s->has_is_start) {
-    rc = garg_bool(cols[2], s->fn, "is_start (source column 3)", &is_start, pzErr);
+    rc = garg_bool(cols[2], fn, "is_start (source column 3)", &is_start, pzErr);
     if (rc == GARG_NULL) is_start = 0;
     else if (rc != SQLITE_OK) return rc;
   }
   int64_t value = 0;
   if (s->has_value) {
-    rc = garg_money(cols[3], s->fn, "value (source column 4)", 2, GROUND_HALF_UP, &value, pzErr);
+    rc = garg_money(cols[3], fn, "value (source column 4)", 2, GROUND_HALF_UP, &value, pzErr);
     if (rc == GARG_NULL) value = 0;
     else if (rc != SQLITE_OK) return rc;
+    else s->any_value = 1;
   }
-  uint32_t id;
-  int bad;
-  sqlite3_value *actor = cols[0];
-  switch (sqlite3_value_type(actor)) {
-    case SQLITE_NULL: return SQLITE_OK;  /* nobody to count */
-    case SQLITE_INTEGER: bad = gcohort_actor_int(s->engine, sqlite3_value_int64(actor), &id); break;
-    case SQLITE_FLOAT: {
-      /* 42.0 is the actor 42, as SQLite compares them equal; 42.5 names nobody */
-      double d = sqlite3_value_double(actor);
-      if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d) {
-        char *desc = garg_describe(actor);
-        *pzErr = desc ? sqlite3_mprintf("%s: actor (source column 1) is %s, expected an INTEGER or TEXT id",
-                                        s->fn, desc) : NULL;
-        sqlite3_free(desc);
-        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      }
-      bad = gcohort_actor_int(s->engine, (int64_t)d, &id);
-      break;
-    }
-    default: {
-      int kind = sqlite3_value_type(actor);
-      const void *p = kind == SQLITE_TEXT ? (const void *)sqlite3_value_text(actor) : sqlite3_value_blob(actor);
-      int n = sqlite3_value_bytes(actor);
-      if (!p && n) return SQLITE_NOMEM;
-      bad = gcohort_actor_bytes(s->engine, kind, p ? p : "", (size_t)n, &id);
-    }
+  uint32_t segment = 0;
+  if (s->has_segment) {
+    rc = ggather_name(&s->g, cols[4], &segment, pzErr);
+    if (rc != SQLITE_OK) return rc;
   }
-  if (bad) return SQLITE_NOMEM;
-  const char *why = gcohort_add(s->engine, id, ts, is_start, value);
-  if (why) {
-    *pzErr = sqlite3_mprintf("%s: %s", s->fn, why);
+  const char *why = gcohort_add(s->engine, actor, ts, is_start, value, segment);
+  return why ? ggather_fail(fn, why, pzErr) : SQLITE_OK;
+}
+
+/* Reads the period and the options into the engine's and the gather's settings. */
+static int cohort_options(sqlite3_value **args, const char *fn, gcohort_opts *opts, gts_format *format,
+                          int *as_of_given, int64_t *as_of, int *value_flag, char **pzErr) {
+  memset(opts, 0, sizeof *opts);
+  int rc = garg_period(args[1], fn, "period", &opts->cal.period, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  gopts o;
+  gperiod period = opts->cal.period;
+  o.count = 0;
+  if (args[2]) rc = garg_options(args[2], fn, cohort_opt_spec, &o, pzErr);
+  if (rc == SQLITE_OK) rc = garg_calendar_options(&o, cohort_opt_spec, fn, &opts->cal, pzErr);
+  if (rc == SQLITE_OK) rc = garg_ts_format(&o, cohort_opt_spec, fn, opts->cal.offset_s, format, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  opts->cal.period = period;
+  opts->rolling = gopts_has(&o, cohort_opt_spec, "rolling");
+  opts->on_or_after = gopts_has(&o, cohort_opt_spec, "on_or_after");
+  *value_flag = gopts_has(&o, cohort_opt_spec, "value");
+  char err[GOPTS_ERR_MAX];
+  static const char *const touches[] = {"first", "last", NULL};
+  if (gopts_int(&o, cohort_opt_spec, "periods", 1, 1000000, &opts->periods, err, sizeof err) != 0 ||
+      gopts_choice(&o, cohort_opt_spec, "segment", touches, &opts->segment_last, err, sizeof err) != 0) {
+    *pzErr = sqlite3_mprintf("%s: %s", fn, err);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  return SQLITE_OK;
+  const char *text = gopts_value(&o, cohort_opt_spec, "as_of");
+  *as_of_given = text != NULL;
+  return text ? garg_as_of_text(text, format, fn, as_of, pzErr) : SQLITE_OK;
 }
 
-/* A plain decimal number: optional sign, digits, optional fraction. Not hex (strtod reads
-** 0x10 as 16), not an exponent, not inf or nan. */
-static int plain_number(const char *s) {
-  const char *p = s + (*s == '-' || *s == '+');
-  int digits = 0, dot = 0;
-  for (; *p; p++) {
-    if (*p >= '0' && *p <= '9') digits++;
-    else if (*p == '.' && !dot) dot = 1;
-    else return 0;
-  }
-  return digits > 0;
-}
+static int cohort_segment_cmp(void *ctx, uint32_t a, uint32_t b) { return ggather_name_cmp(ctx, a, b); }
 
-/* as_of=TS: ISO-8601 text, or Unix seconds written as a plain number (negative: before 1970). */
-static const char *parse_as_of(const char *text, int64_t *out) {
-  if (plain_number(text)) return gtime_from_unix_real(strtod(text, NULL), out);
-  return gtime_parse_text(text, -1, out);
+static void cohort_destroy(void *result) {
+  cohort_result *res = result;
+  if (!res) return;
+  gcohort_free(res->engine);
+  gkeys_free(&res->segments);
+  sqlite3_free(res);
 }
 
 static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
                           int64_t *nrows, char **pzErr) {
   const char *fn = spec->name;
   gcohort_opts opts;
-  memset(&opts, 0, sizeof opts);
-  int rc = garg_period(args[1], fn, "period", &opts.cal.period, pzErr);
-  if (rc == GARG_NULL) { *result = NULL; *nrows = 0; return SQLITE_OK; }
-  if (rc != SQLITE_OK) return rc;
-  gopts o;
-  gperiod period = opts.cal.period;
-  o.count = 0;
-  if (args[2]) rc = garg_options(args[2], fn, cohort_opt_spec, &o, pzErr);
-  if (rc == SQLITE_OK) rc = garg_calendar_options(&o, cohort_opt_spec, fn, &opts.cal, pzErr);
-  if (rc != SQLITE_OK) return rc;
-  opts.cal.period = period;
-  opts.rolling = gopts_has(&o, cohort_opt_spec, "rolling");
-  opts.on_or_after = gopts_has(&o, cohort_opt_spec, "on_or_after");
-  char err[GOPTS_ERR_MAX];
-  if (gopts_int(&o, cohort_opt_spec, "periods", 1, 1000000, &opts.periods, err, sizeof err) != 0) {
-    *pzErr = sqlite3_mprintf("%s: %s", fn, err);
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }
-  const char *as_of = gopts_value(&o, cohort_opt_spec, "as_of");
-  if (as_of) {
-    const char *why = parse_as_of(as_of, &opts.as_of_us);
-    if (why) {
-      *pzErr = sqlite3_mprintf("%s: option as_of='%s': expected Unix seconds or ISO-8601 text (%s)", fn, as_of, why);
-      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-    opts.has_as_of = 1;
-  }
+  gts_format format;
+  int as_of_given = 0, value_flag = 0;
+  int64_t as_of = 0;
+  int rc = cohort_options(args, fn, &opts, &format, &as_of_given, &as_of, &value_flag, pzErr);
+  if (rc != SQLITE_OK) return rc == GARG_NULL ? SQLITE_OK : rc;
 
   gsource src;
   rc = gsource_open_arg(&src, db, fn, "source", args[0], pzErr);
   if (rc != SQLITE_OK) return rc;
-  if (src.ncol < 2 || src.ncol > 4) {
-    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts [, is_start [, value]]", fn,
+  if (src.ncol < 2 || src.ncol > 5) {
+    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts [, is_start [, value [, segment]]]", fn,
                              src.ncol, src.ncol == 1 ? "" : "s");
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   /* The first design listed a `value` flag; the fourth column is read whenever present, so the flag
   ** only checks that it is there */
-  if (gopts_has(&o, cohort_opt_spec, "value") && src.ncol < 4) {
+  if (value_flag && src.ncol < 4) {
     *pzErr = sqlite3_mprintf("%s: option value needs a fourth source column (actor, ts, is_start, value); "
                              "the source has %d", fn, src.ncol);
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  opts.seed = garg_random_seed();  /* actor ids are data: a hash seed per statement */
-  opts.has_is_start = src.ncol >= 3;
-  opts.has_value = src.ncol >= 4;
+  cohort_scan scan;
+  memset(&scan, 0, sizeof scan);
+  scan.has_is_start = opts.has_is_start = src.ncol >= 3;
+  scan.has_value = opts.has_value = src.ncol >= 4;
+  scan.has_segment = opts.has_segment = src.ncol >= 5;
+  ggather_init(&scan.g, fn, 0, GKEYS_IDS_ONLY, &format, as_of_given, as_of);
+  opts.segment_cmp = cohort_segment_cmp;
+  opts.segment_ctx = &scan.g;
   cohort_result *res = sqlite3_malloc64(sizeof *res);
-  gcohort *engine = gcohort_new(&opts);
-  if (!res || !engine) {
-    sqlite3_free(res);
-    gcohort_free(engine);
-    gsource_close(&src);
-    return SQLITE_NOMEM;
-  }
-  cohort_scan scan = {engine, fn, opts.has_is_start, opts.has_value};
-  static const int cols[4] = {0, 1, 2, 3};
-  rc = gsource_scan(&src, fn, cols, src.ncol, cohort_row, &scan, pzErr);
+  scan.engine = gcohort_new(&opts);
+  if (!res || !scan.engine) rc = SQLITE_NOMEM;
+  static const int cols[5] = {0, 1, 2, 3, 4};
+  if (rc == SQLITE_OK) rc = gsource_scan(&src, fn, cols, src.ncol, cohort_row, &scan, pzErr);
   gsource_close(&src);
+  if (rc == SQLITE_OK) rc = ggather_finish_rows(&scan.g, gcohort_rows(scan.engine), gcohort_max_ts(scan.engine), pzErr);
+  uint32_t *rank = NULL;
+  uint32_t nsegments = scan.has_segment ? gkeys_count(&scan.g.ev.names) + 1 : 1;
+  if (rc == SQLITE_OK && scan.has_segment && !(rank = ggather_name_ranks(&scan.g))) rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK) {
     /* computing the cells runs no SQL: the core asks the connection now and then */
     gcancel_db cancel;
     gcancel_db_init(&cancel, db);
-    const char *why = gcohort_finish(engine, &cancel.base);
+    const char *why = gcohort_finish(scan.engine, scan.g.as_of_us, rank, nsegments, &cancel.base);
     int cancel_rc = gcancel_db_finish(&cancel);
-    if (why == gcancel_reason) {
-      rc = cancel_rc != SQLITE_OK ? cancel_rc : SQLITE_INTERRUPT;
-    } else if (why) {
-      *pzErr = sqlite3_mprintf("%s: %s", fn, why);
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
+    if (why == gcancel_reason) rc = cancel_rc != SQLITE_OK ? cancel_rc : SQLITE_INTERRUPT;
+    else if (why) rc = ggather_fail(fn, why, pzErr);
   }
+  gmem_free(rank);
   if (rc != SQLITE_OK) {
-    gcohort_free(engine);
+    gcohort_free(scan.engine);
     sqlite3_free(res);
+    ggather_free(&scan.g);
     return rc;
   }
-  res->engine = engine;
-  res->has_value = opts.has_value;
+  res->engine = scan.engine;
+  res->has_value = scan.has_value && scan.any_value;
+  res->has_segment = scan.has_segment;
+  res->segments = scan.g.ev.names;  /* the segment values, kept for output */
+  gkeys_init(&scan.g.ev.names, 0);
+  ggather_free(&scan.g);
   *result = res;
-  *nrows = gcohort_ncells(engine);
+  *nrows = gcohort_ncells(res->engine);
   return SQLITE_OK;
 }
 
 /* The output columns, in the schema's order (cohort_retention_spec below). */
 enum {
   COHORT_COLUMN_COHORT, COHORT_COLUMN_COHORT_SIZE, COHORT_COLUMN_PERIOD, COHORT_COLUMN_RETAINED, COHORT_COLUMN_RATE,
-  COHORT_COLUMN_VALUE, COHORT_COLUMN_COMPLETE, COHORT_COLUMN_VALUE_CENTS,
+  COHORT_COLUMN_VALUE, COHORT_COLUMN_COMPLETE, COHORT_COLUMN_VALUE_CENTS, COHORT_COLUMN_SEGMENT,
   COHORT_N_OUT,
 };
 
@@ -304,14 +282,13 @@ static void cohort_column(void *result, int64_t row, int col, sqlite3_context *c
       if (res->has_value) sqlite3_result_int64(ctx, cell->value);
       else sqlite3_result_null(ctx);
       break;
+    case COHORT_COLUMN_SEGMENT:
+      if (res->has_segment && cell->segment > 0) {
+        gkey key = gkeys_get(&res->segments, cell->segment - 1);
+        garg_result_key(ctx, &key);
+      }
+      break;
   }
-}
-
-static void cohort_destroy(void *result) {
-  cohort_result *res = result;
-  if (!res) return;
-  gcohort_free(res->engine);
-  sqlite3_free(res);
 }
 
 static const char *const cohort_args[] = {"source", "period_unit", "options"};
@@ -319,7 +296,7 @@ const gtvf_spec cohort_retention_spec = {
   .name = "cohort_retention",
   /* the output columns in COHORT_COLUMN_* order, then cohort_args */
   .schema = "CREATE TABLE x(cohort TEXT, cohort_size INTEGER, period INTEGER, retained INTEGER, rate REAL,"
-            " value REAL, complete INTEGER, value_cents INTEGER, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
+            " value REAL, complete INTEGER, value_cents INTEGER, segment, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
   .n_out = COHORT_N_OUT,
   .n_args = 3,
   .n_required = 2,

@@ -39,15 +39,14 @@ static gcohort_opts base_opts(gperiod period) {
 static int use_bitsets(void **state) { (void)state; tally_mode = 1; return 0; }
 static int use_sort(void **state) { (void)state; tally_mode = 2; return 0; }
 
-static void add(gcohort *c, int64_t actor, const char *ts, int is_start, int64_t value) {
-  uint32_t id;
-  assert_int_equal(gcohort_actor_int(c, actor, &id), 0);
-  assert_null(gcohort_add(c, id, T(ts), is_start, value));
+/* Actors are the caller's dense ids (the glue numbers keys): small actor numbers serve as ids. */
+static void add(gcohort *c, uint32_t actor, const char *ts, int is_start, int64_t value) {
+  assert_null(gcohort_add(c, actor, T(ts), is_start, value, 0));
 }
 
-/* "cohort_day|size|period|retained|complete" per cell, ';'-joined, into buf */
-static const char *cells_text(gcohort *c, char *buf, size_t len) {
-  assert_null(gcohort_finish(c, NULL));
+/* "cohort_day|size|period|retained|complete" per cell, ';'-joined, into buf, as of as_of. */
+static const char *cells_text(gcohort *c, const char *as_of, char *buf, size_t len) {
+  assert_null(gcohort_finish(c, T(as_of), NULL, 1, NULL));
   size_t at = 0;
   buf[0] = '\0';
   const gcohort_cell *cells = gcohort_cells(c);
@@ -65,8 +64,9 @@ static const char *cells_text(gcohort *c, char *buf, size_t len) {
 /* Weekly (Monday) calendar periods; 2024-01-01 is a Monday.
 ** a1: starts Mon 01-01, back Tue 01-09 (week 1).   a2: starts Tue 01-02, back Sat 01-20 (week 2).
 ** a3: starts Mon 01-08 and returns Tue 01-09 (same week: period 0 only).
-** as_of = the latest ts, 2024-01-20 00:00, inside week 01-15: cohort 01-01 shows periods 0..2,
-** cohort 01-08 periods 0..1; a period is complete when its week ended by 01-20 (01-15 yes, 01-22 no). */
+** as_of = 2024-01-21 00:00 (the midnight after the latest row's day, 01-20): the last instant
+** before it is in week 01-15, so cohort 01-01 shows periods 0..2, cohort 01-08 periods 0..1; a
+** period is complete when its week ended by 01-21 (01-15 yes, 01-22 no). */
 static void calendar_weeks(void **state) {
   (void)state;
   gcohort_opts o = base_opts(GPERIOD_WEEK);
@@ -78,7 +78,7 @@ static void calendar_weeks(void **state) {
   add(c, 3, "2024-01-08", 0, 0);
   add(c, 3, "2024-01-09", 0, 0);
   char buf[1024];
-  assert_string_equal(cells_text(c, buf, sizeof buf),
+  assert_string_equal(cells_text(c, "2024-01-21", buf, sizeof buf),
                       "2024-01-01|2|0|2|1;2024-01-01|2|1|1|1;2024-01-01|2|2|1|0;"
                       "2024-01-08|1|0|1|1;2024-01-08|1|1|0|0");
   gcohort_free(c);
@@ -97,7 +97,7 @@ static void on_or_after_counts_later_activity(void **state) {
   add(c, 3, "2024-01-08", 0, 0);
   add(c, 3, "2024-01-09", 0, 0);
   char buf[1024];
-  assert_string_equal(cells_text(c, buf, sizeof buf),
+  assert_string_equal(cells_text(c, "2024-01-21", buf, sizeof buf),
                       "2024-01-01|2|0|2|1;2024-01-01|2|1|2|1;2024-01-01|2|2|1|0;"
                       "2024-01-08|1|0|1|1;2024-01-08|1|1|0|0");
   gcohort_free(c);
@@ -105,10 +105,10 @@ static void on_or_after_counts_later_activity(void **state) {
 
 /* Rolling 7-day windows from each actor's start on the same rows:
 ** a1 01-01 00:00 -> 01-09 is day 8: window 1.  a2 01-02 -> 01-20 is day 18: window 2.
-** a3 01-08 -> 01-09 is day 1: window 0. Cohort 01-01 spans (01-20 - 01-01) / 7 = 2 windows;
-** a window k is complete when the cohort's latest starter (a2, 01-02) has lived through it:
-** 01-02 + 7(k+1) days <= 01-20, so k = 0, 1 complete and k = 2 (01-23) not.
-** Cohort 01-08: (01-20 - 01-08) / 7 = 1; 01-08 + 7 = 01-15 <= 01-20 complete, 01-22 not. */
+** a3 01-08 -> 01-09 is day 1: window 0. as_of 01-21: cohort 01-01 spans (01-20 23:59:59 -
+** 01-01) / 7 days = 2 windows; a window k is complete when the cohort's latest starter (a2,
+** 01-02) has lived through it: 01-02 + 7(k+1) days <= 01-21, so k = 0, 1 complete and k = 2
+** (01-23) not. Cohort 01-08: 12.99 days / 7 = 1; 01-08 + 7 = 01-15 <= 01-21 complete, 01-22 not. */
 static void rolling_weeks(void **state) {
   (void)state;
   gcohort_opts o = base_opts(GPERIOD_WEEK);
@@ -121,7 +121,7 @@ static void rolling_weeks(void **state) {
   add(c, 3, "2024-01-08", 0, 0);
   add(c, 3, "2024-01-09", 0, 0);
   char buf[1024];
-  assert_string_equal(cells_text(c, buf, sizeof buf),
+  assert_string_equal(cells_text(c, "2024-01-21", buf, sizeof buf),
                       "2024-01-01|2|0|2|1;2024-01-01|2|1|1|1;2024-01-01|2|2|1|0;"
                       "2024-01-08|1|0|1|1;2024-01-08|1|1|0|0");
   gcohort_free(c);
@@ -136,8 +136,6 @@ static void rolling_differs_from_calendar(void **state) {
   for (int rolling = 0; rolling <= 1; rolling++) {
     gcohort_opts o = base_opts(GPERIOD_WEEK);
     o.rolling = rolling;
-    o.has_as_of = 1;
-    o.as_of_us = T("2024-01-31");
     gcohort *c = gcohort_new(&o);
     add(c, 1, "2024-01-07 23:00", 0, 0);  /* Sunday: cohort week of 01-01 */
     add(c, 1, "2024-01-08 01:00", 0, 0);
@@ -145,16 +143,17 @@ static void rolling_differs_from_calendar(void **state) {
     add(c, 2, "2024-01-14 23:00", 0, 0);
     add(c, 2, "2024-01-15 01:00", 0, 0);
     char buf[1024];
-    cells_text(c, buf, sizeof buf);
+    cells_text(c, "2024-01-31", buf, sizeof buf);
     const gcohort_cell *cells = gcohort_cells(c);
-    /* cohort 01-01: calendar periods 0..4 (as_of in week 01-29), rolling (01-31 - 01-07 23:00)/7d = 3 */
+    /* as_of 01-31: the last instant before it, 01-30 23:59:59, is in week 01-29: calendar periods
+    ** 0..4 for cohort 01-01; rolling (01-30 23:59:59 - 01-07 23:00) / 7 days = 3 */
     if (!rolling) {
       assert_string_equal(buf, "2024-01-01|1|0|1|1;2024-01-01|1|1|1|1;2024-01-01|1|2|0|1;2024-01-01|1|3|0|1;"
                                "2024-01-01|1|4|0|0;"
                                "2024-01-08|1|0|1|1;2024-01-08|1|1|1|1;2024-01-08|1|2|0|1;2024-01-08|1|3|0|0");
     } else {
-      /* a1: windows from 01-07 23:00; 01-31 00:00 is 23 days 1 hour later: window 3, incomplete.
-      ** a2: from 01-08 00:00; 01-14 23:00 is window 0, 01-15 01:00 is window 1; 01-31 is day 23: 3. */
+      /* a1: windows from 01-07 23:00; 01-30 23:59:59 is 23 days later: window 3, incomplete.
+      ** a2: from 01-08 00:00; 01-14 23:00 is window 0, 01-15 01:00 is window 1; 01-30 is day 22: 3. */
       assert_string_equal(buf, "2024-01-01|1|0|1|1;2024-01-01|1|1|0|1;2024-01-01|1|2|0|1;2024-01-01|1|3|0|0;"
                                "2024-01-08|1|0|1|1;2024-01-08|1|1|1|1;2024-01-08|1|2|0|1;2024-01-08|1|3|0|0");
     }
@@ -164,7 +163,8 @@ static void rolling_differs_from_calendar(void **state) {
 }
 
 /* is_start: only start rows open a cohort; rows before the start are not returns (nor value);
-** an actor with no start row is in no cohort. Values are summed per cell. */
+** an actor with no start row is in no cohort. Values are summed per cell. as_of 03-02, the
+** midnight after the latest row's day: March is listed, not complete. */
 static void is_start_and_values(void **state) {
   (void)state;
   gcohort_opts o = base_opts(GPERIOD_MONTH);
@@ -179,7 +179,7 @@ static void is_start_and_values(void **state) {
   add(c, 2, "2024-02-01 00:00:00", 0, 1);    /* one second later: period 1 */
   add(c, 3, "2024-02-10", 0, 999);   /* never starts */
   char buf[1024];
-  assert_string_equal(cells_text(c, buf, sizeof buf),
+  assert_string_equal(cells_text(c, "2024-03-02", buf, sizeof buf),
                       "2024-01-01|2|0|2|1;2024-01-01|2|1|2|1;2024-01-01|2|2|1|0");
   const gcohort_cell *cells = gcohort_cells(c);
   assert_int_equal(cells[0].value, 1000 + 700);
@@ -199,80 +199,72 @@ static void offset_moves_the_day(void **state) {
     add(c, 1, "2023-12-31 18:00:00", 0, 0);
     add(c, 1, "2024-06-01 00:00:00", 0, 0);
     char buf[512];
-    assert_string_equal(cells_text(c, buf, sizeof buf),
+    /* as_of: the midnight after the latest row's local day, 2024-06-02 00:00 local */
+    assert_string_equal(cells_text(c, tz ? "2024-06-01 16:00" : "2024-06-02", buf, sizeof buf),
                         tz ? "2024-01-01|1|0|1|0" : "2023-01-01|1|0|1|1;2023-01-01|1|1|1|0");
     gcohort_free(c);
   }
 }
 
-/* periods=N caps the periods shown; as_of drops later rows and decides completeness. */
+/* periods=N caps the periods shown; as_of decides which periods are listed and complete (rows
+** at or after it never reach the engine: the glue drops them, tests/sql/cohort_retention.sql). */
 static void periods_and_as_of(void **state) {
   (void)state;
   gcohort_opts o = base_opts(GPERIOD_DAY);
   o.periods = 2;
   o.on_or_after = 1;
-  o.has_as_of = 1;
-  o.as_of_us = T("2024-01-10 12:00");
   gcohort *c = gcohort_new(&o);
   add(c, 1, "2024-01-01", 0, 0);
   add(c, 1, "2024-01-05", 0, 0);  /* day 4: beyond periods=2 yet still "on or after" day 1 */
   add(c, 2, "2024-01-01", 0, 0);
-  add(c, 2, "2024-01-11", 0, 0);  /* after as_of: not seen */
-  add(c, 3, "2024-01-12", 0, 0);  /* starts after as_of: in no cohort */
   char buf[512];
-  assert_string_equal(cells_text(c, buf, sizeof buf), "2024-01-01|2|0|2|1;2024-01-01|2|1|1|1");
+  assert_string_equal(cells_text(c, "2024-01-10 12:00", buf, sizeof buf), "2024-01-01|2|0|2|1;2024-01-01|2|1|1|1");
   gcohort_free(c);
 }
 
-/* Integer and text actors are different actors; bytes compare exactly. */
-static void actor_keys(void **state) {
+/* Segments (channel quality): first-touch by default, last-touch on request; a tie of
+** instants goes to the smaller segment as the comparison orders them, whatever the row order.
+** Segment ids 1 'web', 2 'app' (compared by name: app < web), 0 NULL.
+** a1: 01-02 web, 01-09 app (returns in week 1).  a2: 01-03 app and 01-03 web at the same
+** instant.  a3: 01-04 with no segment (NULL). Monday weeks; as_of 01-15.
+** First-touch: web {a1}, app {a2 (tie: app < web)}, NULL {a3}. Output blocks in rank order:
+** NULL, app, web. Last-touch: a1 -> app (01-09), a2 -> web (tie: the larger), a3 -> NULL. */
+static int by_name(void *ctx, uint32_t a, uint32_t b) {
+  (void)ctx;
+  static const int rank[3] = {0, 2, 1};  /* NULL, web, app -> NULL < app < web */
+  return rank[a] - rank[b];
+}
+
+static void segments(void **state) {
   (void)state;
-  gcohort_opts o = base_opts(GPERIOD_DAY);
-  gcohort *c = gcohort_new(&o);
-  uint32_t a, b, t1, t2, t3, bl;
-  assert_int_equal(gcohort_actor_int(c, 7, &a), 0);
-  assert_int_equal(gcohort_actor_bytes(c, 3, "7", 1, &t1), 0);
-  assert_int_equal(gcohort_actor_bytes(c, 4, "7", 1, &bl), 0);
-  assert_int_equal(gcohort_actor_bytes(c, 3, "alice", 5, &t2), 0);
-  assert_int_equal(gcohort_actor_int(c, 7, &b), 0);
-  assert_int_equal(gcohort_actor_bytes(c, 3, "alice", 5, &t3), 0);
-  assert_int_equal(a, b);
-  assert_int_equal(t2, t3);
-  assert_int_not_equal(a, t1);
-  assert_int_not_equal(t1, bl);
-  assert_int_not_equal(t1, t2);
-  /* many keys survive table growth */
-  for (int64_t k = 0; k < 100000; k++) {
-    uint32_t id, id2;
-    char s[32];
-    int n = snprintf(s, sizeof s, "u%lld", (long long)k);
-    assert_int_equal(gcohort_actor_int(c, k * 1000003, &id), 0);
-    assert_int_equal(gcohort_actor_bytes(c, 3, s, (size_t)n, &id2), 0);
+  static const uint32_t out_rank[3] = {0, 2, 1};
+  for (int last = 0; last <= 1; last++) {
+    for (int order = 0; order <= 1; order++) {
+      gcohort_opts o = base_opts(GPERIOD_WEEK);
+      o.has_segment = 1;
+      o.segment_last = last;
+      o.segment_cmp = by_name;
+      struct { uint32_t a; const char *ts; uint32_t seg; } rows[] = {
+        {1, "2024-01-02", 1}, {1, "2024-01-09", 2}, {2, "2024-01-03", 2}, {2, "2024-01-03", 1}, {3, "2024-01-04", 0},
+      };
+      gcohort *c = gcohort_new(&o);
+      for (int k = 0; k < 5; k++) {
+        int r = order ? 4 - k : k;  /* the same rows backwards: the same answer */
+        assert_null(gcohort_add(c, rows[r].a, T(rows[r].ts), 0, 0, rows[r].seg));
+      }
+      assert_null(gcohort_finish(c, T("2024-01-15"), out_rank, 3, NULL));
+      const gcohort_cell *cells = gcohort_cells(c);
+      char buf[256];
+      size_t at = 0;
+      for (int64_t i = 0; i < gcohort_ncells(c); i++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%u:%lld|%lld", i ? ";" : "", cells[i].segment,
+                               (long long)cells[i].period, (long long)cells[i].retained);
+      /* every block is cohort 2024-01-01 with periods 0 and 1 */
+      assert_string_equal(buf, last ? "0:0|1;0:1|0;2:0|1;2:1|1;1:0|1;1:1|0"    /* NULL a3; app a1; web a2 */
+                                    : "0:0|1;0:1|0;2:0|1;2:1|0;1:0|1;1:1|1");  /* NULL a3; app a2; web a1 */
+      gcohort_free(c);
+    }
   }
-  for (int64_t k = 0; k < 100000; k += 997) {
-    uint32_t id, again;
-    assert_int_equal(gcohort_actor_int(c, k * 1000003, &id), 0);
-    assert_int_equal(gcohort_actor_int(c, k * 1000003, &again), 0);
-    assert_int_equal(id, again);
-  }
-  gcohort_free(c);
-  /* a key hashed while beyond the direct array keeps its id once the array grows over it */
-  c = gcohort_new(&o);
-  uint32_t early, later, again;
-  assert_int_equal(gcohort_actor_int(c, 3000000, &early), 0);
-  for (int64_t k = 0; k < 300000; k++) assert_int_equal(gcohort_actor_int(c, k, &again), 0);
-  assert_int_equal(gcohort_actor_int(c, 3000001, &later), 0);
-  assert_int_equal(gcohort_actor_int(c, 3000000, &again), 0);
-  assert_int_equal(again, early);
-  assert_int_equal(gcohort_actor_int(c, 3000001, &again), 0);
-  assert_int_equal(again, later);
-  assert_int_equal(gcohort_actor_int(c, 299999, &again), 0);
-  assert_int_equal(again, 300000);  /* ids are dense in order of first sight */
-  assert_int_equal(gcohort_actor_int(c, -5, &again), 0);
-  assert_int_equal(again, 300002);
-  assert_null(gcohort_finish(c, NULL));  /* actors without rows: nothing */
-  assert_int_equal(gcohort_ncells(c), 0);
-  gcohort_free(c);
 }
 
 /* More rows than one storage chunk (65536): 300000 rows over 1000 actors, each active on
@@ -283,13 +275,11 @@ static void many_rows(void **state) {
   gcohort *c = gcohort_new(&o);
   int64_t day0 = T("2024-03-01");
   for (int64_t i = 0; i < 300000; i++) {
-    int64_t actor = i % 1000;
-    uint32_t id;
-    assert_int_equal(gcohort_actor_int(c, actor, &id), 0);
+    uint32_t actor = (uint32_t)(i % 1000);
     int64_t ts = i < 1000 ? day0 : day0 + ((actor % 3) + 1) * GTIME_US_PER_DAY + (i % 3600) * GTIME_US_PER_SEC;
-    assert_null(gcohort_add(c, id, ts, 0, 0));
+    assert_null(gcohort_add(c, actor, ts, 0, 0, 0));
   }
-  assert_null(gcohort_finish(c, NULL));
+  assert_null(gcohort_finish(c, day0 + 4 * GTIME_US_PER_DAY, NULL, 1, NULL));  /* days 0..3 */
   assert_int_equal(gcohort_ncells(c), 4);
   const gcohort_cell *cells = gcohort_cells(c);
   assert_int_equal(cells[0].retained, 1000);
@@ -303,14 +293,14 @@ static void empty_and_too_fine(void **state) {
   (void)state;
   gcohort_opts o = base_opts(GPERIOD_DAY);
   gcohort *c = gcohort_new(&o);
-  assert_null(gcohort_finish(c, NULL));
+  assert_null(gcohort_finish(c, 0, NULL, 1, NULL));
   assert_int_equal(gcohort_ncells(c), 0);
   gcohort_free(c);
   /* two cohorts 9000 years apart in days: refused, not 3 million rows of output */
   c = gcohort_new(&o);
   add(c, 1, "0100-01-01", 0, 0);
   add(c, 2, "9100-01-01", 0, 0);
-  assert_non_null(gcohort_finish(c, NULL));
+  assert_non_null(gcohort_finish(c, T("9100-01-02"), NULL, 1, NULL));
   gcohort_free(c);
 }
 
@@ -419,12 +409,10 @@ static void tallies_agree(void **state) {
       int64_t t0 = T("2024-01-01");
       for (int i = 0; i < 20000; i++) {
         x ^= x << 13; x ^= x >> 7; x ^= x << 17;  /* xorshift64 */
-        uint32_t id;
-        assert_int_equal(gcohort_actor_int(engines[t], (int64_t)(x % 700), &id), 0);
         int64_t ts = t0 + (int64_t)((x >> 16) % (200 * 86400)) * GTIME_US_PER_SEC;
-        assert_null(gcohort_add(engines[t], id, ts, (x >> 50) % 5 == 0, (int64_t)((x >> 20) % 10000)));
+        assert_null(gcohort_add(engines[t], (uint32_t)(x % 700), ts, (x >> 50) % 5 == 0, (int64_t)((x >> 20) % 10000), 0));
       }
-      assert_null(gcohort_finish(engines[t], NULL));
+      assert_null(gcohort_finish(engines[t], t0 + 200 * GTIME_US_PER_DAY, NULL, 1, NULL));
     }
     assert_int_equal(gcohort_ncells(engines[0]), gcohort_ncells(engines[1]));
     assert_true(gcohort_ncells(engines[0]) > 100);
@@ -463,14 +451,10 @@ static void stops_when_told(void **state) {
   for (int stop_at = 1; stop_at < 1000; stop_at++) {
     gcohort *c = gcohort_new(&o);
     for (int64_t a = 0; a < 40000; a++)
-      for (int d = 0; d < 10; d++) {
-        uint32_t id;
-        assert_int_equal(gcohort_actor_int(c, a, &id), 0);
-        assert_null(gcohort_add(c, id, T("2024-01-01") + d * GTIME_US_PER_DAY + a, 0, 0));
-      }
+      for (int d = 0; d < 10; d++) assert_null(gcohort_add(c, (uint32_t)a, T("2024-01-01") + d * GTIME_US_PER_DAY + a, 0, 0, 0));
     poll_count n = {0, stop_at};
     gcancel cancel = {stop_at_poll, &n, GCANCEL_PERIOD, 0};
-    const char *why = gcohort_finish(c, &cancel);
+    const char *why = gcohort_finish(c, T("2024-01-11"), NULL, 1, &cancel);
     if (why == NULL) {
       /* every actor is active on each of its 10 days: 40000 retained in periods 0..9 */
       assert_int_equal(gcohort_ncells(c), 10);
@@ -488,36 +472,6 @@ static void stops_when_told(void **state) {
   assert_true(polls_in_full_run >= 6);
 }
 
-/* The actors' hash seed (glue draws one per statement) changes no cell: ids are numbered by
-** first appearance. Sparse INTEGER actors (hashed, not in the direct array) and TEXT ones. */
-static void same_cells_under_every_seed(void **state) {
-  (void)state;
-  char first[8192] = "", buf[8192];
-  const uint64_t seeds[] = {0, 7, UINT64_C(0xfeedfacecafebeef)};
-  for (int s = 0; s < 3; s++) {
-    gcohort_opts o = base_opts(GPERIOD_DAY);
-    o.seed = seeds[s];
-    gcohort *c = gcohort_new(&o);
-    for (int i = 0; i < 3000; i++) {
-      uint32_t id;
-      int64_t actor = (int64_t)(i % 700) * INT64_C(1000000007) + 1;  /* far beyond the direct array */
-      if (i % 2) {
-        char name[32];
-        snprintf(name, sizeof name, "u%d", i % 500);
-        assert_int_equal(gcohort_actor_bytes(c, 3 /* TEXT */, name, strlen(name), &id), 0);
-      } else {
-        assert_int_equal(gcohort_actor_int(c, actor, &id), 0);
-      }
-      assert_null(gcohort_add(c, id, T("2024-01-01") + (int64_t)(i % 9) * GTIME_US_PER_DAY + i, 0, 0));
-    }
-    cells_text(c, buf, sizeof buf);
-    if (s == 0) memcpy(first, buf, sizeof buf);
-    else assert_string_equal(buf, first);
-    gcohort_free(c);
-  }
-  assert_true(strlen(first) > 0);
-}
-
 #define BOTH(f) cmocka_unit_test_setup(f, use_bitsets), cmocka_unit_test_setup(f, use_sort)
 
 int main(void) {
@@ -525,8 +479,8 @@ int main(void) {
     BOTH(calendar_weeks),      BOTH(on_or_after_counts_later_activity), BOTH(rolling_weeks),
     BOTH(rolling_differs_from_calendar), BOTH(is_start_and_values), BOTH(offset_moves_the_day),
     BOTH(periods_and_as_of),   BOTH(many_rows),  BOTH(empty_and_too_fine), BOTH(stops_when_told),
-    BOTH(same_cells_under_every_seed),
-    cmocka_unit_test(actor_keys), cmocka_unit_test(tallies_agree), cmocka_unit_test(matches_reference_query),
+    BOTH(segments),
+    cmocka_unit_test(tallies_agree), cmocka_unit_test(matches_reference_query),
   };
   return cmocka_run_group_tests_name("cohort", tests, NULL, NULL);
 }

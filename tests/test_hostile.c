@@ -113,7 +113,7 @@ static const char *const expected_functions[] = {
 static const char *const expected_tables[] = {
   "clv|9|2|directonly",
   "clv_fit|13|2|directonly",
-  "cohort_retention|8|3|directonly",
+  "cohort_retention|9|3|directonly",
   "funnel|10|4|directonly",
   "funnel_actors|6|4|directonly",
   "promo_apply|16|3|directonly",

@@ -8,7 +8,9 @@
 --   cohort_params(period, tz_minutes, week_start, rolling, on_or_after, max_periods)
 --       period 'day'|'week'|'month'; tz_minutes the fixed offset (+480 for UTC+8);
 --       week_start 'monday'|'sunday'; rolling, on_or_after 0/1; max_periods 0 = all
--- as_of is the latest ts. Output: cohort_retention's columns (value as value_cents).
+-- as_of is the default of every function: the midnight after the latest row's local day; the last
+-- period shown holds the last instant before it. Output: cohort_retention's columns (value as
+-- value_cents).
 WITH RECURSIVE
 p AS (
   SELECT period, tz_minutes, week_start, rolling, on_or_after, max_periods,
@@ -24,7 +26,10 @@ b AS (  -- every usable row, with its local calendar bucket (the first local day
                        ELSE date(s.ts, p.shift, 'start of month') END AS bucket
   FROM cohort_source AS s, p
   WHERE s.actor IS NOT NULL AND s.ts IS NOT NULL),
-as_of AS (SELECT secs, lts, bucket FROM b ORDER BY secs DESC LIMIT 1),
+as_of AS (  -- the midnight after the latest row's local day; bucket: the period of the last instant before it
+  SELECT CAST(strftime('%s', date(b.lts, '+1 day')) AS INTEGER) - p.tz_minutes * 60 AS secs,
+         date(b.lts, '+1 day') AS lts, b.bucket
+  FROM b, p ORDER BY b.secs DESC LIMIT 1),
 actors AS (  -- cohort entry: the actor's first is_start row
   SELECT actor, min(secs) AS start_secs FROM b WHERE is_start = 1 GROUP BY actor),
 entry AS (
@@ -43,9 +48,9 @@ activity AS (  -- rows at or after the actor's entry, with their period number
                    / CASE p.period WHEN 'week' THEN 7 ELSE 1 END END AS k
   FROM b JOIN entry AS e ON e.actor = b.actor, p
   WHERE b.secs >= e.start_secs),
-spans AS (  -- the last period shown per cohort: the one holding as_of, or max_periods - 1
+spans AS (  -- the last period shown per cohort: the one holding the last instant before as_of, or max_periods - 1
   SELECT c.*, min(CASE WHEN p.max_periods > 0 THEN p.max_periods - 1 ELSE 1 << 40 END,
-     CASE WHEN p.rolling THEN (as_of.secs - c.min_start) / p.roll_secs
+     CASE WHEN p.rolling THEN (as_of.secs - 1 - c.min_start) / p.roll_secs
           WHEN p.period = 'month' THEN (strftime('%Y', as_of.bucket) - strftime('%Y', c.cohort)) * 12
                                        + strftime('%m', as_of.bucket) - strftime('%m', c.cohort)
           ELSE CAST(round(julianday(as_of.bucket) - julianday(c.cohort)) AS INTEGER)

@@ -2,7 +2,7 @@
 -- (strtod read 0x10 as 16 s), and negative numbers are instants before 1970, not bad dates.
 -- Actor 1 starts at 0 (1970-01-01) and returns at 86400; as_of=0x10 was read as 16 s.
 SELECT * FROM cohort_retention('VALUES (1, 0), (1, 86400)', 'day', 'as_of=0x10');
--- => error: cohort_retention: option as_of='0x10': expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
+-- => error: cohort_retention: option as_of='0x10': expected an ISO-8601 date or time, or a number in ts_unit (expected YYYY-MM-DD)
 -- as_of=-5 is 1969-12-31 23:59:55: actor 2 (at -10) has started, actor 1 (at 0) has not.
 SELECT cohort, cohort_size, period, retained FROM cohort_retention('VALUES (1, 0), (2, -10)', 'day', 'as_of=-5');
 -- => 1969-12-31|1|0|1
