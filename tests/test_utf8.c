@@ -5,7 +5,7 @@
 **
 ** - gutf8_prefix and gutf8_complete on hand-made byte strings;
 ** - every message that cuts a value (garg_describe's 57 bytes, options' 512-byte buffer, a
-**   promotion rule's unknown type and tier field), over values of 3-byte characters shifted by
+**   promotion rule's unknown type, tier field, unknown field and quoted amount), over values of 3-byte characters shifted by
 **   0, 1 and 2 ASCII bytes so that every alignment of the cut is met: each message is valid
 **   UTF-8 (checked byte by byte below).
 */
@@ -83,6 +83,8 @@ static void messages_are_valid_utf8(void **state) {
     "SELECT date_bucket('2024-01-01', 'week', 'week_start=%s')",      /* options: bad choice */
     "SELECT promo_price(100, 1, '{\"type\":\"%s\"}')",                 /* rule: unknown type, 40 bytes */
     "SELECT promo_price(100, 2, '{\"type\":\"tiered_discount\",\"tiers\":[{\"qty\":2,\"rate\":0.9,\"%s\":1}]}')",
+    "SELECT promo_price(100, 1, '{\"type\":\"reduce\",\"amount\":\"%s\"}')",   /* a bad amount, quoted */
+    "SELECT promo_price(100, 1, '{\"type\":\"discount\",\"rate\":0.9,\"%s\":1}')",  /* an unknown field's path */
   };
   int checked = 0;
   for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++)
@@ -100,7 +102,7 @@ static void messages_are_valid_utf8(void **state) {
       sqlite3_free(sql);
       checked++;
     }
-  assert_int_equal(checked, 15);
+  assert_int_equal(checked, 21);
   sqlite3_close(db);
 }
 
