@@ -114,7 +114,7 @@ static int grow_slots(gkeys *k) {
       gkeys_slot other = s[at];
       s[at] = v;
       if (at == i) break;
-      s[i] = other;  /* empty, or pending: placed by the next round */
+      s[i] = other; /* empty, or pending: placed by the next round */
     }
   }
   return GKEYS_FOUND;

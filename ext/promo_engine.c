@@ -39,7 +39,7 @@ static int rfail(rp *p, const char *path, const char *fmt, ...) {
   va_end(ap);
   if (path && *path) snprintf(p->err, p->errlen, "rule $.%s: %s", path, what);
   else snprintf(p->err, p->errlen, "rule: %s", what);
-  p->err[gutf8_complete(p->err, strlen(p->err))] = 0;  /* a cut never splits a character (utf8.h) */
+  p->err[gutf8_complete(p->err, strlen(p->err))] = 0; /* a cut never splits a character (utf8.h) */
   return -1;
 }
 

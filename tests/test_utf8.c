@@ -78,13 +78,13 @@ static void messages_are_valid_utf8(void **state) {
   assert_int_equal(sqlite3_growth_init(db, NULL, NULL), SQLITE_OK);
   /* each %s is a run of 中 (3 bytes) after 0, 1 or 2 ASCII bytes, as long as the message needs */
   static const char *const shapes[] = {
-    "SELECT date_bucket('%s', 'day')",                                 /* garg_describe: 57 bytes */
-    "SELECT date_bucket('2024-01-01', 'day', '%s=1')",                /* options: unknown key, 512 bytes */
-    "SELECT date_bucket('2024-01-01', 'week', 'week_start=%s')",      /* options: bad choice */
-    "SELECT promo_price(100, 1, '{\"type\":\"%s\"}')",                 /* rule: unknown type, 40 bytes */
+    "SELECT date_bucket('%s', 'day')",                           /* garg_describe: 57 bytes */
+    "SELECT date_bucket('2024-01-01', 'day', '%s=1')",           /* options: unknown key, 512 bytes */
+    "SELECT date_bucket('2024-01-01', 'week', 'week_start=%s')", /* options: bad choice */
+    "SELECT promo_price(100, 1, '{\"type\":\"%s\"}')",           /* rule: unknown type, 40 bytes */
     "SELECT promo_price(100, 2, '{\"type\":\"tiered_discount\",\"tiers\":[{\"qty\":2,\"rate\":0.9,\"%s\":1}]}')",
-    "SELECT promo_price(100, 1, '{\"type\":\"reduce\",\"amount\":\"%s\"}')",   /* a bad amount, quoted */
-    "SELECT promo_price(100, 1, '{\"type\":\"discount\",\"rate\":0.9,\"%s\":1}')",  /* an unknown field's path */
+    "SELECT promo_price(100, 1, '{\"type\":\"reduce\",\"amount\":\"%s\"}')",       /* a bad amount, quoted */
+    "SELECT promo_price(100, 1, '{\"type\":\"discount\",\"rate\":0.9,\"%s\":1}')", /* an unknown field's path */
   };
   int checked = 0;
   for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++)
