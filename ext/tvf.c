@@ -68,11 +68,15 @@ static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
     info->aConstraintUsage[usable_at[arg]].argvIndex = next++;
     info->aConstraintUsage[usable_at[arg]].omit = 1;
   }
+  /* An argument present but not usable yet (its value comes from a table later in this join
+  ** order): let the planner try another order. Optional ones too: a plan that left one out
+  ** would compute with the default, and SQLite would then drop every row, since the hidden
+  ** column holds what was actually used, not the joined value. */
+  for (int arg = 0; arg < spec->n_args; arg++)
+    if (!(mask & (1 << arg)) && (unusable & (1 << arg))) return SQLITE_CONSTRAINT;
   int missing = 0;
   for (int arg = 0; arg < spec->n_required; arg++) {
     if (mask & (1 << arg)) continue;
-    /* Present but not usable yet: let the planner try another join order. */
-    if (unusable & (1 << arg)) return SQLITE_CONSTRAINT;
     /* Absent from this call: the planner also asks about subsets of the WHERE clause (each
     ** branch of an OR), so this is not yet an error; price the plan out of reach and let
     ** xFilter report the missing argument if it is ever the only plan. */

@@ -47,3 +47,17 @@ SELECT * FROM funnel('e', 3600) WHERE step = 1 OR step = 2;
 -- => error: funnel: argument steps is required
 SELECT * FROM rfm WHERE customer = 1 OR customer = 2;
 -- => error: rfm: argument source is required
+-- an optional argument taken from another table of the join (rfm's as_of per row of d): the
+-- planner must run rfm inside the loop over d. It gave no rows: a plan that ignored the
+-- unusable as_of ran rfm once with the default, then compared its hidden column with d.x.
+-- Recency by hand: u1's last order 2026-01-05, u2's 2026-01-03; as_of 2026-01-10 and 01-20.
+CREATE TABLE d(x);
+INSERT INTO d VALUES ('2026-01-10'), ('2026-01-20');
+SELECT d.x, r.customer, r.recency_days FROM d JOIN rfm('o', d.x) AS r ORDER BY 1, 2;
+-- => 2026-01-10|1|5
+-- => 2026-01-10|2|7
+-- => 2026-01-20|1|15
+-- => 2026-01-20|2|17
+SELECT d.x, r.customer FROM rfm('o', d.x) AS r JOIN d WHERE r.customer = 2 ORDER BY 1;
+-- => 2026-01-10|2
+-- => 2026-01-20|2
