@@ -14,17 +14,40 @@ const char *const gas_status_cn[GAS_NSTATUSES] = {"新增", "活跃", "回流", 
 
 /* ---- one actor's distinct periods, in order ---- */
 
+static inline int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return q - (a % b != 0 && (a < 0));
+}
+
+/* Days and weeks have one length: their index is (us + origin) / length, no calendar needed.
+** origin_us puts the offset and the week's first day at a multiple of the length. */
+typedef struct period_shape {
+  const gcalendar *cal;
+  int64_t len_us;     /* 0: calendar months, quarters, years */
+  int64_t origin_us;
+} period_shape;
+
+static period_shape shape_of(const gcalendar *cal) {
+  period_shape s = {cal, 0, 0};
+  if (cal->period == GPERIOD_DAY || cal->period == GPERIOD_WEEK) {
+    s.len_us = cal->period == GPERIOD_DAY ? GTIME_US_PER_DAY : 7 * GTIME_US_PER_DAY;
+    /* the first instant of period 0 is -origin */
+    s.origin_us = -gtime_period_index_start_us(cal, 0);
+  }
+  return s;
+}
+
 /* Rows are in time order, so a period's rows are consecutive: the period index is computed once
 ** per period, and the rows inside it are skipped by comparing with its end. */
 typedef struct period_walk {
-  const gcalendar *cal;
+  period_shape shape;
   const int64_t *ts;
   uint32_t i, n;
   int64_t end_us;  /* the current period's end (exclusive) */
 } period_walk;
 
-static void walk_init(period_walk *w, const gcalendar *cal, const int64_t *ts, uint32_t n) {
-  w->cal = cal;
+static void walk_init(period_walk *w, const period_shape *shape, const int64_t *ts, uint32_t n) {
+  w->shape = *shape;
   w->ts = ts;
   w->i = 0;
   w->n = n;
@@ -34,8 +57,14 @@ static void walk_init(period_walk *w, const gcalendar *cal, const int64_t *ts, u
 static inline int walk_next(period_walk *w, int64_t *index) {
   while (w->i < w->n && w->ts[w->i] < w->end_us) w->i++;
   if (w->i >= w->n) return 0;
-  int64_t p = gtime_period_index(w->cal, w->ts[w->i++]);
-  w->end_us = gtime_period_index_start_us(w->cal, p + 1);
+  int64_t t = w->ts[w->i++], p;
+  if (w->shape.len_us) {
+    p = floor_div(t + w->shape.origin_us, w->shape.len_us);
+    w->end_us = (p + 1) * w->shape.len_us - w->shape.origin_us;
+  } else {
+    p = gtime_period_index(w->shape.cal, t);
+    w->end_us = gtime_period_index_start_us(w->shape.cal, p + 1);
+  }
   *index = p;
   return 1;
 }
@@ -75,9 +104,10 @@ static inline void emit(sink *s, const glc_opts *o, int64_t t, int status, int p
 
 /* Walks one actor's periods (its rows ts[0..n), in time order) and emits every status in the
 ** listed periods: each active period, and the first inactive period after each run. */
-static void walk_actor(const glc_opts *o, const int64_t *ts, uint32_t n, int64_t first_seen_us, sink *s) {
+static void walk_actor(const glc_opts *o, const period_shape *shape, const int64_t *ts, uint32_t n,
+                       int64_t first_seen_us, sink *s) {
   period_walk w;
-  walk_init(&w, &o->cal, ts, n);
+  walk_init(&w, shape, ts, n);
   /* PostHog reads one period before the range and nothing earlier */
   int64_t loaded = o->posthog ? o->first - 1 : INT64_MIN;
   int64_t seen = o->posthog ? gtime_period_index(&o->cal, first_seen_us) : 0;
@@ -113,11 +143,12 @@ static int64_t first_seen_of(const gevents *ev, const glc_opts *o, uint32_t a) {
 const char *glc_count(const gevents *ev, const glc_opts *o, glc_cell *cells, gcancel *cancel) {
   uint64_t nperiods = (uint64_t)(o->last - o->first + 1);
   sink s = {SINK_CELLS, NULL, NULL, 0, 0};
+  period_shape shape = shape_of(&o->cal);
   for (uint32_t a = 0; a < ev->nactors; a++) {
     uint32_t start = ev->start[a], n = ev->start[a + 1] - start;
     if (n == 0) continue;
     s.cells = cells + (o->segment_of ? o->segment_of[a] : 0) * nperiods;
-    walk_actor(o, ev->ts + start, n, o->posthog ? first_seen_of(ev, o, a) : 0, &s);
+    walk_actor(o, &shape, ev->ts + start, n, o->posthog ? first_seen_of(ev, o, a) : 0, &s);
     if (gcancel_work(cancel, n + 1)) return gcancel_reason;
   }
   return NULL;
@@ -129,12 +160,13 @@ const char *glc_actor_rows(const gevents *ev, const glc_opts *o, const uint32_t 
   *nrows = 0;
   /* two passes: count, then write into an array of exactly that size */
   sink s = {SINK_COUNT_ROWS, NULL, NULL, 0, 0};
+  period_shape shape = shape_of(&o->cal);
   for (int pass = 0; pass < 2; pass++) {
     for (uint32_t k = 0; k < ev->nactors; k++) {
       uint32_t a = order[k], start = ev->start[a], n = ev->start[a + 1] - start;
       if (n == 0) continue;
       s.actor = a;
-      walk_actor(o, ev->ts + start, n, o->posthog ? first_seen_of(ev, o, a) : 0, &s);
+      walk_actor(o, &shape, ev->ts + start, n, o->posthog ? first_seen_of(ev, o, a) : 0, &s);
       if (gcancel_work(cancel, n + 1)) {
         gmem_free(s.rows);
         return gcancel_reason;
@@ -156,7 +188,7 @@ const char *glc_actor_rows(const gevents *ev, const glc_opts *o, const uint32_t 
 /* ---- per actor as of a day ---- */
 
 static inline int64_t local_day(int64_t us, int32_t offset_s) {
-  return gtime_floor_div(us + (int64_t)offset_s * GTIME_US_PER_SEC, GTIME_US_PER_DAY);
+  return floor_div(us + (int64_t)offset_s * GTIME_US_PER_SEC, GTIME_US_PER_DAY);
 }
 
 /* Duolingo's state from the first and last active days and the active day before the last
@@ -221,6 +253,15 @@ static void sift_down(int32_t *a, uint32_t root, uint32_t n) {
 }
 
 static void sort_gaps(int32_t *a, uint32_t n) {
+  if (n <= 24) {  /* most actors: a few gaps */
+    for (uint32_t i = 1; i < n; i++) {
+      int32_t x = a[i];
+      uint32_t j = i;
+      while (j > 0 && a[j - 1] > x) a[j] = a[j - 1], j--;
+      a[j] = x;
+    }
+    return;
+  }
   for (uint32_t i = n / 2; i-- > 0;) sift_down(a, i, n);
   for (uint32_t end = n; end-- > 1;) {
     int32_t t = a[0];
@@ -338,15 +379,61 @@ static void merge_sort_ids(const key_order *o, uint32_t *ids, uint32_t *tmp, uin
   while (i < h) ids[k++] = tmp[i++];
 }
 
+/* Merges the sorted lists a[0..na) and b[0..nb) into out. */
+static void merge_ids(const key_order *o, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *out) {
+  uint32_t i = 0, j = 0, k = 0;
+  while (i < na && j < nb) out[k++] = cmp_ids(o, b[j], a[i]) < 0 ? b[j++] : a[i++];
+  while (i < na) out[k++] = a[i++];
+  while (j < nb) out[k++] = b[j++];
+}
+
 const char *glc_key_order(const gkeys *keys, uint32_t n, uint32_t null_id, uint32_t *order, gcancel *cancel) {
   for (uint32_t i = 0; i < n; i++) order[i] = i;
   if (n < 2) return NULL;
-  uint32_t *tmp = gmem_alloc(((size_t)n / 2 + 1) * sizeof *tmp);
-  if (!tmp) return "out of memory";
+  /* Small non-negative INTEGER keys (user ids) sit in the table's direct array, by value: reading
+  ** it lists them in order. Only the other keys are sorted, then the two lists merged. */
+  uint32_t *direct = gmem_alloc((size_t)n * sizeof *direct);
+  uint8_t *seen = gmem_alloc((size_t)n);
+  if (!direct || !seen) {
+    gmem_free(direct);
+    gmem_free(seen);
+    return "out of memory";
+  }
+  memset(seen, 0, (size_t)n);
+  uint32_t nd = 0;
+  for (size_t v = 0; v < keys->ndirect; v++) {
+    uint32_t d = keys->direct[v];
+    if (d && d - 1 < n) {
+      direct[nd++] = d - 1;
+      seen[d - 1] = 1;
+    }
+  }
+  uint32_t nr = 0;
+  for (uint32_t id = 0; id < n; id++)
+    if (!seen[id]) order[nr++] = id;
+  gmem_free(seen);
   key_order o = {keys, null_id};
-  merge_sort_ids(&o, order, tmp, n);
-  gmem_free(tmp);
-  uint64_t work = n;
-  for (uint32_t m = n; m > 1; m >>= 1) work += n;
+  const char *why = NULL;
+  if (nr > 1) {
+    uint32_t *tmp = gmem_alloc(((size_t)nr / 2 + 1) * sizeof *tmp);
+    if (!tmp) why = "out of memory";
+    else merge_sort_ids(&o, order, tmp, nr);
+    gmem_free(tmp);
+  }
+  if (!why && nd) {
+    /* the rest move behind the direct ones in `direct`, then both merge into order */
+    uint32_t *both = gmem_realloc(direct, (size_t)(nd + nr) * sizeof *both);
+    if (!both) {
+      why = "out of memory";
+    } else {
+      direct = both;
+      memcpy(direct + nd, order, (size_t)nr * sizeof *order);
+      merge_ids(&o, direct, nd, direct + nd, nr, order);
+    }
+  }
+  gmem_free(direct);
+  if (why) return why;
+  uint64_t work = (uint64_t)n + keys->ndirect;
+  for (uint32_t m = nr; m > 1; m >>= 1) work += nr;
   return gcancel_work(cancel, work) ? gcancel_reason : NULL;
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -459,6 +460,55 @@ static void key_order(void **state) {
   gkeys_free(&k);
 }
 
+/* Mixed keys in random order: small INTEGERs (the direct array), negative and huge ones (hashed),
+** REALs between them, TEXT; the order equals a plain sort by gkey_cmp. */
+static const gkeys *cmp_table;
+static int cmp_by_key(const void *a, const void *b) {
+  gkey x = gkeys_get(cmp_table, *(const uint32_t *)a), y = gkeys_get(cmp_table, *(const uint32_t *)b);
+  return gkey_cmp(&x, &y);
+}
+
+static void key_order_mixed(void **state) {
+  (void)state;
+  for (int round = 0; round < 20; round++) {
+    gkeys k;
+    gkeys_init(&k, 0);
+    char text[2000][8];
+    uint32_t id, n = 0;
+    for (int i = 0; i < 2000; i++) {
+      uint64_t r = next_rand();
+      int kind = (int)(r % 10);
+      int rc;
+      if (kind < 6) rc = gkeys_int(&k, (int64_t)(r >> 8) % 5000, &id);
+      else if (kind == 6) rc = gkeys_int(&k, -(int64_t)((r >> 8) % 1000) - 1, &id);
+      else if (kind == 7) rc = gkeys_int(&k, (int64_t)(r >> 8) % 1000 + (INT64_C(1) << 40), &id);
+      else if (kind == 8) {
+        gkey g = {GKEY_REAL, 0, (double)((r >> 8) % 5000) + 0.5, NULL, 0};
+        rc = gkeys_intern(&k, &g, &id);
+      } else {
+        snprintf(text[i], sizeof text[i], "t%u", (unsigned)((r >> 8) % 900));
+        gkey g = {GKEY_TEXT, 0, 0, text[i], strlen(text[i])};
+        rc = gkeys_intern(&k, &g, &id);
+      }
+      assert_true(rc >= 0);
+      if (rc == GKEYS_ADDED) n++;
+    }
+    assert_int_equal(gkeys_count(&k), n);
+    uint32_t *order = malloc(n * sizeof *order), *want = malloc(n * sizeof *want);
+    assert_null(glc_key_order(&k, n, UINT32_MAX, order, NULL));
+    for (uint32_t i = 0; i < n; i++) want[i] = i;
+    cmp_table = &k;
+    qsort(want, n, sizeof *want, cmp_by_key);
+    for (uint32_t i = 0; i < n; i++) {
+      gkey a = gkeys_get(&k, order[i]), b = gkeys_get(&k, want[i]);
+      assert_int_equal(gkey_cmp(&a, &b), 0);
+    }
+    free(order);
+    free(want);
+    gkeys_free(&k);
+  }
+}
+
 static void stops_when_told(void **state) {
   (void)state;
   enum { N = 300000 };
@@ -528,6 +578,7 @@ int main(void) {
     cmocka_unit_test(actor_status_matches_duolingo_table),
     cmocka_unit_test(duolingo_states_by_hand),
     cmocka_unit_test(key_order),
+    cmocka_unit_test(key_order_mixed),
     cmocka_unit_test(stops_when_told),
     cmocka_unit_test(every_allocation_failing),
   };
