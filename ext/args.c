@@ -220,9 +220,9 @@ static int plain_number(const char *s, int *is_int) {
   return digits > 0 && *p == 0;
 }
 
-static int as_of_fail(char **pzErr, const char *fn, const char *text, const char *why) {
-  *pzErr = sqlite3_mprintf("%s: option as_of='%s': expected an ISO-8601 date or time, or a number in ts_unit (%s)",
-                           fn, text, why);
+static int as_of_fail(char **pzErr, const char *fn, const char *opt, const char *text, const char *why) {
+  *pzErr = sqlite3_mprintf("%s: option %s='%s': expected an ISO-8601 date or time, or a number in ts_unit (%s)",
+                           fn, opt, text, why);
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
@@ -231,13 +231,18 @@ static const char as_of_yyyymmdd[] =
   "or say ts_unit=s for Unix seconds";
 
 int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64_t *out, char **pzErr) {
+  return garg_ts_option(text, f, fn, "as_of", out, pzErr);
+}
+
+int garg_ts_option(const char *text, const gts_format *f, const char *fn, const char *opt, int64_t *out,
+                   char **pzErr) {
   int is_int = 0;
   const char *why;
   if (plain_number(text, &is_int) && f->unit != GTS_YYYYMMDD) {
     if (is_int) {
       char *end;
       long long v = strtoll(text, &end, 10);
-      if (!f->unit_given && gts_is_yyyymmdd(v)) return as_of_fail(pzErr, fn, text, as_of_yyyymmdd);
+      if (!f->unit_given && gts_is_yyyymmdd(v)) return as_of_fail(pzErr, fn, opt, text, as_of_yyyymmdd);
       why = gts_from_int(f, v, out);
     } else {
       why = gts_from_real(f, strtod(text, NULL), out);
@@ -245,7 +250,7 @@ int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64
   } else {
     why = gts_from_text(f, text, -1, out, NULL);
   }
-  return why ? as_of_fail(pzErr, fn, text, why) : SQLITE_OK;
+  return why ? as_of_fail(pzErr, fn, opt, text, why) : SQLITE_OK;
 }
 
 int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out, char **pzErr) {

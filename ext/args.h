@@ -47,6 +47,9 @@ int garg_ts_census(const gts_census *c, const char *fn, const char *what, char *
 /* as_of as an option's text: ISO-8601 (a bare date is that day's midnight in tz) or a number in
 ** ts_unit; an eight-digit YYYYMMDD number without ts_unit is refused with the hint. */
 int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64_t *out_us, char **pzErr);
+/* Any other instant given as an option's text (from=, to=), read as as_of is; errors name opt. */
+int garg_ts_option(const char *text, const gts_format *f, const char *fn, const char *opt, int64_t *out_us,
+                   char **pzErr);
 /* as_of as an argument value (NULL: GARG_NULL, the default). */
 int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out_us, char **pzErr);
 /* The error for an as_of at or before the first row: no row would be seen. */

@@ -6,6 +6,7 @@
 #include "args.h"
 #include "cancel.h"
 #include "mem.h"
+#include "source.h"
 
 void ggather_init(ggather *g, const char *fn, unsigned columns, unsigned keys_flags, const gts_format *format,
                   int as_of_given, int64_t as_of_us) {
@@ -112,4 +113,30 @@ uint32_t *ggather_name_ranks(ggather *g) {
   for (uint32_t i = 0; i < n; i++) rank[order[i]] = i;
   gmem_free(order);
   return rank;
+}
+
+static int actor_ts_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  ggather *g = ctx;
+  uint32_t actor;
+  int64_t ts;
+  int rc = ggather_row(g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
+  if (rc == GGATHER_SKIP) return SQLITE_OK;
+  if (rc != SQLITE_OK) return rc;
+  const char *why = gevents_add(&g->ev, actor, ts, NULL);
+  return why ? ggather_fail(g->fn, why, pzErr) : SQLITE_OK;
+}
+
+int ggather_read_actor_ts(ggather *g, sqlite3 *db, sqlite3_value *source, char **pzErr) {
+  gsource src;
+  int rc = gsource_open_arg(&src, db, g->fn, "source", source, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (src.ncol != 2) {
+    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts", g->fn, src.ncol, src.ncol == 1 ? "" : "s");
+    gsource_close(&src);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  static const int cols[2] = {0, 1};
+  rc = gsource_scan(&src, g->fn, cols, 2, actor_ts_row, g, pzErr);
+  gsource_close(&src);
+  return rc == SQLITE_OK ? ggather_finish(g, pzErr) : rc;
 }

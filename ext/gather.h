@@ -64,6 +64,12 @@ int ggather_name_cmp(void *ctx, uint32_t a, uint32_t b);
 /* The rank of every id 0..count in that order (gmem; NULL when out of memory). */
 uint32_t *ggather_name_ranks(ggather *g);
 
+/* The whole read for a source of two columns, actor and ts (a table or view name or a SELECT
+** given as the SQL argument `source`): opens it (another column count is an error that says
+** "expected actor, ts"), adds every row that ggather_row keeps to g->ev, and ends with
+** ggather_finish. The rows are not grouped yet (gevents_group takes the caller's gcancel). */
+int ggather_read_actor_ts(ggather *g, sqlite3 *db, sqlite3_value *source, char **pzErr);
+
 /* The error text for a static reason from a core ("out of memory" and gcancel_reason map to
 ** their codes). */
 int ggather_fail(const char *fn, const char *why, char **pzErr);
