@@ -53,6 +53,12 @@ const growth_table growth_tables[] = {
   {"clv", &clv_spec},
   {"promo_apply", &promo_apply_spec},
   {"promo_check", &promo_check_spec},
+  {"lifecycle", &lifecycle_spec},
+  {"lifecycle_actors", &lifecycle_actors_spec},
+  {"actor_status", &actor_status_spec},
+  {"actor_transitions", &actor_transitions_spec},
+  {"stickiness", &stickiness_spec},
+  {"active_users", &active_users_spec},
 };
 #define GROWTH_NTABLES (sizeof growth_tables / sizeof growth_tables[0])
 const size_t growth_ntables = GROWTH_NTABLES;

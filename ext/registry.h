@@ -77,5 +77,9 @@ void promo_price_func(sqlite3_context *, int, sqlite3_value **);
 void promo_price_cents_func(sqlite3_context *, int, sqlite3_value **);
 extern const struct gtvf_spec promo_apply_spec;
 extern const struct gtvf_spec promo_check_spec;
+/* lifecycle.c */
+extern const struct gtvf_spec lifecycle_spec, lifecycle_actors_spec, actor_status_spec, actor_transitions_spec;
+/* engagement.c */
+extern const struct gtvf_spec stickiness_spec, active_users_spec;
 
 #endif

@@ -54,6 +54,18 @@ static const hquery harness_queries[] = {
   {"bar", "SELECT bar(3, 10), bar(0.5, 1, 8)"},
   {"shade", "SELECT shade(0.3), shade(NULL)"},
   {"promo_check", "SELECT * FROM promo_check('promotions')"},
+  {"lifecycle", "SELECT * FROM lifecycle('SELECT user_id, ts FROM events', 'week')"},
+  {"lifecycle", "SELECT * FROM lifecycle('SELECT user_id, ts, channel FROM events', 'month', "
+                "'segment=last, tz=+08:00, from=2024-01-01, as_of=2024-06-01')"},
+  {"lifecycle", "SELECT * FROM lifecycle('SELECT user_id, ts, ts FROM events', 'day', 'compat=posthog')"},
+  {"lifecycle_actors", "SELECT * FROM lifecycle_actors('SELECT user_id, ts, channel FROM events', 'week')"},
+  {"actor_status", "SELECT * FROM actor_status('SELECT user_id, ts FROM events', '2024-04-02', 'short=3, long=60')"},
+  {"actor_transitions", "SELECT * FROM actor_transitions('SELECT user_id, ts FROM events', '2024-01-03', '2024-04-02')"},
+  {"stickiness", "SELECT * FROM stickiness('SELECT user_id, ts FROM events', 'week', 'day')"},
+  {"stickiness", "SELECT * FROM stickiness('SELECT user_id, ts FROM events', 'range', 'hour', "
+                 "'every=24, min_events=2, to=2024-03-06')"},
+  {"active_users", "SELECT * FROM active_users('SELECT user_id, ts FROM events')"},
+  {"active_users", "SELECT * FROM active_users('SELECT user_id, ts FROM events', 'every=month, calendar')"},
 };
 
 #define HARNESS_NQUERIES ((int)(sizeof harness_queries / sizeof harness_queries[0]))

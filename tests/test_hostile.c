@@ -111,16 +111,22 @@ static const char *const expected_functions[] = {
 };
 /* table-valued functions: name|columns|arguments|directonly or innocuous */
 static const char *const expected_tables[] = {
+  "active_users|9|2|directonly",
+  "actor_status|10|3|directonly",
+  "actor_transitions|4|4|directonly",
   "clv|9|2|directonly",
   "clv_fit|13|2|directonly",
   "cohort_retention|9|3|directonly",
   "funnel|10|4|directonly",
   "funnel_actors|6|4|directonly",
+  "lifecycle|12|3|directonly",
+  "lifecycle_actors|6|3|directonly",
   "promo_apply|16|3|directonly",
   "promo_check|5|2|directonly",
   "repurchase|11|3|directonly",
   "rfm|15|3|directonly",
   "rfm_segments|3|0|innocuous",
+  "stickiness|8|4|directonly",
 };
 
 static void describe_flags(int flags, char *buf, size_t len) {

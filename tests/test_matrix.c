@@ -119,6 +119,30 @@ static const mrow matrix[] = {
   {"shade", 's', 1, {"0.5"}, {"NEEEEENEE"}},
   /* shade(rate, max): rate from 0 up (above max is the top step); max above 0 */
   {"shade", 's', 2, {"0.05", "0.2"}, {"NVVEEENEE", "NVVEEENEE"}},
+  /* lifecycle.c: a NULL period gives no rows; options as everywhere. actor_status's as_of: NULL
+  ** is the default; a number is seconds, 7 or 1.5 lie before every row, which is an error (the
+  ** as_of rule). actor_transitions: a NULL day gives no rows; from_day 7 (1970) is a valid
+  ** start (every actor comes from "no state yet"); to_day 7 lies before from_day, an error. */
+  {"lifecycle", 't', 2, {"'SELECT user_id, ts FROM events'", "'week'"}, {K_SOURCE, K_PERIOD}},
+  {"lifecycle", 't', 3, {"'SELECT user_id, ts, channel FROM events'", "'week'", "'segment=last'"},
+   {K_SOURCE, K_PERIOD, K_OPTIONS}},
+  {"lifecycle_actors", 't', 2, {"'SELECT user_id, ts FROM events'", "'month'"}, {K_SOURCE, K_PERIOD}},
+  {"lifecycle_actors", 't', 3, {"'SELECT user_id, ts FROM events'", "'day'", "'tz=+08:00'"},
+   {K_SOURCE, K_PERIOD, K_OPTIONS}},
+  {"actor_status", 't', 1, {"'SELECT user_id, ts FROM events'"}, {K_SOURCE}},
+  {"actor_status", 't', 2, {"'SELECT user_id, ts FROM events'", "'2024-04-02'"}, {K_SOURCE, "VEEEEEVEE"}},
+  {"actor_status", 't', 3, {"'SELECT user_id, ts FROM events'", "'2024-04-02'", "'short=3'"},
+   {K_SOURCE, "VEEEEEVEE", K_OPTIONS}},
+  {"actor_transitions", 't', 3, {"'SELECT user_id, ts FROM events'", "'2024-01-03'", "'2024-04-02'"},
+   {K_SOURCE, "NVVEEENEE", "NEEEEENEE"}},
+  {"actor_transitions", 't', 4, {"'SELECT user_id, ts FROM events'", "'2024-01-03'", "'2024-04-02'", "'long=60'"},
+   {K_SOURCE, "NVVEEENEE", "NEEEEENEE", K_OPTIONS}},
+  /* engagement.c: window and unit are names (day, week, ..., range; hour, day, ...) */
+  {"stickiness", 't', 3, {"'SELECT user_id, ts FROM events'", "'month'", "'day'"}, {K_SOURCE, K_PERIOD, K_PERIOD}},
+  {"stickiness", 't', 4, {"'SELECT user_id, ts FROM events'", "'range'", "'week'", "'min_events=1'"},
+   {K_SOURCE, K_PERIOD, K_PERIOD, K_OPTIONS}},
+  {"active_users", 't', 1, {"'SELECT user_id, ts FROM events'"}, {K_SOURCE}},
+  {"active_users", 't', 2, {"'SELECT user_id, ts FROM events'", "'every=week'"}, {K_SOURCE, K_OPTIONS}},
   /* internal: refused whatever it is given */
   {"growth_gather", 'a', 2, {"1", "2"}, {K_ANY_ERR, K_ANY_ERR}},
   /* growth.c: growth_trust_schema([on]): on is 0/1 (also 0.0/1.0); NULL is an error, not a default */
