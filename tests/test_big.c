@@ -274,6 +274,65 @@ static void rfm_text_orders_and_customers(void **state) {
   sqlite3_free(sql);
 }
 
+/* ---- lifecycle, actor_status, active_users, stickiness: the rows as an events table (events.h):
+** an 8-byte instant and a 4-byte actor id per row while reading, then the instants grouped by
+** actor (docs/performance.md: at most 24 bytes per row). One actor, 10M seconds from Monday
+** 2024-01-01 00:00 to 2024-04-25 17:46:39: weeks of Jan 1 .. Apr 22, 17 of them (112 days / 7 +
+** 1), all active: new in the first, retained in the 16 others; by default as_of is the midnight
+** after Apr 25, so nothing is dormant. Days Jan 1 .. Apr 25: 31 + 29 + 31 + 25 = 116. ---- */
+static void lifecycle_10m(void **state) {
+  (void)state;
+  NEED("lifecycle");
+  NEED("actor_status");
+  NEED("active_users");
+  NEED("stickiness");
+  char *sql = sqlite3_mprintf("SELECT count(*), sum(new), sum(retained), sum(resurrecting), sum(dormant), min(period), "
+                              "max(period) FROM lifecycle(%Q, 'week')", "SELECT actor, ts FROM (" SORTED ")");
+  run_big("lifecycle weekly", sql, "17|1|16|0|0|2024-01-01|2024-04-22\n", N, 24);
+  sqlite3_free(sql);
+  sql = sqlite3_mprintf("SELECT count(*), sum(new), sum(retained), sum(dormant) FROM lifecycle(%Q, 'day')",
+                        "SELECT actor, ts FROM (" SCRAMBLED ")");
+  run_big("lifecycle daily, scrambled", sql, "116|1|115|0\n", N, 24);
+  sqlite3_free(sql);
+  /* as of the midnight after Apr 25: active that day and the day before; 7 and 30 active days
+  ** in the windows; every gap between days is 1 */
+  sql = sqlite3_mprintf("SELECT * FROM actor_status(%Q)", "SELECT actor, ts FROM (" SCRAMBLED ")");
+  run_big("actor_status, scrambled", sql,
+          "1|2024-01-01 00:00:00|2024-04-25 17:46:39|0|7|30|1.0|current|active|活跃\n", N, 24);
+  sqlite3_free(sql);
+  sql = sqlite3_mprintf("SELECT count(*), sum(dau), sum(new), max(mau), min(day), max(day) FROM active_users(%Q)",
+                        "SELECT actor, ts FROM (" SORTED ")");
+  run_big("active_users daily", sql, "116|116|1|1|2024-01-01|2024-04-25\n", N, 24);
+  sqlite3_free(sql);
+  /* days per week: 7 in each of the 16 full weeks, 4 (Apr 22 .. 25) in the last */
+  sql = sqlite3_mprintf("SELECT count(*), sum(actors), sum(k * actors) FROM stickiness(%Q, 'week', 'day')",
+                        "SELECT actor, ts FROM (" SORTED ")");
+  run_big("stickiness days per week", sql, "119|17|116\n", N, 24);
+  sqlite3_free(sql);
+}
+
+/* 1M actors with one event each (actor i at T0 + i seconds, the last on Jan 12 at 13:46:39):
+** what each actor holds dominates. Weeks: Jan 1 has the first 604,800 actors, Jan 8 the other
+** 395,200, and Jan 1's are dormant there (docs/performance.md: lifecycle about 25 bytes per
+** actor then, actor_status about 82: its row of results, 40 bytes, and its key). actor_status as of the midnight after Jan 12: those of
+** Jan 12 (i >= 11 * 86400 = 950,400: 49,600) are new; Jan 6 .. 11 (1 to 6 days away, i from
+** 5 * 86400 = 432,000: 518,400) at_risk_wau; Jan 1 .. 5 (7 to 11 days away: 432,000) at_risk_mau. */
+static void lifecycle_one_event_per_actor_1m(void **state) {
+  (void)state;
+  NEED("lifecycle");
+  NEED("actor_status");
+  const char *src = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999) "
+                    "SELECT i, 1704067200 + i FROM n";
+  char *sql = sqlite3_mprintf("SELECT period, new, dormant FROM lifecycle(%Q, 'week')", src);
+  run_big("lifecycle, 1M actors with one event each", sql, "2024-01-01|604800|0\n2024-01-08|395200|604800\n", 1000000,
+          28);
+  sqlite3_free(sql);
+  sql = sqlite3_mprintf("SELECT state, count(*) FROM actor_status(%Q) GROUP BY state ORDER BY state", src);
+  run_big("actor_status, 1M actors with one event each", sql, "at_risk_mau|432000\nat_risk_wau|518400\nnew|49600\n",
+          1000000, 90);
+  sqlite3_free(sql);
+}
+
 static int setup(void **state) {
   (void)state;
   if (harness_inventory(&inv) != 0) return -1;
@@ -293,6 +352,7 @@ int main(void) {
     cmocka_unit_test(cohort_retention_10m), cmocka_unit_test(retention_10m), cmocka_unit_test(rfm_10m),
     cmocka_unit_test(rfm_text_orders_and_customers), cmocka_unit_test(one_event_per_actor_1m),
     cmocka_unit_test(sparse_actors_1m),
+    cmocka_unit_test(lifecycle_10m), cmocka_unit_test(lifecycle_one_event_per_actor_1m),
   };
   /* BIG_ONLY=sparse_actors_1m ./build/core/test_big: one case (cmocka's pattern) */
   if (getenv("BIG_ONLY")) cmocka_set_test_filter(getenv("BIG_ONLY"));
