@@ -221,8 +221,8 @@ static int plain_number(const char *s, int *is_int) {
 }
 
 static int as_of_fail(char **pzErr, const char *fn, const char *opt, const char *text, const char *why) {
-  *pzErr = sqlite3_mprintf("%s: option %s='%s': expected an ISO-8601 date or time, or a number in ts_unit (%s)",
-                           fn, opt, text, why);
+  *pzErr = sqlite3_mprintf("%s: option %s='%s': expected an ISO-8601 date or time, or a number in ts_unit (%s)", fn,
+                           opt, text, why);
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
@@ -234,8 +234,7 @@ int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64
   return garg_ts_option(text, f, fn, "as_of", out, pzErr);
 }
 
-int garg_ts_option(const char *text, const gts_format *f, const char *fn, const char *opt, int64_t *out,
-                   char **pzErr) {
+int garg_ts_option(const char *text, const gts_format *f, const char *fn, const char *opt, int64_t *out, char **pzErr) {
   int is_int = 0;
   const char *why;
   if (plain_number(text, &is_int) && f->unit != GTS_YYYYMMDD) {

@@ -60,8 +60,8 @@ static int read_common(const char *fn, const gopts *o, const gopt_spec *spec, en
 }
 
 /* Reads and groups the source's actor, ts rows; g->ev.n == 0 means no row was seen. */
-static int read_rows(sqlite3 *db, const char *fn, sqlite3_value *source, const eng_args *a, ggather *g,
-                     gcancel_db *cd, char **pzErr) {
+static int read_rows(sqlite3 *db, const char *fn, sqlite3_value *source, const eng_args *a, ggather *g, gcancel_db *cd,
+                     char **pzErr) {
   ggather_init(g, fn, 0, GKEYS_IDS_ONLY, &a->format, a->has_as_of, a->as_of_us);
   int rc = ggather_read_actor_ts(g, db, source, pzErr);
   if (rc != SQLITE_OK || g->ev.n == 0) return rc;
@@ -78,25 +78,35 @@ static int64_t last_instant(const eng_args *a, const ggather *g) {
 static int day_in_range(const char *fn, int64_t day, char **pzErr) {
   if (day >= gtime_days_from_civil(0, 1, 1) && day <= gtime_days_from_civil(9999, 12, 31)) return SQLITE_OK;
   return fail(pzErr, sqlite3_mprintf("%s: a row of the result starts outside years 0000..9999 (use from/to, or "
-                                     "another tz)", fn));
+                                     "another tz)",
+                                     fn));
 }
 
 /* ---------------------------------------------------------------------------------------
 ** stickiness(source, window, unit [, options])
 */
 enum {
-  ST_WINDOW_START, ST_K, ST_ACTORS, ST_ACTORS_AT_LEAST, ST_ACTIVE_ACTORS, ST_PCT, ST_PCT_AT_LEAST, ST_COMPLETE,
+  ST_WINDOW_START,
+  ST_K,
+  ST_ACTORS,
+  ST_ACTORS_AT_LEAST,
+  ST_ACTIVE_ACTORS,
+  ST_PCT,
+  ST_PCT_AT_LEAST,
+  ST_COMPLETE,
   ST_NOUT
 };
-#define STICKINESS_SCHEMA                                                                                  \
-  "CREATE TABLE x(window_start TEXT, k INTEGER, actors INTEGER, actors_at_least INTEGER,"                 \
-  " active_actors INTEGER, pct REAL, pct_at_least REAL, complete INTEGER,"                               \
+#define STICKINESS_SCHEMA \
+  "CREATE TABLE x(window_start TEXT, k INTEGER, actors INTEGER, actors_at_least INTEGER," \
+  " active_actors INTEGER, pct REAL, pct_at_least REAL, complete INTEGER," \
   " source HIDDEN, window HIDDEN, unit HIDDEN, options HIDDEN)"
 
 static const gopt_spec stickiness_opt_spec[] = {
-  {"from", GOPT_VALUE},    {"to", GOPT_VALUE},         {"as_of", GOPT_VALUE},      {"tz", GOPT_VALUE},
-  {"week_start", GOPT_VALUE}, {"ts_unit", GOPT_VALUE}, {"min_events", GOPT_VALUE}, {"max_events", GOPT_VALUE},
-  {"every", GOPT_VALUE},   {NULL, 0},
+  {"from", GOPT_VALUE},       {"to", GOPT_VALUE},
+  {"as_of", GOPT_VALUE},      {"tz", GOPT_VALUE},
+  {"week_start", GOPT_VALUE}, {"ts_unit", GOPT_VALUE},
+  {"min_events", GOPT_VALUE}, {"max_events", GOPT_VALUE},
+  {"every", GOPT_VALUE},      {NULL, 0},
 };
 
 /* day|week|... (a trailing s allowed); `lowest` and `highest` bound what the argument takes. */
@@ -108,7 +118,8 @@ static int read_grain(sqlite3_value *v, const char *fn, const char *arg, ggrain 
     size_t n = strlen(t);
     for (int g = lowest; g <= (int)highest; g++) {
       size_t len = strlen(ggrain_names[g]);
-      if ((n == len || (n == len + 1 && (t[len] == 's' || t[len] == 'S'))) && strncasecmp(t, ggrain_names[g], len) == 0) {
+      if ((n == len || (n == len + 1 && (t[len] == 's' || t[len] == 'S'))) &&
+          strncasecmp(t, ggrain_names[g], len) == 0) {
         *out = (ggrain)g;
         return SQLITE_OK;
       }
@@ -128,8 +139,8 @@ static int read_grain(sqlite3_value *v, const char *fn, const char *arg, ggrain 
 
 typedef struct stickiness_result {
   gstick s;
-  uint32_t *at_least;   /* per row: actors active in k or more units */
-  uint32_t *active;     /* per window: actors active in at least one unit */
+  uint32_t *at_least; /* per row: actors active in k or more units */
+  uint32_t *active;   /* per window: actors active in at least one unit */
   ggrain unit;
   gcalendar cal;
   int64_t as_of_us;
@@ -155,7 +166,8 @@ static int stickiness_read_args(const char *fn, sqlite3_value **args, gstick_opt
                                        ggrain_names[so->window]));
   if (so->window != GGRAIN_RANGE && so->unit == GGRAIN_WEEK)
     return fail(pzErr, sqlite3_mprintf("%s: weeks do not fit in a %s (a week can straddle two): use unit 'day', or "
-                                       "window 'range'", fn, ggrain_names[so->window]));
+                                       "window 'range'",
+                                       fn, ggrain_names[so->window]));
   gopts o;
   o.count = 0;
   if (args[3]) rc = garg_options(args[3], fn, stickiness_opt_spec, &o, pzErr);
@@ -174,7 +186,8 @@ static int stickiness_read_args(const char *fn, sqlite3_value **args, gstick_opt
     return fail(pzErr, sqlite3_mprintf("%s: min_events=%lld is above max_events=%lld", fn, (long long)so->min_events,
                                        (long long)so->max_events));
   if (so->every > 1 && so->window != GGRAIN_RANGE)
-    return fail(pzErr, sqlite3_mprintf("%s: every=%lld groups the units of window 'range' only", fn, (long long)so->every));
+    return fail(pzErr,
+                sqlite3_mprintf("%s: every=%lld groups the units of window 'range' only", fn, (long long)so->every));
   return SQLITE_OK;
 }
 
@@ -219,7 +232,8 @@ static int stickiness_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value 
   if (so.first > so.last) goto done;
   if (so.last - so.first >= GENG_MAX_ROWS) {
     rc = fail(pzErr, sqlite3_mprintf("%s: more than %lld %ss from the first to the last: choose a longer %s or "
-                                     "from/to", fn, (long long)GENG_MAX_ROWS, ggrain_names[by],
+                                     "from/to",
+                                     fn, (long long)GENG_MAX_ROWS, ggrain_names[by],
                                      so.window == GGRAIN_RANGE ? "unit" : "window"));
     goto done;
   }
@@ -234,7 +248,10 @@ static int stickiness_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value 
     goto done;
   }
   if (!why) why = gstick_count(&g.ev, &so, &res->s, &cd.base);
-  if (why) { rc = core_failed(fn, why, &cd, pzErr); goto done; }
+  if (why) {
+    rc = core_failed(fn, why, &cd, pzErr);
+    goto done;
+  }
   if ((rc = stickiness_totals(res)) != SQLITE_OK) goto done;
   res->unit = so.unit;
   res->cal = a.cal;
@@ -307,21 +324,21 @@ const gtvf_spec stickiness_spec = {
 ** active_users(source [, options])
 */
 enum { AU_DAY, AU_DAU, AU_WAU, AU_MAU, AU_NEW, AU_DAU_MAU, AU_DAU_WAU, AU_WAU_MAU, AU_COMPLETE, AU_NOUT };
-#define ACTIVE_USERS_SCHEMA                                                                                \
+#define ACTIVE_USERS_SCHEMA \
   "CREATE TABLE x(day TEXT, dau INTEGER, wau INTEGER, mau INTEGER, new INTEGER, dau_mau REAL, dau_wau REAL," \
   " wau_mau REAL, complete INTEGER, source HIDDEN, options HIDDEN)"
 
 static const gopt_spec active_users_opt_spec[] = {
-  {"from", GOPT_VALUE},       {"to", GOPT_VALUE},      {"as_of", GOPT_VALUE}, {"tz", GOPT_VALUE},
-  {"week_start", GOPT_VALUE}, {"ts_unit", GOPT_VALUE}, {"every", GOPT_VALUE}, {"calendar", GOPT_FLAG},
-  {NULL, 0},
+  {"from", GOPT_VALUE},  {"to", GOPT_VALUE},         {"as_of", GOPT_VALUE},
+  {"tz", GOPT_VALUE},    {"week_start", GOPT_VALUE}, {"ts_unit", GOPT_VALUE},
+  {"every", GOPT_VALUE}, {"calendar", GOPT_FLAG},    {NULL, 0},
 };
 
 typedef struct active_users_result {
   int64_t *start_day, *eval_day;
   gau_row *rows;
   uint32_t nrows;
-  int64_t *end_us;      /* per row: the end of its span (exclusive), for `complete` */
+  int64_t *end_us; /* per row: the end of its span (exclusive), for `complete` */
   int64_t as_of_us;
 } active_users_result;
 
@@ -335,8 +352,8 @@ static void active_users_destroy(void *p) {
   sqlite3_free(res);
 }
 
-static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
-                                int64_t *nrows, char **pzErr) {
+static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                                char **pzErr) {
   const char *fn = spec->name;
   *result = NULL;
   *nrows = 0;
@@ -354,7 +371,8 @@ static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   int calendar = gopts_has(&o, active_users_opt_spec, "calendar");
   if (calendar && every == 0)
     return fail(pzErr, sqlite3_mprintf("%s: calendar counts the actors of each calendar week or month: it needs "
-                                       "every=week or every=month", fn));
+                                       "every=week or every=month",
+                                       fn));
 
   active_users_result *res = sqlite3_malloc64(sizeof *res);
   if (!res) return SQLITE_NOMEM;
@@ -374,7 +392,8 @@ static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   if (first > last) goto done;
   if (last - first >= GENG_MAX_ROWS) {
     rc = fail(pzErr, sqlite3_mprintf("%s: more than %lld rows from the first %s to the last: use every=week or month, "
-                                     "or from/to", fn, (long long)GENG_MAX_ROWS, every ? every_names[every] : "day"));
+                                     "or from/to",
+                                     fn, (long long)GENG_MAX_ROWS, every ? every_names[every] : "day"));
     goto done;
   }
   uint32_t n = (uint32_t)(last - first + 1);
@@ -382,7 +401,10 @@ static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   res->eval_day = gmem_alloc(n * sizeof *res->eval_day);
   res->end_us = gmem_alloc(n * sizeof *res->end_us);
   res->rows = gmem_alloc(n * sizeof *res->rows);
-  if (!res->start_day || !res->eval_day || !res->end_us || !res->rows) { rc = SQLITE_NOMEM; goto done; }
+  if (!res->start_day || !res->eval_day || !res->end_us || !res->rows) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
   memset(res->rows, 0, n * sizeof *res->rows);
   for (uint32_t k = 0; k < n; k++) {
     int64_t i = first + k;
@@ -397,7 +419,10 @@ static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   if (rc != SQLITE_OK) goto done;
   gau_opts ao = {a.cal.offset_s, res->start_day, res->eval_day, n, every == 0, calendar ? (every == 1 ? 7 : 30) : 0};
   const char *why = gau_count(&g.ev, &ao, res->rows, &cd.base);
-  if (why) { rc = core_failed(fn, why, &cd, pzErr); goto done; }
+  if (why) {
+    rc = core_failed(fn, why, &cd, pzErr);
+    goto done;
+  }
   res->nrows = n;
   res->as_of_us = g.as_of_us;
   *nrows = n;

@@ -131,7 +131,8 @@ int ggather_read_actor_ts(ggather *g, sqlite3 *db, sqlite3_value *source, char *
   int rc = gsource_open_arg(&src, db, g->fn, "source", source, pzErr);
   if (rc != SQLITE_OK) return rc;
   if (src.ncol != 2) {
-    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts", g->fn, src.ncol, src.ncol == 1 ? "" : "s");
+    *pzErr = sqlite3_mprintf("%s: source has %d column%s, expected actor, ts", g->fn, src.ncol,
+                             src.ncol == 1 ? "" : "s");
     gsource_close(&src);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }

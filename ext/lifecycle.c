@@ -37,10 +37,10 @@ static int core_failed(const char *fn, const char *why, gcancel_db *cd, char **p
 */
 typedef struct life_read {
   ggather g;
-  int first_seen_col, segment_col;  /* source column, or -1 */
-  int64_t *first_seen;              /* per actor id: the earliest first_seen (INT64_MAX: none) */
+  int first_seen_col, segment_col; /* source column, or -1 */
+  int64_t *first_seen;             /* per actor id: the earliest first_seen (INT64_MAX: none) */
   uint32_t first_seen_cap;
-  uint32_t null_segment;            /* the id of NULL among the segments, UINT32_MAX until seen */
+  uint32_t null_segment; /* the id of NULL among the segments, UINT32_MAX until seen */
 } life_read;
 
 static void read_free(life_read *r) {
@@ -171,49 +171,61 @@ static int period_in_range(const char *fn, const gcalendar *cal, int64_t index, 
   int64_t day = gtime_period_index_start_day(cal, index);
   if (day >= gtime_days_from_civil(0, 1, 1) && day <= gtime_days_from_civil(9999, 12, 31)) return SQLITE_OK;
   return fail(pzErr, sqlite3_mprintf("%s: a %s of the result starts outside years 0000..9999 (use from/to, or "
-                                     "another tz)", fn, gtime_period_name(cal->period)));
+                                     "another tz)",
+                                     fn, gtime_period_name(cal->period)));
 }
 
 /* ---------------------------------------------------------------------------------------
 ** lifecycle(source, period [, options]) and lifecycle_actors(source, period [, options])
 */
 enum {
-  LC_PERIOD, LC_NEW, LC_RETAINED, LC_RESURRECTING, LC_DORMANT, LC_ACTIVE, LC_DORMANT_FROM_NEW,
-  LC_DORMANT_FROM_RETAINED, LC_DORMANT_FROM_RESURRECTING, LC_PULSE, LC_COMPLETE, LC_SEGMENT, LC_NOUT
+  LC_PERIOD,
+  LC_NEW,
+  LC_RETAINED,
+  LC_RESURRECTING,
+  LC_DORMANT,
+  LC_ACTIVE,
+  LC_DORMANT_FROM_NEW,
+  LC_DORMANT_FROM_RETAINED,
+  LC_DORMANT_FROM_RESURRECTING,
+  LC_PULSE,
+  LC_COMPLETE,
+  LC_SEGMENT,
+  LC_NOUT
 };
-#define LIFECYCLE_SCHEMA                                                                                   \
-  "CREATE TABLE x(period TEXT, new INTEGER, retained INTEGER, resurrecting INTEGER, dormant INTEGER,"     \
-  " active INTEGER, dormant_from_new INTEGER, dormant_from_retained INTEGER,"                             \
-  " dormant_from_resurrecting INTEGER, pulse REAL, complete INTEGER, segment,"                           \
+#define LIFECYCLE_SCHEMA \
+  "CREATE TABLE x(period TEXT, new INTEGER, retained INTEGER, resurrecting INTEGER, dormant INTEGER," \
+  " active INTEGER, dormant_from_new INTEGER, dormant_from_retained INTEGER," \
+  " dormant_from_resurrecting INTEGER, pulse REAL, complete INTEGER, segment," \
   " source HIDDEN, period_unit HIDDEN, options HIDDEN)"
 
 enum { LA_ACTOR, LA_PERIOD, LA_STATUS, LA_PREV_STATUS, LA_STATUS_CN, LA_SEGMENT, LA_NOUT };
-#define LIFECYCLE_ACTORS_SCHEMA                                                                            \
-  "CREATE TABLE x(actor, period TEXT, status TEXT, prev_status TEXT, status_cn TEXT, segment,"             \
+#define LIFECYCLE_ACTORS_SCHEMA \
+  "CREATE TABLE x(actor, period TEXT, status TEXT, prev_status TEXT, status_cn TEXT, segment," \
   " source HIDDEN, period_unit HIDDEN, options HIDDEN)"
 
 static const gopt_spec lifecycle_opt_spec[] = {
-  {"from", GOPT_VALUE},    {"to", GOPT_VALUE},     {"as_of", GOPT_VALUE},   {"tz", GOPT_VALUE},
-  {"week_start", GOPT_VALUE}, {"ts_unit", GOPT_VALUE}, {"segment", GOPT_VALUE}, {"compat", GOPT_VALUE},
-  {NULL, 0},
+  {"from", GOPT_VALUE},    {"to", GOPT_VALUE},         {"as_of", GOPT_VALUE},
+  {"tz", GOPT_VALUE},      {"week_start", GOPT_VALUE}, {"ts_unit", GOPT_VALUE},
+  {"segment", GOPT_VALUE}, {"compat", GOPT_VALUE},     {NULL, 0},
 };
 
 typedef struct lifecycle_result {
   gcalendar cal;
-  int64_t first;            /* the first listed period's index */
+  int64_t first; /* the first listed period's index */
   uint64_t nperiods;
   int64_t as_of_us;
   int has_segment, segment_last;
-  gkeys names;              /* segment values */
+  gkeys names; /* segment values */
   uint32_t null_segment;
   /* lifecycle */
-  glc_cell *cells;          /* [slot * nperiods + p] */
+  glc_cell *cells; /* [slot * nperiods + p] */
   uint32_t nslots;
-  uint32_t *slot_segment;   /* slot -> segment id */
+  uint32_t *slot_segment; /* slot -> segment id */
   /* lifecycle_actors */
   glc_actor_row *rows;
   gkeys actors;
-  uint32_t *actor_segment;  /* actor id -> segment id */
+  uint32_t *actor_segment; /* actor id -> segment id */
 } lifecycle_result;
 
 static void lifecycle_destroy(void *p) {
@@ -338,7 +350,7 @@ static int segment_slots(const gevents *ev, const uint32_t *rank, uint32_t *seg,
   for (uint32_t i = 0; i < nseg; i++) slot_of_rank[i] = UINT32_MAX;
   for (uint32_t id = 0; id < nseg; id++) id_of_rank[rank[id]] = id;
   for (uint32_t k = 0; k < ev->nactors; k++)
-    if (ev->start[k] != ev->start[k + 1]) slot_of_rank[rank[seg[k]]] = 0;  /* used */
+    if (ev->start[k] != ev->start[k + 1]) slot_of_rank[rank[seg[k]]] = 0; /* used */
   res->nslots = 0;
   for (uint32_t i = 0; i < nseg; i++)
     if (slot_of_rank[i] == 0) {
@@ -352,8 +364,8 @@ static int segment_slots(const gevents *ev, const uint32_t *rank, uint32_t *seg,
 }
 
 /* Stage 3 of lifecycle: the counts per (segment, period). */
-static int lifecycle_cells(const char *fn, const gevents *ev, const uint32_t *rank, glc_opts *o,
-                           lifecycle_result *res, gcancel_db *cd, char **pzErr) {
+static int lifecycle_cells(const char *fn, const gevents *ev, const uint32_t *rank, glc_opts *o, lifecycle_result *res,
+                           gcancel_db *cd, char **pzErr) {
   uint32_t *seg = NULL;
   res->nslots = 1;
   if (res->has_segment) {
@@ -369,7 +381,8 @@ static int lifecycle_cells(const char *fn, const gevents *ev, const uint32_t *ra
   if ((uint64_t)res->nslots * res->nperiods > (uint64_t)GLC_MAX_CELLS) {
     char x[16], y[16];
     rc = fail(pzErr, sqlite3_mprintf("%s: %llu periods from %s to %s times %u segment%s is more than %lld rows: "
-                                     "choose a longer period, or from/to", fn, (unsigned long long)res->nperiods,
+                                     "choose a longer period, or from/to",
+                                     fn, (unsigned long long)res->nperiods,
                                      gtime_format_day(gtime_period_index_start_day(&res->cal, o->first), x),
                                      gtime_format_day(gtime_period_index_start_day(&res->cal, o->last), y), res->nslots,
                                      res->nslots == 1 ? "" : "s", (long long)GLC_MAX_CELLS));
@@ -434,7 +447,7 @@ static int lifecycle_run(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     o.first = first;
     o.last = last;
     o.posthog = a.posthog;
-    o.first_seen = r.first_seen;  /* NULL without the column: each actor's first row */
+    o.first_seen = r.first_seen; /* NULL without the column: each actor's first row */
     uint64_t n = 0;
     if (per_actor) {
       rc = lifecycle_rows(fn, &r.g.ev, &o, res, &n, &cd, pzErr);
@@ -501,9 +514,7 @@ static void lifecycle_column(void *result, int64_t row, int col, sqlite3_context
     case LC_RETAINED: sqlite3_result_int64(ctx, n[GLC_C_RETAINED]); break;
     case LC_RESURRECTING: sqlite3_result_int64(ctx, n[GLC_C_RESURRECTING]); break;
     case LC_DORMANT: sqlite3_result_int64(ctx, n[GLC_C_DORMANT]); break;
-    case LC_ACTIVE:
-      sqlite3_result_int64(ctx, (int64_t)n[GLC_C_NEW] + n[GLC_C_RETAINED] + n[GLC_C_RESURRECTING]);
-      break;
+    case LC_ACTIVE: sqlite3_result_int64(ctx, (int64_t)n[GLC_C_NEW] + n[GLC_C_RETAINED] + n[GLC_C_RESURRECTING]); break;
     case LC_DORMANT_FROM_NEW: sqlite3_result_int64(ctx, n[GLC_C_DORMANT_FROM_NEW]); break;
     case LC_DORMANT_FROM_RETAINED: sqlite3_result_int64(ctx, n[GLC_C_DORMANT_FROM_RETAINED]); break;
     case LC_DORMANT_FROM_RESURRECTING: sqlite3_result_int64(ctx, n[GLC_C_DORMANT_FROM_RESURRECTING]); break;
@@ -572,27 +583,35 @@ const gtvf_spec lifecycle_actors_spec = {
 ** actor_status(source [, as_of [, options]]) and actor_transitions(source, from_day, to_day [, options])
 */
 enum {
-  AS_ACTOR, AS_FIRST_TS, AS_LAST_TS, AS_DAYS_SINCE_LAST, AS_ACTIVE_DAYS_SHORT, AS_ACTIVE_DAYS_LONG,
-  AS_MEDIAN_GAP_DAYS, AS_STATE, AS_STATUS, AS_STATUS_CN, AS_NOUT
+  AS_ACTOR,
+  AS_FIRST_TS,
+  AS_LAST_TS,
+  AS_DAYS_SINCE_LAST,
+  AS_ACTIVE_DAYS_SHORT,
+  AS_ACTIVE_DAYS_LONG,
+  AS_MEDIAN_GAP_DAYS,
+  AS_STATE,
+  AS_STATUS,
+  AS_STATUS_CN,
+  AS_NOUT
 };
-#define ACTOR_STATUS_SCHEMA                                                                                \
+#define ACTOR_STATUS_SCHEMA \
   "CREATE TABLE x(actor, first_ts TEXT, last_ts TEXT, days_since_last INTEGER, active_days_short INTEGER," \
-  " active_days_long INTEGER, median_gap_days REAL, state TEXT, status TEXT, status_cn TEXT,"              \
+  " active_days_long INTEGER, median_gap_days REAL, state TEXT, status TEXT, status_cn TEXT," \
   " source HIDDEN, as_of HIDDEN, options HIDDEN)"
 
 enum { AT_FROM_STATE, AT_TO_STATE, AT_ACTORS, AT_SHARE, AT_NOUT };
-#define ACTOR_TRANSITIONS_SCHEMA                                                                           \
-  "CREATE TABLE x(from_state TEXT, to_state TEXT, actors INTEGER, share REAL,"                            \
+#define ACTOR_TRANSITIONS_SCHEMA \
+  "CREATE TABLE x(from_state TEXT, to_state TEXT, actors INTEGER, share REAL," \
   " source HIDDEN, from_day HIDDEN, to_day HIDDEN, options HIDDEN)"
 
 static const gopt_spec status_opt_spec[] = {
-  {"short", GOPT_VALUE}, {"long", GOPT_VALUE}, {"new_days", GOPT_VALUE}, {"tz", GOPT_VALUE},
-  {"ts_unit", GOPT_VALUE}, {NULL, 0},
+  {"short", GOPT_VALUE}, {"long", GOPT_VALUE},    {"new_days", GOPT_VALUE},
+  {"tz", GOPT_VALUE},    {"ts_unit", GOPT_VALUE}, {NULL, 0},
 };
 
 /* short, long, new_days, tz, ts_unit. */
-static int status_read_options(const char *fn, sqlite3_value *options, gas_opts *g, gts_format *format,
-                               char **pzErr) {
+static int status_read_options(const char *fn, sqlite3_value *options, gas_opts *g, gts_format *format, char **pzErr) {
   gopts o;
   o.count = 0;
   int rc = options ? garg_options(options, fn, status_opt_spec, &o, pzErr) : SQLITE_OK;
@@ -605,7 +624,8 @@ static int status_read_options(const char *fn, sqlite3_value *options, gas_opts 
       gopts_int(&o, status_opt_spec, "long", 3, 36500, &l, err, sizeof err) != 0 ||
       gopts_int(&o, status_opt_spec, "new_days", 1, 36500, &nd, err, sizeof err) != 0)
     return fail(pzErr, sqlite3_mprintf("%s: %s", fn, err));
-  if (s >= l) return fail(pzErr, sqlite3_mprintf("%s: short=%lld is not below long=%lld (days)", fn, (long long)s, (long long)l));
+  if (s >= l)
+    return fail(pzErr, sqlite3_mprintf("%s: short=%lld is not below long=%lld (days)", fn, (long long)s, (long long)l));
   memset(g, 0, sizeof *g);
   g->offset_s = cal.offset_s;
   g->short_days = (int32_t)s;
@@ -615,14 +635,14 @@ static int status_read_options(const char *fn, sqlite3_value *options, gas_opts 
 }
 
 typedef struct status_result {
-  gas_row *rows;        /* by actor id */
-  uint32_t *order;      /* actor ids in SQLite's order of their keys, those with rows only */
+  gas_row *rows;   /* by actor id */
+  uint32_t *order; /* actor ids in SQLite's order of their keys, those with rows only */
   uint32_t n;
   gkeys actors;
   /* actor_transitions */
   uint64_t counts[GAS_NSTATES + 1][GAS_NSTATES];
   uint64_t from_total[GAS_NSTATES + 1];
-  int cell[(GAS_NSTATES + 1) * GAS_NSTATES];  /* non-zero cells in order */
+  int cell[(GAS_NSTATES + 1) * GAS_NSTATES]; /* non-zero cells in order */
 } status_result;
 
 static void status_destroy(void *p) {
@@ -645,8 +665,8 @@ static int status_read(sqlite3 *db, const char *fn, sqlite3_value *source, const
   return why ? core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
-static int actor_status_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
-                                int64_t *nrows, char **pzErr) {
+static int actor_status_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                                char **pzErr) {
   const char *fn = spec->name;
   *result = NULL;
   *nrows = 0;
@@ -674,10 +694,16 @@ static int actor_status_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   g.day = gts_last_observed_day(format.offset_s, r.g.as_of_us);
   res->rows = gmem_alloc((size_t)ev->nactors * sizeof *res->rows);
   res->order = gmem_alloc((size_t)ev->nactors * sizeof *res->order);
-  if (!res->rows || !res->order) { rc = SQLITE_NOMEM; goto done; }
+  if (!res->rows || !res->order) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
   const char *why = gas_compute(ev, &g, res->rows, &cd.base);
   if (!why) why = glc_key_order(&ev->actors, ev->nactors, UINT32_MAX, res->order, &cd.base);
-  if (why) { rc = core_failed(fn, why, &cd, pzErr); goto done; }
+  if (why) {
+    rc = core_failed(fn, why, &cd, pzErr);
+    goto done;
+  }
   for (uint32_t k = 0; k < ev->nactors; k++)
     if (res->rows[res->order[k]].state != GAS_NSTATES) res->order[res->n++] = res->order[k];
   res->actors = r.g.ev.actors;
@@ -735,12 +761,13 @@ static int actor_transitions_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3
   int64_t from_us, to_us;
   rc = garg_ts(args[1], &format, NULL, fn, "from_day", &from_us, pzErr);
   if (rc == SQLITE_OK) rc = garg_ts(args[2], &format, NULL, fn, "to_day", &to_us, pzErr);
-  if (rc == GARG_NULL) return SQLITE_OK;  /* a NULL day: no rows */
+  if (rc == GARG_NULL) return SQLITE_OK; /* a NULL day: no rows */
   if (rc != SQLITE_OK) return rc;
   char x[GTIME_TEXT_MAX], y[GTIME_TEXT_MAX];
   if (from_us > to_us)
-    return fail(pzErr, sqlite3_mprintf("%s: from_day %s is after to_day %s", fn, instant_text(from_us, format.offset_s, x),
-                                       instant_text(to_us, format.offset_s, y)));
+    return fail(pzErr,
+                sqlite3_mprintf("%s: from_day %s is after to_day %s", fn, instant_text(from_us, format.offset_s, x),
+                                instant_text(to_us, format.offset_s, y)));
   status_result *res = sqlite3_malloc64(sizeof *res);
   if (!res) return SQLITE_NOMEM;
   memset(res, 0, sizeof *res);
@@ -761,9 +788,12 @@ static int actor_transitions_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3
   from.day = gts_last_observed_day(format.offset_s, from_us);
   to.day = gts_last_observed_day(format.offset_s, to_us);
   const char *why = gas_transitions(&r.g.ev, &from, from_us, &to, res->counts, &cd.base);
-  if (why) { rc = core_failed(fn, why, &cd, pzErr); goto done; }
+  if (why) {
+    rc = core_failed(fn, why, &cd, pzErr);
+    goto done;
+  }
   /* rows: the non-empty cells, "no state yet" first, then the states in their order */
-  static const int from_order[GAS_NSTATES + 1] = {GAS_NSTATES, GAS_NEW, GAS_CURRENT, GAS_REACTIVATED,
+  static const int from_order[GAS_NSTATES + 1] = {GAS_NSTATES,     GAS_NEW,         GAS_CURRENT,     GAS_REACTIVATED,
                                                   GAS_RESURRECTED, GAS_AT_RISK_WAU, GAS_AT_RISK_MAU, GAS_DORMANT};
   for (int i = 0; i <= GAS_NSTATES; i++)
     for (int t = 0; t < GAS_NSTATES; t++) res->from_total[i] += res->counts[i][t];

@@ -23,7 +23,7 @@ static inline int64_t floor_div(int64_t a, int64_t b) {
 ** origin_us puts the offset and the week's first day at a multiple of the length. */
 typedef struct period_shape {
   const gcalendar *cal;
-  int64_t len_us;     /* 0: calendar months, quarters, years */
+  int64_t len_us; /* 0: calendar months, quarters, years */
   int64_t origin_us;
 } period_shape;
 
@@ -253,7 +253,7 @@ static void sift_down(int32_t *a, uint32_t root, uint32_t n) {
 }
 
 static void sort_gaps(int32_t *a, uint32_t n) {
-  if (n <= 24) {  /* most actors: a few gaps */
+  if (n <= 24) { /* most actors: a few gaps */
     for (uint32_t i = 1; i < n; i++) {
       int32_t x = a[i];
       uint32_t j = i;
@@ -380,7 +380,8 @@ static void merge_sort_ids(const key_order *o, uint32_t *ids, uint32_t *tmp, uin
 }
 
 /* Merges the sorted lists a[0..na) and b[0..nb) into out. */
-static void merge_ids(const key_order *o, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *out) {
+static void merge_ids(const key_order *o, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb,
+                      uint32_t *out) {
   uint32_t i = 0, j = 0, k = 0;
   while (i < na && j < nb) out[k++] = cmp_ids(o, b[j], a[i]) < 0 ? b[j++] : a[i++];
   while (i < na) out[k++] = a[i++];

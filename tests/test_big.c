@@ -286,8 +286,10 @@ static void lifecycle_10m(void **state) {
   NEED("actor_status");
   NEED("active_users");
   NEED("stickiness");
-  char *sql = sqlite3_mprintf("SELECT count(*), sum(new), sum(retained), sum(resurrecting), sum(dormant), min(period), "
-                              "max(period) FROM lifecycle(%Q, 'week')", "SELECT actor, ts FROM (" SORTED ")");
+  char *sql = sqlite3_mprintf(
+    "SELECT count(*), sum(new), sum(retained), sum(resurrecting), sum(dormant), min(period), "
+    "max(period) FROM lifecycle(%Q, 'week')",
+    "SELECT actor, ts FROM (" SORTED ")");
   run_big("lifecycle weekly", sql, "17|1|16|0|0|2024-01-01|2024-04-22\n", N, 24);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*), sum(new), sum(retained), sum(dormant) FROM lifecycle(%Q, 'day')",
@@ -297,8 +299,8 @@ static void lifecycle_10m(void **state) {
   /* as of the midnight after Apr 25: active that day and the day before; 7 and 30 active days
   ** in the windows; every gap between days is 1 */
   sql = sqlite3_mprintf("SELECT * FROM actor_status(%Q)", "SELECT actor, ts FROM (" SCRAMBLED ")");
-  run_big("actor_status, scrambled", sql,
-          "1|2024-01-01 00:00:00|2024-04-25 17:46:39|0|7|30|1.0|current|active|活跃\n", N, 24);
+  run_big("actor_status, scrambled", sql, "1|2024-01-01 00:00:00|2024-04-25 17:46:39|0|7|30|1.0|current|active|活跃\n",
+          N, 24);
   sqlite3_free(sql);
   sql = sqlite3_mprintf("SELECT count(*), sum(dau), sum(new), max(mau), min(day), max(day) FROM active_users(%Q)",
                         "SELECT actor, ts FROM (" SORTED ")");
@@ -321,8 +323,9 @@ static void lifecycle_one_event_per_actor_1m(void **state) {
   (void)state;
   NEED("lifecycle");
   NEED("actor_status");
-  const char *src = "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999) "
-                    "SELECT i, 1704067200 + i FROM n";
+  const char *src =
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999) "
+    "SELECT i, 1704067200 + i FROM n";
   char *sql = sqlite3_mprintf("SELECT period, new, dormant FROM lifecycle(%Q, 'week')", src);
   run_big("lifecycle, 1M actors with one event each", sql, "2024-01-01|604800|0\n2024-01-08|395200|604800\n", 1000000,
           28);
@@ -348,11 +351,17 @@ static int teardown(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(window_funnel_10m), cmocka_unit_test(funnel_10m),  cmocka_unit_test(funnel_actors_10m),
-    cmocka_unit_test(cohort_retention_10m), cmocka_unit_test(retention_10m), cmocka_unit_test(rfm_10m),
-    cmocka_unit_test(rfm_text_orders_and_customers), cmocka_unit_test(one_event_per_actor_1m),
+    cmocka_unit_test(window_funnel_10m),
+    cmocka_unit_test(funnel_10m),
+    cmocka_unit_test(funnel_actors_10m),
+    cmocka_unit_test(cohort_retention_10m),
+    cmocka_unit_test(retention_10m),
+    cmocka_unit_test(rfm_10m),
+    cmocka_unit_test(rfm_text_orders_and_customers),
+    cmocka_unit_test(one_event_per_actor_1m),
     cmocka_unit_test(sparse_actors_1m),
-    cmocka_unit_test(lifecycle_10m), cmocka_unit_test(lifecycle_one_event_per_actor_1m),
+    cmocka_unit_test(lifecycle_10m),
+    cmocka_unit_test(lifecycle_one_event_per_actor_1m),
   };
   /* BIG_ONLY=sparse_actors_1m ./build/core/test_big: one case (cmocka's pattern) */
   if (getenv("BIG_ONLY")) cmocka_set_test_filter(getenv("BIG_ONLY"));

@@ -45,8 +45,9 @@ static void exec_ok(const char *sql) {
 /* Rows of `ref` and `got` differing either way (and equal counts), with at least `min_rows`. */
 static void same_rows(const char *what, int64_t min_rows) {
   int64_t rows = scalar("SELECT count(*) FROM ref"), got = scalar("SELECT count(*) FROM got");
-  int64_t differing = scalar("SELECT (SELECT count(*) FROM (SELECT * FROM ref EXCEPT SELECT * FROM got))"
-                             "     + (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM ref))");
+  int64_t differing = scalar(
+    "SELECT (SELECT count(*) FROM (SELECT * FROM ref EXCEPT SELECT * FROM got))"
+    "     + (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM ref))");
   if (differing || rows != got || rows < min_rows)
     fail_msg("%s: %lld reference rows, %lld rows, %lld differing", what, (long long)rows, (long long)got,
              (long long)differing);
@@ -98,13 +99,18 @@ static void offset_text(int minutes, char *buf, size_t n) {
 
 /* ---- lifecycle ---- */
 
-typedef struct lc_case { const char *period; int tz_minutes; const char *week_start, *attribution; int segment; } lc_case;
+typedef struct lc_case {
+  const char *period;
+  int tz_minutes;
+  const char *week_start, *attribution;
+  int segment;
+} lc_case;
 
 static void lifecycle_matches_reference(void **state) {
   (void)state;
   char *ref_sql = reference("sql/reference/lifecycle.sql");
   static const lc_case cases[] = {
-    {"day", 0, "monday", "first", 0},    {"week", 0, "monday", "first", 0},  {"week", 480, "sunday", "first", 1},
+    {"day", 0, "monday", "first", 0},    {"week", 0, "monday", "first", 0},    {"week", 480, "sunday", "first", 1},
     {"month", 0, "monday", "first", 1},  {"month", -300, "monday", "last", 1}, {"day", 330, "monday", "last", 1},
     {"week", -480, "sunday", "last", 0}, {"day", -600, "monday", "first", 1},
   };
@@ -124,8 +130,8 @@ static void lifecycle_matches_reference(void **state) {
     exec_ok(sql);
     sqlite3_free(sql);
     sql = sqlite3_mprintf("CREATE TABLE got AS SELECT * FROM lifecycle(%Q, %Q, 'tz=%s, week_start=%s, segment=%s')",
-                          c->segment ? "SELECT actor, ts, segment FROM gen" : "SELECT actor, ts FROM gen", c->period, tz,
-                          c->week_start, c->attribution);
+                          c->segment ? "SELECT actor, ts, segment FROM gen" : "SELECT actor, ts FROM gen", c->period,
+                          tz, c->week_start, c->attribution);
     exec_ok(sql);
     sqlite3_free(sql);
     char what[128];
@@ -137,11 +143,13 @@ static void lifecycle_matches_reference(void **state) {
                        " UNION ALL SELECT sum(resurrecting) FROM got UNION ALL SELECT sum(dormant) FROM got)") > 0);
 
     /* the identity, in every row with a previous period of its segment */
-    int64_t checked = scalar("SELECT count(*) FROM (SELECT active - lag(active) OVER w AS delta, new, resurrecting, dormant"
-                             " FROM got WINDOW w AS (PARTITION BY segment ORDER BY period)) WHERE delta IS NOT NULL");
-    int64_t broken = scalar("SELECT count(*) FROM (SELECT active - lag(active) OVER w AS delta, new, resurrecting, dormant"
-                            " FROM got WINDOW w AS (PARTITION BY segment ORDER BY period))"
-                            " WHERE delta IS NOT NULL AND delta <> new + resurrecting - dormant");
+    int64_t checked = scalar(
+      "SELECT count(*) FROM (SELECT active - lag(active) OVER w AS delta, new, resurrecting, dormant"
+      " FROM got WINDOW w AS (PARTITION BY segment ORDER BY period)) WHERE delta IS NOT NULL");
+    int64_t broken = scalar(
+      "SELECT count(*) FROM (SELECT active - lag(active) OVER w AS delta, new, resurrecting, dormant"
+      " FROM got WINDOW w AS (PARTITION BY segment ORDER BY period))"
+      " WHERE delta IS NOT NULL AND delta <> new + resurrecting - dormant");
     assert_true(checked > 0);
     if (broken) fail_msg("%s: the identity fails in %lld of %lld rows", what, (long long)broken, (long long)checked);
   }
@@ -152,9 +160,10 @@ static void lifecycle_matches_reference(void **state) {
 ** lifecycle_actors' rows add up to lifecycle's counts. */
 static void statuses_add_up(void **state) {
   (void)state;
-  exec_ok("DROP TABLE IF EXISTS got; DROP TABLE IF EXISTS got_actors;"
-          "CREATE TABLE got AS SELECT * FROM lifecycle('SELECT actor, ts FROM gen', 'week');"
-          "CREATE TABLE got_actors AS SELECT * FROM lifecycle_actors('SELECT actor, ts FROM gen', 'week');");
+  exec_ok(
+    "DROP TABLE IF EXISTS got; DROP TABLE IF EXISTS got_actors;"
+    "CREATE TABLE got AS SELECT * FROM lifecycle('SELECT actor, ts FROM gen', 'week');"
+    "CREATE TABLE got_actors AS SELECT * FROM lifecycle_actors('SELECT actor, ts FROM gen', 'week');");
   /* Monday weeks in UTC: the Monday on or before the row's date */
   int64_t mismatched = scalar(
     "WITH plain AS (SELECT date(ts, '+1 day', 'weekday 1', '-7 days') AS period, count(DISTINCT actor) AS n"
@@ -175,19 +184,25 @@ static void statuses_add_up(void **state) {
   assert_int_equal(mismatched, 0);
   /* every actor row lies in a listed period, one row per (actor, period) */
   assert_int_equal(scalar("SELECT count(*) FROM got_actors WHERE period NOT IN (SELECT period FROM got)"), 0);
-  assert_int_equal(scalar("SELECT count(*) FROM (SELECT actor, period FROM got_actors GROUP BY 1, 2 HAVING count(*) > 1)"), 0);
+  assert_int_equal(scalar(
+                     "SELECT count(*) FROM (SELECT actor, period FROM got_actors GROUP BY 1, 2 HAVING count(*) > 1)"),
+                   0);
 }
 
 /* ---- actor_status ---- */
 
-typedef struct as_case { const char *as_of; int tz_minutes, short_days, long_days, new_days; } as_case;
+typedef struct as_case {
+  const char *as_of;
+  int tz_minutes, short_days, long_days, new_days;
+} as_case;
 
 static void actor_status_matches_reference(void **state) {
   (void)state;
   char *ref_sql = reference("sql/reference/actor_status.sql");
   static const as_case cases[] = {
-    {NULL, 0, 7, 30, 1},           {"2024-01-15", 0, 7, 30, 1},  {"2023-12-01", 480, 7, 30, 7},
-    {"2024-02-29", -300, 3, 14, 1}, {"2024-03-15", 0, 14, 60, 3}, {NULL, 330, 2, 3, 1},
+    {NULL, 0, 7, 30, 1},           {"2024-01-15", 0, 7, 30, 1},
+    {"2023-12-01", 480, 7, 30, 7}, {"2024-02-29", -300, 3, 14, 1},
+    {"2024-03-15", 0, 14, 60, 3},  {NULL, 330, 2, 3, 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const as_case *c = &cases[i];
@@ -205,33 +220,38 @@ static void actor_status_matches_reference(void **state) {
     sql = sqlite3_mprintf("CREATE TABLE ref AS %s", ref_sql);
     exec_ok(sql);
     sqlite3_free(sql);
-    sql = sqlite3_mprintf("CREATE TABLE got AS SELECT * FROM actor_status('SELECT actor, ts FROM gen', %Q,"
-                          " 'tz=%s, short=%d, long=%d, new_days=%d')",
-                          c->as_of, tz, c->short_days, c->long_days, c->new_days);
+    sql = sqlite3_mprintf(
+      "CREATE TABLE got AS SELECT * FROM actor_status('SELECT actor, ts FROM gen', %Q,"
+      " 'tz=%s, short=%d, long=%d, new_days=%d')",
+      c->as_of, tz, c->short_days, c->long_days, c->new_days);
     exec_ok(sql);
     sqlite3_free(sql);
     char what[128];
-    snprintf(what, sizeof what, "actor_status as_of=%s tz=%s short=%d long=%d new_days=%d", c->as_of ? c->as_of : "default",
-             tz, c->short_days, c->long_days, c->new_days);
+    snprintf(what, sizeof what, "actor_status as_of=%s tz=%s short=%d long=%d new_days=%d",
+             c->as_of ? c->as_of : "default", tz, c->short_days, c->long_days, c->new_days);
     same_rows(what, 50);
     /* several states must occur, or the comparison is weak */
     assert_true(scalar("SELECT count(DISTINCT state) FROM got") >= 4);
     /* one row per actor seen before as_of */
-    char *seen = sqlite3_mprintf("SELECT count(DISTINCT actor) FROM gen WHERE actor IS NOT NULL AND ts IS NOT NULL"
-                                 " AND (%Q IS NULL OR date(ts, '%+d minutes') < %Q)", c->as_of, c->tz_minutes, c->as_of);
+    char *seen = sqlite3_mprintf(
+      "SELECT count(DISTINCT actor) FROM gen WHERE actor IS NOT NULL AND ts IS NOT NULL"
+      " AND (%Q IS NULL OR date(ts, '%+d minutes') < %Q)",
+      c->as_of, c->tz_minutes, c->as_of);
     assert_int_equal(scalar("SELECT count(*) FROM got"), scalar(seen));
     sqlite3_free(seen);
   }
   free(ref_sql);
   /* transitions add up to the actors seen by to_day, and match two actor_status calls */
-  exec_ok("DROP TABLE IF EXISTS got; CREATE TABLE got AS SELECT * FROM actor_transitions('SELECT actor, ts FROM gen',"
-          " '2024-01-01', '2024-02-01')");
+  exec_ok(
+    "DROP TABLE IF EXISTS got; CREATE TABLE got AS SELECT * FROM actor_transitions('SELECT actor, ts FROM gen',"
+    " '2024-01-01', '2024-02-01')");
   assert_int_equal(scalar("SELECT sum(actors) FROM got"),
                    scalar("SELECT count(DISTINCT actor) FROM gen WHERE ts < '2024-02-01' AND actor IS NOT NULL"));
-  assert_int_equal(scalar("SELECT count(*) FROM (SELECT from_state, to_state, actors FROM got EXCEPT"
-                          " SELECT s1.state, s2.state, count(*) FROM actor_status('SELECT actor, ts FROM gen', '2024-02-01') AS s2"
-                          " LEFT JOIN actor_status('SELECT actor, ts FROM gen', '2024-01-01') AS s1 USING (actor) GROUP BY 1, 2)"),
-                   0);
+  assert_int_equal(
+    scalar("SELECT count(*) FROM (SELECT from_state, to_state, actors FROM got EXCEPT"
+           " SELECT s1.state, s2.state, count(*) FROM actor_status('SELECT actor, ts FROM gen', '2024-02-01') AS s2"
+           " LEFT JOIN actor_status('SELECT actor, ts FROM gen', '2024-01-01') AS s1 USING (actor) GROUP BY 1, 2)"),
+    0);
   assert_true(scalar("SELECT count(*) FROM got") >= 8);
 }
 
@@ -271,8 +291,9 @@ static char *render(const char *sql) {
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     for (int c = 0; c < sqlite3_column_count(st); c++) {
-      char *v = sqlite3_mprintf("%s%Q", c ? "|" : "", sqlite3_column_type(st, c) == SQLITE_NULL ? NULL
-                                                      : (const char *)sqlite3_column_text(st, c));
+      char *v = sqlite3_mprintf("%s%Q", c ? "|" : "",
+                                sqlite3_column_type(st, c) == SQLITE_NULL ? NULL
+                                                                          : (const char *)sqlite3_column_text(st, c));
       sqlite3_str_appendall(s, v);
       sqlite3_str_appendf(s, ":%d", sqlite3_column_type(st, c));
       sqlite3_free(v);
@@ -315,10 +336,8 @@ static void shuffled_rows_same_output(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(lifecycle_matches_reference),
-    cmocka_unit_test(statuses_add_up),
-    cmocka_unit_test(actor_status_matches_reference),
-    cmocka_unit_test(active_users_matches_reference),
+    cmocka_unit_test(lifecycle_matches_reference),    cmocka_unit_test(statuses_add_up),
+    cmocka_unit_test(actor_status_matches_reference), cmocka_unit_test(active_users_matches_reference),
     cmocka_unit_test(shuffled_rows_same_output),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
