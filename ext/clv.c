@@ -552,6 +552,7 @@ const gtvf_spec clv_fit_spec = {
   .compute = clv_fit_compute,
   .column = clv_fit_column,
   .destroy = clv_result_free,
+  .sources = 1u << 0,
 };
 
 const gtvf_spec clv_spec = {
@@ -565,4 +566,5 @@ const gtvf_spec clv_spec = {
   .compute = clv_compute,
   .column = clv_column,
   .destroy = clv_result_free,
+  .sources = 1u << 0,
 };

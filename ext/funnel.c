@@ -1030,16 +1030,34 @@ static void funnel_actors_column(void *result, int64_t i, int col, sqlite3_conte
 static const char *const funnel_arg_names[] = {"source", "window", "steps", "options"};
 
 const gtvf_spec funnel_spec = {
-  "funnel",
-  "CREATE TABLE x(breakdown, step INTEGER, event TEXT, actors INTEGER, conversion_from_prev REAL, "
-  "conversion_from_first REAL, dropped INTEGER, median_seconds REAL, p90_seconds REAL, avg_seconds REAL, "
-  "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
-  10, 4, 3, funnel_arg_names, 0, funnel_compute, funnel_column, fresult_free,
+  .name = "funnel",
+  .schema =
+    "CREATE TABLE x(breakdown, step INTEGER, event TEXT, actors INTEGER, conversion_from_prev REAL, "
+    "conversion_from_first REAL, dropped INTEGER, median_seconds REAL, p90_seconds REAL, avg_seconds REAL, "
+    "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
+  .n_out = 10,
+  .n_args = 4,
+  .n_required = 3,
+  .arg_names = funnel_arg_names,
+  .innocuous = 0,
+  .compute = funnel_compute,
+  .column = funnel_column,
+  .destroy = fresult_free,
+  .sources = 1u << 0,
 };
 
 const gtvf_spec funnel_actors_spec = {
-  "funnel_actors",
-  "CREATE TABLE x(actor, breakdown, level INTEGER, step1_ts TEXT, last_ts TEXT, seconds_to_last REAL, "
-  "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
-  6, 4, 3, funnel_arg_names, 0, funnel_actors_compute, funnel_actors_column, fresult_free,
+  .name = "funnel_actors",
+  .schema =
+    "CREATE TABLE x(actor, breakdown, level INTEGER, step1_ts TEXT, last_ts TEXT, seconds_to_last REAL, "
+    "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
+  .n_out = 6,
+  .n_args = 4,
+  .n_required = 3,
+  .arg_names = funnel_arg_names,
+  .innocuous = 0,
+  .compute = funnel_actors_compute,
+  .column = funnel_actors_column,
+  .destroy = fresult_free,
+  .sources = 1u << 0,
 };

@@ -829,11 +829,20 @@ static void apply_column(void *result, int64_t row, int col, sqlite3_context *ct
 
 static const char *const apply_args[] = {"cart", "promotions", "options"};
 const gtvf_spec promo_apply_spec = {
-  "promo_apply",
-  "CREATE TABLE x(order_id, line_id, kind, sku, qty, unit_price, list_amount, promo_id, discount, coupon_discount,"
-  " final_amount, final_cents, cost, profit, below_cost, coupon_id,"
-  " cart HIDDEN, promotions HIDDEN, options HIDDEN)",
-  16, 3, 2, apply_args, 0, apply_compute, apply_column, apply_destroy,
+  .name = "promo_apply",
+  .schema =
+    "CREATE TABLE x(order_id, line_id, kind, sku, qty, unit_price, list_amount, promo_id, discount, coupon_discount,"
+    " final_amount, final_cents, cost, profit, below_cost, coupon_id,"
+    " cart HIDDEN, promotions HIDDEN, options HIDDEN)",
+  .n_out = 16,
+  .n_args = 3,
+  .n_required = 2,
+  .arg_names = apply_args,
+  .innocuous = 0,
+  .compute = apply_compute,
+  .column = apply_column,
+  .destroy = apply_destroy,
+  .sources = 1u << 0 | 1u << 1,
 };
 
 /* ------------------------------------------------------------------ promo_check */
@@ -1055,7 +1064,15 @@ static void check_column(void *result, int64_t row, int col, sqlite3_context *ct
 
 static const char *const check_args[] = {"promotions", "options"};
 const gtvf_spec promo_check_spec = {
-  "promo_check",
-  "CREATE TABLE x(promo_id, other_promo_id, sku, problem, detail, promotions HIDDEN, options HIDDEN)",
-  5, 2, 1, check_args, 0, check_compute, check_column, check_destroy,
+  .name = "promo_check",
+  .schema = "CREATE TABLE x(promo_id, other_promo_id, sku, problem, detail, promotions HIDDEN, options HIDDEN)",
+  .n_out = 5,
+  .n_args = 2,
+  .n_required = 1,
+  .arg_names = check_args,
+  .innocuous = 0,
+  .compute = check_compute,
+  .column = check_column,
+  .destroy = check_destroy,
+  .sources = 1u << 0,
 };

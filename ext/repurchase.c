@@ -203,4 +203,5 @@ const gtvf_spec repurchase_spec = {
   .compute = repurchase_compute,
   .column = repurchase_column,
   .destroy = repurchase_destroy,
+  .sources = 1u << 0,
 };

@@ -298,8 +298,9 @@ static const char *const cohort_args[] = {"source", "period_unit", "options"};
 const gtvf_spec cohort_retention_spec = {
   .name = "cohort_retention",
   /* the output columns in COHORT_COLUMN_* order, then cohort_args */
-  .schema = "CREATE TABLE x(cohort TEXT, cohort_size INTEGER, period INTEGER, retained INTEGER, rate REAL,"
-            " value REAL, complete INTEGER, value_cents INTEGER, segment, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
+  .schema =
+    "CREATE TABLE x(cohort TEXT, cohort_size INTEGER, period INTEGER, retained INTEGER, rate REAL,"
+    " value REAL, complete INTEGER, value_cents INTEGER, segment, source HIDDEN, period_unit HIDDEN, options HIDDEN)",
   .n_out = COHORT_N_OUT,
   .n_args = 3,
   .n_required = 2,
@@ -308,4 +309,5 @@ const gtvf_spec cohort_retention_spec = {
   .compute = cohort_compute,
   .column = cohort_column,
   .destroy = cohort_destroy,
+  .sources = 1u << 0,
 };

@@ -607,9 +607,10 @@ static const char *const rfm_arg_names[] = {"source", "as_of", "options"};
 const gtvf_spec rfm_spec = {
   .name = RFM_NAME,
   /* the output columns in RFM_COLUMN_* order, then rfm_arg_names */
-  .schema = "CREATE TABLE x(customer, first_ts TEXT, last_ts TEXT, recency_days INTEGER, frequency INTEGER,"
-            " monetary REAL, avg_order_value REAL, r INTEGER, f INTEGER, m INTEGER, rfm TEXT, segment TEXT,"
-            " segment_cn TEXT, avg_gap_days REAL, overdue_ratio REAL, source HIDDEN, as_of HIDDEN, options HIDDEN)",
+  .schema =
+    "CREATE TABLE x(customer, first_ts TEXT, last_ts TEXT, recency_days INTEGER, frequency INTEGER,"
+    " monetary REAL, avg_order_value REAL, r INTEGER, f INTEGER, m INTEGER, rfm TEXT, segment TEXT,"
+    " segment_cn TEXT, avg_gap_days REAL, overdue_ratio REAL, source HIDDEN, as_of HIDDEN, options HIDDEN)",
   .n_out = RFM_N_OUT,
   .n_args = 3,
   .n_required = 1,
@@ -618,6 +619,7 @@ const gtvf_spec rfm_spec = {
   .compute = rfm_compute,
   .column = rfm_column,
   .destroy = rfm_destroy,
+  .sources = 1u << 0,
 };
 
 /* ------------------------------------------------------------------ rfm_segments */

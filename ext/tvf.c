@@ -3,10 +3,13 @@
 
 #include <string.h>
 
+#include "source.h"
+
 typedef struct gtvf_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
   const gtvf_spec *spec;
+  gtvf_conn *conn; /* the connection's shared state; NULL in tests that register a bare host */
 } gtvf_vtab;
 
 typedef struct gtvf_cursor {
@@ -38,6 +41,7 @@ static int gtvf_connect(sqlite3 *db, void *aux, int argc, const char *const *arg
   memset(vt, 0, sizeof *vt);
   vt->db = db;
   vt->spec = spec;
+  vt->conn = host->conn;
   *out = &vt->base;
   return SQLITE_OK;
 }
@@ -48,6 +52,39 @@ static int gtvf_disconnect(sqlite3_vtab *vt) {
 }
 
 #define GTVF_MISSING (1 << 30)
+
+/* Opens (prepares, never runs) each source argument whose value the statement's text fixes, so
+** that "no such table" and the like fail the statement's prepare (tvf.h). A value known only when
+** the statement runs (a parameter, a column of a join) is checked by xFilter as before. Checks do
+** not nest: preparing a source that calls a table-valued function leaves that function's own
+** sources to its own prepare, so a source that quotes itself cannot recurse here. */
+static int check_sources(gtvf_vtab *vt, sqlite3_index_info *info, const int *usable_at) {
+  const gtvf_spec *spec = vt->spec;
+  if (!spec->sources || !vt->conn || vt->conn->checking) return SQLITE_OK;
+  for (int arg = 0; arg < spec->n_args; arg++) {
+    sqlite3_value *v = NULL;
+    if (!(spec->sources & (1u << arg)) || usable_at[arg] < 0) continue;
+    if (sqlite3_vtab_rhs_value(info, usable_at[arg], &v) != SQLITE_OK || !v) continue;
+    if (sqlite3_value_type(v) == SQLITE_NULL) continue; /* what NULL means is xFilter's to say */
+    gsource src;
+    char *err = NULL;
+    vt->conn->checking = 1;
+    int rc = gsource_open_arg(&src, vt->db, spec->name, spec->arg_names[arg], v, &err);
+    vt->conn->checking = 0;
+    if (rc == SQLITE_OK) {
+      gsource_close(&src);
+      continue;
+    }
+    if (rc == SQLITE_NOMEM || !err) {
+      sqlite3_free(err);
+      return SQLITE_NOMEM;
+    }
+    sqlite3_free(vt->base.zErrMsg);
+    vt->base.zErrMsg = err;
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
 
 static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
   gtvf_vtab *vt = (gtvf_vtab *)tab;
@@ -82,6 +119,8 @@ static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
     ** xFilter report the missing argument if it is ever the only plan. */
     missing = 1;
   }
+  int rc = check_sources(vt, info, usable_at);
+  if (rc != SQLITE_OK) return rc;
   info->idxNum = mask | (missing ? GTVF_MISSING : 0);
   info->estimatedCost = missing ? 1e300 : 1e6;
   info->estimatedRows = 1000;

@@ -11,6 +11,12 @@
 ** hands them to xFilter in argument order. A required argument that is missing is an error
 ** naming it; a required argument that is NULL gives no rows (SQLite's convention for
 ** table-valued functions); an optional argument that is NULL means its default.
+**
+** Arguments marked as sources (a table or view name or a SELECT, read with gsource_open_arg) are
+** also opened, not run, while the statement is prepared, when they are written in it as literals:
+** their errors ("funnel: source: no such table: evnts") then come from sqlite3_prepare like
+** SQLite's own for a table in FROM, rather than from the first sqlite3_step. Replicated engines
+** that garble errors raised while stepping (dqlite 1.11) pass these on intact.
 */
 #ifndef GROWTH_TVF_H
 #define GROWTH_TVF_H
@@ -37,6 +43,7 @@ struct gtvf_spec {
   /* Puts output column col of row into ctx. */
   void (*column)(void *result, int64_t row, int col, sqlite3_context *ctx);
   void (*destroy)(void *result);
+  unsigned sources; /* bit i: argument i is a source, checked at prepare time (above) */
 };
 
 /* What one connection decided about its table-valued functions (growth_trust_schema): whether
@@ -45,6 +52,7 @@ struct gtvf_spec {
 typedef struct gtvf_conn {
   int trust_schema;
   int connected;
+  int checking; /* a source is being checked at prepare time: functions in it are not checked */
 } gtvf_conn;
 
 /* The client data of a registered module: its spec, and the connection's state (NULL: the

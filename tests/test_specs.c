@@ -5,6 +5,8 @@
 ** and the "argument X is required" errors take from the spec. The specs come from growth.c's
 ** registration table (registry.h growth_tables), so a new table-valued function is checked as
 ** soon as it is registered; every module the extension adds (pragma_module_list) must be there.
+** Each argument a spec marks as a source is checked when a statement is prepared (tvf.h), and an
+** argument called "source" must be marked.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,6 +56,32 @@ static void spec_agrees_with_schema(sqlite3 *db, const gtvf_spec *spec) {
   assert_true(spec->n_required <= spec->n_args && spec->n_args <= GTVF_MAX_ARGS);
 }
 
+/* A literal naming a missing table fails the prepare, with the message the function gives when
+** it runs; the same argument as a parameter is left to the run. */
+static void sources_checked_at_prepare(sqlite3 *db, const gtvf_spec *spec) {
+  for (int arg = 0; arg < spec->n_args; arg++) {
+    int marked = (spec->sources >> arg) & 1;
+    if (strcmp(spec->arg_names[arg], "source") == 0 && !marked)
+      fail_msg("%s: argument source is not marked in the spec's .sources", spec->name);
+    char sql[200], want[200];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE \"%s\" = 'growth_no_such_table'", spec->name,
+             spec->arg_names[arg]);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    sqlite3_finalize(st);
+    if (!marked) {
+      if (rc != SQLITE_OK) fail_msg("%s: %s failed to prepare: %s", spec->name, sql, sqlite3_errmsg(db));
+      continue;
+    }
+    snprintf(want, sizeof want, "%s: %s: no such table: growth_no_such_table", spec->name, spec->arg_names[arg]);
+    if (rc != SQLITE_ERROR || strcmp(sqlite3_errmsg(db), want) != 0)
+      fail_msg("%s: preparing %s gave %d '%s', expected the error '%s'", spec->name, sql, rc, sqlite3_errmsg(db), want);
+    snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE \"%s\" = ?1", spec->name, spec->arg_names[arg]);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_finalize(st);
+  }
+}
+
 static void every_spec_agrees_with_its_schema(void **state) {
   (void)state;
   sqlite3 *db;
@@ -63,6 +91,7 @@ static void every_spec_agrees_with_its_schema(void **state) {
   for (const growth_table *t = growth_tables; t < growth_tables + growth_ntables; t++, nspecs++) {
     assert_string_equal(t->name, t->spec->name);
     spec_agrees_with_schema(db, t->spec);
+    sources_checked_at_prepare(db, t->spec);
   }
   /* every module the extension adds has a spec above: the modules of a connection with it,
   ** less those of one without */
