@@ -318,6 +318,7 @@ const gtvf_spec stickiness_spec = {
   .compute = stickiness_compute,
   .column = stickiness_column,
   .destroy = stickiness_destroy,
+  .sources = 1u << 0,
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -477,4 +478,5 @@ const gtvf_spec active_users_spec = {
   .compute = active_users_compute,
   .column = active_users_column,
   .destroy = active_users_destroy,
+  .sources = 1u << 0,
 };

@@ -564,6 +564,7 @@ const gtvf_spec lifecycle_spec = {
   .compute = lifecycle_compute,
   .column = lifecycle_column,
   .destroy = lifecycle_destroy,
+  .sources = 1u << 0,
 };
 
 const gtvf_spec lifecycle_actors_spec = {
@@ -577,6 +578,7 @@ const gtvf_spec lifecycle_actors_spec = {
   .compute = lifecycle_actors_compute,
   .column = lifecycle_actors_column,
   .destroy = lifecycle_destroy,
+  .sources = 1u << 0,
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -841,6 +843,7 @@ const gtvf_spec actor_status_spec = {
   .compute = actor_status_compute,
   .column = actor_status_column,
   .destroy = status_destroy,
+  .sources = 1u << 0,
 };
 
 static const char *const actor_transitions_arg_names[] = {"source", "from_day", "to_day", "options"};
@@ -855,4 +858,5 @@ const gtvf_spec actor_transitions_spec = {
   .compute = actor_transitions_compute,
   .column = actor_transitions_column,
   .destroy = status_destroy,
+  .sources = 1u << 0,
 };
