@@ -5,7 +5,7 @@
 #   MAKE=make SYS_PYTHON=/usr/bin/python3 scripts/test-report.sh EXT DEMO_DB DEB_PACKAGE...
 ext=$1 db=$2; shift 2
 missing=$(sqlite3 :memory: ".load $ext" "SELECT group_concat(m, ' ') FROM (SELECT column1 AS m FROM \
-  (VALUES ('funnel'), ('cohort_retention'), ('rfm'))) WHERE m NOT IN (SELECT name FROM pragma_module_list)")
+  (VALUES ('funnel'), ('cohort_retention'), ('rfm'), ('lifecycle'), ('active_users'), ('clv'))) WHERE m NOT IN (SELECT name FROM pragma_module_list)")
 if [ -n "$missing" ]; then echo "test-report: SKIPPED: this build lacks $missing, which the report needs"; exit 0; fi
 missing=""; for p in "$@"; do dpkg -s $p >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ] && command -v dpkg >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 -- report.sql: one self-contained HTML page (inline CSS and SVG, nothing fetched from the network)
--- with the funnel, the retention triangle and the RFM segments of a shop database, every number
--- taken from the extension's outputs: funnel(), cohort_retention(), rfm(), repurchase().
+-- with the funnel, the retention triangle, the lifecycle of the active base, DAU/WAU/MAU, the RFM
+-- segments and their lifetime value, every number taken from the extension's outputs: funnel(),
+-- cohort_retention(), lifecycle(), active_users(), rfm(), clv(), repurchase().
 --
 --   sqlite3 shop.db < sql/report.sql > report.html        (from the folder holding growth.so)
 --   make report                                             (the demo: build/report.html)
@@ -13,7 +14,9 @@
 --   sqlite3 -cmd ".parameter init" -cmd ".parameter set @period month" shop.db < sql/report.sql
 -- Parameters: @activity_source (actor, ts: the header's extent), @funnel_source, @funnel_window,
 --             @funnel_steps, @funnel_options, @retention_source, @period, @retention_options,
---             @rfm_source, @rfm_options.
+--             @lifecycle_options, @rfm_source, @rfm_options, @clv_source, @clv_options.
+-- The lifecycle and DAU/WAU/MAU read @retention_source with @period; expected purchases by RFM
+-- segment read @clv_source (customer, ts, and NULL for the amount: BG/NBD only) with @clv_options.
 .bail on
 .load ./growth
 .mode list
@@ -35,7 +38,10 @@ INSERT OR IGNORE INTO temp.sqlite_parameters(key, value)
   UNION ALL SELECT '@period', CASE WHEN events THEN 'week' ELSE 'month' END FROM has
   UNION ALL SELECT '@retention_options', CASE WHEN events THEN 'periods=13' ELSE 'periods=12' END FROM has
   UNION ALL SELECT '@rfm_source', CASE WHEN orders THEN 'SELECT customer_id, ts, amount, order_id FROM orders' END FROM has
-  UNION ALL SELECT '@rfm_options', '';
+  UNION ALL SELECT '@lifecycle_options', ''
+  UNION ALL SELECT '@rfm_options', ''
+  UNION ALL SELECT '@clv_source', CASE WHEN orders THEN 'SELECT customer_id, ts, NULL FROM orders' END FROM has
+  UNION ALL SELECT '@clv_options', '';
 
 -- Page head and the data's extent.
 SELECT '<!DOCTYPE html>
@@ -125,6 +131,64 @@ SELECT '<section id="retention"><h2>Retention by ' || replace(replace(replace(@p
   ' after their first; hatched cells have not fully elapsed yet.</p></section>'
 WHERE @retention_source IS NOT NULL;
 
+-- Lifecycle (PostHog's chart): per period, new, retained and resurrecting actors stacked above
+-- the axis and those who went dormant below it; the table under the chart has every count.
+WITH l AS (
+  SELECT period, new, retained, resurrecting, dormant, active, complete,
+         row_number() OVER (ORDER BY period) - 1 AS i, count(*) OVER () AS n,
+         max(new + retained + resurrecting) OVER () AS top_up, max(dormant) OVER () AS top_down
+  FROM lifecycle(@retention_source, @period, @lifecycle_options)),
+geo AS (SELECT *, CASE WHEN n > 0 THEN min(36, 960 / n) ELSE 36 END AS step, 120.0 / max(top_up, top_down, 1) AS k FROM l),
+bars AS (
+  SELECT i, printf('<g><title>%s: %d new, %d retained, %d resurrecting, %d dormant</title>', period, new, retained, resurrecting, dormant) ||
+            printf('<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="#16a34a"/>', 60 + i * step, 140 - k * new, step - 4, k * new) ||
+            printf('<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="#2563eb"/>', 60 + i * step, 140 - k * (new + retained), step - 4, k * retained) ||
+            printf('<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="#f59e0b"/>', 60 + i * step, 140 - k * (new + retained + resurrecting), step - 4, k * resurrecting) ||
+            printf('<rect x="%d" y="140" width="%d" height="%.1f" fill="#dc2626"/></g>', 60 + i * step, step - 4, k * dormant) AS svg,
+         printf('<tr%s><td class="l">%s</td><td id="lc-new-%s">%s</td><td id="lc-retained-%s">%s</td><td id="lc-resurrecting-%s">%s</td><td id="lc-dormant-%s">%s</td><td>%s</td></tr>',
+                CASE WHEN complete THEN '' ELSE ' class="partial"' END, period, period, printf('%,d', new), period, printf('%,d', retained),
+                period, printf('%,d', resurrecting), period, printf('%,d', dormant), printf('%,d', active)) AS tr
+  FROM geo ORDER BY i)
+SELECT '<section id="lifecycle"><h2>Lifecycle by ' || replace(replace(replace(@period, '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</h2>
+<svg xmlns="http://www.w3.org/2000/svg" width="1040" height="290" role="img" aria-label="lifecycle">' ||
+  '<line x1="56" y1="140" x2="1030" y2="140" stroke="#6b7280"/>' || group_concat(svg, '') ||
+  '<rect x="60" y="272" width="10" height="10" fill="#16a34a"/><text x="74" y="281">new</text>' ||
+  '<rect x="130" y="272" width="10" height="10" fill="#2563eb"/><text x="144" y="281">retained</text>' ||
+  '<rect x="230" y="272" width="10" height="10" fill="#f59e0b"/><text x="244" y="281">resurrecting</text>' ||
+  '<rect x="360" y="272" width="10" height="10" fill="#dc2626"/><text x="374" y="281">dormant (below the axis)</text></svg>
+<table><tr><th class="l">period</th><th>new</th><th>retained</th><th>resurrecting</th><th>dormant</th><th>active</th></tr>' ||
+  (SELECT group_concat(tr, '') FROM bars) ||
+  '</table><p class="note">New: first active period; retained: active in the period before too; resurrecting: back after a gap; dormant: active in the period before, not in this one.</p></section>'
+FROM bars WHERE @retention_source IS NOT NULL HAVING count(*) > 0;
+
+-- DAU, WAU and MAU: actors active on the day, in the 7 and in the 30 days ending with it, as
+-- three lines over every day; the table lists the last seven days.
+WITH a AS (
+  SELECT day, dau, wau, mau, row_number() OVER (ORDER BY day) - 1 AS i, count(*) OVER () AS n, max(mau) OVER () AS top
+  FROM active_users(@retention_source)),
+pts AS (
+  SELECT group_concat(printf('%.1f,%.1f', 60 + i * 960.0 / max(n - 1, 1), 190 - 180.0 * dau / max(top, 1)), ' ') AS dau_pts,
+         group_concat(printf('%.1f,%.1f', 60 + i * 960.0 / max(n - 1, 1), 190 - 180.0 * wau / max(top, 1)), ' ') AS wau_pts,
+         group_concat(printf('%.1f,%.1f', 60 + i * 960.0 / max(n - 1, 1), 190 - 180.0 * mau / max(top, 1)), ' ') AS mau_pts,
+         max(top) AS top, min(day) AS first, max(day) AS last
+  FROM (SELECT * FROM a ORDER BY i)),
+last7 AS (SELECT * FROM a WHERE i >= n - 7 ORDER BY day)
+SELECT '<section id="active"><h2>Daily, weekly and monthly active actors</h2>
+<svg xmlns="http://www.w3.org/2000/svg" width="1040" height="230" role="img" aria-label="DAU, WAU and MAU">' ||
+  '<line x1="56" y1="190" x2="1030" y2="190" stroke="#6b7280"/>' ||
+  printf('<text x="52" y="16" text-anchor="end">%s</text><text x="52" y="194" text-anchor="end">0</text>', printf('%,d', top)) ||
+  printf('<text x="60" y="210">%s</text><text x="1020" y="210" text-anchor="end">%s</text>', first, last) ||
+  '<polyline fill="none" stroke="#9333ea" stroke-width="1.5" points="' || mau_pts || '"/>' ||
+  '<polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="' || wau_pts || '"/>' ||
+  '<polyline fill="none" stroke="#16a34a" stroke-width="1" points="' || dau_pts || '"/>' ||
+  '<text x="140" y="225" fill="#9333ea">MAU</text><text x="200" y="225" fill="#2563eb">WAU</text><text x="260" y="225" fill="#16a34a">DAU</text></svg>
+<table><tr><th class="l">day</th><th>DAU</th><th>WAU</th><th>MAU</th><th>DAU/MAU</th></tr>' ||
+  (SELECT group_concat(printf('<tr><td class="l">%s</td><td id="au-dau-%s">%s</td><td id="au-wau-%s">%s</td><td id="au-mau-%s">%s</td><td>%.1f%%</td></tr>',
+                              day, day, printf('%,d', dau), day, printf('%,d', wau), day, printf('%,d', mau),
+                              CASE WHEN mau > 0 THEN 100.0 * dau / mau ELSE 0 END), '') FROM last7) ||
+  '</table></section>'
+FROM pts WHERE @retention_source IS NOT NULL AND top IS NOT NULL;
+
 -- RFM: customers and revenue per named segment, then per Chinese 8-class segment.
 WITH c AS (SELECT segment, segment_cn, CAST(round(monetary * 100) AS INTEGER) AS cents
            FROM rfm(@rfm_source, NULL, @rfm_options)),
@@ -155,5 +219,33 @@ SELECT '<section id="rfm"><h2>RFM segments</h2>
   coalesce((SELECT group_concat(tr, '') FROM rows_cn), '') ||
   '</table><p class="note">Scores are quintiles of recency, order count and spend as of the latest order (rfm() defaults).</p></section>'
 FROM tot WHERE @rfm_source IS NOT NULL;
+
+-- Too few customers do not pin BG/NBD down (clv() would refuse): the section below needs 100
+-- customers of whom 10 bought on two days or more, and is left out otherwise.
+UPDATE temp.sqlite_parameters SET value = NULL
+WHERE key = '@clv_source' AND value IS NOT NULL
+  AND ((SELECT value FROM temp.sqlite_parameters WHERE key = '@rfm_source') IS NULL
+       OR NOT (SELECT count(*) >= 100 AND coalesce(sum(frequency >= 2), 0) >= 10 FROM rfm(@rfm_source, NULL, 'frequency=days')));
+
+-- Expected purchases and value by RFM segment: BG/NBD (clv() without amounts) gives each
+-- customer's P(alive) and expected purchases over the next year; the value prices them at the
+-- customer's own mean order value. The Gamma-Gamma spend model is left out on purpose: on a shop
+-- whose customers spend about alike (the demo) it has no finite fit (docs/clv.md).
+WITH c AS (
+  SELECT f.segment, count(*) AS n, avg(v.p_alive) AS p_alive, sum(v.expected_purchases) AS purchases,
+         sum(v.expected_purchases * f.monetary / f.frequency) AS value
+  FROM clv(@clv_source, @clv_options) v JOIN rfm(@rfm_source, NULL, @rfm_options) f ON f.customer = v.customer
+  GROUP BY f.segment),
+rows_html AS (
+  SELECT printf('<tr><td class="l">%s</td><td id="clv-n-%s">%s</td><td id="clv-alive-%s">%.2f</td><td id="clv-purchases-%s">%s</td><td id="clv-value-%s">%s</td></tr>',
+                replace(replace(segment, '&', '&amp;'), '<', '&lt;'), replace(replace(segment, ' ', '-'), '<', ''), printf('%,d', n),
+                replace(replace(segment, ' ', '-'), '<', ''), p_alive, replace(replace(segment, ' ', '-'), '<', ''),
+                printf('%.1f', purchases), replace(replace(segment, ' ', '-'), '<', ''), printf('%.2f', value)) AS tr
+  FROM c ORDER BY value DESC)
+SELECT '<section id="clv"><h2>Expected purchases and value by RFM segment</h2>
+<table><tr><th class="l">segment</th><th>customers</th><th>mean P(alive)</th><th>expected purchases next year</th><th>at their mean order value</th></tr>' ||
+  group_concat(tr, '') ||
+  '</table><p class="note">BG/NBD fitted by clv() on the purchase days; each expected purchase priced at the customer''s mean order value.</p></section>'
+FROM rows_html HAVING count(*) > 0;
 
 SELECT '<p class="meta">Generated by sql/report.sql with the sqlite3 shell; no scripts, no network.</p></body></html>';

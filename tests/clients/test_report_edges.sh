@@ -26,15 +26,20 @@ for want in 'id="funnel-actors-1">2<' 'id="funnel-actors-2">1<' 'c&lt;a&gt;rt&am
   grep -qF "$want" "$tmp/odd.html" || fail "hand-made rows: no '$want' in the page"
 done
 ! grep -qF 'c<a>' "$tmp/odd.html" || fail "an event name reached the page unescaped"
+for f in empty odd; do ! grep -qF 'id="clv"' "$tmp/$f.html" || fail "$f: a lifetime-value section on too few customers"; done
 # A shop with only orders, timestamps as Unix seconds: no funnel section, retention by month of
 # first purchase, RFM, and a header in dates. Customer 7: 2024-01-15 and 2024-02-10 (a cohort of
 # 1, retained in month 1); customer 8: 2024-02-20. 3 orders, 2 customers, 2024-01-15 .. 2024-02-20.
+# Lifecycle by month: January 1 new (7); February 1 new (8) and 1 retained (7). On 2024-02-20 one
+# customer is active that day and in its week (8), two in its 30 days (7 on 02-10, and 8).
 sqlite3 "$tmp/orders.db" "CREATE TABLE orders(order_id INTEGER PRIMARY KEY, customer_id INTEGER, ts INTEGER, amount REAL);
   INSERT INTO orders VALUES (1, 7, 1705276800, 20), (2, 7, 1707523200, 30), (3, 8, 1708387200, 5);"
 sqlite3 "$tmp/orders.db" < sql/report.sql > "$tmp/orders.html" || fail "the report fails on a shop with only orders"
 for want in 'id="head-actors">2<' 'id="head-actors-from">2024-01-15<' 'id="head-actors-to">2024-02-20<' \
             'id="head-orders">3<' 'id="head-customers">2<' 'id="head-orders-from">2024-01-15<' 'id="head-orders-to">2024-02-20<' \
-            'Retention by month' 'id="ret-size-2024-01-01">1<' 'id="ret-2024-01-01-1"' 'id="rfm-n-total">2<' 'id="rfm-rev-total">55.00<'; do
+            'Retention by month' 'id="ret-size-2024-01-01">1<' 'id="ret-2024-01-01-1"' 'id="rfm-n-total">2<' 'id="rfm-rev-total">55.00<' \
+            'id="lc-new-2024-01-01">1<' 'id="lc-new-2024-02-01">1<' 'id="lc-retained-2024-02-01">1<' \
+            'id="au-dau-2024-02-20">1<' 'id="au-wau-2024-02-20">1<' 'id="au-mau-2024-02-20">2<'; do
   grep -qF "$want" "$tmp/orders.html" || fail "only orders: no '$want' in the page"
 done
 ! grep -qF 'id="funnel"' "$tmp/orders.html" || fail "only orders: a funnel section without events"
