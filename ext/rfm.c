@@ -47,10 +47,10 @@ static int key_from_value(sqlite3_value *v, gkey *k) {
 /* ------------------------------------------------------------------ options */
 
 static const gopt_spec rfm_opts[] = {
-  {"bins", GOPT_VALUE},        {"frequency", GOPT_VALUE}, {"monetary", GOPT_VALUE},
-  {"r_cuts", GOPT_VALUE},      {"f_cuts", GOPT_VALUE},    {"m_cuts", GOPT_VALUE},
-  {"cn_threshold", GOPT_VALUE}, {"tz", GOPT_VALUE},       {"scale", GOPT_VALUE},
-  {NULL, GOPT_FLAG},
+  {"bins", GOPT_VALUE},         {"frequency", GOPT_VALUE}, {"monetary", GOPT_VALUE},
+  {"r_cuts", GOPT_VALUE},       {"f_cuts", GOPT_VALUE},    {"m_cuts", GOPT_VALUE},
+  {"cn_threshold", GOPT_VALUE}, {"tz", GOPT_VALUE},        {"scale", GOPT_VALUE},
+  {"ts_unit", GOPT_VALUE},      {NULL, GOPT_FLAG},
 };
 
 typedef struct rfm_config {
@@ -60,10 +60,11 @@ typedef struct rfm_config {
   int cn_median;       /* cn_threshold=median */
   int scale;
   gcalendar cal;       /* only the offset is used: day boundaries */
+  gts_format format;   /* ts_unit and tz: how the source's ts and as_of are read */
   int ncuts[3];        /* R, F, M; 0 = quantiles */
   int64_t cuts[3][GRFM_MAX_CUTS];
   int has_as_of;
-  int64_t as_of_us;
+  int64_t as_of_us; /* given, or (after the scan) the default: timestamp.h's one rule */
 } rfm_config;
 
 static int opt_error(char **pzErr, const char *err) {
@@ -75,11 +76,6 @@ static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config 
   gopts o;
   char err[GOPTS_ERR_MAX];
   memset(cfg, 0, sizeof *cfg);
-  if (as_of) {
-    int rc = garg_timestamp(as_of, RFM_NAME, "as_of", &cfg->as_of_us, pzErr);
-    if (rc == SQLITE_OK) cfg->has_as_of = 1;
-    else if (rc != GARG_NULL) return rc;
-  }
   if (options) {
     int rc = garg_options(options, RFM_NAME, rfm_opts, &o, pzErr);
     if (rc != SQLITE_OK) return rc;
@@ -97,6 +93,7 @@ static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config 
       gopts_choice(&o, rfm_opts, "cn_threshold", centre, &cfg->cn_median, err, sizeof err))
     return opt_error(pzErr, err);
   int rc = garg_calendar_options(&o, rfm_opts, RFM_NAME, &cfg->cal, pzErr);
+  if (rc == SQLITE_OK) rc = garg_ts_format(&o, rfm_opts, RFM_NAME, cfg->cal.offset_s, &cfg->format, pzErr);
   if (rc != SQLITE_OK) return rc;
   /* Cut points fix the number of scores: 3 cuts make 4 bins. Every dimension shares one scale. */
   static const char *const cut_names[3] = {"r_cuts", "f_cuts", "m_cuts"};
@@ -129,6 +126,12 @@ static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config 
   }
   if (cut_bins && cut_bins < GRFM_MIN_BINS) return opt_error(pzErr, "cut points: give at least one");
   cfg->bins = (int)v;
+  /* as_of last: a bare date is midnight in tz, a number is in ts_unit */
+  if (as_of) {
+    rc = garg_as_of_value(as_of, &cfg->format, RFM_NAME, &cfg->as_of_us, pzErr);
+    if (rc == SQLITE_OK) cfg->has_as_of = 1;
+    else if (rc != GARG_NULL) return rc;
+  }
   return SQLITE_OK;
 }
 
@@ -154,21 +157,15 @@ typedef struct rfm_gather {
   gkeys text_orders;         /* TEXT or BLOB order ids, scoped by customer id + 1 */
   gintset days;              /* (customer, day), packed in one word; frequency=days */
   gintset wide_days;         /* the same in two words when the customer id does not fit in 31 bits */
-  int64_t max_us;
+  int64_t max_us;            /* latest row seen (the default as_of follows it) */
   int any;
+  int64_t earliest_us; /* earliest ts read, also of rows at or after as_of */
+  int64_t too_late;    /* rows at or after a given as_of */
+  gts_census census;   /* YYYYMMDD integers read as seconds */
   int64_t row;
   int64_t scale_pow;
   double fast_limit;         /* below it a REAL amount has at most 13 digits at the scale */
 } rfm_gather;
-
-static int row_error(rfm_gather *g, const char *what, sqlite3_value *v, const char *expected, char **pzErr) {
-  char *d = garg_describe(v);
-  if (!d) return SQLITE_NOMEM;
-  *pzErr = sqlite3_mprintf("%s: %s in source row %lld is %s, expected %s", RFM_NAME, what, (long long)g->row, d,
-                           expected);
-  sqlite3_free(d);
-  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-}
 
 /* Money from a source value. The REAL fast path gives what gmoney_from_real gives (round
 ** half-up of the shortest decimal text S of d, times 10^scale) without printing S: below
@@ -208,18 +205,23 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   int is_key = key_from_value(cols[0], &k);
   if (is_key < 0) return SQLITE_NOMEM;
   if (!is_key) return SQLITE_OK;  /* NULL customer: skipped */
-  if (sqlite3_value_type(cols[1]) == SQLITE_INTEGER) {
-    if (gtime_from_unix_seconds(sqlite3_value_int64(cols[1]), &us))
-      return row_error(g, "ts", cols[1], "Unix seconds or ISO-8601 text (outside years 0000..9999)", pzErr);
-  } else {
+  /* INTEGER (the usual case) without formatting a name; anything else, and every error, through
+  ** garg_ts, whose text names the row */
+  int integer = sqlite3_value_type(cols[1]) == SQLITE_INTEGER;
+  if (!integer || gts_from_int(&g->cfg->format, sqlite3_value_int64(cols[1]), &us)) {
     char name[64];
     snprintf(name, sizeof name, "ts in source row %lld", (long long)g->row);
-    int rc = garg_timestamp(cols[1], RFM_NAME, name, &us, pzErr);
-    if (rc == GARG_NULL) return SQLITE_OK;  /* NULL ts: skipped */
+    int rc = garg_ts(cols[1], &g->cfg->format, NULL, RFM_NAME, name, &us, pzErr);
+    if (rc == GARG_NULL) return SQLITE_OK; /* NULL ts: skipped */
     if (rc != SQLITE_OK) return rc;
   }
-  /* as_of is the moment of the analysis: what happened after it has not happened yet. */
-  if (g->cfg->has_as_of && us > g->cfg->as_of_us) return SQLITE_OK;
+  if (integer) gts_census_int(&g->census, &g->cfg->format, sqlite3_value_int64(cols[1]));
+  if (us < g->earliest_us) g->earliest_us = us;
+  /* as_of is the instant of the analysis: what happens at or after it has not happened yet. */
+  if (g->cfg->has_as_of && us >= g->cfg->as_of_us) {
+    g->too_late++;
+    return SQLITE_OK;
+  }
   int64_t cents;
   int rc = read_amount(g, cols[2], &cents, pzErr);
   if (rc != SQLITE_OK) return rc;
@@ -419,8 +421,9 @@ static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
   int64_t *x = NULL;
   uint8_t *score = NULL, *bit = NULL;
   int rc = SQLITE_NOMEM;
-  int64_t as_of_day = cfg->has_as_of ? gtime_local_day(&cfg->cal, cfg->as_of_us)
-                                     : gtime_local_day(&cfg->cal, g->max_us) + 1;
+  /* recency counts calendar days up to as_of's day (the default as_of is the midnight after the
+  ** latest row's day: its buyers have recency 1) */
+  int64_t as_of_day = gtime_local_day(&cfg->cal, cfg->as_of_us);
   size_t k = 0;
   for (uint32_t i = 0; i < ncustomers; i++) {
     const customer *c = &g->cust[i];
@@ -482,6 +485,20 @@ done:
   return rc;
 }
 
+/* After the scan (timestamp.h): misencoded data refused, a given as_of before every row refused,
+** else the default as_of set from the latest row. */
+static int apply_as_of_rule(const rfm_gather *g, rfm_config *cfg, char **pzErr) {
+  int rc = garg_ts_census(&g->census, RFM_NAME, "source timestamps", pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (cfg->has_as_of) {
+    if (!g->any && g->too_late > 0)
+      return garg_as_of_before_rows(RFM_NAME, cfg->as_of_us, g->earliest_us, cfg->format.offset_s, pzErr);
+  } else if (g->any) {
+    cfg->as_of_us = gts_default_as_of(cfg->format.offset_s, g->max_us);
+  }
+  return SQLITE_OK;
+}
+
 static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
                        char **pzErr) {
   rfm_config cfg;
@@ -512,9 +529,11 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   g.scale_pow = gmoney_pow10(cfg.scale);
   g.fast_limit = 1e13 / (double)g.scale_pow;
   int cols[4] = {0, 1, 2, 3};
+  g.earliest_us = INT64_MAX;
   rc = gsource_scan(&src, spec->name, cols, src.ncol, rfm_row, &g, pzErr);
   gsource_close(&src);
   gather_free_sets(&g);
+  if (rc == SQLITE_OK) rc = apply_as_of_rule(&g, &cfg, pzErr);
   rfm_result *res = NULL;
   if (rc == SQLITE_OK) {
     res = gmem_alloc(sizeof *res);

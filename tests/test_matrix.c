@@ -43,6 +43,8 @@ typedef struct mrow {
   const char *classes[8];  /* NTYPES letters per argument */
 } mrow;
 
+/* one row per call, laid out by hand */
+// clang-format off
 static const mrow matrix[] = {
   {"growth_version", 's', 0, {0}, {0}},
   {"date_bucket", 's', 2, {"'2024-03-15 10:00:00'", "'week'"}, {K_TS, K_PERIOD}},
@@ -50,11 +52,11 @@ static const mrow matrix[] = {
   {"period_diff", 's', 3, {"'2024-01-31'", "'2024-03-01'", "'month'"}, {K_TS, K_TS, K_PERIOD}},
   {"period_diff", 's', 4, {"'2024-01-31'", "'2024-03-01'", "'month'", "'rolling'"}, {K_TS, K_TS, K_PERIOD, K_OPTIONS}},
   /* rfm.c: scores must be whole numbers 1..5 (bits 0/1 for cn), NULL in NULL out; a NULL
-  ** scheme is the default (en); an as_of before every row leaves no customers */
+  ** scheme is the default (en); an as_of before every row is an error (the one as_of rule) */
   {"rfm_segment", 's', 3, {"5", "4", "3"}, {"NEEEEENEE", "NEEEEENEE", "NEEEEENEE"}},
   {"rfm_segment", 's', 4, {"1", "1", "1", "'cn'"}, {"NEEEEENEE", "NEEEEENEE", "NEEEEENEE", "VEEEEEVEE"}},
   {"rfm", 't', 3, {"'SELECT customer_id, ts, amount FROM orders'", "'2024-07-01'", "'bins=4'"},
-   {"NEEEEENEE", "VNNEEEVEE", K_OPTIONS}},
+   {"NEEEEENEE", "VEEEEEVEE", K_OPTIONS}},
   {"rfm_segments", 't', 0, {0}, {0}},
   /* funnel.c: window_funnel over the whole events table as one group, so the bound value is in
   ** every row. The window is a parameter as in ClickHouse: NULL (and NaN) is an error, not a
@@ -149,6 +151,7 @@ static const mrow matrix[] = {
   {"growth_trust_schema", 's', 0, {0}, {0}},
   {"growth_trust_schema", 's', 1, {"0"}, {"EEEEEEEEE"}},
 };
+// clang-format on
 #define NMATRIX ((int)(sizeof matrix / sizeof matrix[0]))
 
 static void bind_type(sqlite3_stmt *st, int i, int t) {

@@ -5,7 +5,7 @@
 -- rfm_params(bins, as_of) (an empty table means bins 5 and as_of the day after the latest ts).
 -- Output: the view rfm_reference(customer, recency_days, frequency, monetary, r, f, m).
 -- The rule it implements (docs/rfm.md): rows with NULL customer or ts are skipped, rows
--- after as_of are left out; purchases are rows with amount >= 0 or NULL, refunds (amount < 0)
+-- at or after as_of are left out; purchases are rows with amount >= 0 or NULL, refunds (amount < 0)
 -- only lower monetary; recency_days = as_of's UTC day - the last purchase's UTC day;
 -- rank = RANK() (ties share their lowest rank), worst first; score = 1 + floor(bins*(rank-1)/n).
 CREATE TEMP TABLE IF NOT EXISTS rfm_params(bins INTEGER, as_of);
@@ -23,7 +23,7 @@ WITH
     FROM rfm_input
     WHERE customer IS NOT NULL AND ts IS NOT NULL),
   kept AS (
-    SELECT rows_in.* FROM rows_in, params WHERE params.as_of_secs IS NULL OR rows_in.secs <= params.as_of_secs),
+    SELECT rows_in.* FROM rows_in, params WHERE params.as_of_secs IS NULL OR rows_in.secs < params.as_of_secs),
   as_of AS (
     SELECT coalesce(as_of_secs / 86400, (SELECT max(secs) FROM kept) / 86400 + 1) AS day, bins FROM params),
   customers AS (

@@ -1,6 +1,7 @@
 -- rfm(), rfm_segments and rfm_segment(). Every expectation is worked out by hand in the
 -- comments from the rules in docs/rfm.md: rank = 1 + number of strictly worse customers,
--- score = 1 + floor(bins * (rank - 1) / n); as_of defaults to the day after the latest ts.
+-- score = 1 + floor(bins * (rank - 1) / n); as_of defaults to the midnight after the latest
+-- row's day, and rows at or after as_of are not seen (docs/conventions.md, the one as_of rule).
 CREATE TABLE a(customer, ts, amount);
 INSERT INTO a VALUES
   ('alice', '2024-03-01 10:00', 50.00), ('alice', '2024-03-20 09:00', 30.00), ('alice', '2024-03-30 18:00', 20.00),
@@ -52,6 +53,63 @@ SELECT customer, recency_days, frequency, monetary FROM rfm('a', '2024-03-26');
 -- => bob|45|1|200.0
 -- => carol|1|1|15.5
 -- => dave|71|2|80.0
+-- The one as_of rule (issue 15 finding 2). A row at as_of is not seen: as of alice's purchase at
+-- 2024-03-30 18:00 her last purchase is 03-20, 10 days before as_of's day (it was 03-30, 0 days,
+-- when rows at as_of counted). carol's refund (03-27) is before as_of: monetary 10.
+SELECT customer, recency_days, frequency, monetary FROM rfm('a', '2024-03-30 18:00') WHERE customer IN ('alice', 'carol');
+-- => alice|10|2|80.0
+-- => carol|5|1|10.0
+-- ... midnight in tz: '2024-01-02' with tz=+08:00 is 2024-01-01 16:00Z, so the 15:00Z row (23:00
+-- local on 01-01, recency 1) is seen and the 17:00Z one (01:00 local on 01-02) is not.
+SELECT customer, recency_days FROM rfm('VALUES (1, ''2024-01-01 15:00Z'', 1), (2, ''2024-01-01 17:00Z'', 1)', '2024-01-02', 'tz=+08:00');
+-- => 1|1
+-- A bare date in the source is a local day too: '2024-02-01' with tz=-05:00 is 05:00Z (first_ts
+-- is UTC text), still 1 February locally, so one purchase day with the 2024-02-01 23:00-05:00 row
+-- (2024-02-02 04:00Z). Read as UTC midnight it was 31 January locally: two days.
+SELECT first_ts, last_ts, frequency FROM rfm('VALUES (1, ''2024-02-01'', 1), (1, ''2024-02-01 23:00-05:00'', 1)', NULL, 'frequency=days, tz=-05:00');
+-- => 2024-02-01 05:00:00|2024-02-02 04:00:00|1
+-- The default as_of is the midnight after the latest row's local day: erin's 2024-03-31 23:59:59Z
+-- is 04-01 07:59 at +08:00, so as_of is 04-02 (local) and erin's recency 1; alice's 2024-03-30
+-- 18:00Z is 03-31 02:00 local: 2 days.
+SELECT customer, recency_days FROM rfm('a', NULL, 'tz=+08:00') WHERE customer IN ('alice', 'erin');
+-- => alice|2
+-- => erin|1
+-- An as_of at or before every row is an error that says so (it was an empty result): the first
+-- row of a is dave's 2024-01-05.
+SELECT * FROM rfm('a', '2024-01-05');
+-- => error: rfm: as_of 2024-01-05 00:00:00 is not after the first row (2024-01-05 00:00:00): no row would be seen
+-- In tz the message gives local times (bare dates are local midnights there).
+SELECT * FROM rfm('a', '2023-12-31', 'tz=+08:00');
+-- => error: rfm: as_of 2023-12-31 00:00:00 is not after the first row (2024-01-05 00:00:00): no row would be seen
+-- ... but an empty source stays an empty result (nothing was unseen).
+SELECT count(*) FROM rfm('SELECT 1, 2, 3 WHERE 0', '2024-01-01');
+-- => 0
+
+-- Encodings (issue 15 finding 1). YYYYMMDD integers (CDNOW) with ts_unit=yyyymmdd: customer 1
+-- bought on 1997-01-01 and 01-05 (15.00), customer 2 on 01-03; as_of defaults to 1997-01-06, so
+-- recency 1 and 3.
+SELECT customer, first_ts, recency_days, frequency, monetary FROM rfm('VALUES (1, 19970101, 10), (1, 19970105, 5), (2, 19970103, 7)', NULL, 'ts_unit=yyyymmdd');
+-- => 1|1997-01-01 00:00:00|1|2|15.0
+-- => 2|1997-01-03 00:00:00|3|1|7.0
+-- ... and as_of in the same unit: 19970105 is 1997-01-05 00:00, so customer 1's purchase that day
+-- is not seen yet (recency 4, one order).
+SELECT customer, recency_days, frequency FROM rfm('VALUES (1, 19970101, 10), (1, 19970105, 5), (2, 19970103, 7)', 19970105, 'ts_unit=yyyymmdd');
+-- => 1|4|1
+-- => 2|2|1
+-- Without ts_unit they would all be seconds of 1970-08-20: refused with the hint.
+SELECT * FROM rfm('VALUES (1, 19970101, 10), (1, 19970105, 5), (2, 19970103, 7)');
+-- => error: rfm: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970103)
+SELECT count(*) FROM rfm('VALUES (1, 19970101, 10), (1, 19970105, 5), (2, 19970103, 7)', NULL, 'ts_unit=s');
+-- => 2
+SELECT * FROM rfm('a', 20240326);
+-- => error: rfm: as_of is INTEGER 20240326, expected Unix seconds or ISO-8601 text (an eight-digit number that is a YYYYMMDD date: say ts_unit=yyyymmdd, write it as YYYY-MM-DD, or say ts_unit=s for Unix seconds)
+-- Epoch milliseconds (JavaScript's Date.now()) are past year 9999 as seconds: named, and read with ts_unit=ms.
+SELECT * FROM rfm('VALUES (1, 1704067200000, 1)');
+-- => error: rfm: ts in source row 1 is INTEGER 1704067200000, expected Unix seconds or ISO-8601 text (past year 9999 as Unix seconds: it reads as milliseconds; say ts_unit=ms)
+SELECT first_ts FROM rfm('VALUES (1, 1704067200000, 1)', NULL, 'ts_unit=ms');
+-- => 2024-01-01 00:00:00
+SELECT * FROM rfm('a', NULL, 'ts_unit=days');
+-- => error: rfm: option ts_unit='days' is not one of s|ms|us|yyyymmdd
 -- monetary=avg scores M on the average order value: erin 5, carol 10, alice 33.33, dave 40, bob 200.
 SELECT customer, monetary, m FROM rfm('a', NULL, 'monetary=avg');
 -- => alice|33.33|3
@@ -126,6 +184,13 @@ SELECT customer, frequency, monetary, avg_order_value, last_ts, round(avg_gap_da
 -- recency 2 days, gap 1.583333 -> 1.263158.
 SELECT customer, recency_days, round(overdue_ratio, 6) FROM rfm('b') WHERE customer = 1;
 -- => 1|2|1.263158
+-- A date-only as_of is that day's midnight: as of '2024-05-02' the rows of 2024-05-02 (date-only,
+-- so 00:00) are not seen. Customer 1: the two lines of A1 on 05-01 (25.00, 1 order); customer 5:
+-- C1 (20.00), its refund on 05-02 not yet; customers 2 and 3 bought on 05-02 only: not listed.
+-- Recency 05-02 - 05-01 = 1. (Before the rule, '2024-05-02' included that day: 4 customers.)
+SELECT customer, recency_days, frequency, monetary FROM rfm('b', '2024-05-02');
+-- => 1|1|1|25.0
+-- => 5|1|1|20.0
 -- Without the order id column every purchase row is an order: customer 1 has 3.
 SELECT customer, frequency FROM rfm('SELECT customer, ts, amount FROM b') WHERE customer IN (1, 2);
 -- => 1|3
@@ -179,7 +244,7 @@ SELECT * FROM rfm('a', NULL, 'bins=5, r_cuts=7;30;60');
 SELECT * FROM rfm('a', NULL, 'frequency=weeks');
 -- => error: rfm: option frequency='weeks' is not one of orders|days
 SELECT * FROM rfm('a', NULL, 'colour=red');
--- => error: rfm: unknown option 'colour' (accepted: bins=..., frequency=..., monetary=..., r_cuts=..., f_cuts=..., m_cuts=..., cn_threshold=..., tz=..., scale=...)
+-- => error: rfm: unknown option 'colour' (accepted: bins=..., frequency=..., monetary=..., r_cuts=..., f_cuts=..., m_cuts=..., cn_threshold=..., tz=..., scale=..., ts_unit=...)
 SELECT * FROM rfm('VALUES (1, 2)');
 -- => error: rfm: source has 2 columns, expected 3 or 4: customer, ts, amount [, order_id]
 SELECT * FROM rfm('nope');

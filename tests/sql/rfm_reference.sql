@@ -27,7 +27,7 @@ INSERT INTO rfm_input SELECT 'one-' || i, datetime(1704067200 + i * 8640, 'unixe
 -- rfm_params(bins, as_of) (an empty table means bins 5 and as_of the day after the latest ts).
 -- Output: the view rfm_reference(customer, recency_days, frequency, monetary, r, f, m).
 -- The rule it implements (docs/rfm.md): rows with NULL customer or ts are skipped, rows
--- after as_of are left out; purchases are rows with amount >= 0 or NULL, refunds (amount < 0)
+-- at or after as_of are left out; purchases are rows with amount >= 0 or NULL, refunds (amount < 0)
 -- only lower monetary; recency_days = as_of's UTC day - the last purchase's UTC day;
 -- rank = RANK() (ties share their lowest rank), worst first; score = 1 + floor(bins*(rank-1)/n).
 CREATE TEMP TABLE IF NOT EXISTS rfm_params(bins INTEGER, as_of);
@@ -45,7 +45,7 @@ WITH
     FROM rfm_input
     WHERE customer IS NOT NULL AND ts IS NOT NULL),
   kept AS (
-    SELECT rows_in.* FROM rows_in, params WHERE params.as_of_secs IS NULL OR rows_in.secs <= params.as_of_secs),
+    SELECT rows_in.* FROM rows_in, params WHERE params.as_of_secs IS NULL OR rows_in.secs < params.as_of_secs),
   as_of AS (
     SELECT coalesce(as_of_secs / 86400, (SELECT max(secs) FROM kept) / 86400 + 1) AS day, bins FROM params),
   customers AS (
@@ -91,19 +91,24 @@ SELECT (SELECT count(*) FROM (SELECT * FROM rfm_reference
           EXCEPT SELECT * FROM rfm_reference)),
        (SELECT count(*) FROM rfm_reference);
 -- => 0|0|1500
+-- as_of is the instant of the analysis: a row at it is not seen yet. Customer 'one-405' has one
+-- row, at 1704067200 + 405 * 8640 = 1707566400 = 2024-02-10 12:00:00, exactly as_of: not listed
+-- (1285 customers when rows at as_of were counted, 1284 now).
 UPDATE rfm_params SET bins = 10, as_of = '2024-02-10 12:00:00';
 SELECT (SELECT count(*) FROM (SELECT * FROM rfm_reference
           EXCEPT SELECT customer, recency_days, frequency, monetary, r, f, m FROM rfm('rfm_input', '2024-02-10 12:00:00', 'bins=10'))),
        (SELECT count(*) FROM (SELECT customer, recency_days, frequency, monetary, r, f, m FROM rfm('rfm_input', '2024-02-10 12:00:00', 'bins=10')
           EXCEPT SELECT * FROM rfm_reference)),
        (SELECT count(*) FROM rfm_reference);
--- => 0|0|1285
+-- => 0|0|1284
 -- as_of as Unix seconds (2024-02-10 12:00:00 UTC) is the same analysis.
 UPDATE rfm_params SET bins = 10, as_of = 1707566400;
 SELECT count(*) FROM (SELECT customer, recency_days, frequency, monetary, r, f, m FROM rfm('rfm_input', 1707566400, 'bins=10')
           EXCEPT SELECT * FROM rfm_reference);
 -- => 0
--- Customers with a purchase on or before 2024-02-10 12:00:00, in plain SQL.
+-- Customers with a purchase before 2024-02-10 12:00:00, in plain SQL.
 SELECT count(DISTINCT customer) FROM rfm_input WHERE customer IS NOT NULL AND amount >= 0
-  AND (CASE WHEN typeof(ts) = 'integer' THEN ts ELSE unixepoch(ts) END) <= 1707566400;
--- => 1285
+  AND (CASE WHEN typeof(ts) = 'integer' THEN ts ELSE unixepoch(ts) END) < 1707566400;
+-- => 1284
+SELECT count(*) FROM rfm('rfm_input', '2024-02-10 12:00:00') WHERE customer = 'one-405';
+-- => 0
