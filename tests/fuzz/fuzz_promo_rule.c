@@ -1,5 +1,5 @@
 /*
-** fuzz_promo_rule.c: libFuzzer target for the promotion rule reader (json_rule.c,
+** fuzz_promo_rule.c: libFuzzer target for the promotion rule reader (json_rule.c, promo_rule.c:
 ** promo_rule_parse) and the order pipeline (promo_order_price). Input: one byte choosing a
 ** cart shape, then rule JSON. Properties: a rule that parses never prices an item above its list
 ** nor below 0; an order's lines never go below 0 and add up (list - discount - coupon).
