@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "cancel_db.h"
 #include "funnel_engine.h"
 #include "json_rule.h"
 #include "mem.h"
@@ -281,9 +282,17 @@ static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, siz
     memset(&small, 0, sizeof small);
     w = &small;
   }
+  /* sorting and evaluating run no SQL: the engine asks the connection now and then */
+  gcancel_db cancel;
+  gcancel_db_init(&cancel, sqlite3_context_db_handle(ctx));
+  w->cancel = &cancel.base;
   int rc = gfunnel_sort(ev, n, w);
   int level = rc == 0 ? gfunnel_eval(&st->cfg, ev, n, w, NULL) : rc;
-  if (level == GFUNNEL_NOMEM) sqlite3_result_error_nomem(ctx);
+  w->cancel = NULL;
+  int stop = gcancel_db_finish(&cancel);
+  if (level == GFUNNEL_INTERRUPTED) level = stop == SQLITE_NOMEM ? GFUNNEL_NOMEM : level;
+  if (level == GFUNNEL_INTERRUPTED) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
+  else if (level == GFUNNEL_NOMEM) sqlite3_result_error_nomem(ctx);
   else if (level == GFUNNEL_TOO_MANY_CHAINS)
     garg_result_error(ctx, sqlite3_mprintf("%s: strict_once holds more than %u partial chains for one group",
                                            garg_fn_name(ctx), GFUNNEL_MAX_CHAINS));
@@ -695,6 +704,10 @@ static double quantile(int64_t *v, size_t n, double q) {
   return r / 1e6;
 }
 
+/* The TVFs' compute phase runs no SQL: long loops poll their gcancel every 65,536 steps (i
+** counts the steps), and each actor's or report row's work is counted as it starts. */
+static inline int long_loop_stop(gcancel *c, size_t i) { return (i & 0xffff) == 0xffff && gcancel_work(c, 0x10000); }
+
 /* Orders breakdown ids by value, NULL (id 0) first. */
 static int bd_less(const gkeys *t, uint32_t x, uint32_t y) {
   if (x == y || y == 0) return 0;
@@ -703,23 +716,28 @@ static int bd_less(const gkeys *t, uint32_t x, uint32_t y) {
 }
 
 /* Merge sort with the table as context (qsort has none, and a global would be shared between
-** connections). tmp holds n ids. */
-static void sort_bds(const gkeys *t, uint32_t *ids, uint32_t *tmp, size_t n) {
+** connections). tmp holds n ids. Returns 0, or 1 when cancel said stop. */
+static int sort_bds(const gkeys *t, uint32_t *ids, uint32_t *tmp, size_t n, gcancel *cancel) {
   for (size_t width = 1; width < n; width *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * width) {
       size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      if (gcancel_work(cancel, hi - lo)) return 1; /* at most 2 x 65,536 ids between polls */
       size_t a = lo, b = mid, o = lo;
-      while (a < mid && b < hi) tmp[o++] = bd_less(t, ids[b], ids[a]) ? ids[b++] : ids[a++];
+      while (a < mid && b < hi) {
+        if (long_loop_stop(cancel, o)) return 1;
+        tmp[o++] = bd_less(t, ids[b], ids[a]) ? ids[b++] : ids[a++];
+      }
       while (a < mid) tmp[o++] = ids[a++];
       while (b < hi) tmp[o++] = ids[b++];
     }
     memcpy(ids, tmp, n * sizeof *ids);
   }
+  return 0;
 }
 
 /* Evaluates every actor; fills r->act (actors that reached step 1) and, for the report, the
 ** per-step deltas. */
-static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, char **pzErr) {
+static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, gcancel *cancel, char **pzErr) {
   int rc = SQLITE_OK;
   /* group index of an actor key: direct keys by value, then the numbered actors */
   size_t n = b->nrows, ND = b->ndcount, A = ND + gkeys_count(&b->actors);
@@ -729,6 +747,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   gfunnel_event *ev = NULL;
   gfunnel_work work;
   memset(&work, 0, sizeof work);
+  work.cancel = cancel;
   off = gmem_alloc((A + 1) * sizeof *off);
   if (!off) return SQLITE_NOMEM;
   memset(off, 0, (A + 1) * sizeof *off);
@@ -741,6 +760,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   ** actor's rows keep source order */
   size_t present = 0, widest = 0;
   for (size_t a = 0; a < A; a++) {
+    if (long_loop_stop(cancel, a)) goto interrupted;
     uint32_t c = a < ND ? b->dcount[a] : b->hcount[a - ND];
     present += c > 0;
     if (c > widest) widest = c;
@@ -751,6 +771,7 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   if (!ts || !cb) { rc = SQLITE_NOMEM; goto done; }
   for (size_t c = 0, left = n; c < b->nchunk; c++) {
     size_t m = left < FROW_CHUNK ? left : FROW_CHUNK;
+    if (gcancel_work(cancel, m)) goto interrupted;
     for (size_t i = 0; i < m; i++) {
       const frow *x = &b->chunk[c][i];
       uint32_t at = off[x->actor < ACTOR_DIRECT_MAX ? x->actor : ND + (x->actor - ACTOR_DIRECT_MAX)]++;
@@ -762,7 +783,10 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
     b->chunk[c] = NULL;
   }
   b->nchunk = 0;
-  for (size_t a = A; a > 0; a--) off[a] = off[a - 1];
+  for (size_t a = A; a > 0; a--) {
+    if (long_loop_stop(cancel, a)) goto interrupted;
+    off[a] = off[a - 1];
+  }
   off[0] = 0;
 
   r->act = gmem_alloc((present ? present : 1) * sizeof *r->act);
@@ -775,22 +799,28 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
   int N = b->nsteps;
   gfunnel_chain chain;
   for (size_t a = 0; a < A; a++) {
+    if (long_loop_stop(cancel, a)) goto interrupted;
     size_t lo = off[a], m = off[a + 1] - lo;
     if (m == 0) continue;
+    /* the two copies below: 2 units per event (the sort and the evaluation count their own) */
+    if (gcancel_work(cancel, 2 * (uint64_t)m)) goto interrupted;
     /* sort by (ts, code_bd) so ties resolve the same way whatever the source order */
     for (size_t i = 0; i < m; i++) {
+      if (long_loop_stop(cancel, i)) goto interrupted;
       ev[i].ts = ts[lo + i];
       ev[i].mask = cb[lo + i];
     }
-    if (gfunnel_sort(ev, m, &work) != 0) { rc = SQLITE_NOMEM; goto done; }
+    if (gfunnel_sort(ev, m, &work) != 0) goto interrupted;
     /* the actor's slice of cb is read: it now keeps each sorted event's code and breakdown */
     uint32_t *tag = cb + lo;
     for (size_t i = 0; i < m; i++) {
+      if (long_loop_stop(cancel, i)) goto interrupted;
       uint32_t code_bd = (uint32_t)ev[i].mask;
       tag[i] = code_bd;
       ev[i].mask = b->code_mask[code_bd & 0xff];
     }
     int level = gfunnel_eval(&b->cfg, ev, m, &work, &chain);
+    if (level == GFUNNEL_INTERRUPTED) goto interrupted;
     if (level == GFUNNEL_NOMEM) { rc = SQLITE_NOMEM; goto done; }
     if (level == GFUNNEL_TOO_MANY_CHAINS) {
       *pzErr = ferr(&rc, "%s: strict_once holds more than %u partial chains for one actor", b->fn, GFUNNEL_MAX_CHAINS);
@@ -821,6 +851,9 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, cha
       }
     }
   }
+  goto done;
+interrupted:
+  rc = SQLITE_INTERRUPT;
 done:
   gfunnel_work_free(&work);
   gmem_free(off);
@@ -830,38 +863,53 @@ done:
   return rc;
 }
 
-static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
+static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd, gcancel *cancel) {
   int N = b->nsteps;
   /* the breakdown values present, in SQLite's order, NULL first */
   uint32_t nbds = gkeys_count(&b->bds);
   uint32_t *ids = gmem_alloc(((size_t)nbds + 1) * sizeof *ids);
   uint32_t *slot = gmem_alloc(((size_t)nbds + 1) * sizeof *slot);
   if (!ids || !slot) { gmem_free(ids); gmem_free(slot); return SQLITE_NOMEM; }
+  int stop = 0;
   for (uint32_t i = 0; i <= nbds; i++) slot[i] = UINT32_MAX;
   size_t nb = 0;
   if (!b->has_bd) ids[nb++] = 0;
-  for (size_t i = 0; i < r->nact; i++)
+  for (size_t i = 0; i < r->nact && !stop; i++) {
+    stop = long_loop_stop(cancel, i);
     if (b->has_bd && slot[r->act[i].bd] == UINT32_MAX) {
       slot[r->act[i].bd] = 0;
       ids[nb++] = r->act[i].bd;
     }
-  sort_bds(&b->bds, ids, slot, nb); /* slot is scratch until filled below */
+  }
+  stop = stop || sort_bds(&b->bds, ids, slot, nb, cancel); /* slot is scratch until filled below */
+  if (stop || gcancel_work(cancel, nbds + nb)) {
+    gmem_free(ids);
+    gmem_free(slot);
+    return SQLITE_INTERRUPT;
+  }
   for (uint32_t i = 0; i <= nbds; i++) slot[i] = UINT32_MAX;
   for (size_t i = 0; i < nb; i++) slot[ids[i]] = (uint32_t)i;
   r->nrep = nb * (size_t)N;
+  int rc = SQLITE_OK;
+  size_t *start = NULL;
+  int64_t *vals = NULL;
   r->rep = gmem_alloc((r->nrep ? r->nrep : 1) * sizeof *r->rep);
-  if (!r->rep) { gmem_free(ids); gmem_free(slot); return SQLITE_NOMEM; }
+  if (!r->rep) goto nomem;
   memset(r->rep, 0, (r->nrep ? r->nrep : 1) * sizeof *r->rep);
-  for (size_t i = 0; i < nb; i++)
+  for (size_t i = 0; i < nb; i++) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
     for (int k = 0; k < N; k++) {
       r->rep[i * N + k].bd = ids[i];
       r->rep[i * N + k].step = k + 1;
     }
+  }
   for (size_t i = 0; i < r->nact; i++) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
     freport_row *row = &r->rep[(size_t)slot[r->act[i].bd] * N];
     for (int k = 0; k < r->act[i].level; k++) row[k].actors++;
   }
   for (size_t i = 0; i < nb; i++) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
     freport_row *row = &r->rep[i * N];
     for (int k = 0; k < N; k++) {
       row[k].dropped = k + 1 < N ? row[k].actors - row[k + 1].actors : 0;
@@ -873,27 +921,34 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
     }
   }
   /* times grouped by report row with a counting sort, then quantiles by selection */
-  size_t *start = gmem_alloc((r->nrep + 1) * sizeof *start);
-  int64_t *vals = gmem_alloc((nd ? nd : 1) * sizeof *vals);
-  if (!start || !vals) {
-    gmem_free(start);
-    gmem_free(vals);
-    gmem_free(ids);
-    gmem_free(slot);
-    return SQLITE_NOMEM;
-  }
+  start = gmem_alloc((r->nrep + 1) * sizeof *start);
+  vals = gmem_alloc((nd ? nd : 1) * sizeof *vals);
+  if (!start || !vals) goto nomem;
   memset(start, 0, (r->nrep + 1) * sizeof *start);
   for (size_t i = 0; i < nd; i++) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
     d[i].bd = slot[d[i].bd & 0xffffff] * (uint32_t)N + (d[i].bd >> 24); /* now the report row */
     start[d[i].bd + 1]++;
   }
-  for (size_t i = 0; i < r->nrep; i++) start[i + 1] += start[i];
-  for (size_t i = 0; i < nd; i++) vals[start[d[i].bd]++] = d[i].us;
-  for (size_t i = r->nrep; i > 0; i--) start[i] = start[i - 1];
+  for (size_t i = 0; i < r->nrep; i++) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
+    start[i + 1] += start[i];
+  }
+  for (size_t i = 0; i < nd; i++) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
+    vals[start[d[i].bd]++] = d[i].us;
+  }
+  for (size_t i = r->nrep; i > 0; i--) {
+    if (long_loop_stop(cancel, i)) goto interrupted;
+    start[i] = start[i - 1];
+  }
   start[0] = 0;
   for (size_t ri = 0; ri < r->nrep; ri++) {
     size_t lo = start[ri], n = start[ri + 1] - lo;
+    if (long_loop_stop(cancel, ri)) goto interrupted;
     if (!n) continue;
+    /* the sum and two selections: expected 4n units */
+    if (gcancel_work(cancel, 4 * (uint64_t)n)) goto interrupted;
     freport_row *row = &r->rep[ri];
     double sum = 0;
     for (size_t x = lo; x < lo + n; x++) sum += (double)vals[x];
@@ -902,11 +957,18 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd) {
     row->median = quantile(vals + lo, n, 0.5);
     row->p90 = quantile(vals + lo, n, 0.9);
   }
+  goto done;
+nomem:
+  rc = SQLITE_NOMEM;
+  goto done;
+interrupted:
+  rc = SQLITE_INTERRUPT;
+done:
   gmem_free(start);
   gmem_free(vals);
   gmem_free(ids);
   gmem_free(slot);
-  return SQLITE_OK;
+  return rc;
 }
 
 static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
@@ -948,12 +1010,14 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   if (rc != SQLITE_OK) goto fail;
   gsource_close(&src);
   src_open = 0;
-  rc = evaluate(b, r, is_actors ? NULL : &d, &nd, pzErr);
+  /* computing the result runs no SQL: the engine and the loops ask the connection now and then */
+  gcancel_db cancel;
+  gcancel_db_init(&cancel, db);
+  rc = evaluate(b, r, is_actors ? NULL : &d, &nd, &cancel.base, pzErr);
+  if (rc == SQLITE_OK && !is_actors) rc = build_report(b, r, d, nd, &cancel.base);
+  int stop = gcancel_db_finish(&cancel);
+  if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
   if (rc != SQLITE_OK) goto fail;
-  if (!is_actors) {
-    rc = build_report(b, r, d, nd);
-    if (rc != SQLITE_OK) goto fail;
-  }
   gmem_free(d);
   *result = r;
   *nrows = (int64_t)(is_actors ? r->nact : r->nrep);

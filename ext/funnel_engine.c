@@ -6,9 +6,11 @@
 #include "mem.h"
 
 void gfunnel_work_free(gfunnel_work *w) {
+  gcancel *cancel = w->cancel;
   gmem_free(w->paths);
   for (int k = 0; k < GFUNNEL_MAX_STEPS; k++) gmem_free(w->lv[k]);
   memset(w, 0, sizeof *w);
+  w->cancel = cancel;
 }
 
 /* ------------------------------------------------------------------ sorting */
@@ -48,22 +50,27 @@ static void sift_down(gfunnel_event *ev, size_t root, size_t n) {
   }
 }
 
-static void heap_sort(gfunnel_event *ev, size_t n) {
-  for (size_t i = n / 2; i > 0; i--) sift_down(ev, i - 1, n);
+/* A sift is at most 2 log2 n comparisons: counted as 64 units. */
+static int heap_sort(gfunnel_event *ev, size_t n, gcancel *cancel) {
+  for (size_t i = n / 2; i > 0; i--) {
+    if (gcancel_work(cancel, 64)) return GFUNNEL_INTERRUPTED;
+    sift_down(ev, i - 1, n);
+  }
   for (size_t end = n - 1; end > 0; end--) {
+    if (gcancel_work(cancel, 64)) return GFUNNEL_INTERRUPTED;
     ev_swap(&ev[0], &ev[end]);
     sift_down(ev, 0, end);
   }
+  return 0;
 }
 
 /* Quicksort (median of three, Hoare partition), the smaller side first so the stack stays
-** O(log n), heapsort past 2 log2 n levels so no input is quadratic, insertion sort below RUN. */
-static void intro_sort(gfunnel_event *ev, size_t n, int depth) {
+** O(log n), heapsort past 2 log2 n levels so no input is quadratic, insertion sort below RUN.
+** A partition of n events counts n units. */
+static int intro_sort(gfunnel_event *ev, size_t n, int depth, gcancel *cancel) {
   while (n > RUN) {
-    if (depth-- == 0) {
-      heap_sort(ev, n);
-      return;
-    }
+    if (depth-- == 0) return heap_sort(ev, n, cancel);
+    if (gcancel_work(cancel, n)) return GFUNNEL_INTERRUPTED;
     size_t mid = n / 2;
     if (ev_less(&ev[mid], &ev[0])) ev_swap(&ev[mid], &ev[0]);
     if (ev_less(&ev[n - 1], &ev[mid])) {
@@ -82,30 +89,39 @@ static void intro_sort(gfunnel_event *ev, size_t n, int depth) {
     }
     /* [0, j] <= pivot <= [j + 1, n), both sides non-empty */
     size_t left = j + 1;
+    int rc;
     if (left < n - left) {
-      intro_sort(ev, left, depth);
+      rc = intro_sort(ev, left, depth, cancel);
       ev += left;
       n -= left;
     } else {
-      intro_sort(ev + left, n - left, depth);
+      rc = intro_sort(ev + left, n - left, depth, cancel);
       n = left;
     }
+    if (rc) return rc;
   }
   insertion_sort(ev, n);
+  return 0;
 }
 
 /* In place: an event is nothing but its key (ts, mask), so an unstable sort gives the same
 ** array a stable one would, and no buffer the size of the group is needed (a group of 10M
 ** events would otherwise hold 16 more bytes per event while it sorts). */
 int gfunnel_sort(gfunnel_event *ev, size_t n, gfunnel_work *w) {
-  (void)w;
+  gcancel *cancel = w ? w->cancel : NULL;
+  if (n < 2) return 0;
   size_t i = 1;
-  while (i < n && !ev_less(&ev[i], &ev[i - 1])) i++;
-  if (i >= n) return 0; /* already sorted: the common case for logs in time order */
+  for (;;) {
+    /* already sorted is the common case for logs in time order: look in slices, polling */
+    size_t end = n - i > GCANCEL_PERIOD ? i + GCANCEL_PERIOD : n;
+    while (i < end && !ev_less(&ev[i], &ev[i - 1])) i++;
+    if (i < end) break;
+    if (i >= n) return 0;
+    if (gcancel_work(cancel, GCANCEL_PERIOD)) return GFUNNEL_INTERRUPTED;
+  }
   int depth = 0;
   for (size_t m = n; m > 1; m >>= 1) depth += 2;
-  intro_sort(ev, n, depth);
-  return 0;
+  return intro_sort(ev, n, depth, cancel);
 }
 
 /* ------------------------------------------------------------------ default algorithm */
@@ -193,20 +209,25 @@ static int eval_single(const gfunnel_config *cfg, const gfunnel_event *ev, size_
   unsigned f = cfg->flags;
   int dedup = (f & GFUNNEL_STRICT_DEDUP) != 0;
   size_t i = 0;
+  uint32_t first_at[GFUNNEL_MAX_STEPS]; /* in the run, the first event of each step */
   while (i < n) {
     /* one run of equal timestamps: ClickHouse orders its entries by step index, so the run is
     ** the union of its masks walked in ascending bit order. Repeating an entry changes nothing
-    ** except under strict_deduplication, where a second entry for a step stops the funnel. */
+    ** except under strict_deduplication, where a second entry for a step stops the funnel.
+    ** Work: an event is a unit, a run's entries 64 units. */
     int64_t t = ev[i].ts;
     uint64_t any = 0, dup = 0;
     int zero = 0;
     size_t j = i;
     for (; j < n && ev[j].ts == t; j++) {
+      if (((j - i) & 0xffff) == 0xffff && gcancel_work(w->cancel, 0x10000)) return GFUNNEL_INTERRUPTED;
       uint64_t m = ev[j].mask;
       zero |= m == 0;
       dup |= any & m;
+      for (uint64_t fresh = m & ~any; fresh; fresh &= fresh - 1) first_at[__builtin_ctzll(fresh)] = (uint32_t)j;
       any |= m;
     }
+    if (gcancel_work(w->cancel, 64 + ((j - i) & 0xffff))) return GFUNNEL_INTERRUPTED;
     if (zero) {
       if (f & GFUNNEL_STRICT_ORDER) {
         if (s.started) {
@@ -220,9 +241,7 @@ static int eval_single(const gfunnel_config *cfg, const gfunnel_event *ev, size_
     while (any) {
       int k = __builtin_ctzll(any);
       any &= any - 1;
-      uint32_t at = (uint32_t)i;
-      if (s.paths && j - i > 1)
-        while (!(ev[at].mask >> k & 1)) at++;
+      uint32_t at = first_at[k];
       single_entry(&s, t, k, at);
       if (!s.done && dedup && (dup >> k & 1)) single_entry(&s, t, k, at);
       if (s.done) break;
@@ -258,6 +277,10 @@ static inline uint32_t *once_path(once_hdr *h) { return (uint32_t *)(h + 1); }
 
 static once_hdr *once_push(once *o, int level) {
   gfunnel_work *w = o->w;
+  if (gcancel_work(w->cancel, o->csize / 16)) { /* a copy of csize bytes */
+    o->err = GFUNNEL_INTERRUPTED;
+    return NULL;
+  }
   if (o->total >= GFUNNEL_MAX_CHAINS) {
     o->err = GFUNNEL_TOO_MANY_CHAINS;
     return NULL;
@@ -317,9 +340,20 @@ static void once_entry(once *o, int64_t t, int idx, uint32_t uid) {
   } else if ((f & GFUNNEL_STRICT_ORDER) && o->started && w->lv_n[idx - 1] == 0) {
     if (!(f & GFUNNEL_ALLOW_REENTRY)) once_finish(o);
   } else if (w->lv_n[idx - 1] > 0) {
-    size_t n = w->lv_n[idx - 1], size = n, kept = 0;
-    for (size_t r = 0; r < n; r++) {
+    /* A level's chains are in the order they were made, so by last ts. Under strict_increase
+    ** the chains made at this instant (last == t) cannot take this entry: they are the tail,
+    ** which the scan leaves alone. Otherwise every chain looked at is dropped (once), or
+    ** extended, or holds this very row (made by its earlier steps at this instant): the work
+    ** is bounded by the chains made, not by entries x chains (issue 16, H2). */
+    int increase = (f & GFUNNEL_STRICT_INCREASE) != 0;
+    size_t n = w->lv_n[idx - 1], size = n, kept = 0, r = 0;
+    for (; r < n; r++) {
       once_hdr *h = once_at(o, idx - 1, r);
+      if (increase && h->last >= t) break;
+      if (gcancel_work(w->cancel, 1)) {
+        o->err = GFUNNEL_INTERRUPTED;
+        return;
+      }
       int ok = t - h->first <= c->window;
       if (!ok && size > 1) {
         /* out of the window: dropped, but the level keeps at least one chain */
@@ -334,7 +368,6 @@ static void once_entry(once *o, int64_t t, int idx, uint32_t uid) {
       kept++;
       const uint32_t *path = once_path(h);
       for (int j = 0; ok && j < idx; j++) ok = path[j] != uid;
-      if (ok && (f & GFUNNEL_STRICT_INCREASE)) ok = h->last < t;
       if (ok) {
         once_hdr *nh = once_push(o, idx);
         if (!nh) return;
@@ -351,7 +384,8 @@ static void once_entry(once *o, int64_t t, int idx, uint32_t uid) {
         }
       }
     }
-    w->lv_n[idx - 1] = kept;
+    if (r < n && kept < r) memmove(once_at(o, idx - 1, kept), once_at(o, idx - 1, r), (n - r) * o->csize);
+    w->lv_n[idx - 1] = kept + (n - r);
   }
 }
 
@@ -373,6 +407,7 @@ static int eval_once(const gfunnel_config *cfg, const gfunnel_event *ev, size_t 
     int zero = 0;
     size_t j = i;
     for (; j < n && ev[j].ts == t; j++) {
+      if (((j - i) & 0xffff) == 0xffff && gcancel_work(w->cancel, 0x10000)) return GFUNNEL_INTERRUPTED;
       zero |= ev[j].mask == 0;
       any |= ev[j].mask;
     }
@@ -394,8 +429,10 @@ static int eval_once(const gfunnel_config *cfg, const gfunnel_event *ev, size_t 
     while (any && !o.done && !o.err) {
       int k = __builtin_ctzll(any);
       any &= any - 1;
-      for (size_t r = i; r < j && !o.done && !o.err; r++)
-        if (ev[r].mask >> k & 1) once_entry(&o, t, k, (uint32_t)r);
+      for (size_t r = i; r < j && !o.done && !o.err; r++) {
+        if (gcancel_work(w->cancel, 1)) o.err = GFUNNEL_INTERRUPTED;
+        else if (ev[r].mask >> k & 1) once_entry(&o, t, k, (uint32_t)r);
+      }
     }
     i = j;
   }

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cancel.h"
+
 #define GFUNNEL_MAX_STEPS 64
 
 enum {
@@ -32,9 +34,10 @@ enum {
   GFUNNEL_FIRST_ATTEMPT = 32,    /* only the first step-1 event starts a chain (Mixpanel) */
 };
 
-/* Error returns of gfunnel_eval (levels are >= 0). */
+/* Error returns of gfunnel_sort and gfunnel_eval (levels are >= 0). */
 #define GFUNNEL_NOMEM (-1)
 #define GFUNNEL_TOO_MANY_CHAINS (-2)
+#define GFUNNEL_INTERRUPTED (-3) /* the work's gcancel said stop */
 /* strict_once keeps every partial chain (ClickHouse does too); past this many at once the
 ** evaluation gives up with an error instead of exhausting memory. */
 #define GFUNNEL_MAX_CHAINS (1u << 22)
@@ -58,8 +61,10 @@ typedef struct gfunnel_chain {
   uint32_t at[GFUNNEL_MAX_STEPS];
 } gfunnel_chain;
 
-/* Scratch memory reused across calls (zero-initialise, then gfunnel_work_free). */
+/* Scratch memory reused across calls (zero-initialise, then gfunnel_work_free), and the
+** gcancel the sort and the evaluation count their work on (NULL: never stop). */
 typedef struct gfunnel_work {
+  gcancel *cancel;        /* set by the caller; kept by gfunnel_work_free */
   uint32_t *paths;        /* default modes with a chain wanted: nsteps x nsteps */
   /* strict_once: per level, an array of chains of chain_size bytes */
   unsigned char *lv[GFUNNEL_MAX_STEPS];
@@ -68,11 +73,12 @@ typedef struct gfunnel_work {
 
 void gfunnel_work_free(gfunnel_work *w);
 
-/* Sorts by (ts, mask) in place, allocating nothing (w is not used). Returns 0. */
+/* Sorts by (ts, mask) in place, allocating nothing. Returns 0, or GFUNNEL_INTERRUPTED. */
 int gfunnel_sort(gfunnel_event *ev, size_t n, gfunnel_work *w);
 
 /* ev must be sorted by ts (gfunnel_sort). Returns the level 0..nsteps or an error code above;
-** fills *chain when it is not NULL. */
+** fills *chain when it is not NULL. The work between two polls of w->cancel is bounded
+** (GCANCEL_PERIOD units, a unit being an event, an entry or a chain looked at). */
 int gfunnel_eval(const gfunnel_config *cfg, const gfunnel_event *ev, size_t n, gfunnel_work *w,
                  gfunnel_chain *chain);
 

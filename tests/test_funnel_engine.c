@@ -199,6 +199,94 @@ static void reports_the_chain(void **state) {
   assert_int_equal(c.at[1], 1);
 }
 
+/* ---- work and interrupts (issue 16, H2) */
+
+typedef struct poll_count {
+  uint64_t polls, stop_at; /* stop at this poll (0: never) */
+} poll_count;
+
+static int count_poll(void *ctx) {
+  poll_count *p = ctx;
+  return ++p->polls == p->stop_at;
+}
+
+/* N step-1 and N step-2 events at one instant under strict_once,strict_increase: no chain can
+** take a step-2 event (not strictly later), so the level is 1. Every step-2 entry used to look
+** at all N open chains (N^2 = 6.4e9 looks at N = 80,000); the engine counts a unit per event,
+** entry, chain looked at and chain made, so the units are now a few per event. */
+static void strict_once_increase_work_is_linear(void **state) {
+  (void)state;
+  const size_t n = 80000;
+  gfunnel_event *ev = malloc(2 * n * sizeof *ev);
+  assert_non_null(ev);
+  for (size_t i = 0; i < 2 * n; i++) ev[i] = (gfunnel_event){0, i < n ? B(1) : B(2)};
+  poll_count pc = {0, 0};
+  gcancel c = {count_poll, &pc, GCANCEL_PERIOD, 0};
+  gfunnel_work w;
+  memset(&w, 0, sizeof w);
+  w.cancel = &c;
+  gfunnel_config cfg = {2, 0, GFUNNEL_STRICT_ONCE | GFUNNEL_STRICT_INCREASE};
+  assert_int_equal(gfunnel_sort(ev, 2 * n, &w), 0);
+  assert_int_equal(gfunnel_eval(&cfg, ev, 2 * n, &w, NULL), 1);
+  /* a poll per GCANCEL_PERIOD units: at most 8 units per event (about 4 are spent) */
+  uint64_t units = pc.polls * GCANCEL_PERIOD + (uint64_t)(GCANCEL_PERIOD - c.left);
+  printf("  strict_once,strict_increase on 2 x %zu events at one instant: %llu work units\n", n,
+         (unsigned long long)units);
+  assert_true(units <= 8 * 2 * n);
+  /* the same with one step-2 event a second later (window 1): every chain could take it, the
+  ** first one does and completes the funnel */
+  ev[2 * n - 1].ts = 1;
+  cfg.window = 1;
+  assert_int_equal(gfunnel_eval(&cfg, ev, 2 * n, &w, NULL), 2);
+  gfunnel_work_free(&w);
+  assert_ptr_equal(w.cancel, &c); /* kept */
+  free(ev);
+}
+
+/* A stop is honoured in the sort, in both evaluations and in a long run of one instant. */
+static void a_stop_is_honoured_everywhere(void **state) {
+  (void)state;
+  const size_t n = 1000000;
+  gfunnel_event *ev = malloc(n * sizeof *ev);
+  assert_non_null(ev);
+  uint32_t x = 7;
+  for (size_t i = 0; i < n; i++) {
+    x = x * 1103515245u + 12345u;
+    ev[i] = (gfunnel_event){(int64_t)(x >> 8), B(1 + x % 3)};
+  }
+  const unsigned modes[] = {0, GFUNNEL_STRICT_ONCE, GFUNNEL_STRICT_ONCE | GFUNNEL_STRICT_INCREASE};
+  for (int stage = 0; stage < 3; stage++) {
+    poll_count pc = {0, 2};
+    gcancel c = {count_poll, &pc, GCANCEL_PERIOD, 0};
+    gfunnel_work w;
+    memset(&w, 0, sizeof w);
+    w.cancel = &c;
+    gfunnel_config cfg = {3, 1 << 20, modes[stage]};
+    if (stage == 0) {
+      /* shuffled: the sort stops at its second poll */
+      assert_int_equal(gfunnel_sort(ev, n, &w), GFUNNEL_INTERRUPTED);
+      assert_int_equal(pc.polls, 2);
+      w.cancel = NULL;
+      assert_int_equal(gfunnel_sort(ev, n, &w), 0);
+      w.cancel = &c;
+      assert_int_equal(gfunnel_eval(&cfg, ev, n, &w, NULL), GFUNNEL_INTERRUPTED);
+    } else {
+      /* sorted, then every event moved to one instant: the run itself is long */
+      gfunnel_event *one = malloc(n * sizeof *one);
+      assert_non_null(one);
+      for (size_t i = 0; i < n; i++) one[i] = (gfunnel_event){5, ev[i].mask};
+      w.cancel = NULL;
+      assert_int_equal(gfunnel_sort(one, n, &w), 0);
+      w.cancel = &c;
+      assert_int_equal(gfunnel_eval(&cfg, one, n, &w, NULL), GFUNNEL_INTERRUPTED);
+      free(one);
+    }
+    assert_true(c.stopped);
+    gfunnel_work_free(&w);
+  }
+  free(ev);
+}
+
 /* ---- property test: window_funnel vs sql/reference/funnel.sql */
 
 static void exec(sqlite3 *db, const char *sql) {
@@ -275,6 +363,8 @@ int main(void) {
     cmocka_unit_test(modes),
     cmocka_unit_test(exclusion_and_first_attempt),
     cmocka_unit_test(reports_the_chain),
+    cmocka_unit_test(strict_once_increase_work_is_linear),
+    cmocka_unit_test(a_stop_is_honoured_everywhere),
     cmocka_unit_test(matches_plain_sql_reference),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

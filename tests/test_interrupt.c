@@ -9,10 +9,11 @@
 **   printed. A test-only TVF over the shared scaffold (tvf.c + source.c) is checked the same way,
 **   so the path is covered before any capability.
 ** - The functions whose compute phase polls (cancel.h: cohort_retention, rfm, promo_apply,
-**   promo_check) are also run on their worst inputs for that phase (4M actors, 1M customers;
-**   TEXT customers, whose sort compares bytes; 20,000-line orders over 64 group activities;
-**   3,000 activities compared pairwise) and must end within 100 ms of an interrupt given 100 ms
-**   into the query,
+**   promo_check, window_funnel, funnel, funnel_actors) are also run on their worst inputs for
+**   that phase (4M actors, 1M customers; TEXT customers, whose sort compares bytes; 20,000-line
+**   orders over 64 group activities; 3,000 activities compared pairwise; 2M step-1 and 2M
+**   step-2 events at one instant under strict_once,strict_increase, 4M events of one group in
+**   shuffled time order) and must end within 100 ms of an interrupt given 100 ms into the query,
 **   and within 100 ms of one given once SQLite has been quiet for 20 ms (of the querying thread's
 **   CPU time: the machine is shared; wall time is held to 1 s). The others are held to
 **   1 s until their cores poll (add them to polls_in_compute when they do).
@@ -156,7 +157,8 @@ static void *interrupt_when_quiet(void *arg) {
 }
 
 /* Functions whose compute phase (after reading the source) polls for interrupts. */
-static const char *const polls_in_compute[] = {"scaffold_sum", "cohort_retention", "rfm", "promo_apply", "promo_check"};
+static const char *const polls_in_compute[] = {"scaffold_sum", "cohort_retention", "rfm",    "promo_apply",
+                                               "promo_check",  "window_funnel",    "funnel", "funnel_actors"};
 
 /* The bound for functions that poll: 100 ms of the query's CPU. Under AddressSanitizer every
 ** step costs more and freeing what was read (poisoned, quarantined) far more: 93 ms of CPU
@@ -291,6 +293,32 @@ static void check_interrupt(sqlite3 *db, const char *fn, const char *sql, int ho
   "INSERT INTO w_overlap SELECT 'P' || i, '{\"type\":\"discount\",\"rate\":0.9}', "                 \
   "  (SELECT json_group_array('S' || (j * 3000 + i)) FROM s), 0 FROM k;"
 
+/* The funnels (issue 16 H2): 2M step-1 and 2M step-2 events at one instant under
+** strict_once,strict_increase, where every step-2 entry used to scan every open chain (about 30
+** minutes at this size, deaf to interrupts); one group or actor whose 4M events come in shuffled
+** time order (the sort); the report over 500,000 actors (grouping, quantiles). */
+#define FUNNEL_H2_ROWS "CASE WHEN rowid <= 2000000 THEN ''view'' ELSE " LAST_ROW("''cart''") " END"
+#define SHUFFLED_TS "1704067200 + (rowid * 7919) % 4000000"
+#define WF_H2 "window_funnel(0, 0, rowid <= 2000000, " LAST_ROW("rowid") " > 2000000, 'strict_once,strict_increase')"
+#define WF_SHUFFLED \
+  "window_funnel(86400, " SHUFFLED_TS \
+  ", event = 'view', event = 'cart', event = 'checkout', " LAST_ROW("event") " = 'pay', 'strict_once')"
+#define FA_H2 \
+  "funnel_actors('SELECT 1, 0, " FUNNEL_H2_ROWS " FROM events', '1 day', 'view,cart', 'strict_once,strict_increase')"
+#define FA_SHUFFLED \
+  "funnel_actors('SELECT 1, " SHUFFLED_TS ", " LAST_ROW("event") " FROM events', '1 day', 'view,cart,checkout,pay')"
+#define F_REPORT "funnel('SELECT user_id, ts, " LAST_ROW("event") " FROM events', '1 day', 'view,cart,checkout,pay')"
+
+static const struct {
+  const char *fn, *sql;
+} worst_funnel_compute[] = {
+  {"window_funnel", "SELECT " WF_H2 " FROM events"},
+  {"window_funnel", "SELECT " WF_SHUFFLED " FROM events"},
+  {"funnel_actors", "SELECT level, count(*) FROM " FA_H2 " GROUP BY level"},
+  {"funnel_actors", "SELECT count(*) FROM " FA_SHUFFLED},
+  {"funnel", "SELECT count(*) FROM " F_REPORT},
+};
+
 static const struct { const char *fn, *sql; } worst_compute[] = {
   {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid") ", ts FROM events', "
                        "'month', 'on_or_after')"},
@@ -306,8 +334,10 @@ static const struct { const char *fn, *sql; } worst_compute[] = {
 };
 
 static void worst_compute_phases_stop_within_100_ms(sqlite3 *db) {
-  for (size_t i = 0; i < sizeof worst_compute / sizeof worst_compute[0]; i++) {
-    const char *sql = worst_compute[i].sql;
+  size_t nworst = sizeof worst_compute / sizeof worst_compute[0];
+  size_t nfunnel = sizeof worst_funnel_compute / sizeof worst_funnel_compute[0];
+  for (size_t i = 0; i < nworst + nfunnel; i++) {
+    const char *sql = i < nworst ? worst_compute[i].sql : worst_funnel_compute[i - nworst].sql;
     check_interrupt_at(db, sql, 0, 100, POLL_BOUND_MS);
     check_interrupt_at(db, sql, 1, 100, POLL_BOUND_MS);
     check_interrupt_at(db, sql, 2, 0, POLL_BOUND_MS);

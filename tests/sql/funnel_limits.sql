@@ -1,0 +1,37 @@
+-- The funnels' bounds on work and memory (issue 16), with levels worked by hand.
+--
+-- H2: strict_once,strict_increase with N step-1 and N step-2 events at one instant. Every
+-- step-2 event used to look at every open chain and extend none of them (11 s at N = 80,000,
+-- deaf to interrupts). strict_increase wants each step strictly later than the one before it,
+-- and all the events are at one instant, so no chain can take a step-2 event: the level is 1.
+SELECT window_funnel(0, 0, x <= 80000, x > 80000, 'strict_once,strict_increase')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 160000) SELECT x FROM c);
+-- => 1
+-- one step-2 event a second later: any of the 80,000 chains takes it (1 - 0 <= window 1): 2
+SELECT window_funnel(1, ts, x <= 80000, x > 80000, 'strict_once,strict_increase')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 160000)
+      SELECT x, 0 AS ts FROM c UNION ALL SELECT 160001, 1);
+-- => 2
+-- the same with window 0: the later event is outside every chain's window: 1
+SELECT window_funnel(0, ts, x <= 80000, x > 80000, 'strict_once,strict_increase')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 160000)
+      SELECT x, 0 AS ts FROM c UNION ALL SELECT 160001, 1);
+-- => 1
+-- funnel_actors shares the engine: one actor, 80,000 views and 80,000 carts at one second
+SELECT actor, level, step1_ts, last_ts, seconds_to_last
+FROM funnel_actors('SELECT 7, 0, CASE WHEN x <= 80000 THEN ''view'' ELSE ''cart'' END
+                    FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 160000) SELECT x FROM c)',
+                   '1 day', 'view,cart', 'strict_once,strict_increase');
+-- => 7|1|1970-01-01 00:00:00|1970-01-01 00:00:00|0.0
+-- Chains made at the current instant are skipped, chains made before it are not: 300 a at 0,
+-- 300 b and 300 c at 1 (window 10). Each b takes an a (0 < 1), but no c can take a chain that
+-- reached b at 1 (1 is not later than 1): 2. One more c at 2 takes any of them: 3.
+SELECT window_funnel(10, ts, e = 'a', e = 'b', e = 'c', 'strict_once,strict_increase')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300)
+      SELECT 0 AS ts, 'a' AS e FROM c UNION ALL SELECT 1, 'b' FROM c UNION ALL SELECT 1, 'c' FROM c);
+-- => 2
+SELECT window_funnel(10, ts, e = 'a', e = 'b', e = 'c', 'strict_once,strict_increase')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300)
+      SELECT 0 AS ts, 'a' AS e FROM c UNION ALL SELECT 1, 'b' FROM c UNION ALL SELECT 1, 'c' FROM c
+      UNION ALL SELECT 2, 'c');
+-- => 3
