@@ -15,6 +15,8 @@
 ** with no expectation must print nothing at all; "-- => (no rows)" says so explicitly.
 ** "-- =>~ PATTERN" matches one output line with sqlite3_strglob. Each file gets a fresh
 ** in-memory database (or a copy-free open of --db, read-only for the demo database).
+** readfile(PATH) returns a file's bytes as a BLOB (NULL when unreadable), as the shell's does,
+** so a test can load a data file of the repository (paths are relative to where it runs).
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,6 +63,21 @@ static char *read_file(const char *path) {
   fclose(f);
   if (!b.p) buf_add(&b, "", 0);
   return b.p;
+}
+
+/* readfile(PATH): the sqlite3 shell's function of that name, for data files under tests/. */
+static void readfile_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *path = (const char *)sqlite3_value_text(argv[0]);
+  FILE *f = path ? fopen(path, "rb") : NULL;
+  if (!f) return;
+  text_buf b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(&b, chunk, n);
+  fclose(f);
+  sqlite3_result_blob64(ctx, b.p ? b.p : "", b.n, SQLITE_TRANSIENT);
+  free(b.p);
 }
 
 /* Only whitespace and -- comments so far? */
@@ -198,6 +215,7 @@ static void run_test_file(void **state) {
   int flags = strcmp(db_path, ":memory:") == 0 ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
   assert_int_equal(sqlite3_open_v2(db_path, &db, flags, NULL), SQLITE_OK);
   sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, NULL);
+  sqlite3_create_function(db, "readfile", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, readfile_func, NULL, NULL);
   char *err = NULL;
   if (sqlite3_load_extension(db, ext_path, NULL, &err) != SQLITE_OK) fail_msg("cannot load %s: %s", ext_path, err);
   int failures = 0;
