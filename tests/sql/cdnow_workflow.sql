@@ -10,7 +10,7 @@
 -- Each line of the file (CRLF) is fixed-width: sample customer id at byte 8, date YYYYMMDD at
 -- 13, CDs at 21, dollars at 24. The lines are split through a JSON array (one pass over the
 -- file). `day` keeps CDNOW's INTEGER YYYYMMDD (read with ts_unit=yyyymmdd); `ts` is the same
--- day as ISO text, for the functions read in that form here.
+-- day as ISO text, for the funnel (which takes no ts_unit) and the plain SQL.
 CREATE TABLE cdnow(customer INTEGER NOT NULL, day INTEGER NOT NULL, ts TEXT NOT NULL, cds INTEGER NOT NULL,
                    dollars REAL NOT NULL, cents INTEGER NOT NULL);
 INSERT INTO cdnow
@@ -45,6 +45,8 @@ SELECT count(*) FROM cohort_retention('SELECT customer, day FROM cdnow', 'month'
 -- => error: cohort_retention: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970325)
 SELECT count(*) FROM repurchase('SELECT customer, day FROM cdnow', 'month', 'as_of=1998-07-01');
 -- => error: repurchase: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970325)
+SELECT count(*) FROM rfm('SELECT customer, day, dollars FROM cdnow', '1998-07-01');
+-- => error: rfm: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970325)
 -- The YYYYMMDD form and the ISO text give the same cohort table.
 SELECT count(*) FROM (
   SELECT * FROM cohort_retention('SELECT customer, day FROM cdnow', 'month', 'ts_unit=yyyymmdd, as_of=1998-07-01')
@@ -85,7 +87,7 @@ SELECT s.customer, s.recency_days, s.frequency, s.cents, s.r, s.f, s.m, g.segmen
        (SELECT segment_cn FROM cn_classes
         WHERE code = (s.recency_days * s.n <= s.sum_r) || (s.frequency * s.n >= s.sum_f) || (s.cents * s.n >= s.sum_m)) AS segment_cn
 FROM scored AS s JOIN rfm_grid AS g ON g.r = s.r AND g.fm = (s.f + s.m + 1) / 2;
-CREATE TABLE rfm_ext AS SELECT * FROM rfm('SELECT customer, ts, dollars FROM cdnow', '1998-07-01');
+CREATE TABLE rfm_ext AS SELECT * FROM rfm('SELECT customer, day, dollars FROM cdnow', '1998-07-01', 'ts_unit=yyyymmdd');
 -- Every customer, every value equal.
 SELECT count(*) FROM rfm_ext AS x JOIN rfm_plain AS p USING (customer)
 WHERE x.recency_days = p.recency_days AND x.frequency = p.frequency AND round(x.monetary * 100) = p.cents
