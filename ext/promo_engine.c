@@ -163,15 +163,24 @@ static int list_push(int_list *l, int x) {
   return 0;
 }
 
+/* What a line takes in the search over group activities: the promo index of a group activity
+** (>= 0), or one of the CHOICE_ values. */
+typedef int line_choice;
+enum {
+  CHOICE_FLASH = -3, /* took a flash sale (stage 1): not part of the search */
+  CHOICE_ITEM = -2,  /* its best single-item activity (stage 2) */
+  CHOICE_NONE = -1,  /* no activity */
+};
+
+static int is_group_choice(line_choice c) { return c >= 0; }
+
 /* Per-line working state of the order being priced. */
 typedef struct line_work {
   int locked;            /* took a flash sale */
   int item;              /* best single-item activity, -1 none */
   int64_t item_disc;
   int nopt;
-  int opt[MAX_GROUP_OPTS + 2];  /* choices: -2 the item activity, -1 none, else a group promo */
-  int choice;
-  int64_t amount;        /* after activities, for the coupon */
+  line_choice opt[MAX_GROUP_OPTS + 2]; /* its choices, best first: group activities, CHOICE_ITEM, CHOICE_NONE */
 } line_work;
 
 typedef struct slice { int line; int64_t unit, count; } slice;
@@ -194,7 +203,8 @@ struct promo_book {
   /* scratch for one order, grown as needed */
   line_work *work;
   int wcap;
-  int *idx, *best, *cur, *sub, *setidx, *free_lines, *undo_line, *undo_choice;
+  int *idx, *sub, *setidx, *free_lines, *undo_line;
+  line_choice *best, *cur, *undo_choice; /* the order's assignment; search_all's best; the trial's undo log */
   int64_t *w, *caps, *share, *disc, *units;
   slice *slices;
   int scratch_cap;
@@ -608,9 +618,6 @@ static void add_unique(int *set, int *n, int x) {
 
 /* ------------------------------------------------------------------ the search over group activities */
 
-/* A line's choice: a group activity's promo index, or one of these. */
-enum { CHOICE_FLASH = -3, CHOICE_ITEM = -2, CHOICE_NONE = -1 };
-
 /* One group activity of the order being priced, during the search (stage 3). Threshold types
 ** and tiered_discount are valued from running sums over the lines that chose them (a move costs
 ** O(1), or O(tiers)); buy_x_get_y, bundle_price, add_on and exchange are valued again over the
@@ -636,7 +643,7 @@ typedef struct order_search {
   const promo_line *lines;
   int n, ng;
   order_group *g;
-  int *choice;
+  line_choice *choice;
   __int128 items;              /* item discounts of the lines that chose their item activity */
   saving now;                  /* the current assignment's value */
   int nundo, ntouched;
@@ -648,7 +655,7 @@ typedef struct order_search {
   gcancel *cancel;
 } order_search;
 
-static int group_slot(const promo_book *b, int choice) { return choice >= 0 ? b->slot_of[choice] : -1; }
+static int group_slot(const promo_book *b, line_choice c) { return is_group_choice(c) ? b->slot_of[c] : -1; }
 
 static void sums_move(order_search *s, order_group *g, int i, int sign) {
   const promo_line *l = &s->lines[i];
@@ -666,8 +673,8 @@ static void sums_move(order_search *s, order_group *g, int i, int sign) {
 }
 
 /* Line i now chooses c: the running sums follow (no logging). */
-static void move_line(order_search *s, int i, int c) {
-  int old = s->choice[i];
+static void move_line(order_search *s, int i, line_choice c) {
+  line_choice old = s->choice[i];
   if (old == CHOICE_ITEM) s->items -= s->b->work[i].item_disc;
   if (c == CHOICE_ITEM) s->items += s->b->work[i].item_disc;
   int ko = group_slot(s->b, old), kn = group_slot(s->b, c);
@@ -694,8 +701,8 @@ static void trial_begin(order_search *s) {
 }
 
 /* A move of the trial: line i chooses c (undone with the trial). */
-static void trial_move(order_search *s, int i, int c) {
-  int old = s->choice[i];
+static void trial_move(order_search *s, int i, line_choice c) {
+  line_choice old = s->choice[i];
   if (old == c) return;
   s->b->undo_line[s->nundo] = i;
   s->b->undo_choice[s->nundo++] = old;
@@ -795,7 +802,8 @@ static const char *charge(order_search *s, int *out) {
 ** turning fastest); the first one that saves most wins. */
 static const char *search_all(order_search *s, const int *free_lines, int nfree) {
   promo_book *b = s->b;
-  int *digit = b->idx, *best = b->cur, out = 0;
+  int *digit = b->idx, out = 0;
+  line_choice *best = b->cur;
   saving best_v = s->now;
   const char *why;
   for (int f = 0; f < nfree; f++) {
@@ -906,7 +914,10 @@ static const char *order_groups(promo_book *b, const promo_line *lines, int n, c
   }
   for (int i = 0; i < n; i++)
     for (int j = 0; j < b->work[i].nopt; j++)
-      if (b->work[i].opt[j] >= 0) { b->grp[group_slot(b, b->work[i].opt[j])].ncand++; ncand++; }
+      if (is_group_choice(b->work[i].opt[j])) {
+        b->grp[group_slot(b, b->work[i].opt[j])].ncand++;
+        ncand++;
+      }
   if (ncand > b->cand_cap) {
     int *c = gmem_realloc(b->cand, sizeof *c * (size_t)ncand);
     if (!c) return "out of memory";
@@ -920,11 +931,11 @@ static const char *order_groups(promo_book *b, const promo_line *lines, int n, c
   }
   for (int i = 0; i < n; i++) {
     for (int j = 0; j < b->work[i].nopt; j++)
-      if (b->work[i].opt[j] >= 0) {
+      if (is_group_choice(b->work[i].opt[j])) {
         order_group *g = &b->grp[group_slot(b, b->work[i].opt[j])];
         b->cand[g->cand0 + g->ncand++] = i;
       }
-    int c = s->choice[i];
+    line_choice c = s->choice[i];
     if (c == CHOICE_ITEM) s->items += b->work[i].item_disc;
     int k = group_slot(b, c);
     if (k >= 0 && b->grp[k].by_sums) sums_move(s, &b->grp[k], i, 1);
@@ -937,155 +948,223 @@ static const char *order_groups(promo_book *b, const promo_line *lines, int n, c
   return NULL;
 }
 
-const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
-                              int64_t *gcap, gcancel *cancel) {
-  if (n <= 0) return NULL;
-  if (grow_scratch(b, n)) return "out of memory";
-  int groups[MAX_ORDER_PROMOS], ng = 0, coupons[MAX_ORDER_PROMOS], nc = 0;
-  int flash_promo[MAX_ORDER_PROMOS], nflash = 0;
-  int64_t flash_used[MAX_ORDER_PROMOS];
-  const char *why;
+/* ------------------------------------------------------------------ one order, stage by stage */
 
-  /* 1. Flash sale, 2. the best single-item activity of each line; collect the rest. */
-  for (int i = 0; i < n; i++) {
-    promo_line *l = &lines[i];
-    line_work *lw = &b->work[i];
-    memset(lw, 0, sizeof *lw);
-    lw->item = -1;
-    l->promo = l->coupon = -1;
-    l->kind = PK_ITEM;
-    l->kind_units = 0;
-    l->discount = l->coupon_discount = 0;
-    if (l->qty <= 0 || l->unit < 0) return "qty must be positive and unit_price not negative";
-    if (gmoney_mul(l->unit, l->qty, &l->list)) return "qty × unit_price out of range (overflow)";
-    int best_flash = -1;
-    int64_t best_fd = 0, best_units = 0;
-    const int_list *lists[2] = {&b->sku_promos[l->sku], &b->all};
-    /* a candidate activity costs about 8 units (applies, item_discount, the tie rule) */
-    if (gcancel_work(cancel, POLL_UNITS(8 * ((int64_t)lists[0]->n + lists[1]->n) + 1))) return gcancel_reason;
-    for (int li = 0; li < 2; li++)
-      for (int k = 0; k < lists[li]->n; k++) {
-        int p = lists[li]->v[k];
-        const promo_def *d = &b->promos[p];
-        const promo_rule *r = &d->rule;
-        if (!applies(b, p, l)) continue;
-        if (r->type == PT_FLASH_SALE) {
-          int slot = -1;
-          for (int f = 0; f < nflash; f++)
-            if (flash_promo[f] == p) slot = f;
-          if (slot < 0 && nflash == MAX_ORDER_PROMOS) continue;  /* cannot track its per-order use */
-          int64_t units = d->stock_left < 0 ? INT64_MAX : d->stock_left;
-          if (r->per_order_limit >= 0) {
-            int64_t left = r->per_order_limit - (slot >= 0 ? flash_used[slot] : 0);
-            if (left < units) units = left;
-          }
-          if (units <= 0) continue;
-          if (units > l->qty) units = l->qty;
-          int64_t fd;
-          if ((why = item_discount(r, l->unit, l->qty, l->list, b->rnd, units, &fd))) return why;
-          if (fd > best_fd || (fd == best_fd && fd > 0 && wins_tie(d, &b->promos[best_flash]))) {
-            best_flash = p;
-            best_fd = fd;
-            best_units = units;
-          }
-        } else if (r->type == PT_COUPON) {
-          add_unique(coupons, &nc, p);
-        } else if (is_group_class(r)) {
-          /* Keep the line's group options sorted best-first, at most MAX_GROUP_OPTS. */
-          int pos = lw->nopt;
-          while (pos > 0 && wins_tie(d, &b->promos[lw->opt[pos - 1]])) pos--;
-          if (pos < MAX_GROUP_OPTS) {
-            int last = lw->nopt < MAX_GROUP_OPTS ? lw->nopt : MAX_GROUP_OPTS - 1;
-            for (int j = last; j > pos; j--) lw->opt[j] = lw->opt[j - 1];
-            lw->opt[pos] = p;
-            if (lw->nopt < MAX_GROUP_OPTS) lw->nopt++;
-          }
-        } else {
-          int64_t dd;
-          if ((why = item_discount(r, l->unit, l->qty, l->list, b->rnd, INT64_MAX, &dd))) return why;
-          if (dd > lw->item_disc || (dd == lw->item_disc && dd > 0 && wins_tie(d, &b->promos[lw->item]))) {
-            lw->item = p;
-            lw->item_disc = dd;
-          }
-        }
-      }
-    if (best_flash >= 0) {
-      promo_def *d = &b->promos[best_flash];
-      lw->locked = 1;
-      lw->nopt = 0;
-      l->promo = best_flash;
-      l->discount = best_fd;
-      if (d->stock_left >= 0) d->stock_left -= best_units;
-      int slot = -1;
-      for (int f = 0; f < nflash; f++)
-        if (flash_promo[f] == best_flash) slot = f;
-      if (slot < 0 && nflash < MAX_ORDER_PROMOS) { slot = nflash++; flash_promo[slot] = best_flash; flash_used[slot] = 0; }
-      if (slot >= 0) flash_used[slot] += best_units;
-      continue;
-    }
-    /* An order considers at most MAX_ORDER_PROMOS group activities; a line keeps only those. */
-    int kept = 0;
-    for (int j = 0; j < lw->nopt; j++) {
-      add_unique(groups, &ng, lw->opt[j]);
-      int in = 0;
-      for (int g = 0; g < ng && !in; g++) in = groups[g] == lw->opt[j];
-      if (in) lw->opt[kept++] = lw->opt[j];
-    }
-    lw->nopt = kept;
-    /* Choices: the item activity (when it saves anything), the group activities, else none. */
-    int ngo = lw->nopt;
-    for (int j = ngo; j > 0; j--) lw->opt[j] = lw->opt[j - 1];
-    lw->opt[0] = lw->item_disc > 0 ? -2 : -1;
-    lw->nopt = ngo + 1;
-    if (lw->opt[0] == -1 && ngo > 0) {
-      /* Prefer a group (it may give a gift) and keep "none" last. */
-      for (int j = 0; j < ngo; j++) lw->opt[j] = lw->opt[j + 1];
-      lw->opt[ngo] = -1;
-    }
+/* One order being priced: its lines, and what each stage hands on to the next. */
+typedef struct order_ctx {
+  promo_book *b;
+  promo_line *lines;
+  int n;
+  gcancel *cancel;
+  int groups[MAX_ORDER_PROMOS], ng;          /* the group activities the lines may choose (stage 3) */
+  int coupons[MAX_ORDER_PROMOS], nc;         /* the coupons live for some line (stage 4) */
+  int flash_promo[MAX_ORDER_PROMOS], nflash; /* the flash sales the order took (stage 1), */
+  int64_t flash_used[MAX_ORDER_PROMOS];      /* and how many units of each */
+  order_search srch;                         /* the search over group activities (stage 3) */
+  int applied[MAX_ORDER_PROMOS];             /* per group activity: it takes effect (stage 3) */
+} order_ctx;
+
+/* The flash sale's entry in flash_promo, -1 when the order has not taken it yet. */
+static int flash_slot(const order_ctx *o, int promo) {
+  int slot = -1;
+  for (int f = 0; f < o->nflash; f++)
+    if (o->flash_promo[f] == promo) slot = f;
+  return slot;
+}
+
+/* The flash sale that saves a line most so far. */
+typedef struct flash_pick {
+  int promo; /* -1 none */
+  int64_t disc, units;
+} flash_pick;
+
+/* Stage 1, one candidate: flash sale p on line l, over the units its stock and its per-order
+** limit leave; kept in *best when it saves more (a tie: wins_tie). */
+static const char *consider_flash(order_ctx *o, int p, const promo_line *l, flash_pick *best) {
+  promo_book *b = o->b;
+  const promo_def *d = &b->promos[p];
+  const promo_rule *r = &d->rule;
+  int slot = flash_slot(o, p);
+  if (slot < 0 && o->nflash == MAX_ORDER_PROMOS) return NULL; /* cannot track its per-order use */
+  int64_t units = d->stock_left < 0 ? INT64_MAX : d->stock_left;
+  if (r->per_order_limit >= 0) {
+    int64_t left = r->per_order_limit - (slot >= 0 ? o->flash_used[slot] : 0);
+    if (left < units) units = left;
   }
+  if (units <= 0) return NULL;
+  if (units > l->qty) units = l->qty;
+  int64_t fd;
+  const char *why = item_discount(r, l->unit, l->qty, l->list, b->rnd, units, &fd);
+  if (why) return why;
+  if (fd > best->disc || (fd == best->disc && fd > 0 && wins_tie(d, &b->promos[best->promo]))) {
+    best->promo = p;
+    best->disc = fd;
+    best->units = units;
+  }
+  return NULL;
+}
 
-  /* 3. Group activities: the assignment of lines that saves the customer the most. The first
-  ** best assignment in choice order wins ties, and choices are ordered by priority, promo_id. */
-  int *choice = b->best;
+/* Stage 2, one candidate: group activity p joins the line's options, kept sorted best-first, at
+** most MAX_GROUP_OPTS. */
+static void add_group_option(const promo_book *b, line_work *lw, int p) {
+  const promo_def *d = &b->promos[p];
+  int pos = lw->nopt;
+  while (pos > 0 && wins_tie(d, &b->promos[lw->opt[pos - 1]])) pos--;
+  if (pos < MAX_GROUP_OPTS) {
+    int last = lw->nopt < MAX_GROUP_OPTS ? lw->nopt : MAX_GROUP_OPTS - 1;
+    for (int j = last; j > pos; j--) lw->opt[j] = lw->opt[j - 1];
+    lw->opt[pos] = p;
+    if (lw->nopt < MAX_GROUP_OPTS) lw->nopt++;
+  }
+}
+
+/* Stage 2, one candidate: single-item activity p on line l, kept when it saves more. */
+static const char *consider_item(const promo_book *b, int p, const promo_line *l, line_work *lw) {
+  const promo_def *d = &b->promos[p];
+  int64_t dd;
+  const char *why = item_discount(&d->rule, l->unit, l->qty, l->list, b->rnd, INT64_MAX, &dd);
+  if (why) return why;
+  if (dd > lw->item_disc || (dd == lw->item_disc && dd > 0 && wins_tie(d, &b->promos[lw->item]))) {
+    lw->item = p;
+    lw->item_disc = dd;
+  }
+  return NULL;
+}
+
+/* Stage 1 decided: line i takes the flash sale; its stock and the order's use go down. */
+static void take_flash(order_ctx *o, int i, const flash_pick *f) {
+  promo_def *d = &o->b->promos[f->promo];
+  line_work *lw = &o->b->work[i];
+  lw->locked = 1;
+  lw->nopt = 0;
+  o->lines[i].promo = f->promo;
+  o->lines[i].discount = f->disc;
+  if (d->stock_left >= 0) d->stock_left -= f->units;
+  int slot = flash_slot(o, f->promo);
+  if (slot < 0 && o->nflash < MAX_ORDER_PROMOS) {
+    slot = o->nflash++;
+    o->flash_promo[slot] = f->promo;
+    o->flash_used[slot] = 0;
+  }
+  if (slot >= 0) o->flash_used[slot] += f->units;
+}
+
+/* Stage 2 decided: line i's choices for the search. An order considers at most
+** MAX_ORDER_PROMOS group activities; a line keeps only those. Then the item activity (when it
+** saves anything), the group activities, else none. */
+static void line_choices(order_ctx *o, int i) {
+  line_work *lw = &o->b->work[i];
+  int kept = 0;
+  for (int j = 0; j < lw->nopt; j++) {
+    add_unique(o->groups, &o->ng, lw->opt[j]);
+    int in = 0;
+    for (int g = 0; g < o->ng && !in; g++) in = o->groups[g] == lw->opt[j];
+    if (in) lw->opt[kept++] = lw->opt[j];
+  }
+  lw->nopt = kept;
+  int ngo = lw->nopt;
+  for (int j = ngo; j > 0; j--) lw->opt[j] = lw->opt[j - 1];
+  lw->opt[0] = lw->item_disc > 0 ? CHOICE_ITEM : CHOICE_NONE;
+  lw->nopt = ngo + 1;
+  if (lw->opt[0] == CHOICE_NONE && ngo > 0) {
+    /* Prefer a group (it may give a gift) and keep "none" last. */
+    for (int j = 0; j < ngo; j++) lw->opt[j] = lw->opt[j + 1];
+    lw->opt[ngo] = CHOICE_NONE;
+  }
+}
+
+/* Stages 1 and 2 for line i, in one pass over the activities live for it: the flash sale that
+** saves most takes the line (stage 1); else its best single-item activity and its group
+** activities become its choices (stage 2). Coupons are collected for stage 4. Lines come in
+** order: a flash sale's stock goes to the first. */
+static const char *flash_or_item(order_ctx *o, int i) {
+  promo_book *b = o->b;
+  promo_line *l = &o->lines[i];
+  line_work *lw = &b->work[i];
+  memset(lw, 0, sizeof *lw);
+  lw->item = -1;
+  l->promo = l->coupon = -1;
+  l->kind = PK_ITEM;
+  l->kind_units = 0;
+  l->discount = l->coupon_discount = 0;
+  if (l->qty <= 0 || l->unit < 0) return "qty must be positive and unit_price not negative";
+  if (gmoney_mul(l->unit, l->qty, &l->list)) return "qty × unit_price out of range (overflow)";
+  flash_pick flash = {-1, 0, 0};
+  const int_list *lists[2] = {&b->sku_promos[l->sku], &b->all};
+  /* a candidate activity costs about 8 units (applies, item_discount, the tie rule) */
+  if (gcancel_work(o->cancel, POLL_UNITS(8 * ((int64_t)lists[0]->n + lists[1]->n) + 1))) return gcancel_reason;
+  for (int li = 0; li < 2; li++)
+    for (int k = 0; k < lists[li]->n; k++) {
+      int p = lists[li]->v[k];
+      const promo_rule *r = &b->promos[p].rule;
+      const char *why = NULL;
+      if (!applies(b, p, l)) continue;
+      if (r->type == PT_FLASH_SALE) why = consider_flash(o, p, l, &flash);
+      else if (r->type == PT_COUPON) add_unique(o->coupons, &o->nc, p);
+      else if (is_group_class(r)) add_group_option(b, lw, p);
+      else why = consider_item(b, p, l, lw);
+      if (why) return why;
+    }
+  if (flash.promo >= 0) take_flash(o, i, &flash);
+  else line_choices(o, i);
+  return NULL;
+}
+
+/* Stage 3: the assignment of lines to group activities that saves the customer the most, into
+** b->best. The first best assignment in choice order wins ties, and choices are ordered by
+** priority, promo_id. */
+static const char *choose_groups(order_ctx *o) {
+  promo_book *b = o->b;
+  line_choice *choice = b->best;
   double combos = 1;
   int nfree = 0;
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < o->n; i++) {
     const line_work *lw = &b->work[i];
     choice[i] = lw->locked ? CHOICE_FLASH : lw->opt[0];
     if (lw->locked) continue;
     combos *= lw->nopt;
     if (lw->nopt > 1) b->free_lines[nfree++] = i;
   }
-  order_search srch;
-  if ((why = order_groups(b, lines, n, groups, ng, cancel, &srch))) return why;
-  if (ng > 0 && combos > 1) {
-    if ((why = revalue(&srch))) return why;
-    if (combos <= SEARCH_LIMIT) why = search_all(&srch, b->free_lines, nfree);
-    else why = search_greedy(&srch);
-    if (why) return why;
+  const char *why = order_groups(b, o->lines, o->n, o->groups, o->ng, o->cancel, &o->srch);
+  if (why) return why;
+  if (o->ng > 0 && combos > 1) {
+    if ((why = revalue(&o->srch))) return why;
+    if (combos <= SEARCH_LIMIT) why = search_all(&o->srch, b->free_lines, nfree);
+    else why = search_greedy(&o->srch);
   }
-  /* Apply the chosen assignment. */
+  return why;
+}
+
+/* Stage 3 applied: each group activity valued over the lines that chose it and its discount
+** apportioned to them; every line takes what it chose. */
+static const char *apply_groups(order_ctx *o) {
+  promo_book *b = o->b;
+  const line_choice *choice = b->best;
   int64_t *disc = b->disc, gt = 0;
-  int applied[MAX_ORDER_PROMOS];
-  for (int i = 0; i < n; i++) disc[i] = b->units[i] = 0;
-  for (int k = 0; k < ng; k++) {
+  const char *why;
+  for (int i = 0; i < o->n; i++) disc[i] = b->units[i] = 0;
+  for (int k = 0; k < o->ng; k++) {
     order_group *g = &b->grp[k];
     int64_t t;
     int met;
-    int m = group_members(&srch, g);
-    if ((why = group_eval(b, g->promo, lines, b->sub, m, g->target_in_cart, &t, &met, disc))) return why;
-    applied[k] = met || t > 0;
+    int m = group_members(&o->srch, g);
+    if ((why = group_eval(b, g->promo, o->lines, b->sub, m, g->target_in_cart, &t, &met, disc))) return why;
+    o->applied[k] = met || t > 0;
     if (gmoney_add(gt, t, &gt)) return OVERFLOW;
-    if (gcancel_work(cancel, POLL_UNITS(srch.work))) return gcancel_reason;
-    srch.work = 0;
+    if (gcancel_work(o->cancel, POLL_UNITS(o->srch.work))) return gcancel_reason;
+    o->srch.work = 0;
   }
-  for (int i = 0; i < n; i++) {
-    promo_line *l = &lines[i];
+  for (int i = 0; i < o->n; i++) {
+    promo_line *l = &o->lines[i];
     if (choice[i] == CHOICE_FLASH) continue;
-    if (choice[i] == CHOICE_ITEM) { l->promo = b->work[i].item; l->discount = b->work[i].item_disc; continue; }
-    if (choice[i] < 0) continue;
+    if (choice[i] == CHOICE_ITEM) {
+      l->promo = b->work[i].item;
+      l->discount = b->work[i].item_disc;
+      continue;
+    }
+    if (!is_group_choice(choice[i])) continue;
     int k = group_slot(b, choice[i]);
-    if (!applied[k]) continue;
+    if (!o->applied[k]) continue;
     const promo_def *d = &b->promos[choice[i]];
     l->promo = choice[i];
     l->discount = disc[i];
@@ -1094,10 +1173,15 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
       l->kind_units = b->units[i];
     }
   }
-  for (int k = 0; k < ng; k++) b->slot_of[groups[k]] = -1;
-  for (int g = 0; g < ng; g++) {
-    const promo_def *d = &b->promos[groups[g]];
-    if (!applied[g] || d->rule.type != PT_EXCHANGE || b->grp[g].target_in_cart) continue;
+  for (int k = 0; k < o->ng; k++) b->slot_of[o->groups[k]] = -1;
+  return NULL;
+}
+
+/* Stage 3's gift rows: an exchange that took effect and whose item is not in the cart. */
+static const char *add_gifts(order_ctx *o, promo_gift **gifts, int64_t *ngifts, int64_t *gcap) {
+  for (int g = 0; g < o->ng; g++) {
+    const promo_def *d = &o->b->promos[o->groups[g]];
+    if (!o->applied[g] || d->rule.type != PT_EXCHANGE || o->b->grp[g].target_in_cart) continue;
     if (*ngifts == *gcap) {
       int64_t nc2 = *gcap ? *gcap * 2 : 16;
       promo_gift *ng2 = gmem_realloc(*gifts, sizeof *ng2 * (size_t)nc2);
@@ -1106,43 +1190,78 @@ const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gif
       *gcap = nc2;
     }
     promo_gift *gift = &(*gifts)[(*ngifts)++];
-    gift->promo = groups[g];
+    gift->promo = o->groups[g];
     gift->sku = d->target_sku;
     gift->qty = d->rule.qty;
     gift->unit = d->rule.list;
   }
+  return NULL;
+}
 
-  /* 4. Coupon: the one that saves most, judged on the amounts after the activities. */
-  int best_c = -1;
+/* Stage 4: the coupon that saves most, judged on the amounts after the activities, apportioned
+** over the lines it covers. */
+static const char *apply_coupon(order_ctx *o) {
+  promo_book *b = o->b;
+  promo_line *lines = o->lines;
+  int n = o->n, best_c = -1;
   int64_t best_cd = 0;
-  for (int c = 0; c < nc; c++) {
+  const char *why;
+  for (int c = 0; c < o->nc; c++) {
     int64_t base = 0, cd;
-    if (gcancel_work(cancel, POLL_UNITS(n))) return gcancel_reason;
+    if (gcancel_work(o->cancel, POLL_UNITS(n))) return gcancel_reason;
     for (int i = 0; i < n; i++)
-      if (names_sku(b, coupons[c], lines[i].sku) && applies(b, coupons[c], &lines[i]) &&
+      if (names_sku(b, o->coupons[c], lines[i].sku) && applies(b, o->coupons[c], &lines[i]) &&
           gmoney_add(base, lines[i].list - lines[i].discount, &base))
         return OVERFLOW;
-    if ((why = threshold_discount(&b->promos[coupons[c]].rule, base, b->rnd, &cd))) return why;
-    if (cd > best_cd || (cd == best_cd && cd > 0 && wins_tie(&b->promos[coupons[c]], &b->promos[best_c]))) {
-      best_c = coupons[c];
+    if ((why = threshold_discount(&b->promos[o->coupons[c]].rule, base, b->rnd, &cd))) return why;
+    if (cd > best_cd || (cd == best_cd && cd > 0 && wins_tie(&b->promos[o->coupons[c]], &b->promos[best_c]))) {
+      best_c = o->coupons[c];
       best_cd = cd;
     }
   }
-  if (best_c >= 0) {
-    int m = 0;
-    for (int i = 0; i < n; i++)
-      if (names_sku(b, best_c, lines[i].sku) && applies(b, best_c, &lines[i])) {
-        b->sub[m] = i;
-        b->w[m] = b->caps[m] = lines[i].list - lines[i].discount;
-        m++;
-        lines[i].coupon = best_c;
-      }
-    for (int i = 0; i < n; i++) disc[i] = 0;
-    if ((why = apportion_into(b, best_cd, b->sub, b->w, b->caps, m, disc))) return why;
-    for (int i = 0; i < n; i++) lines[i].coupon_discount = disc[i];
+  if (best_c < 0) return NULL;
+  int64_t *disc = b->disc;
+  int m = 0;
+  for (int i = 0; i < n; i++)
+    if (names_sku(b, best_c, lines[i].sku) && applies(b, best_c, &lines[i])) {
+      b->sub[m] = i;
+      b->w[m] = b->caps[m] = lines[i].list - lines[i].discount;
+      m++;
+      lines[i].coupon = best_c;
+    }
+  for (int i = 0; i < n; i++) disc[i] = 0;
+  if ((why = apportion_into(b, best_cd, b->sub, b->w, b->caps, m, disc))) return why;
+  for (int i = 0; i < n; i++) lines[i].coupon_discount = disc[i];
+  return NULL;
+}
+
+/* Stage 5: the final amounts. Every discount above was capped at its line, so none is below 0. */
+static void final_amounts(order_ctx *o) {
+  for (int i = 0; i < o->n; i++) {
+    promo_line *l = &o->lines[i];
+    l->final = l->list - l->discount - l->coupon_discount;
   }
-  /* 5. Floors: every discount above was capped at its line, so no line goes below 0. */
-  for (int i = 0; i < n; i++) lines[i].final = lines[i].list - lines[i].discount - lines[i].coupon_discount;
+}
+
+const char *promo_order_price(promo_book *b, promo_line *lines, int n, promo_gift **gifts, int64_t *ngifts,
+                              int64_t *gcap, gcancel *cancel) {
+  if (n <= 0) return NULL;
+  if (grow_scratch(b, n)) return "out of memory";
+  order_ctx o; /* the arrays are filled as counted: no memset per order */
+  o.b = b;
+  o.lines = lines;
+  o.n = n;
+  o.cancel = cancel;
+  o.ng = o.nc = o.nflash = 0;
+  const char *why;
+  /* 1. flash sale and 2. the best single-item activity, line by line */
+  for (int i = 0; i < n; i++)
+    if ((why = flash_or_item(&o, i))) return why;
+  /* 3. group activities: the search, their discounts, gift rows */
+  if ((why = choose_groups(&o)) || (why = apply_groups(&o)) || (why = add_gifts(&o, gifts, ngifts, gcap))) return why;
+  /* 4. the coupon; 5. the final amounts (floors) */
+  if ((why = apply_coupon(&o))) return why;
+  final_amounts(&o);
   return NULL;
 }
 
