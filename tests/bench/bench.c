@@ -22,6 +22,7 @@
 **       (SQLite's own count() of the same source columns). target: the largest acceptable
 **       ratio, `-` for none, `1.5@other label` for at most 1.5x that line's time, or, with
 **       floor `rate`, the least acceptable rows per second.
+** BENCH_SAVE=path also writes each size's tables to path-1M, path-4M, ... (to profile a query).
 ** Built-in floors: scan (SELECT sum(ts) FROM events), groupby (count(*) GROUP BY user_id).
 ** Each query runs 3 times at 1M (2 at 4M, 1 at 10M); the fastest counts. Timings are noisy on
 ** a shared two-core machine: compare ratios measured in one run.
@@ -357,6 +358,13 @@ int main(int argc, char **argv) {
     generate(db, rows, &users, &customers);
     for (int i = 0; i < nlines; i++)
       if (lines[i].kind == 1) exec(db, lines[i].sql);
+    /* BENCH_SAVE=path: keep the generated tables (path-1M, path-4M, ...) to profile one query */
+    const char *save = getenv("BENCH_SAVE");
+    if (save) {
+      char *sql = sqlite3_mprintf("VACUUM INTO '%q-%s'", save, names[s]);
+      exec(db, sql);
+      sqlite3_free(sql);
+    }
     printf("\n== %s rows: %u users (%.1f events each), %u customers (%.1f orders each); generated in %.1f s\n",
            names[s], users, (double)rows / users, customers, (double)rows / customers, now() - t0);
     long long mem;
