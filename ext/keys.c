@@ -50,6 +50,14 @@ void gkeys_empty_keep_bytes(gkeys *k) {
   k->arena = arena;
 }
 
+void gkeys_drop_lookup(gkeys *k) {
+  gmem_free(k->direct);
+  gmem_free(k->slot);
+  k->direct = NULL;
+  k->slot = NULL;
+  k->ndirect = k->nslot = 0;
+}
+
 void gkey_fold_whole_real(gkey *key) {
   if (key->type != GKEY_REAL) return;
   double d = key->r;

@@ -139,6 +139,11 @@ int gkeys_cmp(const gkeys *k, uint32_t a, uint32_t b);
 ** gkeys_get before stay valid until gkeys_free. For results that copied their keys out (rfm). */
 void gkeys_empty_keep_bytes(gkeys *k);
 
+/* Frees the lookup structures (the direct array and the hash table), keeping the keys: only
+** gkeys_count, gkeys_get, gkeys_scope, gkeys_cmp and gkeys_free may follow. For results that
+** read their keys back by id (rfm). */
+void gkeys_drop_lookup(gkeys *k);
+
 /* A REAL that is a whole number in [-9.2e18, 9.2e18] becomes the INTEGER of that value (-0.0
 ** becomes 0), as SQLite's GROUP BY puts 1 and 1.0 in one group. Beyond that range a REAL stays
 ** REAL (the cast to int64 would not be defined near its limits). */

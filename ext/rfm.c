@@ -3,9 +3,9 @@
 **   rfm(source [, as_of [, options]])   table-valued, direct-only: one row per customer
 **   rfm_segments                        eponymous table of the segment maps (scheme, code, segment)
 **   rfm_segment(r, f, m [, scheme])     scalar: the segment name of given scores
-** Source rows stream through gsource_scan into a table of customers (keys.h; about 100 bytes
-** per customer while reading, 250 at the peak with the result rows; nothing per row unless order
-** ids or frequency=days need a distinct set: README "Memory");
+** Source rows stream through gsource_scan, in batches of constant size (5 MB), into a table of
+** customers (keys.h; about 60 bytes per customer while reading, 150 at the peak with the result
+** rows; nothing per row unless order ids or frequency=days need a distinct set: README "Memory");
 ** scoring and the maps are the pure core in rfm_score.c.
 */
 #include <math.h>
@@ -137,8 +137,8 @@ static int read_config(sqlite3_value *as_of, sqlite3_value *options, rfm_config 
 
 /* ------------------------------------------------------------------ gathering rows */
 
-/* A customer's running totals, 32 bytes so that each sits in one half of a cache line: the
-** one memory access most rows need. Indexed like the customers set's entries. */
+/* A customer's running totals, 32 bytes so that each sits in one half of a cache line. Indexed
+** like the customers set's entries. */
 typedef struct customer {
   int64_t first_us, last_us; /* purchase rows only (amount >= 0 or NULL) */
   int64_t money;             /* net, minor units */
@@ -146,12 +146,32 @@ typedef struct customer {
   uint32_t days;
 } customer;
 
+/* A source row read but not yet added to its customer's totals. With 200k customers the totals
+** span megabytes, and adding each row as SQLite delivers it costs a cache miss per row, one at a
+** time. Rows wait in a batch instead; the batch is grouped by blocks of customer ids (a counting
+** sort) and added block by block, so the totals being updated stay in the cache and the misses
+** overlap. Constant memory: nothing is held per source row. */
+typedef struct pending {
+  int64_t us, cents;
+  int64_t row;          /* the source row, for errors */
+  uint32_t id;          /* the customer, or UNRESOLVED */
+  uint8_t orders, days; /* what the row adds to the counts (a new order id or day) */
+} pending;
+
+#define BATCH_ROWS 65536
+#define UNRESOLVED UINT32_MAX /* pending.id of a row whose INTEGER customer is looked up later */
+#define BLOCK_MIN_SHIFT 12    /* blocks of at least 4096 customers: 128 KB of totals */
+#define MAX_BLOCKS 256
+
 typedef struct rfm_gather {
   const rfm_config *cfg;
   int has_order_id;
   gkeys customers;           /* small integer ids (the usual case) are found without hashing */
   customer *cust;            /* cust[i] belongs to the customer of id i */
   size_t cust_cap;
+  pending *batch, *sorted;   /* BATCH_ROWS each, allocated on the first row */
+  int64_t *ikeys;            /* BATCH_ROWS: the INTEGER customer of a row not yet resolved */
+  size_t nbatch, nresolved;  /* rows waiting; the first nresolved have their ids */
   gintset small_orders;      /* (customer, INTEGER order id in 0..2^32-1), packed in one word */
   gintset orders;            /* (customer, other INTEGER or REAL order id), two words */
   gkeys text_orders;         /* TEXT or BLOB order ids, scoped by customer id + 1 */
@@ -192,13 +212,99 @@ static int read_amount(rfm_gather *g, sqlite3_value *v, int64_t *cents, char **p
   return garg_money(v, RFM_NAME, name, g->cfg->scale, GROUND_HALF_UP, cents, pzErr);
 }
 
-static int too_many(rfm_gather *g, char **pzErr) {
-  *pzErr = sqlite3_mprintf("%s: one customer has too many orders (source row %lld)", RFM_NAME, (long long)g->row);
+static int too_many(int64_t row, char **pzErr) {
+  *pzErr = sqlite3_mprintf("%s: one customer has too many orders (source row %lld)", RFM_NAME, (long long)row);
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
-  rfm_gather *g = ctx;
+static int overflow(int64_t row, char **pzErr) {
+  *pzErr = sqlite3_mprintf("%s: the amounts of one customer overflow 64-bit minor units (source row %lld)", RFM_NAME,
+                           (long long)row);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Makes room for the totals of a new customer. */
+static int new_customer(rfm_gather *g, uint32_t id) {
+  if (id >= g->cust_cap) {
+    size_t cap = g->cust_cap ? g->cust_cap * 2 : 1024;
+    customer *grown = gmem_realloc(g->cust, sizeof *grown * cap);
+    if (!grown) return SQLITE_NOMEM;
+    g->cust = grown;
+    g->cust_cap = cap;
+  }
+  memset(&g->cust[id], 0, sizeof g->cust[id]);
+  return SQLITE_OK;
+}
+
+/* Looks up the INTEGER customers of the rows waiting, in source order (so ids are numbered as
+** row-by-row reading numbers them). Apart from SQLite's work per row, the lookups overlap. */
+static int resolve(rfm_gather *g) {
+  for (size_t i = g->nresolved; i < g->nbatch; i++) {
+    pending *p = &g->batch[i];
+    if (p->id != UNRESOLVED) continue;
+    int added = gkeys_int(&g->customers, g->ikeys[i], &p->id);
+    if (added < 0) return added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
+    if (added) {
+      int rc = new_customer(g, p->id);
+      if (rc != SQLITE_OK) return rc;
+    }
+  }
+  g->nresolved = g->nbatch;
+  return SQLITE_OK;
+}
+
+/* Groups the batch by blocks of customer ids into g->sorted, stably (a counting sort): each
+** customer's rows keep their source order. Returns the rows in block order. */
+static const pending *group_by_block(rfm_gather *g, size_t n) {
+  uint32_t ncust = gkeys_count(&g->customers);
+  if (ncust <= 1u << BLOCK_MIN_SHIFT) return g->batch; /* the totals fit in the cache as they are */
+  unsigned shift = BLOCK_MIN_SHIFT;
+  while ((ncust - 1) >> shift >= MAX_BLOCKS) shift++;
+  size_t start[MAX_BLOCKS + 1];
+  memset(start, 0, sizeof start);
+  for (size_t i = 0; i < n; i++) start[(g->batch[i].id >> shift) + 1]++;
+  for (int b = 1; b <= MAX_BLOCKS; b++) start[b] += start[b - 1];
+  for (size_t i = 0; i < n; i++) g->sorted[start[g->batch[i].id >> shift]++] = g->batch[i];
+  return g->sorted;
+}
+
+/* Adds the waiting rows to their customers' totals. Rows are added out of source order (each
+** customer's own in order), so every error is noted and the one of the earliest source row is
+** reported, as adding row by row would have stopped there. */
+static int flush(rfm_gather *g, char **pzErr) {
+  int rc = resolve(g);
+  if (rc != SQLITE_OK) return rc;
+  size_t n = g->nbatch;
+  g->nbatch = g->nresolved = 0;
+  const pending *rows = group_by_block(g, n);
+  int64_t bad_row = INT64_MAX;
+  int bad_overflow = 0;
+  for (size_t i = 0; i < n; i++) {
+    const pending *p = &rows[i];
+    customer *c = &g->cust[p->id];
+    if (gmoney_add(c->money, p->cents, &c->money)) {
+      if (p->row < bad_row) {
+        bad_row = p->row;
+        bad_overflow = 1;
+      }
+      continue;
+    }
+    if (p->cents < 0) continue; /* a refund: lowers monetary, is not a purchase */
+    int first_purchase = c->orders == 0;
+    if (first_purchase || p->us < c->first_us) c->first_us = p->us;
+    if (first_purchase || p->us > c->last_us) c->last_us = p->us;
+    c->orders += p->orders;
+    c->days += p->days;
+    if (c->orders == UINT32_MAX && p->row < bad_row) {
+      bad_row = p->row;
+      bad_overflow = 0;
+    }
+  }
+  if (bad_row == INT64_MAX) return SQLITE_OK;
+  return bad_overflow ? overflow(bad_row, pzErr) : too_many(bad_row, pzErr);
+}
+
+static int read_row(rfm_gather *g, sqlite3_value **cols, char **pzErr) {
   g->row++;
   gkey k;
   int64_t us;
@@ -228,73 +334,96 @@ static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (!g->any || us > g->max_us) g->max_us = us;
   g->any = 1;
 
-  uint32_t index, seen;
-  int added = gkeys_intern(&g->customers, &k, &index);
-  if (added < 0) return added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
-  if (added) {
-    if (index >= g->cust_cap) {
-      size_t cap = g->cust_cap ? g->cust_cap * 2 : 1024;
-      customer *grown = gmem_realloc(g->cust, sizeof *grown * cap);
-      if (!grown) return SQLITE_NOMEM;
-      g->cust = grown;
-      g->cust_cap = cap;
-    }
-    memset(&g->cust[index], 0, sizeof g->cust[index]);
+  if (!g->batch) {
+    g->batch = gmem_alloc((sizeof *g->batch * 2 + sizeof *g->ikeys) * BATCH_ROWS);
+    if (!g->batch) return SQLITE_NOMEM;
+    g->sorted = g->batch + BATCH_ROWS;
+    g->ikeys = (int64_t *)(g->sorted + BATCH_ROWS);
   }
-  customer *c = &g->cust[index];
-  if (gmoney_add(c->money, cents, &c->money)) {
-    *pzErr = sqlite3_mprintf("%s: the amounts of one customer overflow 64-bit minor units (source row %lld)",
-                             RFM_NAME, (long long)g->row);
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }
-  if (cents < 0) return SQLITE_OK; /* a refund: lowers monetary, is not a purchase */
-  int first_purchase = c->orders == 0;
-  if (first_purchase || us < c->first_us) c->first_us = us;
-  if (first_purchase || us > c->last_us) c->last_us = us;
-  int64_t cid = (int64_t)index + 1; /* qualifies the customer's order ids and days */
-  gkey o;
-  int has_order = g->has_order_id ? key_from_value(cols[3], &o) : 0;
-  if (has_order < 0) return SQLITE_NOMEM;
-  if (has_order) {
-    if (o.type == GKEY_INT && o.i >= 0 && o.i <= INT64_C(0xffffffff) && cid < INT64_C(0x80000000)) {
-      rc = set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.i, 0, &added);
-    } else if (o.type == GKEY_INT || o.type == GKEY_REAL) {
-      uint64_t bits;
-      if (o.type == GKEY_INT) bits = (uint64_t)o.i;
-      else memcpy(&bits, &o.r, sizeof bits);
-      rc = set_add(&g->orders, (uint64_t)cid << 8 | (uint64_t)o.type, bits, &added);
-    } else {
-      added = gkeys_intern_scoped(&g->text_orders, (uint64_t)cid, &o, &seen);
-      rc = added >= 0 ? SQLITE_OK : added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
-    }
-    if (rc != SQLITE_OK) return rc;
-    c->orders += (uint32_t)added;
+  uint32_t index = UNRESOLVED, seen;
+  int added;
+  if (k.type == GKEY_INT && !g->has_order_id && !g->cfg->freq_days) {
+    g->ikeys[g->nbatch] = k.i; /* looked up with the batch (resolve) */
   } else {
-    c->orders++;
-  }
-  if (c->orders == UINT32_MAX) return too_many(g, pzErr);
-  if (g->cfg->freq_days) {
-    int64_t day = gtime_local_day(&g->cfg->cal, us);
-    /* days of years 0000..9999 fit in 32 bits once offset to be non-negative */
-    if (cid < INT64_C(0x80000000))
-      rc = set_add(&g->days, (uint64_t)cid << 32 | (uint32_t)(day + INT64_C(0x80000000)), 0, &added);
-    else
-      rc = set_add(&g->wide_days, (uint64_t)cid, (uint64_t)day, &added);
+    /* ids are numbered in source order: the rows before this one first */
+    rc = resolve(g);
     if (rc != SQLITE_OK) return rc;
-    c->days += (uint32_t)added;
+    added = gkeys_intern(&g->customers, &k, &index);
+    if (added < 0) return added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
+    if (added && (rc = new_customer(g, index)) != SQLITE_OK) return rc;
+    g->nresolved = g->nbatch + 1;
   }
-  return SQLITE_OK;
+  pending *p = &g->batch[g->nbatch++];
+  p->us = us;
+  p->cents = cents;
+  p->row = g->row;
+  p->id = index;
+  p->orders = 1;
+  p->days = 0;
+  /* a purchase: its order id and day may be new (a refund counts neither) */
+  if (cents >= 0) {
+    int64_t cid = (int64_t)index + 1; /* qualifies the customer's order ids and days */
+    gkey o;
+    int has_order = g->has_order_id ? key_from_value(cols[3], &o) : 0;
+    if (has_order < 0) return SQLITE_NOMEM;
+    if (has_order) {
+      if (o.type == GKEY_INT && o.i >= 0 && o.i <= INT64_C(0xffffffff) && cid < INT64_C(0x80000000)) {
+        rc = set_add(&g->small_orders, (uint64_t)cid << 32 | (uint64_t)o.i, 0, &added);
+      } else if (o.type == GKEY_INT || o.type == GKEY_REAL) {
+        uint64_t bits;
+        if (o.type == GKEY_INT) bits = (uint64_t)o.i;
+        else memcpy(&bits, &o.r, sizeof bits);
+        rc = set_add(&g->orders, (uint64_t)cid << 8 | (uint64_t)o.type, bits, &added);
+      } else {
+        added = gkeys_intern_scoped(&g->text_orders, (uint64_t)cid, &o, &seen);
+        rc = added >= 0 ? SQLITE_OK : added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
+      }
+      if (rc != SQLITE_OK) return rc;
+      p->orders = (uint8_t)added;
+    }
+    if (g->cfg->freq_days) {
+      int64_t day = gtime_local_day(&g->cfg->cal, us);
+      /* days of years 0000..9999 fit in 32 bits once offset to be non-negative */
+      if (cid < INT64_C(0x80000000))
+        rc = set_add(&g->days, (uint64_t)cid << 32 | (uint32_t)(day + INT64_C(0x80000000)), 0, &added);
+      else rc = set_add(&g->wide_days, (uint64_t)cid, (uint64_t)day, &added);
+      if (rc != SQLITE_OK) return rc;
+      p->days = (uint8_t)added;
+    }
+  }
+  return g->nbatch == BATCH_ROWS ? flush(g, pzErr) : SQLITE_OK;
+}
+
+/* A row that fails comes after the rows still waiting: their errors come first. */
+static int rfm_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  rfm_gather *g = ctx;
+  int rc = read_row(g, cols, pzErr);
+  if (rc != SQLITE_OK && g->nbatch) {
+    char *earlier = NULL;
+    int flush_rc = flush(g, &earlier);
+    if (flush_rc != SQLITE_OK) {
+      sqlite3_free(*pzErr);
+      *pzErr = earlier;
+      return flush_rc;
+    }
+  }
+  return rc;
 }
 
 /* ------------------------------------------------------------------ the result */
 
+/* One output row, 56 bytes: the customer by its id in the result's key table; what a column
+** can compute from the others (average order value, monetary) is computed when read. */
 typedef struct rfm_out {
-  gkey key;                                  /* bytes in the result's customers table */
   int64_t first_us, last_us;
-  int64_t recency, frequency, monetary, aov; /* monetary and aov in minor units */
-  double avg_gap;                            /* NAN when fewer than two orders */
-  uint8_t r, f, m, cn;                       /* r, f, m: 0 when not scored (NULL); cn: the three
-                                                ** bits, R F M = 4 2 1, or CN_UNKNOWN set */
+  int64_t money;   /* net, minor units */
+  int64_t recency; /* days */
+  double avg_gap;  /* NAN when fewer than two orders */
+  uint32_t id;     /* the customer, in rfm_result.customers */
+  uint32_t orders;
+  uint32_t frequency; /* orders, or days with frequency=days */
+  /* r, f, m: 0 when not scored (NULL); cn: the three bits, R F M = 4 2 1, or CN_UNKNOWN set */
+  uint8_t r, f, m, cn;
 } rfm_out;
 
 #define CN_UNKNOWN 8  /* a dimension had one value for everyone: no 8-class segment */
@@ -302,8 +431,8 @@ typedef struct rfm_out {
 typedef struct rfm_result {
   rfm_out *rows;
   int64_t n;
-  int bins, scale;
-  gkeys customers;  /* emptied, keeping the bytes the rows' TEXT and BLOB keys point to */
+  int bins, scale, monetary_avg;
+  gkeys customers; /* the rows' keys */
 } rfm_result;
 
 static void rfm_destroy(void *p) {
@@ -312,6 +441,17 @@ static void rfm_destroy(void *p) {
   gmem_free(res->rows);
   gkeys_free(&res->customers);
   gmem_free(res);
+}
+
+/* The average order value, rounded half-up to the scale. */
+static int64_t row_aov(const rfm_out *o) {
+  int64_t aov;
+  gmoney_div_round(o->money, o->orders, GROUND_HALF_UP, &aov);
+  return aov;
+}
+
+static int64_t row_monetary(const rfm_result *res, const rfm_out *o) {
+  return res->monetary_avg ? row_aov(o) : o->money;
 }
 
 /* The code for what a scoring call of rfm_score.h returned. */
@@ -328,17 +468,17 @@ static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_
   return rc;
 }
 
-/* Sorts idx[n] by the rows' keys (SQLite's order), stably, with tmp[n] as scratch: a bottom-up
-** merge sort, so that it can stop when told (qsort cannot). Returns SQLITE_OK or
+/* Sorts idx[n] by the customers' keys (SQLite's order), stably, with tmp[n] as scratch: a
+** bottom-up merge sort, so that it can stop when told (qsort cannot). Returns SQLITE_OK or
 ** SQLITE_INTERRUPT. */
-static int sort_keys(const rfm_out *rows, uint32_t *idx, uint32_t *tmp, size_t n, gcancel *cancel) {
+static int sort_keys(const gkeys *keys, uint32_t *idx, uint32_t *tmp, size_t n, gcancel *cancel) {
   uint32_t *src = idx, *dst = tmp;
   size_t done = 0;
   for (size_t width = 1; width < n; width *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * width) {
       size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
       size_t a = lo, b = mid, k = lo;
-      while (a < mid && b < hi) dst[k++] = gkey_cmp(&rows[src[b]].key, &rows[src[a]].key) < 0 ? src[b++] : src[a++];
+      while (a < mid && b < hi) dst[k++] = gkeys_cmp(keys, src[b], src[a]) < 0 ? src[b++] : src[a++];
       while (a < mid) dst[k++] = src[a++];
       while (b < hi) dst[k++] = src[b++];
       /* a comparison of keys costs a few units; polled per block of runs */
@@ -354,109 +494,97 @@ static int sort_keys(const rfm_out *rows, uint32_t *idx, uint32_t *tmp, size_t n
   return SQLITE_OK;
 }
 
-/* Output in customer order, whatever the source order. Integer ids (the usual case) go through
-** the radix sort of the core; anything else through a merge sort with SQLite's ordering. */
-static int sort_by_customer(rfm_result *res, size_t n, gcancel *cancel) {
-  int all_int = 1;
-  for (size_t i = 0; i < n && all_int; i++) all_int = res->rows[i].key.type == GKEY_INT;
-  rfm_out *sorted = gmem_alloc(sizeof *sorted * n);
-  if (!sorted) return SQLITE_NOMEM;
+/* The ids of all customers in their keys' order: the output's order, whatever the source order.
+** Small integer ids (the usual case) all sit in the key table's direct array, which is that
+** order already; other integers go through the radix sort of the core; anything else through a
+** merge sort with SQLite's ordering. */
+static int order_customers(const gkeys *keys, uint32_t **out, gcancel *cancel) {
+  uint32_t n = gkeys_count(keys);
+  *out = NULL;
+  uint32_t *ids = gmem_alloc(sizeof *ids * n * (keys->nhashed ? 2 : 1));
+  if (!ids) return SQLITE_NOMEM;
   int rc = SQLITE_OK;
-  if (all_int) {
-    grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
-    if (!p) { gmem_free(sorted); return SQLITE_NOMEM; }
-    for (size_t i = 0; i < n; i++) { p[i].v = res->rows[i].key.i; p[i].i = i; }
-    rc = score_rc(grfm_sort_pairs(p, p + n, n, cancel));
-    /* a sorted copy (sequential writes) is about a third faster here than permuting the rows in
-    ** place, and costs no more than the reading structures freed before it (finish) */
-    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-      sorted[i] = res->rows[p[i].i];
-      if (gcancel_work(cancel, 4)) rc = SQLITE_INTERRUPT;  /* a random read of a row */
+  if (!keys->nhashed) {
+    size_t k = 0;
+    for (size_t v = 0; v < keys->ndirect && rc == SQLITE_OK; v++) {
+      uint32_t d = keys->direct[v];
+      if (d) ids[k++] = d - 1;
+      if ((v & 4095) == 4095 && gcancel_work(cancel, 4096)) rc = SQLITE_INTERRUPT;
     }
-    gmem_free(p);
   } else {
-    uint32_t *idx = gmem_alloc(sizeof *idx * n * 2);
-    if (!idx) { gmem_free(sorted); return SQLITE_NOMEM; }
-    for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
-    rc = sort_keys(res->rows, idx, idx + n, n, cancel);
-    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-      sorted[i] = res->rows[idx[i]];
-      if (gcancel_work(cancel, 4)) rc = SQLITE_INTERRUPT;
+    int all_int = 1;
+    for (uint32_t i = 0; i < n; i++) {
+      ids[i] = i;
+      all_int &= gkeys_get(keys, i).type == GKEY_INT;
     }
-    gmem_free(idx);
+    if (all_int) {
+      grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+      if (!p) {
+        gmem_free(ids);
+        return SQLITE_NOMEM;
+      }
+      for (uint32_t i = 0; i < n; i++) {
+        p[i].v = gkeys_get(keys, i).i;
+        p[i].i = i;
+      }
+      rc = score_rc(grfm_sort_pairs(p, p + n, n, cancel));
+      for (uint32_t i = 0; i < n; i++) ids[i] = (uint32_t)p[i].i;
+      gmem_free(p);
+    } else {
+      rc = sort_keys(keys, ids, ids + n, n, cancel);
+    }
   }
-  if (rc != SQLITE_OK) { gmem_free(sorted); return rc; }
-  gmem_free(res->rows);
-  res->rows = sorted;
+  if (rc != SQLITE_OK) {
+    gmem_free(ids);
+    return rc;
+  }
+  *out = ids;
   return SQLITE_OK;
 }
 
-/* Frees what reading needed per customer, keeping the bytes of TEXT and BLOB keys. */
-static void gather_free_customers(rfm_gather *g) {
-  gmem_free(g->cust);
-  g->cust = NULL;
-  g->cust_cap = 0;
-  gkeys_empty_keep_bytes(&g->customers);
-}
-
-/* Frees the distinct (customer, order) and (customer, day) sets: only reading needs them. */
-static void gather_free_sets(rfm_gather *g) {
-  gintset_free(&g->small_orders);
-  gintset_free(&g->orders);
-  gkeys_free(&g->text_orders);
-  gintset_free(&g->days);
-  gintset_free(&g->wide_days);
-}
-
-static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
+/* The raw values of the customers who bought (refunds alone are nothing to grade), in the
+** order of ids[n]. */
+static int fill_rows(const rfm_gather *g, const uint32_t *ids, size_t n, rfm_result *res, gcancel *cancel) {
   const rfm_config *cfg = g->cfg;
-  size_t n = 0;
-  uint32_t ncustomers = gkeys_count(&g->customers);
-  for (uint32_t i = 0; i < ncustomers; i++) n += g->cust[i].orders > 0;
-  res->bins = cfg->bins;
-  res->scale = cfg->scale;
-  if (n == 0) return SQLITE_OK;
-  res->rows = gmem_alloc(sizeof *res->rows * n);
-  if (!res->rows) return SQLITE_NOMEM;
-  int64_t *x = NULL;
-  uint8_t *score = NULL, *bit = NULL;
-  int rc = SQLITE_NOMEM;
   /* recency counts calendar days up to as_of's day (the default as_of is the midnight after the
   ** latest row's day: its buyers have recency 1) */
   int64_t as_of_day = gtime_local_day(&cfg->cal, cfg->as_of_us);
-  size_t k = 0;
-  for (uint32_t i = 0; i < ncustomers; i++) {
-    const customer *c = &g->cust[i];
-    if (gcancel_work(cancel, 4)) { rc = SQLITE_INTERRUPT; goto done; }
-    if (c->orders == 0) continue; /* refunds only: nothing bought, nothing to grade */
-    rfm_out *o = &res->rows[k++];
+  res->n = 0;
+  for (size_t k = 0; k < n; k++) {
+    const customer *c = &g->cust[ids[k]];
+    if (gcancel_work(cancel, 4)) return SQLITE_INTERRUPT;
+    if (c->orders == 0) continue;
+    rfm_out *o = &res->rows[res->n++];
     memset(o, 0, sizeof *o);
-    o->key = gkeys_get(&g->customers, i);
+    o->id = ids[k];
     o->first_us = c->first_us;
     o->last_us = c->last_us;
+    o->money = c->money;
+    o->orders = c->orders;
     int64_t last_day = gtime_local_day(&cfg->cal, c->last_us);
     o->recency = as_of_day - last_day;
     o->frequency = cfg->freq_days ? c->days : c->orders;
-    /* the average order value, rounded half-up to the scale */
-    gmoney_div_round(c->money, c->orders, GROUND_HALF_UP, &o->aov);
-    o->monetary = cfg->monetary_avg ? o->aov : c->money;
     if (o->frequency < 2) o->avg_gap = NAN;
     else if (cfg->freq_days)
       o->avg_gap = (double)(last_day - gtime_local_day(&cfg->cal, c->first_us)) / (double)(o->frequency - 1);
     else
       o->avg_gap = (double)(c->last_us - c->first_us) / (double)GTIME_US_PER_DAY / (double)(o->frequency - 1);
   }
-  /* the rows have everything now (text keys point into the arena, which stays): the running
-  ** totals and the customer lookup go before scoring and sorting need their memory */
-  gather_free_customers(g);
-  x = gmem_alloc(sizeof *x * n);
-  score = gmem_alloc(n);
-  bit = gmem_alloc(n);
+  return SQLITE_OK;
+}
+
+/* Scores R, F and M of every row. */
+static int score_rows(const rfm_config *cfg, rfm_result *res, gcancel *cancel) {
+  size_t n = (size_t)res->n;
+  int64_t *x = gmem_alloc(sizeof *x * n);
+  uint8_t *score = gmem_alloc(n), *bit = gmem_alloc(n);
+  int rc = SQLITE_NOMEM;
   if (!x || !score || !bit) goto done;
   for (int d = 0; d < 3; d++) {
     int same = 1;
     for (size_t i = 0; i < n; i++) {
-      x[i] = d == 0 ? res->rows[i].recency : d == 1 ? res->rows[i].frequency : res->rows[i].monetary;
+      const rfm_out *o = &res->rows[i];
+      x[i] = d == 0 ? o->recency : d == 1 ? (int64_t)o->frequency : row_monetary(res, o);
       same &= x[i] == x[0];
     }
     rc = score_dimension(cfg, d, x, n, score, bit, cancel);
@@ -474,9 +602,6 @@ static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
       res->rows[i].cn |= (uint8_t)(bit[i] << (2 - d));
     }
   }
-  rc = sort_by_customer(res, n, cancel);
-  if (rc != SQLITE_OK) goto done;
-  res->n = (int64_t)n;
   rc = SQLITE_OK;
 done:
   gmem_free(x);
@@ -497,6 +622,50 @@ static int apply_as_of_rule(const rfm_gather *g, rfm_config *cfg, char **pzErr) 
     cfg->as_of_us = gts_default_as_of(cfg->format.offset_s, g->max_us);
   }
   return SQLITE_OK;
+}
+
+/* Frees what reading needed per customer (the keys stay: the result takes them). */
+static void gather_free_customers(rfm_gather *g) {
+  gmem_free(g->cust);
+  g->cust = NULL;
+  g->cust_cap = 0;
+}
+
+/* Frees the batch and the distinct (customer, order) and (customer, day) sets: only reading
+** needs them. */
+static void gather_free_sets(rfm_gather *g) {
+  gmem_free(g->batch);
+  g->batch = g->sorted = NULL;
+  g->ikeys = NULL;
+  g->nbatch = g->nresolved = 0;
+  gintset_free(&g->small_orders);
+  gintset_free(&g->orders);
+  gkeys_free(&g->text_orders);
+  gintset_free(&g->days);
+  gintset_free(&g->wide_days);
+}
+
+static int finish(rfm_gather *g, rfm_result *res, gcancel *cancel) {
+  const rfm_config *cfg = g->cfg;
+  res->bins = cfg->bins;
+  res->scale = cfg->scale;
+  res->monetary_avg = cfg->monetary_avg;
+  uint32_t *ids;
+  size_t n = gkeys_count(&g->customers);
+  if (n == 0) return SQLITE_OK;
+  int rc = order_customers(&g->customers, &ids, cancel);
+  if (rc != SQLITE_OK) return rc;
+  res->rows = gmem_alloc(sizeof *res->rows * n);
+  if (!res->rows) rc = SQLITE_NOMEM;
+  if (rc == SQLITE_OK) rc = fill_rows(g, ids, n, res, cancel);
+  gmem_free(ids);
+  /* the rows have everything now: the running totals and the customer lookup go before
+  ** scoring needs its memory (the keys stay for the rows to name their customers) */
+  gather_free_customers(g);
+  gkeys_drop_lookup(&g->customers);
+  if (rc == SQLITE_OK && res->n > 0) rc = score_rows(cfg, res, cancel);
+  if (rc != SQLITE_OK) res->n = 0;
+  return rc;
 }
 
 static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
@@ -532,6 +701,7 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   g.earliest_us = INT64_MAX;
   rc = gsource_scan(&src, spec->name, cols, src.ncol, rfm_row, &g, pzErr);
   gsource_close(&src);
+  if (rc == SQLITE_OK && g.nbatch) rc = flush(&g, pzErr); /* the last rows read */
   gather_free_sets(&g);
   if (rc == SQLITE_OK) rc = apply_as_of_rule(&g, &cfg, pzErr);
   rfm_result *res = NULL;
@@ -546,14 +716,14 @@ static int rfm_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
       rc = finish(&g, res, &cancel.base);
       int cancel_rc = gcancel_db_finish(&cancel);
       if (rc == SQLITE_INTERRUPT && cancel_rc != SQLITE_OK) rc = cancel_rc;
-      /* the rows' TEXT and BLOB keys point into the customers' bytes: the result keeps them */
+      /* the rows name their customers by id: the result keeps the keys */
       gather_free_customers(&g);
       res->customers = g.customers;
       gkeys_init(&g.customers, 0);
     }
   }
   gather_free_customers(&g);
-  gkeys_free(&g.customers); /* the bytes, unless the result took them */
+  gkeys_free(&g.customers); /* unless the result took them */
   if (rc != SQLITE_OK) {
     rfm_destroy(res);
     return rc;
@@ -576,13 +746,17 @@ static void rfm_column(void *result, int64_t row, int col, sqlite3_context *ctx)
   const rfm_out *o = &res->rows[row];
   char buf[GTIME_TEXT_MAX];
   switch (col) {
-    case RFM_COLUMN_CUSTOMER: garg_result_key(ctx, &o->key); break;
+    case RFM_COLUMN_CUSTOMER: {
+      gkey key = gkeys_get(&res->customers, o->id);
+      garg_result_key(ctx, &key);
+      break;
+    }
     case RFM_COLUMN_FIRST_TS: sqlite3_result_text(ctx, gtime_format(o->first_us, 0, buf), -1, SQLITE_TRANSIENT); break;
     case RFM_COLUMN_LAST_TS: sqlite3_result_text(ctx, gtime_format(o->last_us, 0, buf), -1, SQLITE_TRANSIENT); break;
     case RFM_COLUMN_RECENCY: sqlite3_result_int64(ctx, o->recency); break;
     case RFM_COLUMN_FREQUENCY: sqlite3_result_int64(ctx, o->frequency); break;
-    case RFM_COLUMN_MONETARY: sqlite3_result_double(ctx, gmoney_to_real(o->monetary, res->scale)); break;
-    case RFM_COLUMN_AOV: sqlite3_result_double(ctx, gmoney_to_real(o->aov, res->scale)); break;
+    case RFM_COLUMN_MONETARY: sqlite3_result_double(ctx, gmoney_to_real(row_monetary(res, o), res->scale)); break;
+    case RFM_COLUMN_AOV: sqlite3_result_double(ctx, gmoney_to_real(row_aov(o), res->scale)); break;
     case RFM_COLUMN_R:
     case RFM_COLUMN_F:
     case RFM_COLUMN_M: {
