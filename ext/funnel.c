@@ -25,9 +25,11 @@
   {"strict_deduplication", GOPT_FLAG}, {"strict", GOPT_FLAG}, {"strict_order", GOPT_FLAG},  \
   {"strict_increase", GOPT_FLAG}, {"strict_once", GOPT_FLAG}, {"allow_reentry", GOPT_FLAG}
 
-static const gopt_spec wf_spec[] = {MODE_SPECS, {NULL, 0}};
+static const gopt_spec wf_spec[] = {MODE_SPECS, {"tz", GOPT_VALUE}, {"ts_unit", GOPT_VALUE}, {NULL, 0}};
 static const gopt_spec report_spec[] = {
-  MODE_SPECS, {"attempt", GOPT_VALUE}, {"exclude", GOPT_VALUE}, {"breakdown", GOPT_VALUE}, {NULL, 0},
+  MODE_SPECS,         {"attempt", GOPT_VALUE}, {"exclude", GOPT_VALUE}, {"breakdown", GOPT_VALUE},
+  {"tz", GOPT_VALUE}, {"ts_unit", GOPT_VALUE}, {"as_of", GOPT_VALUE},   {"allow_missing_steps", GOPT_FLAG},
+  {NULL, 0},
 };
 
 static int read_modes(const gopts *o, const gopt_spec *spec, const char *fn, unsigned *flags, char **pzErr) {
@@ -67,6 +69,33 @@ static int read_window(sqlite3_value *v, const char *fn, int64_t *out, char **pz
   return rc;
 }
 
+/* 1 when v is TEXT that reads as window_funnel's options: a caller who put them in the
+** window's or the ts's place is told where they go. */
+static int looks_like_options(sqlite3_value *v) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT) return 0;
+  const char *t = (const char *)sqlite3_value_text(v);
+  gopts o;
+  char err[GOPTS_ERR_MAX];
+  return t && gopts_parse(t, wf_spec, -1, &o, err, sizeof err) == 0 && o.count > 0;
+}
+
+/* Adds where options go to an error about an argument that holds them (arg non-NULL), or about
+** a last TEXT argument that is no options (arg NULL: event names where conditions go). */
+static char *wf_misplaced(char *err, const char *arg) {
+  if (!err) return NULL;
+  char *m;
+  if (arg)
+    m = sqlite3_mprintf(
+      "%s; the %s reads as options, which go last: window_funnel(window, ts, cond1, ..., condN, options)", err, arg);
+  else
+    m = sqlite3_mprintf(
+      "%s; a TEXT last argument is the options: the steps go before it as 0/1 conditions, "
+      "window_funnel(window, ts, event = 'view', event = 'pay' [, options])",
+      err);
+  sqlite3_free(err);
+  return m;
+}
+
 static void report_error(sqlite3_context *ctx, int rc, char *err) {
   if (rc == SQLITE_NOMEM || !err) sqlite3_result_error_nomem(ctx);
   else garg_result_error(ctx, err);
@@ -79,6 +108,8 @@ static void report_error(sqlite3_context *ctx, int rc, char *err) {
 typedef struct wf_state {
   int ready, failed, has_opts;
   gfunnel_config cfg;
+  gts_format format; /* ts_unit and tz from the options */
+  gts_census census; /* the group's (or frame's) INTEGER timestamps: YYYYMMDD read as seconds? */
   /* rows in the group (or frame), and those without a NULL argument: when every row had a
   ** NULL the result is NULL, as ClickHouse gives for Nullable arguments */
   int64_t rows, rows_valid;
@@ -125,6 +156,7 @@ static int wf_setup(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value 
   }
   st->cfg.nsteps = nsteps;
   int rc = read_window(argv[0], fn, &st->cfg.window, &err);
+  if (rc == SQLITE_ERROR && looks_like_options(argv[0])) err = wf_misplaced(err, "window");
   if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
   st->win_type = sqlite3_value_type(argv[0]);
   if (st->win_type == SQLITE_INTEGER) st->win_int = sqlite3_value_int64(argv[0]);
@@ -132,8 +164,13 @@ static int wf_setup(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value 
   st->cfg.flags = 0;
   if (st->has_opts) {
     gopts o;
+    gcalendar cal;
     rc = garg_options(argv[argc - 1], fn, wf_spec, &o, &err);
+    /* event names where conditions go ('purchase,purchase') read as unknown options */
+    if (rc == SQLITE_ERROR) err = wf_misplaced(err, NULL);
     if (rc == SQLITE_OK) rc = read_modes(&o, wf_spec, fn, &st->cfg.flags, &err);
+    if (rc == SQLITE_OK) rc = garg_calendar_options(&o, wf_spec, fn, &cal, &err);
+    if (rc == SQLITE_OK) rc = garg_ts_format(&o, wf_spec, fn, cal.offset_s, &st->format, &err);
     if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
     if (!(st->opt_text = value_text_copy(argv[argc - 1]))) return wf_fail(ctx, st, SQLITE_NOMEM, NULL);
     st->opt_len = (int)strlen(st->opt_text);
@@ -144,10 +181,22 @@ static int wf_setup(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value 
   return 0;
 }
 
+/* Counts an INTEGER timestamp into the census (dir 1) or out of it (dir -1, a row leaving the
+** frame), as gts_census_int does. */
+static void wf_census(wf_state *st, sqlite3_value *tv, int dir) {
+  if (st->format.unit_given || sqlite3_value_type(tv) != SQLITE_INTEGER) return;
+  int64_t v = sqlite3_value_int64(tv);
+  st->census.ints += (uint64_t)(int64_t)dir;
+  if (gts_is_yyyymmdd(v)) {
+    st->census.yyyymmdd += (uint64_t)(int64_t)dir;
+    st->census.example = v;
+  }
+}
+
 /* Reads one row: 1 with *out when it is an event to hold, 0 when it is skipped, -1 on error;
-** *valid says whether it had no NULL argument. */
-static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **argv, gfunnel_event *out,
-                  int *valid) {
+** *valid says whether it had no NULL argument. dir: 1 for a row entering, -1 leaving. */
+static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **argv, gfunnel_event *out, int *valid,
+                  int dir) {
   *valid = 0;
   if (st->failed) return -1;
   if (!st->ready && wf_setup(ctx, st, argc, argv) < 0) return -1;
@@ -178,15 +227,10 @@ static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **
   }
   int64_t ts;
   sqlite3_value *tv = argv[1];
-  int tt = sqlite3_value_type(tv);
-  if (tt == SQLITE_NULL) return 0;
-  const char *why = NULL;
-  if (tt == SQLITE_INTEGER) why = gtime_from_unix_seconds(sqlite3_value_int64(tv), &ts);
-  if (tt != SQLITE_INTEGER || why) {
-    int rc = garg_timestamp(tv, fn, "ts", &ts, &err);
-    if (rc == GARG_NULL) return 0;
-    if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
-  }
+  int rc = garg_ts(tv, &st->format, NULL, fn, "ts", &ts, &err);
+  if (rc == GARG_NULL) return 0;
+  if (rc == SQLITE_ERROR && looks_like_options(tv)) err = wf_misplaced(err, "ts");
+  if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
   uint64_t mask = 0;
   int nsteps = st->cfg.nsteps;
   for (int k = 0; k < nsteps; k++) {
@@ -201,11 +245,12 @@ static int wf_row(sqlite3_context *ctx, wf_state *st, int argc, sqlite3_value **
     char name[32];
     snprintf(name, sizeof name, "condition %d", k + 1);
     int on = 0;
-    int rc = garg_bool(c, fn, name, &on, &err);
+    rc = garg_bool(c, fn, name, &on, &err);
     if (rc != SQLITE_OK) return wf_fail(ctx, st, rc, err);
     if (on) mask |= UINT64_C(1) << k;
   }
   *valid = 1;
+  wf_census(st, tv, dir);
   /* a row matching nothing is an "other" event only under strict_order */
   if (!mask && !(st->cfg.flags & GFUNNEL_STRICT_ORDER)) return 0;
   out->ts = ts;
@@ -217,7 +262,7 @@ void window_funnel_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   wf_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
   if (!st) { sqlite3_result_error_nomem(ctx); return; }
   gfunnel_event e;
-  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid);
+  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid, 1);
   if (r < 0) return;
   st->rows++;
   st->rows_valid += valid;
@@ -250,7 +295,7 @@ void window_funnel_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   wf_state *st = sqlite3_aggregate_context(ctx, sizeof *st);
   if (!st) { sqlite3_result_error_nomem(ctx); return; }
   gfunnel_event e;
-  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid);
+  int valid, r = wf_row(ctx, st, argc, argv, &e, &valid, -1);
   if (r < 0) return;
   st->rows--;
   st->rows_valid -= valid;
@@ -270,6 +315,12 @@ void window_funnel_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, size_t n) {
   if (st->rows > 0 && st->rows_valid == 0) { sqlite3_result_null(ctx); return; }
+  char *err = NULL;
+  int bad = garg_ts_census(&st->census, garg_fn_name(ctx), "ts", &err);
+  if (bad != SQLITE_OK) {
+    report_error(ctx, bad, err);
+    return;
+  }
   if (!st->work && (st->cfg.flags & GFUNNEL_STRICT_ONCE)) {
     st->work = gmem_alloc(sizeof *st->work);
     if (!st->work) { sqlite3_result_error_nomem(ctx); return; }
@@ -373,6 +424,15 @@ typedef struct fbuild {
   uint32_t *dcount, *hcount;
   size_t ndcount, nhcount;
   gkeys actors, bds;   /* actors other than small INTEGERs; breakdown values */
+  /* timestamps as the source stores them (ts_unit, tz) and the as_of rule (timestamp.h) */
+  gts_format format;
+  gts_census census;
+  int as_of_given, allow_missing;
+  int64_t as_of_us;
+  int64_t earliest_us;                     /* earliest ts read, also of rows too late */
+  uint64_t rows;                           /* rows with a ts */
+  uint64_t seen, too_late;                 /* of which before as_of, and at or after it */
+  unsigned char occurs[GFUNNEL_MAX_STEPS]; /* per distinct name: some row seen has it */
 } fbuild;
 
 /* Counts rows per actor key while reading, so grouping needs no extra pass over the rows. */
@@ -392,41 +452,44 @@ static int fb_count(uint32_t **count, size_t *ncap, size_t at) {
 
 static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   fbuild *b = ctx;
-  /* the event decides first whether the row matters at all; this runs once per source row, so
-  ** it makes as few sqlite3_value_* calls as it can */
+  /* the timestamp first, on every row: a source with its columns swapped is an error here,
+  ** not a funnel of 0 actors because no row's "event" named a step */
+  int64_t ts;
+  int rc = garg_ts(cols[1], &b->format, &b->census, b->fn, "ts (source column 2)", &ts, pzErr);
+  if (rc == GARG_NULL) return SQLITE_OK;
+  if (rc != SQLITE_OK) return rc;
+  if (ts < b->earliest_us) b->earliest_us = ts;
+  b->rows++;
+  /* the event decides whether the row matters at all; this runs once per source row, so it
+  ** makes as few sqlite3_value_* calls as it can. Rows after as_of count for the step names
+  ** that occur (a name is misspelt or not, whatever the as_of). */
   sqlite3_value *ev = cols[2];
   const unsigned char *name = sqlite3_value_text(ev);
-  if (!name) return sqlite3_value_type(ev) == SQLITE_NULL ? SQLITE_OK : SQLITE_NOMEM;
+  if (!name) {
+    if (sqlite3_value_type(ev) != SQLITE_NULL) return SQLITE_NOMEM;
+    if (b->as_of_given && ts >= b->as_of_us) b->too_late++;
+    else b->seen++;
+    return SQLITE_OK;
+  }
   int len = sqlite3_value_bytes(ev);
   int code = 0;
   for (int d = 0; d < b->ndistinct; d++)
     if (b->dlen[d] == len && (len == 0 || ((unsigned char)b->dname[d][0] == name[0] &&
                                            memcmp(b->dname[d], name, (size_t)len) == 0))) {
       code = d + 1;
+      b->occurs[d] = 1;
       break;
     }
+  if (b->as_of_given && ts >= b->as_of_us) {
+    b->too_late++;
+    return SQLITE_OK;
+  }
+  b->seen++;
   if (!code && b->exclude && b->exclude_len == len && memcmp(b->exclude, name, (size_t)len) == 0) code = CODE_EXCLUDE;
   /* rows of no interest are dropped at once, except "other" events under strict_order */
   if (!code && !(b->cfg.flags & GFUNNEL_STRICT_ORDER)) return SQLITE_OK;
   int at = sqlite3_value_type(cols[0]);
   if (at == SQLITE_NULL) return SQLITE_OK;
-  int64_t ts;
-  sqlite3_value *tv = cols[1];
-  int tt = sqlite3_value_type(tv);
-  if (tt == SQLITE_NULL) return SQLITE_OK;
-  int ts_ok = 0;
-  if (tt == SQLITE_INTEGER) {
-    sqlite3_int64 secs = sqlite3_value_int64(tv);
-    if (secs >= GTIME_MIN_US / GTIME_US_PER_SEC && secs <= GTIME_MAX_US / GTIME_US_PER_SEC) {
-      ts = secs * GTIME_US_PER_SEC;
-      ts_ok = 1;
-    }
-  }
-  if (!ts_ok) {
-    int rc = garg_timestamp(tv, b->fn, "ts (source column 2)", &ts, pzErr);
-    if (rc == GARG_NULL) return SQLITE_OK;
-    if (rc != SQLITE_OK) return rc;
-  }
   uint32_t bd = 0;
   gkey key;
   int has_key = b->has_bd ? garg_key(cols[3], &key) : 0;
@@ -611,13 +674,49 @@ static int parse_steps(fbuild *b, sqlite3_value *v, char **pzErr) {
   return SQLITE_OK;
 }
 
+/* tz, ts_unit and as_of: how the source's ts reads, and the instant of the analysis. */
+static int read_ts_options(fbuild *b, const gopts *o, char **pzErr) {
+  gcalendar cal;
+  int rc = garg_calendar_options(o, report_spec, b->fn, &cal, pzErr);
+  if (rc == SQLITE_OK) rc = garg_ts_format(o, report_spec, b->fn, cal.offset_s, &b->format, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  const char *as_of = gopts_value(o, report_spec, "as_of");
+  b->as_of_given = as_of != NULL;
+  return as_of ? garg_as_of_text(as_of, &b->format, b->fn, &b->as_of_us, pzErr) : SQLITE_OK;
+}
+
+/* After the scan: misencoded timestamps, an as_of before every row, and a step whose event
+** occurs in no row, before or after as_of (a misspelt name would otherwise be a step of 0
+** actors; an event that only happens after as_of is spelt right). */
+static int check_scan(fbuild *b, char **pzErr) {
+  int rc = garg_ts_census(&b->census, b->fn, "source timestamps", pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (b->as_of_given && b->seen == 0 && b->too_late > 0)
+    return garg_as_of_before_rows(b->fn, b->as_of_us, b->earliest_us, b->format.offset_s, pzErr);
+  if (b->rows == 0 || b->allow_missing) return SQLITE_OK;
+  for (int k = 0; k < b->nsteps; k++) {
+    int d = 0;
+    while (strcmp(b->dname[d], b->step_names[k]) != 0) d++;
+    if (!b->occurs[d]) {
+      *pzErr = ferr(&rc,
+                    "%s: step %d '%s' is the event of no source row (%llu read): check the name, or say "
+                    "allow_missing_steps to report it with 0 actors",
+                    b->fn, k + 1, b->step_names[k], (unsigned long long)b->rows);
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
 static int parse_report_options(fbuild *b, sqlite3_value *v, char **pzErr) {
   int rc;
   gopts o;
   if (!v) return SQLITE_OK;
   rc = garg_options(v, b->fn, report_spec, &o, pzErr);
   if (rc == SQLITE_OK) rc = read_modes(&o, report_spec, b->fn, &b->cfg.flags, pzErr);
+  if (rc == SQLITE_OK) rc = read_ts_options(b, &o, pzErr);
   if (rc != SQLITE_OK) return rc;
+  b->allow_missing = gopts_has(&o, report_spec, "allow_missing_steps");
   const char *attempt = gopts_value(&o, report_spec, "attempt");
   if (attempt) {
     if (strcmp(attempt, "first") == 0) b->cfg.flags |= GFUNNEL_FIRST_ATTEMPT;
@@ -984,6 +1083,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   r->b = b;
   r->is_actors = is_actors;
   b->fn = fn;
+  b->earliest_us = INT64_MAX;
   gsource src;
   memset(&src, 0, sizeof src);
   int src_open = 0;
@@ -1010,6 +1110,8 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   if (rc != SQLITE_OK) goto fail;
   gsource_close(&src);
   src_open = 0;
+  rc = check_scan(b, pzErr);
+  if (rc != SQLITE_OK) goto fail;
   /* computing the result runs no SQL: the engine and the loops ask the connection now and then */
   gcancel_db cancel;
   gcancel_db_init(&cancel, db);
@@ -1047,9 +1149,10 @@ static void result_bd(const fbuild *b, uint32_t bd, sqlite3_context *ctx) {
   }
 }
 
-static void result_ts(int64_t us, sqlite3_context *ctx) {
+/* Local time in tz (UTC by default), as the analyst's calendar reads it. */
+static void result_ts(int64_t us, int32_t offset_s, sqlite3_context *ctx) {
   char buf[GTIME_TEXT_MAX];
-  sqlite3_result_text(ctx, gtime_format(us, 0, buf), -1, SQLITE_TRANSIENT);
+  sqlite3_result_text(ctx, gtime_format(us, offset_s, buf), -1, SQLITE_TRANSIENT);
 }
 
 static void funnel_column(void *result, int64_t i, int col, sqlite3_context *ctx) {
@@ -1084,8 +1187,8 @@ static void funnel_actors_column(void *result, int64_t i, int col, sqlite3_conte
       break;
     case 1: result_bd(r->b, a->bd, ctx); break;
     case 2: sqlite3_result_int(ctx, a->level); break;
-    case 3: result_ts(a->step1, ctx); break;
-    case 4: result_ts(a->last, ctx); break;
+    case 3: result_ts(a->step1, r->b->format.offset_s, ctx); break;
+    case 4: result_ts(a->last, r->b->format.offset_s, ctx); break;
     case 5: sqlite3_result_double(ctx, (double)(a->last - a->step1) / 1e6); break;
     default: break;
   }

@@ -47,7 +47,7 @@ SELECT window_funnel(0, ts, event='view', event='pay'), window_funnel(99, ts, ev
 -- => 1|1|2|2
 -- unknown modes and invalid combinations
 SELECT window_funnel(60, ts, event='view', 'strict_sometimes') FROM e;
--- => error: window_funnel: unknown option 'strict_sometimes' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry)
+-- => error: window_funnel: unknown option 'strict_sometimes' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry, tz=..., ts_unit=...); a TEXT last argument is the options: the steps go before it as 0/1 conditions, window_funnel(window, ts, event = 'view', event = 'pay' [, options])
 SELECT window_funnel(60, ts, event='view', 'allow_reentry') FROM e;
 -- => error: window_funnel: option allow_reentry needs strict_order (as in ClickHouse)
 -- options and window are parameters: they may not change within a group
@@ -65,7 +65,7 @@ SELECT window_funnel(60, 1e300, event='view') FROM e;
 
 -- funnel / funnel_actors
 SELECT * FROM funnel('e', 60, 'view,pay', 'strict_sometimes');
--- => error: funnel: unknown option 'strict_sometimes' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry, attempt=..., exclude=..., breakdown=...)
+-- => error: funnel: unknown option 'strict_sometimes' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry, attempt=..., exclude=..., breakdown=..., tz=..., ts_unit=..., as_of=..., allow_missing_steps)
 SELECT * FROM funnel_actors('e', 60, 'view,pay', 'allow_reentry');
 -- => error: funnel_actors: option allow_reentry needs strict_order (as in ClickHouse)
 -- sources that are not read-only, or not one statement
@@ -136,7 +136,7 @@ SELECT * FROM v;
 -- =>~ error: *funnel*
 -- a failed setup in a window frame (bad options) is an error, and leaks nothing (ASan build)
 SELECT window_funnel(60, ts, event='view', 'nope') OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM e;
--- => error: window_funnel: unknown option 'nope' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry)
+-- => error: window_funnel: unknown option 'nope' (accepted: strict_deduplication, strict, strict_order, strict_increase, strict_once, allow_reentry, tz=..., ts_unit=...); a TEXT last argument is the options: the steps go before it as 0/1 conditions, window_funnel(window, ts, event = 'view', event = 'pay' [, options])
 SELECT window_funnel(60, ts, event='view', 'strict_order') FROM e WHERE 0;
 -- => 0
 -- strict_once keeps every partial chain: 3000 rows that all satisfy steps 1 and 2 make about
