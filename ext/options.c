@@ -89,6 +89,14 @@ static int starts_like_sql(const char *text) {
   return 0;
 }
 
+/* 1 when an unknown bare item reads as a list element: a number or a date (30, -5, 0.5,
+** 2024-01-01), never a name, so a mistyped flag keeps the plain "unknown option" error. */
+static int starts_like_list_item(const char *item) {
+  const char *p = item + (*item == '-' || *item == '+');
+  if (*p == '.') p++;
+  return *p >= '0' && *p <= '9';
+}
+
 int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, char *err, size_t errlen) {
   char accepted[GOPTS_ERR_MAX / 2];
   out->count = 0;
@@ -101,7 +109,7 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
   }
   memcpy(out->text, text, n + 1);
   char *p = out->text;
-  const char *prev_value = NULL;
+  const char *prev_value = NULL, *prev_key = NULL;
   for (;;) {
     char *comma = item_end(p);
     if (!comma) {
@@ -126,6 +134,14 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
         snprintf(err, errlen, "unknown option '%s': it looks like the rest of the SQL statement '%s', cut at a "
                  "comma (options are separated by commas): write the statement in parentheses, "
                  "(SELECT ...), or give a table or view name", item, prev_value);
+        return failed(err);
+      }
+      if (k < 0 && !value && prev_key && starts_like_list_item(item)) {
+        /* r_cuts=30,90,180: a list written with commas */
+        snprintf(err, errlen,
+                 "unknown option '%s': it looks like the next item of the list '%s=%s', cut at a comma "
+                 "(options are separated by commas): lists inside an option use ';', as in %s=%s;%s",
+                 item, prev_key, prev_value, prev_key, prev_value, item);
         return failed(err);
       }
       if (k < 0) {
@@ -153,6 +169,7 @@ int gopts_parse(const char *text, const gopt_spec *spec, int nspec, gopts *out, 
       out->item[out->count].value = value;
       out->count++;
       prev_value = value;
+      prev_key = value ? spec[k].name : NULL;
     } /* an empty item ("a,,b", a trailing comma) is tolerated */
     if (!comma) break;
     p = comma + 1;

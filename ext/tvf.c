@@ -153,6 +153,41 @@ static int gtvf_close(sqlite3_vtab_cursor *c) {
   return SQLITE_OK;
 }
 
+/* The length of the output column whose name, followed by '_', begins argument arg's name
+** (period for period_unit), or 0: read from the schema's first n_out column definitions. */
+static size_t output_prefix_of(const gtvf_spec *spec, const char *arg) {
+  const char *p = strchr(spec->schema, '(');
+  for (int col = 0; p && col < spec->n_out; col++) {
+    p++;
+    while (*p == ' ') p++;
+    size_t n = strcspn(p, " ,)");
+    if (n > 0 && strncmp(arg, p, n) == 0 && arg[n] == '_') return n;
+    p = strchr(p, ',');
+  }
+  return 0;
+}
+
+/* "argument X is required"; when an output column has the name users type for it
+** (WHERE period = 'month' for period_unit), the message names both. */
+static char *missing_error(const gtvf_spec *spec, int arg) {
+  const char *name = spec->arg_names[arg];
+  size_t n = output_prefix_of(spec, name);
+  if (!n) return sqlite3_mprintf("%s: argument %s is required", spec->name, name);
+  char *call = sqlite3_mprintf("%s", spec->arg_names[0]);
+  for (int i = 1; call && i <= arg; i++) {
+    char *longer = sqlite3_mprintf("%s, %s", call, spec->arg_names[i]);
+    sqlite3_free(call);
+    call = longer;
+  }
+  if (!call) return NULL;
+  char *msg = sqlite3_mprintf(
+    "%s: argument %s is required (%.*s is an output column, not the argument: write "
+    "%s = ..., or give it by position: %s(%s, ...))",
+    spec->name, name, (int)n, name, name, spec->name, call);
+  sqlite3_free(call);
+  return msg;
+}
+
 static int gtvf_filter(sqlite3_vtab_cursor *c, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
   (void)idxStr;
   gtvf_cursor *cur = (gtvf_cursor *)c;
@@ -163,8 +198,8 @@ static int gtvf_filter(sqlite3_vtab_cursor *c, int idxNum, const char *idxStr, i
     for (int arg = 0; arg < spec->n_required; arg++) {
       if (idxNum & (1 << arg)) continue;
       sqlite3_free(vt->base.zErrMsg);
-      vt->base.zErrMsg = sqlite3_mprintf("%s: argument %s is required", spec->name, spec->arg_names[arg]);
-      return SQLITE_ERROR;
+      vt->base.zErrMsg = missing_error(spec, arg);
+      return vt->base.zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
   int k = 0;

@@ -67,6 +67,32 @@ static void rejects_with_the_accepted_list(void **state) {
   assert_string_equal(err, "unknown option 'x' (accepted: none)");
 }
 
+/* Issue 15 finding 7: r_cuts=30,90,180 said "unknown option '90'". A number or date after an
+** option with a value is a list cut at a comma; a name stays an unknown option. */
+static void a_list_written_with_commas_says_to_use_semicolons(void **state) {
+  (void)state;
+  gopts o;
+  char err[GOPTS_ERR_MAX];
+  assert_int_equal(gopts_parse("periods=30,90,180", spec, -1, &o, err, sizeof err), -1);
+  assert_string_equal(err,
+                      "unknown option '90': it looks like the next item of the list 'periods=30', cut at a comma "
+                      "(options are separated by commas): lists inside an option use ';', as in periods=30;90");
+  assert_int_equal(gopts_parse("tz=+08:00, -5", spec, -1, &o, err, sizeof err), -1);
+  assert_string_equal(err,
+                      "unknown option '-5': it looks like the next item of the list 'tz=+08:00', cut at a comma "
+                      "(options are separated by commas): lists inside an option use ';', as in tz=+08:00;-5");
+  /* a name after a value, a number after a flag or first: the plain error */
+  assert_int_equal(gopts_parse("periods=3, strict", spec, -1, &o, err, sizeof err), -1);
+  assert_string_equal(err, "unknown option 'strict' (accepted: strict_order, tz=..., periods=..., week_start=...)");
+  assert_int_equal(gopts_parse("strict_order, 90", spec, -1, &o, err, sizeof err), -1);
+  assert_string_equal(err, "unknown option '90' (accepted: strict_order, tz=..., periods=..., week_start=...)");
+  assert_int_equal(gopts_parse("90", spec, -1, &o, err, sizeof err), -1);
+  assert_string_equal(err, "unknown option '90' (accepted: strict_order, tz=..., periods=..., week_start=...)");
+  /* 90=1 has a value: not a list item */
+  assert_int_equal(gopts_parse("periods=3, 90=1", spec, -1, &o, err, sizeof err), -1);
+  assert_string_equal(err, "unknown option '90' (accepted: strict_order, tz=..., periods=..., week_start=...)");
+}
+
 static void checks_numbers_and_choices(void **state) {
   (void)state;
   gopts o;
@@ -95,8 +121,11 @@ static void checks_numbers_and_choices(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(parses_flags_and_values), cmocka_unit_test(tolerates_whitespace_case_and_empty_items),
-    cmocka_unit_test(rejects_with_the_accepted_list), cmocka_unit_test(checks_numbers_and_choices),
+    cmocka_unit_test(parses_flags_and_values),
+    cmocka_unit_test(tolerates_whitespace_case_and_empty_items),
+    cmocka_unit_test(rejects_with_the_accepted_list),
+    cmocka_unit_test(a_list_written_with_commas_says_to_use_semicolons),
+    cmocka_unit_test(checks_numbers_and_choices),
   };
   return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

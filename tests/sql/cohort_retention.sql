@@ -243,7 +243,13 @@ SELECT * FROM cohort_retention(7, 'week');
 SELECT * FROM cohort_retention(x'616374', 'week');
 -- => error: cohort_retention: source is BLOB of 3 bytes, expected a table or view name or a SELECT statement
 SELECT * FROM cohort_retention('act');
--- => error: cohort_retention: argument period_unit is required
+-- => error: cohort_retention: argument period_unit is required (period is an output column, not the argument: write period_unit = ..., or give it by position: cohort_retention(source, period_unit, ...))
+-- Issue 15 finding 7: the name users type, WHERE period = 'week', is the output column (it
+-- said only "period_unit is required"); the error names both. The argument by name works.
+SELECT * FROM cohort_retention WHERE source = 'act' AND period = 'week';
+-- => error: cohort_retention: argument period_unit is required (period is an output column, not the argument: write period_unit = ..., or give it by position: cohort_retention(source, period_unit, ...))
+SELECT count(*) = (SELECT count(*) FROM cohort_retention('act', 'week')) FROM cohort_retention WHERE source = 'act' AND period_unit = 'week';
+-- => 1
 -- empty sources, sources with nobody starting and NULL arguments give no rows
 SELECT * FROM cohort_retention('SELECT actor, ts FROM act WHERE 0', 'week');
 -- => (no rows)

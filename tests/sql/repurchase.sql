@@ -100,6 +100,9 @@ SELECT * FROM repurchase('SELECT column2, column1 FROM (VALUES (''alice'', ''202
 -- Bad input.
 SELECT * FROM repurchase('jan_feb', 'fortnight');
 -- => error: repurchase: period is TEXT 'fortnight', expected day, week, month, quarter or year
+-- The name users type for the period is the output column: the error names both (issue 15 finding 7).
+SELECT * FROM repurchase WHERE source = 'jan_feb' AND period = 'month';
+-- => error: repurchase: argument period_unit is required (period is an output column, not the argument: write period_unit = ..., or give it by position: repurchase(source, period_unit, ...))
 SELECT * FROM repurchase('jan_feb', 'month', 'count=weeks');
 -- =>~ error: repurchase: option count*
 SELECT * FROM repurchase('jan_feb', 'month', 'segment=middle');

@@ -233,6 +233,9 @@ SELECT * FROM rfm('a', 'last week');
 -- => error: rfm: as_of is TEXT 'last week', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
 SELECT * FROM rfm('a', NULL, 'r_cuts=90;30');
 -- => error: rfm: option r_cuts='90;30': cut points must be strictly ascending (expected ascending days separated by ';', e.g. 30;90;180;365)
+-- Issue 15 finding 7: a list written with commas said "unknown option '90'".
+SELECT * FROM rfm('a', NULL, 'r_cuts=30,90,180');
+-- => error: rfm: unknown option '90': it looks like the next item of the list 'r_cuts=30', cut at a comma (options are separated by commas): lists inside an option use ';', as in r_cuts=30;90
 SELECT * FROM rfm('a', NULL, 'f_cuts=2;x');
 -- => error: rfm: option f_cuts='2;x': a cut point is not a number (expected ascending whole numbers separated by ';', e.g. 2;3;5;10)
 SELECT * FROM rfm('a', NULL, 'm_cuts=1.234');
