@@ -7,6 +7,7 @@
 #   check            unit tests (cmocka) and SQL tests
 #   test-readme      every example of README.md and docs/ prints what the page says
 #   test-clients     sqlite3 shell, Python, Node.js, a static C client, make install + pkg-config
+#   test-dist        the wheel and the npm tarball of `make dist`, installed offline, through load()
 #   test-latest      the SQL tests on the newest SQLite amalgamation at hand (better-sqlite3's)
 #   test-report      the HTML report in headless Chromium against plain SQL
 #   test-cluster     a 3-node dqlite cluster: the client checks, a leader failover, a rejoin
@@ -15,7 +16,7 @@
 #   test-no-globals  no writable data in any object of the loadable build
 #   test-big         one actor with 10M events: results and memory bounds
 #   check-asan       unit and SQL tests again under AddressSanitizer + UBSan
-TEST_SUITES = check test-readme test-clients test-latest test-report test-cluster fuzz-regress test-threads \
+TEST_SUITES = check test-readme test-clients test-dist test-latest test-report test-cluster fuzz-regress test-threads \
               test-no-globals test-big $(TEST_EXTRA) check-asan
 # (TEST_EXTRA: suites a branch appends with `TEST_EXTRA += ...`; new suites go in the list above.)
 TEST_EXTRA :=
@@ -102,7 +103,7 @@ build/asan-so/growth.$(SO_EXT): $(ASAN_SO_OBJ)
 
 # `make test`: TEST_SUITES (top of this file), after saying what it installs.
 test: ## every suite of TEST_SUITES (about ten minutes; installs what is missing, see above)
-	@NODE_DIR=$(NODE_DIR) NODE_ADDON=$(NODE_ADDON) scripts/test-plan.sh "$(strip $(TEST_SUITES))" $(DEB_PACKAGES) $(REPORT_DEB)
+	@NODE_DIR=$(NODE_DIR) NODE_ADDON=$(NODE_ADDON) scripts/test-plan.sh "$(strip $(TEST_SUITES))" $(DEB_PACKAGES) $(DIST_DEB) $(REPORT_DEB)
 	@$(MAKE) --no-print-directory deps
 	@for t in $(TEST_SUITES); do $(MAKE) --no-print-directory $$t || exit 1; done
 
@@ -143,10 +144,12 @@ bench: deps growth.$(SO_EXT) build/bench/bench ## speed and memory at 1M, 4M and
 	./build/bench/bench --ext ./growth.$(SO_EXT) $(sort $(wildcard tests/bench/*.bench))
 
 # Debian packages the build and tests need. Installed when missing and running as root;
-# otherwise named, so the user knows exactly what to install.
+# otherwise named, so the user knows exactly what to install. DIST_DEB: Python's build tools
+# for the wheel of `make dist` and the venv module `make test-dist` installs it into.
 DEB_PACKAGES := sqlite3 libsqlite3-dev libcmocka-dev libdqlite-dev
+DIST_DEB     := python3-build python3-wheel python3-setuptools python3-venv
 deps: ## install the Debian packages the build needs (as root), or name them
-	@scripts/deps.sh $(DEB_PACKAGES)
+	@scripts/deps.sh $(DEB_PACKAGES) $(DIST_DEB)
 
 clean: ## remove build/ and the built extension
 	rm -rf build growth.so growth.dylib growth.dll
@@ -244,6 +247,22 @@ test-install: deps growth.$(SO_EXT) static $(CLIENT_DB) ## make install into a t
 	@echo "== make install / uninstall into a temporary DESTDIR"
 	@MAKE='$(MAKE)' CC='$(CC)' SO_EXT=$(SO_EXT) GROWTH_VERSION=$(GROWTH_VERSION) \
 	  scripts/test-install.sh $(CLIENT_DB) $(CHECKS_SQL)
+
+# `make dist`: the packages of sqlite-growth in build/dist, built offline from the repository
+# (scripts/dist.sh): a Python wheel sqlite_growth-VERSION-py3-none-PLATFORM.whl (Debian's
+# python3-build, no isolation) and an npm tarball sqlite-growth-VERSION.tgz (npm pack), each
+# holding growth.so and a loader, load(db); VERSION is GROWTH_VERSION, what growth_version()
+# reports. `make test-dist` installs each into a fresh environment from the file alone
+# (pip --no-index, npm --offline; better-sqlite3 from NODE_DIR, never downloaded) and runs the
+# client checks through load(); what cannot run here is a SKIPPED line with the reason.
+DIST_DIR := build/dist
+.PHONY: dist test-dist
+dist: deps growth.$(SO_EXT) ## the Python wheel and the npm tarball in build/dist, offline
+	@SYS_PYTHON=$(SYS_PYTHON) scripts/dist.sh growth.$(SO_EXT) $(GROWTH_VERSION) $(DIST_DIR)
+test-dist: dist $(CLIENT_DB) ## the wheel in a fresh venv, the tarball in a fresh Node project: checks through load()
+	@echo "== dist: the wheel in a fresh venv, the npm tarball in a fresh Node project (offline)"
+	@SYS_PYTHON=$(SYS_PYTHON) NODE_DIR=$(NODE_DIR) NODE_ADDON=$(NODE_ADDON) \
+	  scripts/test-dist.sh $(DIST_DIR) $(CLIENT_DB) $(CHECKS_SQL) $(GROWTH_VERSION) $(SO_EXT)
 
 # `make test-latest`: the SQL tests (and the static client) on the newest SQLite amalgamation
 # here, the one better-sqlite3 ships; Debian's SQLite runs them in `make check`.
