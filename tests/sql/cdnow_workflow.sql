@@ -10,7 +10,7 @@
 -- Each line of the file (CRLF) is fixed-width: sample customer id at byte 8, date YYYYMMDD at
 -- 13, CDs at 21, dollars at 24. The lines are split through a JSON array (one pass over the
 -- file). `day` keeps CDNOW's INTEGER YYYYMMDD (read with ts_unit=yyyymmdd); `ts` is the same
--- day as ISO text, for the funnel (which takes no ts_unit) and the plain SQL.
+-- day as ISO text, which the plain SQL reads (and the last funnel, as after converting the dates).
 CREATE TABLE cdnow(customer INTEGER NOT NULL, day INTEGER NOT NULL, ts TEXT NOT NULL, cds INTEGER NOT NULL,
                    dollars REAL NOT NULL, cents INTEGER NOT NULL);
 INSERT INTO cdnow
@@ -47,6 +47,8 @@ SELECT count(*) FROM repurchase('SELECT customer, day FROM cdnow', 'month', 'as_
 -- => error: repurchase: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970325)
 SELECT count(*) FROM rfm('SELECT customer, day, dollars FROM cdnow', '1998-07-01');
 -- => error: rfm: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970325)
+SELECT count(*) FROM funnel('SELECT customer, day, ''purchase'' FROM cdnow', '90 days', 'purchase,purchase');
+-- => error: funnel: source timestamps: every INTEGER timestamp is a valid YYYYMMDD date (read as Unix seconds they would all fall in 1970): say ts_unit=yyyymmdd, or ts_unit=s if they really are seconds (e.g. 19970325)
 -- The YYYYMMDD form and the ISO text give the same cohort table.
 SELECT count(*) FROM (
   SELECT * FROM cohort_retention('SELECT customer, day FROM cdnow', 'month', 'ts_unit=yyyymmdd, as_of=1998-07-01')
@@ -220,8 +222,8 @@ SELECT (SELECT count(DISTINCT customer) FROM cdnow) AS first_buyers, max(c) AS r
 FROM converted;
 SELECT first_buyers, repeat_buyers, round(median_seconds / 86400, 4), round(p90_seconds / 86400, 4) FROM repeat_plain;
 -- => 2357|705|20.0|63.6
-SELECT count(*) FROM funnel('SELECT customer, ts, ''purchase'' FROM cdnow', '90 days', 'purchase,purchase',
-                            'attempt=first, strict_once') AS x, repeat_plain AS p
+SELECT count(*) FROM funnel('SELECT customer, day, ''purchase'' FROM cdnow', '90 days', 'purchase,purchase',
+                            'attempt=first, strict_once, ts_unit=yyyymmdd') AS x, repeat_plain AS p
 WHERE x.breakdown IS NULL
   AND CASE x.step
         WHEN 1 THEN x.actors = p.first_buyers AND x.dropped = p.first_buyers - p.repeat_buyers
