@@ -27,6 +27,10 @@ static const growth_function growth_functions[] = {
   {"date_bucket",      2, 3, GROWTH_PURE,                    date_bucket_func,    0,    0,     0,     0},
   {"period_diff",      3, 4, GROWTH_PURE,                    period_diff_func,    0,    0,     0,     0},
   {"window_funnel",   -1, 0, GROWTH_PURE, 0, window_funnel_step, window_funnel_final, window_funnel_value, window_funnel_inverse},
+  /* sequence.c */
+  {"sequence_match",  -1, 0, GROWTH_PURE, 0, sequence_match_step, sequence_match_final, sequence_match_value, sequence_match_inverse},
+  {"sequence_count",  -1, 0, GROWTH_PURE, 0, sequence_count_step, sequence_count_final, sequence_count_value, sequence_count_inverse},
+  {"sequence_next_node", -1, 0, GROWTH_PURE, 0, sequence_next_node_step, sequence_next_node_final, 0, 0},
   /* retention.c: one registration per condition count (2..64) so an empty group knows N; the
   ** variadic row reports bad counts */
   {"retention",        2, 64, GROWTH_PURE,                   0, retention_step, retention_final, 0, 0},

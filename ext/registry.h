@@ -60,6 +60,17 @@ void window_funnel_inverse(sqlite3_context *, int, sqlite3_value **);
 void window_funnel_value(sqlite3_context *);
 void window_funnel_final(sqlite3_context *);
 extern const struct gtvf_spec funnel_spec, funnel_actors_spec;
+/* sequence.c */
+void sequence_match_step(sqlite3_context *, int, sqlite3_value **);
+void sequence_match_inverse(sqlite3_context *, int, sqlite3_value **);
+void sequence_match_value(sqlite3_context *);
+void sequence_match_final(sqlite3_context *);
+void sequence_count_step(sqlite3_context *, int, sqlite3_value **);
+void sequence_count_inverse(sqlite3_context *, int, sqlite3_value **);
+void sequence_count_value(sqlite3_context *);
+void sequence_count_final(sqlite3_context *);
+void sequence_next_node_step(sqlite3_context *, int, sqlite3_value **);
+void sequence_next_node_final(sqlite3_context *);
 /* rfm.c */
 extern const struct gtvf_spec rfm_spec;
 extern const struct gtvf_spec rfm_segments_spec;

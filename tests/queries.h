@@ -26,6 +26,12 @@ static const hquery harness_queries[] = {
   {"window_funnel", "SELECT user_id, window_funnel('1 day', ts, event = 'view', event = 'cart', event = 'pay') "
                     "FROM events GROUP BY user_id ORDER BY user_id"},
   {"window_funnel", "SELECT window_funnel(86400, ts, event = 'view', event = 'cart', 'strict_order') FROM events"},
+  {"sequence_match", "SELECT user_id, sequence_match('(?1).*(?t<=86400)(?2)', ts, event = 'view', event = 'pay') "
+                     "FROM events GROUP BY user_id ORDER BY user_id"},
+  {"sequence_count", "SELECT user_id, sequence_count('(?1)(?2)', ts, event = 'view', event = 'cart') OVER "
+                     "(PARTITION BY user_id ORDER BY ts) FROM events ORDER BY user_id, ts"},
+  {"sequence_next_node", "SELECT user_id, sequence_next_node(ts, event, 1, event = 'cart', 'forward,first_match') "
+                         "FROM events GROUP BY user_id ORDER BY user_id"},
   {"retention", "SELECT user_id, retention(event = 'view', event = 'cart', event = 'pay') FROM events "
                 "GROUP BY user_id ORDER BY user_id"},
   {"funnel", "SELECT * FROM funnel('events', '1 day', 'view,cart,pay')"},

@@ -69,6 +69,17 @@ static const mrow matrix[] = {
   ** (the group gives NULL), and a number there is a third condition that is not 0/1. */
   {"window_funnel", 'a', 5, {"3600", "ts", "event = 'view'", "event = 'cart'", "'strict_order'"},
    {"EVVEEEEEE", K_TS, K_COND, K_COND, "NEEEEVNEE"}},
+  /* sequence.c: the pattern is a parameter (only TEXT; 'abc' does not parse, '' matches
+  ** anything); a NULL ts or condition skips the row and a group of skipped rows is NULL. */
+  {"sequence_match", 'a', 4, {"'(?1).*(?2)'", "ts", "event = 'view'", "event = 'cart'"},
+   {"EEEEEVEEE", K_TS, K_COND, K_COND}},
+  {"sequence_count", 'a', 4, {"'(?1)(?t<3600)(?2)'", "ts", "event = 'view'", "event = 'cart'"},
+   {"EEEEEVEEE", K_TS, K_COND, K_COND}},
+  /* sequence_next_node: the event is any value but a BLOB (numbers by their text); a NULL
+  ** event, base condition or chain condition skips the row, and a group of none is NULL. A
+  ** trailing TEXT is the options ('abc' unknown, '' none: then the chain is empty). */
+  {"sequence_next_node", 'a', 3, {"ts", "event", "1"}, {K_TS, "NVVVEVNVV", K_COND}},
+  {"sequence_next_node", 'a', 4, {"ts", "event", "1", "event IS NOT NULL"}, {K_TS, "NVVVEVNVV", K_COND, "NEEEEVNEE"}},
   /* retention.c: a NULL condition skips the row and a group of skipped rows gives N zeros (a
   ** value, as ClickHouse). It takes no options: in the 3-condition form a TEXT where a
   ** window_funnel user would put one is an error that says so. One argument: the variadic
