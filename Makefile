@@ -399,18 +399,19 @@ test-no-globals: $(SO_OBJ) ## no writable globals in the loadable build
 # the hardening harnesses share these headers
 $(UNIT_BIN) $(ASAN_UNIT_BIN) build/core/test_big: tests/harness.h tests/queries.h tests/failing_alloc.h tests/read_file.h
 
-# `make oracle`: funnels and retention against real ClickHouse. CH_ORACLE is a command that takes
-# one ClickHouse SQL string and prints the result as CSVWithNames; the default,
+# `make oracle`: funnels, retention and the sequence functions against real ClickHouse. CH_ORACLE
+# is a command that takes one ClickHouse SQL string and prints the result as CSVWithNames; the default,
 # tests/oracle/ch-oracle, installs the chdb npm package (embedded ClickHouse, about 550 MB) into
 # ~/.cache/growth-oracle on first use. `make oracle CH_ORACLE=` (empty) skips. Not part of
 # `make test` (the download). Every result must be identical; the scripts print the counts compared.
 CH_ORACLE ?= tests/oracle/ch-oracle
 .PHONY: oracle
-oracle: growth.$(SO_EXT) ## window_funnel and retention against real ClickHouse (CH_ORACLE)
+oracle: growth.$(SO_EXT) ## window_funnel, retention and the sequence functions against real ClickHouse (CH_ORACLE)
 	@if [ -z "$(CH_ORACLE)" ]; then echo "oracle: SKIPPED: CH_ORACLE is empty (set it to a ClickHouse command)"; exit 0; fi; \
 	if [ "$(CH_ORACLE)" = tests/oracle/ch-oracle ] && ! command -v node >/dev/null; then \
 	  echo "oracle: SKIPPED: tests/oracle/ch-oracle needs Node.js and npm (or set CH_ORACLE to another ClickHouse command)"; exit 0; fi; \
 	set -e; for seed in 1 2 3; do CH_ORACLE=$(CH_ORACLE) $(SYS_PYTHON) tests/oracle/funnel_oracle.py --seed $$seed --groups 2000; done; \
+	for seed in 1 2 3; do CH_ORACLE=$(CH_ORACLE) $(SYS_PYTHON) tests/oracle/sequence_oracle.py --seed $$seed --groups 2000; done; \
 	CH_ORACLE=$(CH_ORACLE) bash tests/oracle/retention.sh
 
 # `make format-check`: clang-format (.clang-format) on the lines changed since FORMAT_BASE, the
