@@ -10,10 +10,11 @@
 ** glue turns into SQLITE_INTERRUPT.
 **
 ** The pure part (this header) knows nothing of SQLite: a gcancel is a callback. The glue's
-** gcancel_db (below) steps a cached one-row statement on the connection: SQLite checks its
+** gcancel_db (cancel_db.h) steps a cached one-row statement on the connection: SQLite checks its
 ** interrupt flag when a statement starts and counts the statement's instructions toward the
-** progress handler, so both ways of stopping a query reach the cores, on SQLite 3.40 as well
-** (sqlite3_is_interrupted() exists only from 3.41, and does not see progress handlers).
+** progress handler, so both ways of stopping a query reach the cores, on SQLite 3.40 as well.
+** From 3.41 it also reads the flag with sqlite3_is_interrupted() (which does not see progress
+** handlers), a load cheap enough to poll GCANCEL_FAST_POLLS times as often.
 */
 #ifndef GROWTH_CANCEL_H
 #define GROWTH_CANCEL_H
@@ -27,8 +28,12 @@
 /* The reason a core returns when it was told to stop (compare the pointer). */
 extern const char gcancel_reason[];
 
+/* A poll that costs a load (gcancel_db on SQLite 3.41+: sqlite3_is_interrupted) comes this many
+** times as often: every GCANCEL_PERIOD / GCANCEL_FAST_POLLS units, a few microseconds. */
+#define GCANCEL_FAST_POLLS 16
+
 typedef struct gcancel {
-  int (*poll)(void *ctx);  /* non-zero: stop now */
+  int (*poll)(void *ctx); /* non-zero: stop now; may set left lower for a sooner next poll */
   void *ctx;
   int64_t left;            /* units before the next poll */
   int stopped;             /* sticky: once told to stop, every later call says so */

@@ -3,8 +3,36 @@
 
 #include <string.h>
 
-static int poll_db(void *ctx) {
-  gcancel_db *cd = ctx;
+/* sqlite3_is_interrupted() came with SQLite 3.41, appended to the extension API table after
+** 3.40's last entry (value_encoding): the table only ever grows at its end. The loadable build
+** compiles against whatever sqlite3ext.h the system has (3.40 here), so when that header does
+** not name the entry this file does, and asks the running library's version before reading it:
+** the same growth.so loads and works on 3.40, where the probe statement is the only way. */
+#define IS_INTERRUPTED_VERSION 3041000
+typedef int (*is_interrupted_fn)(sqlite3 *);
+#if !defined(SQLITE_CORE) && SQLITE_VERSION_NUMBER < IS_INTERRUPTED_VERSION
+typedef struct api_3_41 {
+  sqlite3_api_routines v3_40;
+  is_interrupted_fn is_interrupted;
+} api_3_41;
+#endif
+
+/* sqlite3_is_interrupted of the running library, or NULL before 3.41. */
+static is_interrupted_fn find_is_interrupted(void) {
+#if defined(SQLITE_CORE) && SQLITE_VERSION_NUMBER >= IS_INTERRUPTED_VERSION
+  return sqlite3_libversion_number() >= IS_INTERRUPTED_VERSION ? sqlite3_is_interrupted : NULL;
+#elif defined(SQLITE_CORE)
+  return NULL; /* linked against a library without it */
+#elif SQLITE_VERSION_NUMBER >= IS_INTERRUPTED_VERSION
+  return sqlite3_libversion_number() >= IS_INTERRUPTED_VERSION ? sqlite3_api->is_interrupted : NULL;
+#else
+  return sqlite3_libversion_number() >= IS_INTERRUPTED_VERSION ? ((const api_3_41 *)sqlite3_api)->is_interrupted : NULL;
+#endif
+}
+
+/* Steps the probe: SQLite checks the interrupt flag as a statement starts and runs the progress
+** handler as it executes. 1 when either said stop (cd->rc set). */
+static int step_probe(gcancel_db *cd) {
   if (!cd->probe) {
     int rc = sqlite3_prepare_v2(cd->db, "SELECT 1", -1, &cd->probe, NULL);
     if (rc != SQLITE_OK) {
@@ -21,13 +49,30 @@ static int poll_db(void *ctx) {
   return 1;
 }
 
+static int poll_db(void *ctx) {
+  gcancel_db *cd = ctx;
+  if (cd->is_interrupted) {
+    /* a load of the connection's flag, GCANCEL_FAST_POLLS times as often; the probe (for
+    ** progress handlers) on every GCANCEL_FAST_POLLS-th poll, as often as without */
+    cd->base.left = GCANCEL_PERIOD / GCANCEL_FAST_POLLS;
+    if (cd->is_interrupted(cd->db)) {
+      cd->rc = SQLITE_INTERRUPT;
+      return 1;
+    }
+    if (++cd->fast_polls < GCANCEL_FAST_POLLS) return 0;
+    cd->fast_polls = 0;
+  }
+  return step_probe(cd);
+}
+
 void gcancel_db_init(gcancel_db *cd, sqlite3 *db) {
   memset(cd, 0, sizeof *cd);
   cd->db = db;
   cd->base.poll = poll_db;
   cd->base.ctx = cd;
-  cd->base.left = GCANCEL_PERIOD;
   cd->rc = SQLITE_OK;
+  cd->is_interrupted = find_is_interrupted();
+  cd->base.left = cd->is_interrupted ? GCANCEL_PERIOD / GCANCEL_FAST_POLLS : GCANCEL_PERIOD;
 }
 
 int gcancel_db_finish(gcancel_db *cd) {

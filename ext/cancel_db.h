@@ -12,6 +12,9 @@
 ** sqlite3_interrupt(), and run the progress handler every N virtual machine instructions
 ** (the probe executes about four per poll, so a handler registered with N is consulted about
 ** every N/4 polls). Either one makes the probe return SQLITE_INTERRUPT, which is the answer.
+** On SQLite 3.41 and newer (asked at run time, so one growth.so serves 3.40 too) a poll first
+** reads the interrupt flag with sqlite3_is_interrupted(), GCANCEL_FAST_POLLS times as often,
+** and steps the probe (for progress handlers) on every GCANCEL_FAST_POLLS-th poll only.
 */
 #ifndef GROWTH_CANCEL_DB_H
 #define GROWTH_CANCEL_DB_H
@@ -23,6 +26,8 @@ typedef struct gcancel_db {
   gcancel base;          /* pass &cd.base to the cores */
   sqlite3 *db;
   sqlite3_stmt *probe;   /* NULL until the first poll */
+  int (*is_interrupted)(sqlite3 *); /* sqlite3_is_interrupted from SQLite 3.41, else NULL */
+  int fast_polls;                   /* polls since the probe last ran */
   int rc;                /* SQLITE_INTERRUPT once stopped, SQLITE_NOMEM if the probe could not be made */
 } gcancel_db;
 
