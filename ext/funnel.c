@@ -345,8 +345,8 @@ static void wf_result(sqlite3_context *ctx, wf_state *st, gfunnel_event *ev, siz
   if (level == GFUNNEL_INTERRUPTED) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
   else if (level == GFUNNEL_NOMEM) sqlite3_result_error_nomem(ctx);
   else if (level == GFUNNEL_TOO_MANY_CHAINS)
-    garg_result_error(ctx, sqlite3_mprintf("%s: strict_once holds more than %u partial chains for one group",
-                                           garg_fn_name(ctx), GFUNNEL_MAX_CHAINS));
+    garg_result_error(ctx, sqlite3_mprintf("%s: strict_once needs more than %d MB of partial chains for one group",
+                                           garg_fn_name(ctx), GFUNNEL_MAX_CHAIN_MB));
   else sqlite3_result_int(ctx, level);
 }
 
@@ -922,7 +922,8 @@ static int evaluate(fbuild *b, fresult *r, fdelta **deltas, size_t *ndeltas, gca
     if (level == GFUNNEL_INTERRUPTED) goto interrupted;
     if (level == GFUNNEL_NOMEM) { rc = SQLITE_NOMEM; goto done; }
     if (level == GFUNNEL_TOO_MANY_CHAINS) {
-      *pzErr = ferr(&rc, "%s: strict_once holds more than %u partial chains for one actor", b->fn, GFUNNEL_MAX_CHAINS);
+      *pzErr = ferr(&rc, "%s: strict_once needs more than %d MB of partial chains for one actor", b->fn,
+                    GFUNNEL_MAX_CHAIN_MB);
       goto done;
     }
     if (level == 0) continue;

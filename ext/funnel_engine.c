@@ -264,8 +264,7 @@ typedef struct once_hdr {
 typedef struct once {
   const gfunnel_config *cfg;
   gfunnel_work *w;
-  size_t csize;            /* bytes per chain: header + nsteps uint32 ids */
-  size_t total;            /* chains held */
+  size_t csize; /* bytes per chain: header + nsteps uint32 ids */
   int reached, best, started, done, err;
   gfunnel_chain *chain;
 } once;
@@ -281,12 +280,16 @@ static once_hdr *once_push(once *o, int level) {
     o->err = GFUNNEL_INTERRUPTED;
     return NULL;
   }
-  if (o->total >= GFUNNEL_MAX_CHAINS) {
-    o->err = GFUNNEL_TOO_MANY_CHAINS;
-    return NULL;
-  }
   if (w->lv_n[level] == w->lv_cap[level]) {
+    /* the bytes held by every level stay within GFUNNEL_MAX_CHAIN_BYTES: a level doubles, or
+    ** takes what is left below the cap, or the evaluation ends with an error */
+    size_t others = w->lv_bytes - w->lv_cap[level] * o->csize;
     size_t cap = w->lv_cap[level] ? w->lv_cap[level] * 2 : 8;
+    if (cap > (GFUNNEL_MAX_CHAIN_BYTES - others) / o->csize) cap = (GFUNNEL_MAX_CHAIN_BYTES - others) / o->csize;
+    if (cap <= w->lv_cap[level]) {
+      o->err = GFUNNEL_TOO_MANY_CHAINS;
+      return NULL;
+    }
     unsigned char *p = gmem_realloc(w->lv[level], cap * o->csize);
     if (!p) {
       o->err = GFUNNEL_NOMEM;
@@ -294,8 +297,8 @@ static once_hdr *once_push(once *o, int level) {
     }
     w->lv[level] = p;
     w->lv_cap[level] = cap;
+    w->lv_bytes = others + cap * o->csize;
   }
-  o->total++;
   return once_at(o, level, w->lv_n[level]++);
 }
 
@@ -319,7 +322,6 @@ static void once_finish(once *o) {
 
 static void once_clear(once *o) {
   for (int k = 0; k < o->cfg->nsteps; k++) o->w->lv_n[k] = 0;
-  o->total = 0;
   o->reached = 0;
 }
 
@@ -358,7 +360,6 @@ static void once_entry(once *o, int64_t t, int idx, uint32_t uid) {
       if (!ok && size > 1) {
         /* out of the window: dropped, but the level keeps at least one chain */
         size--;
-        o->total--;
         continue;
       }
       if (kept != r) {
@@ -398,6 +399,16 @@ static int eval_once(const gfunnel_config *cfg, const gfunnel_event *ev, size_t 
   o.csize = (sizeof(once_hdr) + (size_t)cfg->nsteps * sizeof(uint32_t) + 7) & ~(size_t)7;
   o.chain = chain;
   if (chain) chain->level = 0;
+  if (w->csize != o.csize) {
+    /* capacities count chains of one size: start afresh for another */
+    for (int k = 0; k < GFUNNEL_MAX_STEPS; k++) {
+      gmem_free(w->lv[k]);
+      w->lv[k] = NULL;
+      w->lv_cap[k] = 0;
+    }
+    w->lv_bytes = 0;
+    w->csize = o.csize;
+  }
   for (int k = 0; k < GFUNNEL_MAX_STEPS; k++) w->lv_n[k] = 0;
   unsigned f = cfg->flags;
   size_t i = 0;

@@ -36,11 +36,13 @@ enum {
 
 /* Error returns of gfunnel_sort and gfunnel_eval (levels are >= 0). */
 #define GFUNNEL_NOMEM (-1)
-#define GFUNNEL_TOO_MANY_CHAINS (-2)
-#define GFUNNEL_INTERRUPTED (-3) /* the work's gcancel said stop */
-/* strict_once keeps every partial chain (ClickHouse does too); past this many at once the
-** evaluation gives up with an error instead of exhausting memory. */
-#define GFUNNEL_MAX_CHAINS (1u << 22)
+#define GFUNNEL_TOO_MANY_CHAINS (-2) /* strict_once's chains would pass GFUNNEL_MAX_CHAIN_BYTES */
+#define GFUNNEL_INTERRUPTED (-3)     /* the work's gcancel said stop */
+/* strict_once keeps every partial chain (ClickHouse does too), 16 bytes and 4 per step each. A
+** few rows matching many steps make millions (22 rows matching 64 steps made 4M chains, 1.6 GB):
+** past this many bytes of chains for one evaluation it gives up with an error instead. */
+#define GFUNNEL_MAX_CHAIN_MB 64
+#define GFUNNEL_MAX_CHAIN_BYTES ((size_t)GFUNNEL_MAX_CHAIN_MB << 20)
 
 typedef struct gfunnel_event {
   int64_t ts;      /* any unit; the window is in the same unit */
@@ -69,6 +71,8 @@ typedef struct gfunnel_work {
   /* strict_once: per level, an array of chains of chain_size bytes */
   unsigned char *lv[GFUNNEL_MAX_STEPS];
   size_t lv_n[GFUNNEL_MAX_STEPS], lv_cap[GFUNNEL_MAX_STEPS];
+  size_t csize;    /* the chain size lv_cap counts in */
+  size_t lv_bytes; /* bytes the lv arrays hold: at most GFUNNEL_MAX_CHAIN_BYTES */
 } gfunnel_work;
 
 void gfunnel_work_free(gfunnel_work *w);

@@ -243,6 +243,32 @@ static void strict_once_increase_work_is_linear(void **state) {
   free(ev);
 }
 
+/* strict_once holds at most GFUNNEL_MAX_CHAIN_BYTES of chains (issue 16, M1): 22 rows that
+** each satisfy all 64 steps made over 4M chains of 272 bytes (1.1 GB held) before the level, 22
+** (a row serves one step). The engine's memory comes from SQLite (mem.c), so SQLite's
+** high-water mark measures it. */
+static void strict_once_memory_is_capped_in_bytes(void **state) {
+  (void)state;
+  gfunnel_event ev[22];
+  for (int i = 0; i < 22; i++) ev[i] = (gfunnel_event){i, ~UINT64_C(0)};
+  sqlite3_int64 before = sqlite3_memory_used();
+  sqlite3_memory_highwater(1);
+  gfunnel_work w;
+  memset(&w, 0, sizeof w);
+  gfunnel_config cfg = {64, 86400, GFUNNEL_STRICT_ONCE};
+  assert_int_equal(gfunnel_eval(&cfg, ev, 22, &w, NULL), GFUNNEL_TOO_MANY_CHAINS);
+  sqlite3_int64 peak = sqlite3_memory_highwater(0) - before;
+  printf("  64 steps x 22 rows under strict_once: %lld bytes at the peak, cap %zu\n", (long long)peak,
+         GFUNNEL_MAX_CHAIN_BYTES);
+  assert_true(w.lv_bytes <= GFUNNEL_MAX_CHAIN_BYTES);
+  assert_true(peak <= (sqlite3_int64)GFUNNEL_MAX_CHAIN_BYTES + 65536); /* and SQLite's headers */
+  /* the work is reused for a small evaluation: the level of 3 rows over 3 steps is 3 */
+  gfunnel_config small = {3, 86400, GFUNNEL_STRICT_ONCE};
+  assert_int_equal(gfunnel_eval(&small, ev, 3, &w, NULL), 3);
+  gfunnel_work_free(&w);
+  assert_int_equal(sqlite3_memory_used(), before);
+}
+
 /* A stop is honoured in the sort, in both evaluations and in a long run of one instant. */
 static void a_stop_is_honoured_everywhere(void **state) {
   (void)state;
@@ -365,6 +391,7 @@ int main(void) {
     cmocka_unit_test(reports_the_chain),
     cmocka_unit_test(strict_once_increase_work_is_linear),
     cmocka_unit_test(a_stop_is_honoured_everywhere),
+    cmocka_unit_test(strict_once_memory_is_capped_in_bytes),
     cmocka_unit_test(matches_plain_sql_reference),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,10 +140,11 @@ SELECT window_funnel(60, ts, event='view', 'nope') OVER (ORDER BY ts ROWS BETWEE
 SELECT window_funnel(60, ts, event='view', 'strict_order') FROM e WHERE 0;
 -- => 0
 -- strict_once keeps every partial chain: 3000 rows that all satisfy steps 1 and 2 make about
--- 4.5 million chains at step 2, past the limit, which is an error rather than exhausted memory
+-- 4.5 million chains of 32 bytes at step 2, past the 64 MB limit, which is an error rather than
+-- exhausted memory
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
 SELECT window_funnel(100000, i, 1, 1, 0, 'strict_once') FROM n;
--- => error: window_funnel: strict_once holds more than 4194304 partial chains for one group
+-- => error: window_funnel: strict_once needs more than 64 MB of partial chains for one group
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
 SELECT window_funnel(100000, i, 1, 1, 0, 'strict_once') FROM n;
 -- => 2

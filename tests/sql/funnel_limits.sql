@@ -35,3 +35,22 @@ FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3
       SELECT 0 AS ts, 'a' AS e FROM c UNION ALL SELECT 1, 'b' FROM c UNION ALL SELECT 1, 'c' FROM c
       UNION ALL SELECT 2, 'c');
 -- => 3
+--
+-- M1: strict_once keeps every partial chain, 16 bytes and 4 per step each. 22 rows that each
+-- satisfy all 64 steps made over 4 million chains of 272 bytes (1.1 GB) before answering; the
+-- chains of one group or actor are held to 64 MB, past which it is an error.
+SELECT window_funnel(86400, x, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                     'strict_once')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 22) SELECT x FROM c);
+-- => error: window_funnel: strict_once needs more than 64 MB of partial chains for one group
+-- the same through funnel_actors: one actor's 22 events named 'v', a funnel of 64 steps 'v'
+SELECT level FROM funnel_actors('SELECT 1, x, ''v'' FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 22) SELECT x FROM c)',
+                                '1 day', substr(replace(hex(zeroblob(64)), '00', 'v,'), 1, 127), 'strict_once');
+-- => error: funnel_actors: strict_once needs more than 64 MB of partial chains for one actor
+-- 6 such rows stay far below (a row serves one step of a chain): level 6
+SELECT window_funnel(86400, x, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                     'strict_once')
+FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 6) SELECT x FROM c);
+-- => 6
