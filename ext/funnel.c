@@ -13,6 +13,7 @@
 #include "args.h"
 #include "cancel_db.h"
 #include "funnel_engine.h"
+#include "funnel_report.h"
 #include "json_rule.h"
 #include "mem.h"
 #include "registry.h"
@@ -758,51 +759,6 @@ static int parse_report_options(fbuild *b, sqlite3_value *v, char **pzErr) {
   return SQLITE_OK;
 }
 
-/* The k-th smallest of v[0..n) (0-based), partially ordering v: quickselect, O(n). */
-static int64_t select_kth(int64_t *v, size_t n, size_t k) {
-  size_t lo = 0, hi = n - 1;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    /* median of three as the pivot */
-    int64_t a = v[lo], b = v[mid], c = v[hi];
-    int64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-    size_t i = lo, j = hi;
-    while (i <= j) {
-      while (v[i] < pivot) i++;
-      while (v[j] > pivot) j--;
-      if (i <= j) {
-        int64_t t = v[i];
-        v[i] = v[j];
-        v[j] = t;
-        i++;
-        if (j == 0) break;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return v[k];
-  }
-  return v[k];
-}
-
-/* Linear interpolation between closest ranks (PostgreSQL percentile_cont), in seconds. */
-static double quantile(int64_t *v, size_t n, double q) {
-  double pos = q * (double)(n - 1);
-  size_t lo = (size_t)pos;
-  double frac = pos - (double)lo;
-  int64_t x = select_kth(v, n, lo);
-  double r = (double)x;
-  if (frac > 0 && lo + 1 < n) {
-    /* after selecting lo, everything above it is >= v[lo]: the next rank is their minimum */
-    int64_t y = v[lo + 1];
-    for (size_t i = lo + 2; i < n; i++)
-      if (v[i] < y) y = v[i];
-    r += frac * (double)(y - x);
-  }
-  return r / 1e6;
-}
-
 /* The TVFs' compute phase runs no SQL: long loops poll their gcancel every 65,536 steps (i
 ** counts the steps), and each actor's or report row's work is counted as it starts. */
 static inline int long_loop_stop(gcancel *c, size_t i) { return (i & 0xffff) == 0xffff && gcancel_work(c, 0x10000); }
@@ -1047,15 +1003,18 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd, gcancel *ca
     size_t lo = start[ri], n = start[ri + 1] - lo;
     if (long_loop_stop(cancel, ri)) goto interrupted;
     if (!n) continue;
-    /* the sum and two selections: expected 4n units */
-    if (gcancel_work(cancel, 4 * (uint64_t)n)) goto interrupted;
+    /* the sum (the selections count their own work) */
+    if (gcancel_work(cancel, n)) goto interrupted;
     freport_row *row = &r->rep[ri];
     double sum = 0;
     for (size_t x = lo; x < lo + n; x++) sum += (double)vals[x];
     row->has_time = 1;
     row->avg = sum / (double)n / 1e6;
-    row->median = quantile(vals + lo, n, 0.5);
-    row->p90 = quantile(vals + lo, n, 0.9);
+    double median, p90;
+    if (gfunnel_quantile(vals + lo, n, 0.5, cancel, &median) || gfunnel_quantile(vals + lo, n, 0.9, cancel, &p90))
+      goto interrupted;
+    row->median = median / 1e6;
+    row->p90 = p90 / 1e6;
   }
   goto done;
 nomem:
