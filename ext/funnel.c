@@ -403,6 +403,8 @@ typedef struct frow {
 #define FROW_CHUNK 65536
 #define CODE_EXCLUDE 255
 #define BD_MAX ((1u << 24) - 1)
+/* Rows of one funnel report (breakdown values x steps), as cohort_retention caps its cells. */
+#define FUNNEL_MAX_REPORT_ROWS (1 << 20)
 
 enum { BD_FIRST, BD_LAST, BD_STEP };
 
@@ -919,7 +921,7 @@ done:
   return rc;
 }
 
-static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd, gcancel *cancel) {
+static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd, gcancel *cancel, char **pzErr) {
   int N = b->nsteps;
   /* the breakdown values present, in SQLite's order, NULL first */
   uint32_t nbds = gkeys_count(&b->bds);
@@ -936,6 +938,18 @@ static int build_report(fbuild *b, fresult *r, fdelta *d, size_t nd, gcancel *ca
       slot[r->act[i].bd] = 0;
       ids[nb++] = r->act[i].bd;
     }
+  }
+  if (!stop && (uint64_t)nb * (uint64_t)N > FUNNEL_MAX_REPORT_ROWS) {
+    /* a breakdown by a near-unique value (an order id, a timestamp) would hold 72 bytes per
+    ** value and step (issue 16, L3) */
+    int rc;
+    *pzErr = ferr(&rc,
+                  "%s: %llu breakdown values x %d steps make more than %d report rows: break down by a column "
+                  "with fewer values, or use funnel_actors",
+                  b->fn, (unsigned long long)nb, N, FUNNEL_MAX_REPORT_ROWS);
+    gmem_free(ids);
+    gmem_free(slot);
+    return rc;
   }
   stop = stop || sort_bds(&b->bds, ids, slot, nb, cancel); /* slot is scratch until filled below */
   if (stop || gcancel_work(cancel, nbds + nb)) {
@@ -1076,7 +1090,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   gcancel_db cancel;
   gcancel_db_init(&cancel, db);
   rc = evaluate(b, r, is_actors ? NULL : &d, &nd, &cancel.base, pzErr);
-  if (rc == SQLITE_OK && !is_actors) rc = build_report(b, r, d, nd, &cancel.base);
+  if (rc == SQLITE_OK && !is_actors) rc = build_report(b, r, d, nd, &cancel.base, pzErr);
   int stop = gcancel_db_finish(&cancel);
   if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
   if (rc != SQLITE_OK) goto fail;

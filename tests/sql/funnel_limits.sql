@@ -54,3 +54,27 @@ SELECT window_funnel(86400, x, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
                      'strict_once')
 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 6) SELECT x FROM c);
 -- => 6
+--
+-- L3: a funnel report holds a row per breakdown value and step. The rows are held to 1,048,576
+-- (2^20), as cohort_retention holds its cells. 16,384 actors, each with one 'v' event and a
+-- breakdown value of its own, through the 64 steps 'v,v,...,v' (one row fills every step of
+-- the same name): 16,384 x 64 = 1,048,576 rows, each with one actor.
+SELECT count(*), sum(actors), min(step), max(step), sum(dropped)
+FROM funnel('SELECT x, 0, ''v'', x FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 16384) SELECT x FROM c)',
+            '1 day', substr(replace(hex(zeroblob(64)), '00', 'v,'), 1, 127));
+-- => 1048576|1048576|1|64|0
+-- one actor more is past the cap: an error, where funnel_actors still lists them all
+SELECT count(*)
+FROM funnel('SELECT x, 0, ''v'', x FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 16385) SELECT x FROM c)',
+            '1 day', substr(replace(hex(zeroblob(64)), '00', 'v,'), 1, 127));
+-- => error: funnel: 16385 breakdown values x 64 steps make more than 1048576 report rows: break down by a column with fewer values, or use funnel_actors
+SELECT count(*), min(level), max(level)
+FROM funnel_actors('SELECT x, 0, ''v'', x FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 16385) SELECT x FROM c)',
+                   '1 day', substr(replace(hex(zeroblob(64)), '00', 'v,'), 1, 127));
+-- => 16385|64|64
+-- only breakdown values of actors who reached step 1 make rows: 16,385 values, but the
+-- actors of 16,384 of them never view ('w' is no step), so one group of 64 rows
+SELECT count(*), max(actors)
+FROM funnel('SELECT x, 0, CASE WHEN x = 1 THEN ''v'' ELSE ''w'' END, x FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 16385) SELECT x FROM c)',
+            '1 day', substr(replace(hex(zeroblob(64)), '00', 'v,'), 1, 127));
+-- => 64|1
