@@ -553,6 +553,7 @@ const gtvf_spec clv_fit_spec = {
   .column = clv_fit_column,
   .destroy = clv_result_free,
   .sources = 1u << 0,
+  .options = clv_opts,
 };
 
 const gtvf_spec clv_spec = {
@@ -567,4 +568,5 @@ const gtvf_spec clv_spec = {
   .column = clv_column,
   .destroy = clv_result_free,
   .sources = 1u << 0,
+  .options = clv_opts,
 };

@@ -319,6 +319,7 @@ const gtvf_spec stickiness_spec = {
   .column = stickiness_column,
   .destroy = stickiness_destroy,
   .sources = 1u << 0,
+  .options = stickiness_opt_spec,
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -479,4 +480,5 @@ const gtvf_spec active_users_spec = {
   .column = active_users_column,
   .destroy = active_users_destroy,
   .sources = 1u << 0,
+  .options = active_users_opt_spec,
 };

@@ -1185,6 +1185,7 @@ const gtvf_spec funnel_spec = {
   .column = funnel_column,
   .destroy = fresult_free,
   .sources = 1u << 0,
+  .options = report_spec,
 };
 
 const gtvf_spec funnel_actors_spec = {
@@ -1201,4 +1202,5 @@ const gtvf_spec funnel_actors_spec = {
   .column = funnel_actors_column,
   .destroy = fresult_free,
   .sources = 1u << 0,
+  .options = report_spec,
 };

@@ -565,6 +565,7 @@ const gtvf_spec lifecycle_spec = {
   .column = lifecycle_column,
   .destroy = lifecycle_destroy,
   .sources = 1u << 0,
+  .options = lifecycle_opt_spec,
 };
 
 const gtvf_spec lifecycle_actors_spec = {
@@ -579,6 +580,7 @@ const gtvf_spec lifecycle_actors_spec = {
   .column = lifecycle_actors_column,
   .destroy = lifecycle_destroy,
   .sources = 1u << 0,
+  .options = lifecycle_opt_spec,
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -844,6 +846,7 @@ const gtvf_spec actor_status_spec = {
   .column = actor_status_column,
   .destroy = status_destroy,
   .sources = 1u << 0,
+  .options = status_opt_spec,
 };
 
 static const char *const actor_transitions_arg_names[] = {"source", "from_day", "to_day", "options"};
@@ -859,4 +862,5 @@ const gtvf_spec actor_transitions_spec = {
   .column = actor_transitions_column,
   .destroy = status_destroy,
   .sources = 1u << 0,
+  .options = status_opt_spec,
 };

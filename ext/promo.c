@@ -843,6 +843,7 @@ const gtvf_spec promo_apply_spec = {
   .column = apply_column,
   .destroy = apply_destroy,
   .sources = 1u << 0 | 1u << 1,
+  .options = apply_spec,
 };
 
 /* ------------------------------------------------------------------ promo_check */
@@ -1075,4 +1076,5 @@ const gtvf_spec promo_check_spec = {
   .column = check_column,
   .destroy = check_destroy,
   .sources = 1u << 0,
+  .options = check_spec,
 };

@@ -204,4 +204,5 @@ const gtvf_spec repurchase_spec = {
   .column = repurchase_column,
   .destroy = repurchase_destroy,
   .sources = 1u << 0,
+  .options = repurchase_opts,
 };

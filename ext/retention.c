@@ -310,4 +310,5 @@ const gtvf_spec cohort_retention_spec = {
   .column = cohort_column,
   .destroy = cohort_destroy,
   .sources = 1u << 0,
+  .options = cohort_opt_spec,
 };

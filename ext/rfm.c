@@ -813,6 +813,7 @@ const gtvf_spec rfm_spec = {
   .column = rfm_column,
   .destroy = rfm_destroy,
   .sources = 1u << 0,
+  .options = rfm_opts,
 };
 
 /* ------------------------------------------------------------------ rfm_segments */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "args.h"
 #include "source.h"
 
 typedef struct gtvf_vtab {
@@ -86,6 +87,31 @@ static int check_sources(gtvf_vtab *vt, sqlite3_index_info *info, const int *usa
   return SQLITE_OK;
 }
 
+/* Parses a literal options argument as compute will (tvf.h, gtvf_spec.options): what the text
+** of the statement fixes is checked when it is prepared; values of options stay compute's. */
+static int check_options(gtvf_vtab *vt, sqlite3_index_info *info, const int *usable_at) {
+  const gtvf_spec *spec = vt->spec;
+  if (!spec->options) return SQLITE_OK;
+  for (int arg = 0; arg < spec->n_args; arg++) {
+    sqlite3_value *v = NULL;
+    if (strcmp(spec->arg_names[arg], "options") != 0 || usable_at[arg] < 0) continue;
+    if (sqlite3_vtab_rhs_value(info, usable_at[arg], &v) != SQLITE_OK || !v) continue;
+    if (sqlite3_value_type(v) == SQLITE_NULL) continue;
+    gopts parsed;
+    char *err = NULL;
+    int rc = garg_options(v, spec->name, spec->options, &parsed, &err);
+    if (rc == SQLITE_OK) continue;
+    if (rc == SQLITE_NOMEM || !err) {
+      sqlite3_free(err);
+      return SQLITE_NOMEM;
+    }
+    sqlite3_free(vt->base.zErrMsg);
+    vt->base.zErrMsg = err;
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
 static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
   gtvf_vtab *vt = (gtvf_vtab *)tab;
   const gtvf_spec *spec = vt->spec;
@@ -120,6 +146,7 @@ static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
     missing = 1;
   }
   int rc = check_sources(vt, info, usable_at);
+  if (rc == SQLITE_OK) rc = check_options(vt, info, usable_at);
   if (rc != SQLITE_OK) return rc;
   info->idxNum = mask | (missing ? GTVF_MISSING : 0);
   info->estimatedCost = missing ? 1e300 : 1e6;

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "options.h"
 #include "sqlite_glue.h"
 
 #define GTVF_MAX_ARGS 8
@@ -44,6 +45,11 @@ struct gtvf_spec {
   void (*column)(void *result, int64_t row, int col, sqlite3_context *ctx);
   void (*destroy)(void *result);
   unsigned sources; /* bit i: argument i is a source, checked at prepare time (above) */
+  /* What the argument named "options" accepts (NULL-terminated, the list compute passes to
+  ** garg_options). A literal options text is parsed at prepare time too, so an unknown option
+  ** or a malformed list fails the statement's prepare with the message compute would give: the
+  ** message then reaches clients that lose step-time errors (dqlite 1.11). NULL: no check. */
+  const gopt_spec *options;
 };
 
 /* What one connection decided about its table-valued functions (growth_trust_schema): whether

@@ -114,8 +114,11 @@ case $out in *"no such function: no_such_function"*) ;; *) fail "prepare-time er
 out=$(cl "${addr[1]}" query demo "SELECT * FROM funnel('SELECT user_id, ts, event FROM no_such_table', '1 day', 'view')" 2>&1) \
   && fail "a source naming no table succeeded"
 case $out in *"no such table: no_such_table"*) ;; *) fail "funnel's source error not intact: $out" ;; esac
-if out=$(cl "${addr[1]}" query demo "SELECT * FROM funnel('SELECT user_id, ts, event FROM events', '1 day', 'view', 'no_such_option=1')" 2>/dev/null); then
-  fail "an unknown option succeeded"
+out=$(cl "${addr[1]}" query demo "SELECT * FROM funnel('SELECT user_id, ts, event FROM events', '1 day', 'view', 'no_such_option=1')" 2>&1) \
+  && fail "an unknown option succeeded"
+case $out in *"unknown option 'no_such_option'"*) ;; *) fail "funnel's options error not intact: $out" ;; esac
+if out=$(cl "${addr[1]}" query demo "SELECT * FROM cohort_retention('SELECT user_id, ts FROM events', 'week', 'periods=-1')" 2>/dev/null); then
+  fail "a bad option value succeeded"
 fi
 [ -z "$out" ] || fail "a failing statement returned rows: $out"
 

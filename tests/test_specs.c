@@ -6,7 +6,8 @@
 ** registration table (registry.h growth_tables), so a new table-valued function is checked as
 ** soon as it is registered; every module the extension adds (pragma_module_list) must be there.
 ** Each argument a spec marks as a source is checked when a statement is prepared (tvf.h), and an
-** argument called "source" must be marked.
+** argument called "source" must be marked. Likewise a literal "options" argument is parsed at
+** prepare time against the spec's .options list, which every spec with options must set.
 */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +70,14 @@ static void sources_checked_at_prepare(sqlite3 *db, const gtvf_spec *spec) {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     sqlite3_finalize(st);
+    if (strcmp(spec->arg_names[arg], "options") == 0) {
+      if (!spec->options) fail_msg("%s: argument options has no .options list in the spec", spec->name);
+      snprintf(want, sizeof want, "%s: unknown option 'growth_no_such_table' (accepted: ", spec->name);
+      if (rc != SQLITE_ERROR || strncmp(sqlite3_errmsg(db), want, strlen(want)) != 0)
+        fail_msg("%s: preparing %s gave %d '%s', expected an error starting '%s'", spec->name, sql, rc,
+                 sqlite3_errmsg(db), want);
+      continue;
+    }
     if (!marked) {
       if (rc != SQLITE_OK) fail_msg("%s: %s failed to prepare: %s", spec->name, sql, sqlite3_errmsg(db));
       continue;

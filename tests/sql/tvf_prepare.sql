@@ -55,3 +55,19 @@ CREATE TABLE q(s TEXT);
 INSERT INTO q VALUES ('SELECT step, 0, event FROM funnel((SELECT s FROM q), ''1 day'', ''view'')');
 SELECT count(*) FROM funnel('SELECT step, 0, event FROM funnel((SELECT s FROM q), ''1 day'', ''view'')', '1 day', 'view');
 -- => error: funnel: source: sources that call table-valued functions reading sources nest more than 8 deep
+-- A literal options argument is parsed when the statement is prepared too, against the same list
+-- of accepted options the function uses when it runs: an unknown option or a malformed list fails
+-- the prepare with the message the function gives (values are still the function's to check).
+EXPLAIN SELECT * FROM funnel('events', '1 day', 'view,cart', 'strict_ordr');
+-- =>~ error: funnel: unknown option 'strict_ordr' (accepted: *
+EXPLAIN SELECT * FROM rfm('SELECT user_id, ts, 1 FROM events', NULL, 'r_cuts=30,90');
+-- =>~ error: rfm: unknown option '90'*
+EXPLAIN SELECT * FROM cohort_retention('events', 'week', 'periods');
+-- =>~ error: cohort_retention: *periods*
+EXPLAIN SELECT * FROM promo_apply('cart', 'promotions', 7);
+-- =>~ error: promo_apply: options is INTEGER 7*
+SELECT * FROM funnel('events', '1 day', 'view,cart', 'strict_ordr');
+-- =>~ error: funnel: unknown option 'strict_ordr' (accepted: *
+-- An option's value is the function's to check, when it runs.
+SELECT * FROM cohort_retention('events', 'week', 'periods=-1');
+-- =>~ error: cohort_retention: *periods*
