@@ -21,9 +21,19 @@ static void result_error(sqlite3_context *ctx, char *msg) {
 
 /* A timestamp as window_funnel reads it: INTEGER seconds on the fast path, else garg_timestamp.
 ** 1 with *out, 0 for NULL (the row is skipped), -1 with *err. */
-static int read_ts(sqlite3_value *v, const char *fn, int64_t *out, char **err) {
+static int read_ts(sqlite3_value *v, const char *fn, gts_census *census, int dir, int64_t *out, char **err) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_NULL) return 0;
+  if (t == SQLITE_INTEGER) {
+    /* counted so that YYYYMMDD dates read as seconds are refused with the hint once the group
+    ** is read (as window_funnel); dir -1: a row leaving a window frame */
+    int64_t x = sqlite3_value_int64(v);
+    census->ints += (uint64_t)(int64_t)dir;
+    if (gts_is_yyyymmdd(x)) {
+      census->yyyymmdd += (uint64_t)(int64_t)dir;
+      census->example = x;
+    }
+  }
   if (t == SQLITE_INTEGER && !gtime_from_unix_seconds(sqlite3_value_int64(v), out)) return 1;
   int rc = garg_timestamp(v, fn, "ts", out, err);
   if (rc == GARG_NULL) return 0;
@@ -56,6 +66,17 @@ static int read_conds(sqlite3_value **argv, int n, int first, const char *fn, ui
   return 1;
 }
 
+/* After a group: INTEGER timestamps that are all YYYYMMDD dates are refused with the hint (as
+** window_funnel; these functions take ClickHouse's arguments, so no ts_unit option). */
+static int census_ok(sqlite3_context *ctx, const gts_census *c) {
+  if (!gts_census_verdict(c)) return 1;
+  result_error(ctx, sqlite3_mprintf("%s: ts: every INTEGER timestamp is a valid YYYYMMDD date (e.g. %lld; read as "
+                                    "Unix seconds they would all fall in 1970): give Unix seconds or ISO-8601 text, "
+                                    "such as printf('%%d-%%02d-%%02d', ts / 10000, ts / 100 %% 100, ts %% 100)",
+                                    garg_fn_name(ctx), (long long)c->example));
+  return 0;
+}
+
 /* ------------------------------------------------------------------ sequence_match, sequence_count */
 
 #define SQ_INLINE 16
@@ -63,6 +84,7 @@ static int read_conds(sqlite3_value **argv, int n, int first, const char *fn, ui
 typedef struct sq_state {
   int ready, failed, nconds;
   int64_t rows, rows_valid; /* all NULL rows: NULL, as ClickHouse with Nullable arguments */
+  gts_census census;        /* the INTEGER timestamps: YYYYMMDD dates read as seconds? */
   char *pat_text;           /* the pattern as given: it must stay the same in the group */
   int pat_len;
   gseq_pattern pat;
@@ -131,7 +153,8 @@ static int sq_setup(sqlite3_context *ctx, sq_state *st, int argc, sqlite3_value 
 
 /* One row: 1 with *out when it is an event, 0 when not (no condition true, or a NULL), -1 on
 ** error; *valid says whether it had no NULL argument. */
-static int sq_row(sqlite3_context *ctx, sq_state *st, int argc, sqlite3_value **argv, gfunnel_event *out, int *valid) {
+static int sq_row(sqlite3_context *ctx, sq_state *st, int argc, sqlite3_value **argv, gfunnel_event *out, int *valid,
+                  int dir) {
   *valid = 0;
   if (st->failed) return -1;
   if (!st->ready && sq_setup(ctx, st, argc, argv) < 0) return -1;
@@ -147,7 +170,7 @@ static int sq_row(sqlite3_context *ctx, sq_state *st, int argc, sqlite3_value **
     return -1;
   }
   char *err = NULL;
-  int r = read_ts(argv[1], fn, &out->ts, &err);
+  int r = read_ts(argv[1], fn, &st->census, dir, &out->ts, &err);
   if (r < 0) {
     sq_fail(ctx, st, err);
     return -1;
@@ -170,7 +193,7 @@ static void sequence_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     return;
   }
   gfunnel_event e;
-  int valid, r = sq_row(ctx, st, argc, argv, &e, &valid);
+  int valid, r = sq_row(ctx, st, argc, argv, &e, &valid, 1);
   if (r < 0) return;
   st->rows++;
   st->rows_valid += valid;
@@ -210,7 +233,7 @@ static void sequence_inverse(sqlite3_context *ctx, int argc, sqlite3_value **arg
     return;
   }
   gfunnel_event e;
-  int valid, r = sq_row(ctx, st, argc, argv, &e, &valid);
+  int valid, r = sq_row(ctx, st, argc, argv, &e, &valid, -1);
   if (r < 0) return;
   st->rows--;
   st->rows_valid -= valid;
@@ -236,6 +259,7 @@ static void sq_result(sqlite3_context *ctx, sq_state *st, gfunnel_event *ev, siz
     sqlite3_result_null(ctx);
     return;
   }
+  if (!census_ok(ctx, &st->census)) return;
   gfunnel_sort(ev, n, NULL);
   gcancel_db cancel;
   gcancel_db_init(&cancel, sqlite3_context_db_handle(ctx));
@@ -312,6 +336,7 @@ typedef struct nn_row {
 
 typedef struct nn_state {
   int ready, failed, has_opts, nevents, direction, base;
+  gts_census census;
   char *opt_text;
   int opt_len;
   nn_row *rows;
@@ -442,7 +467,7 @@ void sequence_next_node_step(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   char *err = NULL;
   nn_row r;
-  int rc = read_ts(argv[0], fn, &r.ts, &err);
+  int rc = read_ts(argv[0], fn, &st->census, 1, &r.ts, &err);
   if (rc < 0) {
     nn_fail(ctx, st, err);
     return;
@@ -495,8 +520,12 @@ void sequence_next_node_final(sqlite3_context *ctx) {
     return;
   }
   if (st->failed || !st->ready) {
-    nn_free(st);
     if (!st->failed) sqlite3_result_null(ctx);
+    nn_free(st);
+    return;
+  }
+  if (!census_ok(ctx, &st->census)) {
+    nn_free(st);
     return;
   }
   gseq_node *v = gmem_alloc((st->n ? st->n : 1) * sizeof *v);

@@ -105,3 +105,15 @@ SELECT sequence_next_node(ts, ev, 1) FROM e WHERE 0;
 -- an empty event value is a value, not NULL
 SELECT quote(sequence_next_node(ts, '', 1)) FROM e;
 -- => ''
+-- INTEGER timestamps that are all YYYYMMDD dates would read as seconds of 1970: refused with
+-- the hint (as window_funnel); one real Unix time among them and they are seconds
+CREATE TABLE ymd(u, d, ev);
+INSERT INTO ymd VALUES (1, 20240101, 'view'), (1, 20240102, 'pay'), (2, 20240101, 'view'), (2, 1704067200, 'pay');
+SELECT sequence_match('(?1)(?2)', d, ev = 'view', ev = 'pay') FROM ymd WHERE u = 1;
+-- => error: sequence_match: ts: every INTEGER timestamp is a valid YYYYMMDD date (e.g. 20240102; read as Unix seconds they would all fall in 1970): give Unix seconds or ISO-8601 text, such as printf('%d-%02d-%02d', ts / 10000, ts / 100 % 100, ts % 100)
+SELECT sequence_next_node(d, ev, 1) FROM ymd WHERE u = 1;
+-- => error: sequence_next_node: ts: every INTEGER timestamp is a valid YYYYMMDD date (e.g. 20240102; read as Unix seconds they would all fall in 1970): give Unix seconds or ISO-8601 text, such as printf('%d-%02d-%02d', ts / 10000, ts / 100 % 100, ts % 100)
+SELECT sequence_count('(?1)(?t<=86400)(?2)', printf('%d-%02d-%02d', d / 10000, d / 100 % 100, d % 100), ev = 'view', ev = 'pay') FROM ymd WHERE u = 1;
+-- => 1
+SELECT sequence_match('(?1)(?2)', d, ev = 'view', ev = 'pay') FROM ymd WHERE u = 2;
+-- => 1
