@@ -1,7 +1,8 @@
 /*
 ** keys.h: interns keys: a value of one SQLite type (INTEGER, REAL, TEXT or BLOB) to a dense id,
 ** 0, 1, 2, ... in order of first appearance. The actors of funnels and cohorts, rfm's customers
-** and order ids, and funnel breakdown values are all numbered this way. Pure C: values come in
+** and order ids, funnel breakdown values and the skus of a promotion book are all numbered
+** this way. Pure C: values come in
 ** as plain C values and memory through gmem_* only, so cmocka tests drive it directly.
 **
 ** Keys are equal when their types and values are: INTEGER 1 and REAL 1.0 are different keys,

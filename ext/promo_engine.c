@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cancel.h"
+#include "keys.h"
 #include "mem.h"
 
 /* ------------------------------------------------------------------ single-item pricing */
@@ -192,12 +193,11 @@ struct promo_book {
   ground rnd;
   promo_def *promos;
   int npromos, pcap;
-  char **skus;
-  size_t *sku_lens;
-  int nskus, scap;
-  int *slots;            /* open addressing: sku index + 1, 0 empty */
-  int nslots;
+  /* sku -> sku index, in order of first appearance. The key is the sku's bytes and its NUL, so
+  ** gkeys_get gives the name back as a C string (promo_book_sku_name). */
+  gkeys skus;
   int_list *sku_promos;  /* per sku: promotions naming it (or targeting it) */
+  int scap;              /* room in sku_promos */
   int_list all;          /* promotions for every sku */
   int_list *member;      /* per promo: sorted sku indices named (explicit skus) */
   /* scratch for one order, grown as needed */
@@ -216,18 +216,13 @@ struct promo_book {
   int slot_cap;
 };
 
-static uint64_t hash_sku(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-  return h;
-}
-
 promo_book *promo_book_new(int scale, ground rnd) {
   promo_book *b = gmem_alloc(sizeof *b);
   if (!b) return NULL;
   memset(b, 0, sizeof *b);
   b->scale = scale;
   b->rnd = rnd;
+  gkeys_init(&b->skus, 0);
   return b;
 }
 
@@ -238,16 +233,11 @@ void promo_book_free(promo_book *b) {
     promo_rule_free(&b->promos[i].rule);
     gmem_free(b->member[i].v);
   }
-  for (int i = 0; i < b->nskus; i++) {
-    gmem_free(b->skus[i]);
-    gmem_free(b->sku_promos[i].v);
-  }
+  for (uint32_t i = 0; i < gkeys_count(&b->skus); i++) gmem_free(b->sku_promos[i].v);
+  gkeys_free(&b->skus);
   gmem_free(b->promos);
   gmem_free(b->member);
-  gmem_free(b->skus);
-  gmem_free(b->sku_lens);
   gmem_free(b->sku_promos);
-  gmem_free(b->slots);
   gmem_free(b->all.v);
   gmem_free(b->work);
   gmem_free(b->idx);
@@ -270,62 +260,27 @@ void promo_book_free(promo_book *b) {
   gmem_free(b);
 }
 
-static int rehash(promo_book *b, int nslots) {
-  int *slots = gmem_alloc(sizeof *slots * (size_t)nslots);
-  if (!slots) return -1;
-  memset(slots, 0, sizeof *slots * (size_t)nslots);
-  for (int i = 0; i < b->nskus; i++) {
-    uint64_t h = hash_sku(b->skus[i], b->sku_lens[i]) & (uint64_t)(nslots - 1);
-    while (slots[h]) h = (h + 1) & (uint64_t)(nslots - 1);
-    slots[h] = i + 1;
-  }
-  gmem_free(b->slots);
-  b->slots = slots;
-  b->nslots = nslots;
-  return 0;
-}
-
 int promo_book_sku(promo_book *b, const char *sku, size_t len) {
-  if (b->nslots) {
-    uint64_t h = hash_sku(sku, len) & (uint64_t)(b->nslots - 1);
-    while (b->slots[h]) {
-      int i = b->slots[h] - 1;
-      if (b->sku_lens[i] == len && memcmp(b->skus[i], sku, len) == 0) return i;
-      h = (h + 1) & (uint64_t)(b->nslots - 1);
-    }
-  }
-  if (b->nskus == b->scap) {
+  /* room for a new sku's list first, so that every sku in the table has one */
+  if (gkeys_count(&b->skus) == (uint32_t)b->scap) {
+    if (b->scap > INT32_MAX / 2) return -1;
     int nc = b->scap ? b->scap * 2 : 64;
-    char **s = gmem_realloc(b->skus, sizeof *s * (size_t)nc);
-    if (!s) return -1;
-    b->skus = s;
-    size_t *l = gmem_realloc(b->sku_lens, sizeof *l * (size_t)nc);
-    if (!l) return -1;
-    b->sku_lens = l;
     int_list *sp = gmem_realloc(b->sku_promos, sizeof *sp * (size_t)nc);
     if (!sp) return -1;
     b->sku_promos = sp;
     b->scap = nc;
   }
-  char *copy = gmem_alloc(len + 1);
-  if (!copy) return -1;
-  memcpy(copy, sku, len);
-  copy[len] = 0;
-  int i = b->nskus++;
-  b->skus[i] = copy;
-  b->sku_lens[i] = len;
-  memset(&b->sku_promos[i], 0, sizeof b->sku_promos[i]);
-  if (b->nskus * 2 > b->nslots) {
-    if (rehash(b, b->nslots ? b->nslots * 2 : 128)) { b->nskus--; gmem_free(copy); return -1; }
-  } else {
-    uint64_t h = hash_sku(sku, len) & (uint64_t)(b->nslots - 1);
-    while (b->slots[h]) h = (h + 1) & (uint64_t)(b->nslots - 1);
-    b->slots[h] = i + 1;
-  }
-  return i;
+  gkey key = {.type = GKEY_TEXT, .bytes = sku, .len = len + 1}; /* sku[len] is its NUL */
+  uint32_t id;
+  int rc = gkeys_intern(&b->skus, &key, &id);
+  if (rc < 0) return -1;
+  if (rc == GKEYS_ADDED) memset(&b->sku_promos[id], 0, sizeof b->sku_promos[id]);
+  return (int)id;
 }
 
-const char *promo_book_sku_name(const promo_book *b, int sku) { return sku >= 0 && sku < b->nskus ? b->skus[sku] : NULL; }
+const char *promo_book_sku_name(const promo_book *b, int sku) {
+  return sku >= 0 && (uint32_t)sku < gkeys_count(&b->skus) ? gkeys_get(&b->skus, (uint32_t)sku).bytes : NULL;
+}
 int promo_book_count(const promo_book *b) { return b->npromos; }
 const promo_def *promo_book_get(const promo_book *b, int i) { return &b->promos[i]; }
 

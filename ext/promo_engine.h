@@ -57,7 +57,8 @@ typedef struct promo_book promo_book;
 
 promo_book *promo_book_new(int scale, ground rnd);
 void promo_book_free(promo_book *b);
-/* The index of a sku (added when new); -1 out of memory. */
+/* The index of a sku (added when new: 0, 1, 2, ... in order of first appearance); -1 out of
+** memory. sku[len] must be its terminating NUL (SQLite's text and C strings are). */
 int promo_book_sku(promo_book *b, const char *sku, size_t len);
 const char *promo_book_sku_name(const promo_book *b, int sku);
 /* Adds a promotion; skus NULL = every sku. Returns 0, or -1 with err (rule errors as above). */

@@ -242,12 +242,59 @@ static void overlaps_one_per_pair(void **state) {
   promo_book_free(b);
 }
 
+/* promo_book_sku numbers skus 0, 1, 2, ... in order of first appearance and gives each name back
+** as a C string; a sku is its bytes, so one with a NUL inside is another sku than its prefix (its
+** name, a C string, ends at the NUL). 5,000 skus grow the table several times. */
+static void skus_numbered_in_order(void **state) {
+  (void)state;
+  promo_book *b = promo_book_new(2, GROUND_HALF_UP);
+  assert_non_null(b);
+  assert_int_equal(promo_book_sku(b, "B", 1), 0);
+  assert_int_equal(promo_book_sku(b, "A", 1), 1);
+  assert_int_equal(promo_book_sku(b, "B", 1), 0);
+  assert_int_equal(promo_book_sku(b, "AB", 2), 2);
+  assert_int_equal(promo_book_sku(b, "", 0), 3);
+  assert_int_equal(promo_book_sku(b, "a\0b", 3), 4);
+  assert_int_equal(promo_book_sku(b, "a", 1), 5);
+  assert_int_equal(promo_book_sku(b, "a\0b", 3), 4);
+  assert_string_equal(promo_book_sku_name(b, 0), "B");
+  assert_string_equal(promo_book_sku_name(b, 2), "AB");
+  assert_string_equal(promo_book_sku_name(b, 3), "");
+  assert_string_equal(promo_book_sku_name(b, 4), "a");
+  assert_null(promo_book_sku_name(b, 6));
+  assert_null(promo_book_sku_name(b, -1));
+  char name[16];
+  for (int i = 0; i < 5000; i++) {
+    snprintf(name, sizeof name, "SKU-%d", i);
+    assert_int_equal(promo_book_sku(b, name, strlen(name)), 6 + i);
+  }
+  for (int i = 4999; i >= 0; i--) {
+    snprintf(name, sizeof name, "SKU-%d", i);
+    assert_int_equal(promo_book_sku(b, name, strlen(name)), 6 + i);
+    assert_string_equal(promo_book_sku_name(b, 6 + i), name);
+  }
+  /* a promotion's skus and its designated item are numbered the same way */
+  const char *skus[2] = {"SKU-7", "NEW"};
+  size_t lens[2] = {5, 3};
+  char err[256];
+  const char *add_on = "{\"type\":\"add_on\",\"threshold\":1,\"sku\":\"GIFT\",\"price\":1}";
+  assert_int_equal(promo_book_add(b, "P", 0, add_on, strlen(add_on), skus, lens, 2, 0, err, sizeof err), 0);
+  assert_int_equal(promo_book_get(b, 0)->target_sku, 5006);
+  assert_int_equal(promo_book_sku(b, "NEW", 3), 5007);
+  const int *named;
+  assert_int_equal(promo_book_skus(b, 0, &named), 2);
+  assert_int_equal(named[0], 13);
+  assert_int_equal(named[1], 5007);
+  promo_book_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(single_item_prices),
     cmocka_unit_test(random_orders_keep_invariants),
     cmocka_unit_test(large_orders_cost_bounded_work),
     cmocka_unit_test(overlaps_one_per_pair),
+    cmocka_unit_test(skus_numbered_in_order),
   };
   return cmocka_run_group_tests_name("promo_engine", tests, NULL, NULL);
 }
