@@ -252,11 +252,15 @@ int garg_ts_option(const char *text, const gts_format *f, const char *fn, const 
   return why ? as_of_fail(pzErr, fn, opt, text, why) : SQLITE_OK;
 }
 
-int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out, char **pzErr) {
+int garg_ts_single(sqlite3_value *v, const gts_format *f, const char *fn, const char *arg, int64_t *out, char **pzErr) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_INTEGER && !f->unit_given && gts_is_yyyymmdd(sqlite3_value_int64(v)))
-    return fail(pzErr, fn, "as_of", v, "Unix seconds or ISO-8601 text", as_of_yyyymmdd);
-  return garg_ts(v, f, NULL, fn, "as_of", out, pzErr);
+    return fail(pzErr, fn, arg, v, "Unix seconds or ISO-8601 text", as_of_yyyymmdd);
+  return garg_ts(v, f, NULL, fn, arg, out, pzErr);
+}
+
+int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out, char **pzErr) {
+  return garg_ts_single(v, f, fn, "as_of", out, pzErr);
 }
 
 int garg_as_of_before_rows(const char *fn, int64_t as_of_us, int64_t first_us, int32_t offset_s, char **pzErr) {

@@ -50,6 +50,11 @@ int garg_as_of_text(const char *text, const gts_format *f, const char *fn, int64
 /* Any other instant given as an option's text (from=, to=), read as as_of is; errors name opt. */
 int garg_ts_option(const char *text, const gts_format *f, const char *fn, const char *opt, int64_t *out_us,
                    char **pzErr);
+/* A timestamp that stands alone (a scalar's argument, as_of), not one row of a source: no census
+** can look at its neighbours, so an INTEGER that is a valid YYYYMMDD date is refused without
+** ts_unit (as seconds it would be a day of 1970-1973), with the hint; else as garg_ts. */
+int garg_ts_single(sqlite3_value *v, const gts_format *f, const char *fn, const char *arg, int64_t *out_us,
+                   char **pzErr);
 /* as_of as an argument value (NULL: GARG_NULL, the default). */
 int garg_as_of_value(sqlite3_value *v, const gts_format *f, const char *fn, int64_t *out_us, char **pzErr);
 /* The error for an as_of at or before the first row: no row would be seen. */

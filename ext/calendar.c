@@ -15,16 +15,20 @@ void growth_version_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 static const gopt_spec calendar_spec[] = {
-  {"tz", GOPT_VALUE}, {"week_start", GOPT_VALUE}, {"rolling", GOPT_FLAG}, {NULL, 0},
+  {"tz", GOPT_VALUE}, {"week_start", GOPT_VALUE}, {"rolling", GOPT_FLAG}, {"ts_unit", GOPT_VALUE}, {NULL, 0},
 };
 
 /* Parsed options, kept with sqlite3_set_auxdata while the options argument is constant. */
-typedef struct calendar_options { gcalendar cal; int rolling; } calendar_options;
+typedef struct calendar_options {
+  gcalendar cal;
+  int rolling;
+  gts_format format; /* ts_unit and tz: how the timestamps are read (timestamp.h) */
+} calendar_options;
 
 static int read_calendar_options(sqlite3_context *ctx, sqlite3_value **argv, int argi, int allow_rolling,
                                  calendar_options *out) {
   const char *fn = garg_fn_name(ctx);
-  memset(out, 0, sizeof *out);
+  memset(out, 0, sizeof *out); /* no options: seconds, UTC (gts_format zeroed) */
   if (argi < 0) return SQLITE_OK;
   calendar_options *cached = sqlite3_get_auxdata(ctx, argi);
   if (cached) { *out = *cached; return SQLITE_OK; }
@@ -32,6 +36,7 @@ static int read_calendar_options(sqlite3_context *ctx, sqlite3_value **argv, int
   char *err = NULL;
   int rc = garg_options(argv[argi], fn, calendar_spec, &o, &err);
   if (rc == SQLITE_OK) rc = garg_calendar_options(&o, calendar_spec, fn, &out->cal, &err);
+  if (rc == SQLITE_OK) rc = garg_ts_format(&o, calendar_spec, fn, out->cal.offset_s, &out->format, &err);
   if (rc == SQLITE_OK) {
     out->rolling = gopts_has(&o, calendar_spec, "rolling");
     if (out->rolling && !allow_rolling) {
@@ -65,7 +70,7 @@ void date_bucket_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   char *err = NULL;
   int64_t ts;
   int rc = garg_period(argv[1], fn, "period", &opt.cal.period, &err);
-  if (rc == SQLITE_OK) rc = garg_timestamp(argv[0], fn, "ts", &ts, &err);
+  if (rc == SQLITE_OK) rc = garg_ts_single(argv[0], &opt.format, fn, "ts", &ts, &err);
   if (rc == GARG_NULL) { sqlite3_result_null(ctx); return; }
   if (rc != SQLITE_OK) { report(ctx, rc, err); return; }
   /* Near the ends of the range the local period can start before 0000-01-01 or after
@@ -89,8 +94,8 @@ void period_diff_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   char *err = NULL;
   int64_t from, to;
   int rc = garg_period(argv[2], fn, "period", &opt.cal.period, &err);
-  if (rc == SQLITE_OK) rc = garg_timestamp(argv[0], fn, "from_ts", &from, &err);
-  if (rc == SQLITE_OK) rc = garg_timestamp(argv[1], fn, "to_ts", &to, &err);
+  if (rc == SQLITE_OK) rc = garg_ts_single(argv[0], &opt.format, fn, "from_ts", &from, &err);
+  if (rc == SQLITE_OK) rc = garg_ts_single(argv[1], &opt.format, fn, "to_ts", &to, &err);
   if (rc == GARG_NULL) { sqlite3_result_null(ctx); return; }
   if (rc != SQLITE_OK) { report(ctx, rc, err); return; }
   sqlite3_result_int64(ctx, opt.rolling ? gtime_rolling_diff(opt.cal.period, from, to)

@@ -24,7 +24,7 @@ SELECT date_bucket('2024-01-01', 'fortnight');
 SELECT date_bucket('2024-01-01', 'day', 'tz=+25:00');
 -- => error: date_bucket: option tz='+25:00': expected a fixed UTC offset such as +08:00, -05:00 or Z
 SELECT date_bucket('2024-01-01', 'day', 'zone=1');
--- => error: date_bucket: unknown option 'zone' (accepted: tz=..., week_start=..., rolling)
+-- => error: date_bucket: unknown option 'zone' (accepted: tz=..., week_start=..., rolling, ts_unit=...)
 -- Types: REAL seconds keep fractions; a BLOB is an error; TEXT numbers are not timestamps.
 SELECT period_diff(0.5, 86400.5, 'day'), period_diff(0, 86399.999, 'day', 'rolling');
 -- => 1|0
@@ -71,3 +71,38 @@ SELECT period_diff('2024-01-01', '2024-01-07 23:59:59.999999', 'week', 'rolling'
        period_diff('2024-01-08', '2024-01-01', 'week', 'rolling'),
        period_diff('2024-01-03 12:00', '2024-01-01 12:00:01', 'day', 'rolling');
 -- => 0|0|1|-1|-1
+
+-- Encodings (issue 15 finding 1): the scalars take ts_unit=s|ms|us|yyyymmdd in their options.
+-- 19970101 is CDNOW's 1 January 1997; 1704067200000 ms is 2024-01-01 00:00Z; 1704067200000000 us
+-- the same instant; 1704067200 s the same. 19970105 - 19970101 is 4 days.
+SELECT date_bucket(19970101, 'month', 'ts_unit=yyyymmdd'), date_bucket(1704067200000, 'day', 'ts_unit=ms'),
+       date_bucket(1704067200000000, 'day', 'ts_unit=us'), date_bucket(1704067200, 'day', 'ts_unit=s');
+-- => 1997-01-01|2024-01-01|2024-01-01|2024-01-01
+SELECT period_diff(19970101, 19970105, 'day', 'ts_unit=yyyymmdd'), period_diff(19970131, '1997-02-01', 'month', 'ts_unit=yyyymmdd');
+-- => 4|1
+-- Without ts_unit: one value cannot be tested against its neighbours (no census), so an INTEGER
+-- that is a valid YYYYMMDD date is refused with the hint (as seconds 19970101 is 1970-08-20,
+-- a day of 1970-1973 that analytics data does not hold); ts_unit=s reads it as seconds.
+SELECT date_bucket(19970101, 'month');
+-- => error: date_bucket: ts is INTEGER 19970101, expected Unix seconds or ISO-8601 text (an eight-digit number that is a YYYYMMDD date: say ts_unit=yyyymmdd, write it as YYYY-MM-DD, or say ts_unit=s for Unix seconds)
+SELECT period_diff('1997-01-01', 19970105, 'day');
+-- => error: period_diff: to_ts is INTEGER 19970105, expected Unix seconds or ISO-8601 text (an eight-digit number that is a YYYYMMDD date: say ts_unit=yyyymmdd, write it as YYYY-MM-DD, or say ts_unit=s for Unix seconds)
+-- 19970101 s = 231 days (19958400 s) + 11701 s: 1970-08-20 03:15:01 (day 212 is 1 August).
+SELECT date_bucket(19970101, 'day', 'ts_unit=s');
+-- => 1970-08-20
+-- Not a date (month 13): seconds, as always (19971301 s = 231 days + 12901 s, 03:35:01).
+SELECT date_bucket(19971301, 'day');
+-- => 1970-08-20
+-- Milliseconds are past year 9999 as seconds: refused with the hint, never a wrap.
+SELECT date_bucket(1704067200000, 'day');
+-- => error: date_bucket: ts is INTEGER 1704067200000, expected Unix seconds or ISO-8601 text (past year 9999 as Unix seconds: it reads as milliseconds; say ts_unit=ms)
+SELECT date_bucket(19970132, 'day', 'ts_unit=yyyymmdd');
+-- =>~ error: date_bucket: ts is INTEGER 19970132, expected a YYYYMMDD date or ISO-8601 text*
+SELECT date_bucket(1, 'day', 'ts_unit=weeks');
+-- => error: date_bucket: option ts_unit='weeks' is not one of s|ms|us|yyyymmdd
+-- A bare date is a local calendar day in tz (issue 15 finding 3): '2024-02-01' with tz=-05:00
+-- is 1 February there (it was UTC midnight, 31 January 19:00 locally); a time without an offset
+-- stays UTC, as in SQLite's date functions.
+SELECT date_bucket('2024-02-01', 'day', 'tz=-05:00'), date_bucket('2024-02-01 00:00', 'day', 'tz=-05:00'),
+       period_diff('2024-01-31', '2024-02-01', 'day', 'tz=-05:00');
+-- => 2024-02-01|2024-01-31|1

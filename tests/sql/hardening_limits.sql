@@ -21,8 +21,9 @@ SELECT date_bucket('0000-01-01 02:00', 'year', 'tz=-05:00');
 SELECT date_bucket('9999-12-31 20:00:00', 'day', 'tz=+08:00');
 -- => error: date_bucket: the day containing ts starts outside years 0000..9999
 -- instants outside the range and int64 extremes are errors, never a wrap
+-- (one second past 9999 as seconds is 1978 as milliseconds: the error says so)
 SELECT date_bucket(253402300800, 'day');
--- => error: date_bucket: ts is INTEGER 253402300800, expected Unix seconds or ISO-8601 text (outside years 0000..9999)
+-- => error: date_bucket: ts is INTEGER 253402300800, expected Unix seconds or ISO-8601 text (past year 9999 as Unix seconds: it reads as milliseconds; say ts_unit=ms)
 SELECT date_bucket(9223372036854775807, 'day');
 -- => error: date_bucket: ts is INTEGER 9223372036854775807, expected Unix seconds or ISO-8601 text (outside years 0000..9999)
 SELECT period_diff(-9223372036854775808, 0, 'day');
