@@ -1,6 +1,9 @@
 /*
-** funnel_report.h: the funnel report's computation, pure C (no sqlite3 calls, memory through
-** gmem_*): quantiles of the times between steps.
+** funnel_report.h: what funnel and funnel_actors compute once their source is read, pure C (no
+** sqlite3 calls, memory through gmem_*): the rows read, grouped by actor and evaluated by the
+** funnel engine (funnel_engine.h), then the report: actors per breakdown value and step,
+** conversions, and quantiles of the times between steps. The glue (funnel_tvf.c) reads the
+** source into a gfunnel_rows and the arguments into a gfunnel_plan.
 */
 #ifndef GROWTH_FUNNEL_REPORT_H
 #define GROWTH_FUNNEL_REPORT_H
@@ -9,6 +12,8 @@
 #include <stdint.h>
 
 #include "cancel.h"
+#include "funnel_engine.h"
+#include "keys.h"
 
 /* An order on the values other than `<`, for tests that drive the selection with an adversary
 ** (less == NULL: the values' own order). */
@@ -29,5 +34,92 @@ int gfunnel_select(int64_t *v, size_t n, size_t k, const gfunnel_order *order, g
 ** ranks (PostgreSQL's percentile_cont), in v's unit. Reorders v. Returns 0 with *out, or
 ** GFUNNEL_SELECT_STOPPED. */
 int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *out);
+
+/* ---- the rows read */
+
+/* Actors that are small non-negative INTEGERs (user ids) are their own key, below this: counted
+** by value with no lookup at all. Any other actor is numbered by the glue's key table and keyed
+** GFUNNEL_ACTOR_DIRECT_MAX + its id. */
+#define GFUNNEL_ACTOR_DIRECT_MAX (1 << 21)
+
+/* One source row as held: 16 bytes. code: 0 other, 1..D a distinct step name, 255 excluded. */
+typedef struct gfunnel_row {
+  int64_t ts;
+  uint32_t actor;
+  uint32_t code_bd; /* breakdown id << 8 | code; breakdown id 0 = NULL, else the bds table's id + 1 */
+} gfunnel_row;
+
+#define GFUNNEL_ROW_CHUNK 65536
+#define GFUNNEL_CODE_EXCLUDE 255
+#define GFUNNEL_BD_MAX ((1u << 24) - 1)
+
+/* The rows in chunks of GFUNNEL_ROW_CHUNK, and the rows per actor key counted while reading
+** (dcount by direct key, hcount by numbered id), so grouping needs no extra pass. Zero-initialise;
+** gfunnel_rows_free. */
+typedef struct gfunnel_rows {
+  gfunnel_row **chunk;
+  size_t nchunk, chunk_cap, nrows, in_last;
+  uint32_t *dcount, *hcount;
+  size_t ndcount, nhcount;
+} gfunnel_rows;
+
+/* Holds one row. Returns 0, or -1 when out of memory. */
+int gfunnel_rows_add(gfunnel_rows *rows, int64_t ts, uint32_t actor, uint32_t code_bd);
+void gfunnel_rows_free(gfunnel_rows *rows);
+
+/* ---- evaluation and the report */
+
+enum { GFUNNEL_BD_FIRST, GFUNNEL_BD_LAST, GFUNNEL_BD_STEP };
+
+/* Rows of one report (breakdown values x steps), as cohort_retention caps its cells. */
+#define GFUNNEL_MAX_REPORT_ROWS (1 << 20)
+
+#define GFUNNEL_STR_(x) #x
+#define GFUNNEL_STR(x) GFUNNEL_STR_(x)
+#define GFUNNEL_TOO_MANY_CHAINS_REASON \
+  "strict_once needs more than " GFUNNEL_STR(GFUNNEL_MAX_CHAIN_MB) " MB of partial chains for one actor"
+
+typedef struct gfunnel_plan {
+  gfunnel_config cfg;           /* steps, window, modes */
+  uint64_t code_mask[256];      /* code -> the steps it satisfies */
+  int has_bd, bd_mode, bd_step; /* a breakdown column; whose value counts (step: 1-based) */
+} gfunnel_plan;
+
+/* One actor's outcome: the chain its level comes from (funnel_engine.h). */
+typedef struct gfunnel_actor {
+  uint32_t actor, bd;
+  int level;
+  int64_t step1, last;
+} gfunnel_actor;
+
+/* Time from step k-1 to step k of one actor, for the report's quantiles. */
+typedef struct gfunnel_delta {
+  uint32_t bd;
+  int64_t us;
+} gfunnel_delta;
+
+typedef struct gfunnel_report_row {
+  uint32_t bd;
+  int step;
+  int64_t actors, dropped;
+  double conv_prev, conv_first, median, p90, avg; /* times in seconds */
+  int has_conv, has_time;
+} gfunnel_report_row;
+
+/* Evaluates every actor of rows (whose chunks it frees as it groups them; nkeyed: how many
+** actors the glue numbered): *act gets the actors that reached step 1, and when deltas is not
+** NULL the times between their steps (bd carries the step in its top byte: step << 24 | bd).
+** Returns NULL, or "out of memory", gcancel_reason, GFUNNEL_TOO_MANY_CHAINS_REASON or "more than
+** 4294967294 source rows"; the caller frees *act and *deltas either way. */
+const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, size_t nkeyed, gfunnel_actor **act,
+                             size_t *nact, gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel);
+
+/* The report over the actors: one row per breakdown value present (in bds's order, NULL
+** first; without a breakdown one NULL group) and step. Reorders and rewrites d. Returns 0 with
+** *rep (the caller frees it), or -1 with err: "out of memory", gcancel_reason's text, or past
+** GFUNNEL_MAX_REPORT_ROWS why. */
+int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_actor *act, size_t nact,
+                         gfunnel_delta *d, size_t nd, gfunnel_report_row **rep, size_t *nrep, gcancel *cancel,
+                         char *err, size_t errlen);
 
 #endif

@@ -59,6 +59,7 @@ void window_funnel_step(sqlite3_context *, int, sqlite3_value **);
 void window_funnel_inverse(sqlite3_context *, int, sqlite3_value **);
 void window_funnel_value(sqlite3_context *);
 void window_funnel_final(sqlite3_context *);
+/* funnel_tvf.c */
 extern const struct gtvf_spec funnel_spec, funnel_actors_spec;
 /* sequence.c */
 void sequence_match_step(sqlite3_context *, int, sqlite3_value **);

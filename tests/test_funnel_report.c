@@ -1,6 +1,11 @@
 /*
-** test_funnel_report.c: the funnel report's pure computation (ext/funnel_report.c).
+** test_funnel_report.c: what funnel and funnel_actors compute once their source is read
+** (ext/funnel_report.c), driven directly.
 **
+** - Rows grouped by actor (direct and numbered keys, given out of order) and evaluated: levels,
+**   step times and breakdown values of hand-worked histories; the report over them: actors,
+**   dropped, conversions and times per step, breakdown groups in value order with NULL first,
+**   the row cap; a stop. Expected values are worked out in the comments.
 ** - Quantiles on hand-worked values, and on random data against a full sort.
 ** - The selection under McIlroy's adversary ("A Killer Adversary for Quicksort", Software:
 **   Practice and Experience 29(4), 1999): the adversary decides the values while the selection
@@ -21,6 +26,9 @@
 #include <math.h>
 
 #include "funnel_report.h"
+#include "mem.h"
+
+#define US 1000000 /* microseconds per second */
 
 static int cmp64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -91,6 +99,224 @@ static void quantiles_match_a_full_sort(void **state) {
       free(v);
     }
   }
+}
+
+
+/* ---- the rows, evaluation and the report */
+
+enum { VIEW = 1, CART = 2, PAY = 3 }; /* codes of the distinct step names */
+
+static gfunnel_plan plan_view_cart_pay(int64_t window_s, int has_bd, int bd_mode, int bd_step) {
+  gfunnel_plan p;
+  memset(&p, 0, sizeof p);
+  p.cfg.nsteps = 3;
+  p.cfg.window = window_s * US;
+  p.code_mask[VIEW] = 1;
+  p.code_mask[CART] = 2;
+  p.code_mask[PAY] = 4;
+  p.has_bd = has_bd;
+  p.bd_mode = bd_mode;
+  p.bd_step = bd_step;
+  return p;
+}
+
+#define KEYED(id) (GFUNNEL_ACTOR_DIRECT_MAX + (id))
+
+/* Four actors, rows given out of order, window 10 s (breakdown ids in brackets):
+**   5:        view@0 [2], cart@3 [1], pay@8 [3]        -> level 3 from 0 to 8; times 3 s, 5 s
+**   7:        cart@1                                   -> level 0 (no view): not listed
+**   keyed 0:  view@100 [1], cart@120                   -> level 1 (the cart is 20 s after)
+**   keyed 1:  view@0, view@50 [2], cart@55 [3]         -> level 2 from 50 to 55; time 5 s */
+static void add_rows(gfunnel_rows *rows, int with_bd) {
+  static const struct {
+    int64_t ts;
+    uint32_t actor, code, bd;
+  } in[] = {
+    {55, KEYED(1), CART, 3},  {8, 5, PAY, 3},          {120, KEYED(0), CART, 0},
+    {1, 7, CART, 0},          {0, KEYED(1), VIEW, 0},  {3, 5, CART, 1},
+    {100, KEYED(0), VIEW, 1}, {50, KEYED(1), VIEW, 2}, {0, 5, VIEW, 2},
+  };
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+    assert_int_equal(gfunnel_rows_add(rows, in[i].ts * US, in[i].actor, (with_bd ? in[i].bd << 8 : 0) | in[i].code), 0);
+}
+
+static void evaluates_actors_by_hand(void **state) {
+  (void)state;
+  for (int mode = 0; mode < 3; mode++) {
+    gfunnel_rows rows;
+    memset(&rows, 0, sizeof rows);
+    add_rows(&rows, 1);
+    assert_int_equal(rows.nrows, 9);
+    gfunnel_plan p = plan_view_cart_pay(10, 1, mode, 2);
+    gfunnel_actor *act = NULL;
+    gfunnel_delta *d = NULL;
+    size_t nact = 0, nd = 0;
+    assert_null(gfunnel_evaluate(&p, &rows, 2, &act, &nact, &d, &nd, NULL));
+    /* direct keys by value, then numbered ones by id */
+    assert_int_equal(nact, 3);
+    assert_int_equal(act[0].actor, 5);
+    assert_int_equal(act[0].level, 3);
+    assert_true(act[0].step1 == 0 && act[0].last == 8 * US);
+    assert_int_equal(act[1].actor, KEYED(0));
+    assert_int_equal(act[1].level, 1);
+    assert_true(act[1].step1 == 100 * US && act[1].last == 100 * US);
+    assert_int_equal(act[2].actor, KEYED(1));
+    assert_int_equal(act[2].level, 2);
+    assert_true(act[2].step1 == 50 * US && act[2].last == 55 * US);
+    /* breakdown: of the step-1 event (first), of the last step reached (last), of step 2 (NULL
+    ** for an actor who never reached it) */
+    static const uint32_t want[3][3] = {{2, 1, 2}, {3, 1, 3}, {1, 0, 3}};
+    for (int i = 0; i < 3; i++) assert_int_equal(act[i].bd, want[mode][i]);
+    /* times: actor 5's steps 2 and 3, keyed 1's step 2 */
+    assert_int_equal(nd, 3);
+    assert_int_equal(d[0].bd >> 24, 1);
+    assert_true(d[0].us == 3 * US);
+    assert_int_equal(d[1].bd >> 24, 2);
+    assert_true(d[1].us == 5 * US);
+    assert_int_equal(d[2].bd >> 24, 1);
+    assert_true(d[2].us == 5 * US);
+    assert_int_equal(rows.nchunk, 0); /* the chunks were freed as they were grouped */
+    gfunnel_rows_free(&rows);
+    gmem_free(act);
+    gmem_free(d);
+  }
+}
+
+static void reports_by_hand(void **state) {
+  (void)state;
+  gfunnel_rows rows;
+  memset(&rows, 0, sizeof rows);
+  add_rows(&rows, 0); /* no breakdown column */
+  gfunnel_plan p = plan_view_cart_pay(10, 0, GFUNNEL_BD_FIRST, 0);
+  gfunnel_actor *act = NULL;
+  gfunnel_delta *d = NULL;
+  size_t nact = 0, nd = 0, nrep = 0;
+  assert_null(gfunnel_evaluate(&p, &rows, 2, &act, &nact, &d, &nd, NULL));
+  gfunnel_report_row *rep = NULL;
+  char err[200];
+  assert_int_equal(gfunnel_build_report(&p, NULL, act, nact, d, nd, &rep, &nrep, NULL, err, sizeof err), 0);
+  /* levels 3, 1, 2: 3 actors at step 1, 2 at step 2, 1 at step 3 */
+  assert_int_equal(nrep, 3);
+  for (int k = 0; k < 3; k++) {
+    assert_int_equal(rep[k].bd, 0);
+    assert_int_equal(rep[k].step, k + 1);
+    assert_int_equal(rep[k].actors, 3 - k);
+    assert_int_equal(rep[k].dropped, k < 2 ? 1 : 0);
+    assert_true(rep[k].has_conv);
+  }
+  assert_true(rep[0].conv_prev == 1.0 && rep[0].conv_first == 1.0);
+  assert_true(rep[1].conv_prev == 2.0 / 3.0 && rep[1].conv_first == 2.0 / 3.0);
+  assert_true(rep[2].conv_prev == 1.0 / 2.0 && rep[2].conv_first == 1.0 / 3.0);
+  /* step 1 has no time; step 2: 3 s and 5 s, median 4, p90 3 + 0.9 x 2 = 4.8, mean 4;
+  ** step 3: 5 s */
+  assert_false(rep[0].has_time);
+  assert_true(rep[1].has_time);
+  assert_true(rep[1].median == 4.0 && fabs(rep[1].p90 - 4.8) < 1e-12 && rep[1].avg == 4.0);
+  assert_true(rep[2].median == 5.0 && rep[2].p90 == 5.0 && rep[2].avg == 5.0);
+  gmem_free(rep);
+  gmem_free(act);
+  gmem_free(d);
+  gfunnel_rows_free(&rows);
+}
+
+static gkey text_key(const char *t) {
+  gkey k;
+  memset(&k, 0, sizeof k);
+  k.type = GKEY_TEXT;
+  k.bytes = t;
+  k.len = strlen(t);
+  return k;
+}
+
+/* Breakdown groups in value order, NULL first, only those with an actor at step 1: actors with
+** values 'web' (id 0), 'app' (id 1), NULL, 'web'; 'ads' (id 2) is interned but no actor has it. */
+static void breakdown_groups_in_value_order(void **state) {
+  (void)state;
+  gkeys bds;
+  memset(&bds, 0, sizeof bds);
+  gkeys_init(&bds, 0);
+  const char *names[] = {"web", "app", "ads"};
+  for (uint32_t i = 0; i < 3; i++) {
+    gkey k = text_key(names[i]);
+    uint32_t id;
+    assert_true(gkeys_intern(&bds, &k, &id) >= 0);
+    assert_int_equal(id, i);
+  }
+  gfunnel_plan p = plan_view_cart_pay(10, 1, GFUNNEL_BD_FIRST, 0);
+  gfunnel_actor act[] = {{1, 1, 2, 0, 0}, {2, 2, 1, 0, 0}, {3, 0, 3, 0, 0}, {4, 1, 1, 0, 0}};
+  gfunnel_report_row *rep = NULL;
+  size_t nrep = 0;
+  char err[200];
+  assert_int_equal(gfunnel_build_report(&p, &bds, act, 4, NULL, 0, &rep, &nrep, NULL, err, sizeof err), 0);
+  /* NULL (1 actor, level 3), 'app' (1, level 1), 'web' (2, levels 2 and 1) */
+  assert_int_equal(nrep, 9);
+  static const uint32_t bd[3] = {0, 2, 1};
+  static const int64_t actors[3][3] = {{1, 1, 1}, {1, 0, 0}, {2, 1, 0}};
+  for (int g = 0; g < 3; g++)
+    for (int k = 0; k < 3; k++) {
+      assert_int_equal(rep[g * 3 + k].bd, bd[g]);
+      assert_int_equal(rep[g * 3 + k].actors, actors[g][k]);
+    }
+  /* 'app': nobody reached step 2, so conversion from step 2 to 3 is 0, not a division by 0 */
+  assert_true(rep[5].conv_prev == 0.0);
+  gmem_free(rep);
+  /* the cap: 16,385 groups of 64 steps pass 1,048,576 rows; 16,384 do not */
+  p.cfg.nsteps = 64;
+  gkeys many;
+  memset(&many, 0, sizeof many);
+  gkeys_init(&many, 0);
+  gfunnel_actor *big = malloc(16385 * sizeof *big);
+  assert_non_null(big);
+  for (uint32_t i = 0; i < 16385; i++) {
+    gkey k;
+    memset(&k, 0, sizeof k);
+    k.type = GKEY_INT;
+    k.i = i;
+    uint32_t id;
+    assert_true(gkeys_intern(&many, &k, &id) >= 0);
+    big[i] = (gfunnel_actor){i, id + 1, 64, 0, 0};
+  }
+  assert_int_equal(gfunnel_build_report(&p, &many, big, 16385, NULL, 0, &rep, &nrep, NULL, err, sizeof err), -1);
+  assert_string_equal(err,
+                      "16385 breakdown values x 64 steps make more than 1048576 report rows: break down by a "
+                      "column with fewer values, or use funnel_actors");
+  assert_null(rep);
+  assert_int_equal(gfunnel_build_report(&p, &many, big, 16384, NULL, 0, &rep, &nrep, NULL, err, sizeof err), 0);
+  assert_int_equal(nrep, 1048576);
+  gmem_free(rep);
+  free(big);
+  gkeys_free(&many);
+  gkeys_free(&bds);
+}
+
+static int stop_now(void *ctx) {
+  (void)ctx;
+  return 1;
+}
+
+static void evaluation_and_report_stop(void **state) {
+  (void)state;
+  /* 200,000 one-event actors: the grouping polls before it is done */
+  gfunnel_rows rows;
+  memset(&rows, 0, sizeof rows);
+  for (uint32_t a = 0; a < 200000; a++) assert_int_equal(gfunnel_rows_add(&rows, a, a, VIEW), 0);
+  gfunnel_plan p = plan_view_cart_pay(10, 0, GFUNNEL_BD_FIRST, 0);
+  gcancel c = {stop_now, NULL, GCANCEL_PERIOD, 0};
+  gfunnel_actor *act = NULL;
+  size_t nact = 0, nrep = 0;
+  assert_ptr_equal(gfunnel_evaluate(&p, &rows, 0, &act, &nact, NULL, NULL, &c), gcancel_reason);
+  gmem_free(act);
+  gfunnel_rows_free(&rows);
+  gfunnel_actor *many = calloc(200000, sizeof *many);
+  assert_non_null(many);
+  for (uint32_t a = 0; a < 200000; a++) many[a].level = 1;
+  gcancel c2 = {stop_now, NULL, GCANCEL_PERIOD, 0};
+  gfunnel_report_row *rep = NULL;
+  char err[200];
+  assert_int_equal(gfunnel_build_report(&p, NULL, many, 200000, NULL, 0, &rep, &nrep, &c2, err, sizeof err), -1);
+  assert_string_equal(err, gcancel_reason);
+  assert_null(rep);
+  free(many);
 }
 
 /* ---- McIlroy's adversary */
@@ -224,6 +450,10 @@ static void a_stop_is_honoured(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(evaluates_actors_by_hand),
+    cmocka_unit_test(reports_by_hand),
+    cmocka_unit_test(breakdown_groups_in_value_order),
+    cmocka_unit_test(evaluation_and_report_stop),
     cmocka_unit_test(quantiles_by_hand),
     cmocka_unit_test(quantiles_match_a_full_sort),
     cmocka_unit_test(adversarial_inputs_stay_n_log_n),

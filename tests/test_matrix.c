@@ -87,7 +87,7 @@ static const mrow matrix[] = {
   {"retention", 'a', 2, {"event = 'view'", "event = 'cart'"}, {"VEEEEEVEE", "VEEEEEVEE"}},
   {"retention", 'a', 3, {"event = 'view'", "event = 'cart'", "event = 'pay'"}, {"VEEEEEVEE", "VEEEEEVEE", "VEEEEEVEE"}},
   {"retention", 'a', 1, {"event = 'view'"}, {K_ANY_ERR}},
-  /* funnel.c TVFs: a NULL required argument gives no rows. steps 'abc' is the event of no
+  /* funnel_tvf.c: a NULL required argument gives no rows. steps 'abc' is the event of no
   ** source row: an error naming the step (allow_missing_steps reports it with 0 actors). */
   {"funnel", 't', 3, {"'SELECT user_id, ts, event FROM events'", "'1 day'", "'view,cart,pay'"},
    {K_SOURCE, K_WINDOW, K_TEXTARG}},

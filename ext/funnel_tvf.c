@@ -1,0 +1,516 @@
+/*
+** funnel_tvf.c: SQL glue of the table-valued funnel functions:
+**   funnel(source, window, steps [, options])                 the report
+**   funnel_actors(source, window, steps [, options])          one row per actor
+** It reads the arguments and the source's rows; funnel_report.c computes the result.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cancel_db.h"
+#include "funnel_engine.h"
+#include "funnel_glue.h"
+#include "funnel_report.h"
+#include "json_rule.h"
+#include "mem.h"
+#include "registry.h"
+#include "source.h"
+#include "tvf.h"
+
+static const gopt_spec report_spec[] = {
+  FUNNEL_MODE_SPECS,  {"attempt", GOPT_VALUE}, {"exclude", GOPT_VALUE}, {"breakdown", GOPT_VALUE},
+  {"tz", GOPT_VALUE}, {"ts_unit", GOPT_VALUE}, {"as_of", GOPT_VALUE},   {"allow_missing_steps", GOPT_FLAG},
+  {NULL, 0},
+};
+
+typedef struct fbuild {
+  const char *fn;
+  gfunnel_config cfg;
+  int nsteps, ndistinct, has_bd, bd_mode, bd_step;
+  char *step_names[GFUNNEL_MAX_STEPS];  /* as given, per step */
+  const char *dname[GFUNNEL_MAX_STEPS]; /* distinct names */
+  int dlen[GFUNNEL_MAX_STEPS];
+  uint64_t code_mask[256]; /* code -> steps it satisfies */
+  char *exclude;
+  int exclude_len;
+  /* The rows read (funnel_report.h). Actors are keys: a small non-negative INTEGER actor (user
+  ** id) is its own key, with no lookup at all; any other actor value is numbered by the actors
+  ** table and keyed GFUNNEL_ACTOR_DIRECT_MAX + its id. Actor 1 and actor 1.0 are two actors, as
+  ** they have always been here (the table keeps REALs apart from INTEGERs). */
+  gfunnel_rows held;
+  gkeys actors, bds; /* actors other than small INTEGERs; breakdown values */
+  /* timestamps as the source stores them (ts_unit, tz) and the as_of rule (timestamp.h) */
+  gts_format format;
+  gts_census census;
+  int as_of_given, allow_missing;
+  int64_t as_of_us;
+  int64_t earliest_us;                     /* earliest ts read, also of rows too late */
+  uint64_t rows;                           /* rows with a ts */
+  uint64_t seen, too_late;                 /* of which before as_of, and at or after it */
+  unsigned char occurs[GFUNNEL_MAX_STEPS]; /* per distinct name: some row seen has it */
+} fbuild;
+
+static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  fbuild *b = ctx;
+  /* the timestamp first, on every row: a source with its columns swapped is an error here,
+  ** not a funnel of 0 actors because no row's "event" named a step */
+  int64_t ts;
+  int rc = garg_ts(cols[1], &b->format, &b->census, b->fn, "ts (source column 2)", &ts, pzErr);
+  if (rc == GARG_NULL) return SQLITE_OK;
+  if (rc != SQLITE_OK) return rc;
+  if (ts < b->earliest_us) b->earliest_us = ts;
+  b->rows++;
+  /* the event decides whether the row matters at all; this runs once per source row, so it
+  ** makes as few sqlite3_value_* calls as it can. Rows after as_of count for the step names
+  ** that occur (a name is misspelt or not, whatever the as_of). */
+  sqlite3_value *ev = cols[2];
+  const unsigned char *name = sqlite3_value_text(ev);
+  if (!name) {
+    if (sqlite3_value_type(ev) != SQLITE_NULL) return SQLITE_NOMEM;
+    if (b->as_of_given && ts >= b->as_of_us) b->too_late++;
+    else b->seen++;
+    return SQLITE_OK;
+  }
+  int len = sqlite3_value_bytes(ev);
+  int code = 0;
+  for (int d = 0; d < b->ndistinct; d++)
+    if (b->dlen[d] == len &&
+        (len == 0 || ((unsigned char)b->dname[d][0] == name[0] && memcmp(b->dname[d], name, (size_t)len) == 0))) {
+      code = d + 1;
+      b->occurs[d] = 1;
+      break;
+    }
+  if (b->as_of_given && ts >= b->as_of_us) {
+    b->too_late++;
+    return SQLITE_OK;
+  }
+  b->seen++;
+  if (!code && b->exclude && b->exclude_len == len && memcmp(b->exclude, name, (size_t)len) == 0)
+    code = GFUNNEL_CODE_EXCLUDE;
+  /* rows of no interest are dropped at once, except "other" events under strict_order */
+  if (!code && !(b->cfg.flags & GFUNNEL_STRICT_ORDER)) return SQLITE_OK;
+  int at = sqlite3_value_type(cols[0]);
+  if (at == SQLITE_NULL) return SQLITE_OK;
+  uint32_t bd = 0;
+  gkey key;
+  int has_key = b->has_bd ? garg_key(cols[3], &key) : 0;
+  if (has_key) {
+    /* breakdown 1 and 1.0 are two rows of the report, as they have always been */
+    if (has_key < 0 || gkeys_intern(&b->bds, &key, &bd) < 0) return SQLITE_NOMEM;
+    bd++;
+    if (bd > GFUNNEL_BD_MAX) {
+      *pzErr = sqlite3_mprintf("%s: more than %u distinct breakdown values", b->fn, GFUNNEL_BD_MAX);
+      return SQLITE_ERROR;
+    }
+  }
+  uint32_t actor;
+  sqlite3_int64 iv = at == SQLITE_INTEGER ? sqlite3_value_int64(cols[0]) : -1;
+  if (iv >= 0 && iv < GFUNNEL_ACTOR_DIRECT_MAX) {
+    actor = (uint32_t)iv;
+  } else {
+    uint32_t id;
+    if (garg_key(cols[0], &key) < 0 || gkeys_intern(&b->actors, &key, &id) < 0) return SQLITE_NOMEM;
+    actor = GFUNNEL_ACTOR_DIRECT_MAX + id;
+  }
+  return gfunnel_rows_add(&b->held, ts, actor, bd << 8 | (uint32_t)code) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+typedef struct fresult {
+  int is_actors;
+  fbuild *b; /* names, breakdown and actor values */
+  gfunnel_actor *act;
+  size_t nact;
+  gfunnel_report_row *rep;
+  size_t nrep;
+} fresult;
+
+static void fb_free(fbuild *b) {
+  if (!b) return;
+  for (int k = 0; k < b->nsteps; k++) sqlite3_free(b->step_names[k]);
+  sqlite3_free(b->exclude);
+  gkeys_free(&b->actors);
+  gkeys_free(&b->bds);
+  gfunnel_rows_free(&b->held);
+  sqlite3_free(b);
+}
+
+static void fresult_free(void *p) {
+  fresult *r = p;
+  if (!r) return;
+  fb_free(r->b);
+  gmem_free(r->act);
+  gmem_free(r->rep);
+  sqlite3_free(r);
+}
+
+static char *ferr(int *rc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *m = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  *rc = m ? SQLITE_ERROR : SQLITE_NOMEM;
+  return m;
+}
+
+/* steps: a comma list ('view, cart, pay') or a JSON array of strings. */
+static int parse_steps(fbuild *b, sqlite3_value *v, char **pzErr) {
+  int rc = SQLITE_OK;
+  /* the type first: sqlite3_value_text would turn a BLOB into TEXT */
+  const char *text = sqlite3_value_type(v) == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : NULL;
+  if (!text) {
+    char *d = garg_describe(v);
+    *pzErr = ferr(&rc, "%s: steps is %s, expected event names as 'view,cart,pay' or a JSON array", b->fn, d ? d : "?");
+    sqlite3_free(d);
+    return rc;
+  }
+  const char *p = text;
+  while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+  if (*p == '[') {
+    /* The promotion rules' strict JSON reader: a name with \u0000 in it would be cut short
+    ** ("vi\u0000ew" read as "vi"), so it is refused; running out of memory is SQLITE_NOMEM,
+    ** not a complaint about the steps. */
+    gjson arr;
+    size_t at;
+    const char *why = gjson_parse(text, (size_t)sqlite3_value_bytes(v), &arr, &at);
+    if (why && strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
+    if (why && strcmp(why, GJSON_NUL_IN_STRING) == 0) {
+      *pzErr = ferr(&rc, "%s: steps is TEXT '%s': \\u0000 (NUL) in an event name at offset %lld", b->fn, text,
+                    (long long)at);
+      return rc;
+    }
+    if (why || arr.kind != GJ_ARRAY) {
+      if (!why) gjson_free(&arr);
+      *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names", b->fn, text);
+      return rc;
+    }
+    for (int k = 0; k < arr.n; k++) {
+      if (b->nsteps == GFUNNEL_MAX_STEPS) {
+        b->nsteps++;
+        break;
+      }
+      if (arr.items[k].kind != GJ_STRING) {
+        gjson_free(&arr);
+        *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected a JSON array of event names (strings)", b->fn, text);
+        return rc;
+      }
+      if (!(b->step_names[b->nsteps++] = sqlite3_mprintf("%s", arr.items[k].text))) {
+        gjson_free(&arr);
+        return SQLITE_NOMEM;
+      }
+    }
+    gjson_free(&arr);
+  } else {
+    const char *s = text;
+    for (;;) {
+      const char *e = strchr(s, ',');
+      if (!e) e = s + strlen(s);
+      const char *a = s, *z = e;
+      while (a < z && (*a == ' ' || *a == '\t' || *a == '\n')) a++;
+      while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\n')) z--;
+      if (a == z) {
+        *pzErr = ferr(&rc, "%s: steps is TEXT '%s', expected non-empty event names separated by commas", b->fn, text);
+        return rc;
+      }
+      if (b->nsteps == GFUNNEL_MAX_STEPS) {
+        b->nsteps++;
+        break;
+      }
+      if (!(b->step_names[b->nsteps++] = sqlite3_mprintf("%.*s", (int)(z - a), a))) return SQLITE_NOMEM;
+      if (!*e) break;
+      s = e + 1;
+    }
+  }
+  if (b->nsteps == 0 || b->nsteps > GFUNNEL_MAX_STEPS) {
+    if (b->nsteps > GFUNNEL_MAX_STEPS) b->nsteps = GFUNNEL_MAX_STEPS;
+    *pzErr = ferr(&rc, "%s: steps must name 1 to %d events", b->fn, GFUNNEL_MAX_STEPS);
+    return rc;
+  }
+  /* distinct names get codes; a name used by several steps satisfies all of them */
+  for (int k = 0; k < b->nsteps; k++) {
+    int d = 0;
+    while (d < b->ndistinct && strcmp(b->dname[d], b->step_names[k]) != 0) d++;
+    if (d == b->ndistinct) {
+      b->dname[d] = b->step_names[k];
+      b->dlen[d] = (int)strlen(b->step_names[k]);
+      b->ndistinct++;
+    }
+    b->code_mask[d + 1] |= UINT64_C(1) << k;
+  }
+  return SQLITE_OK;
+}
+
+/* tz, ts_unit and as_of: how the source's ts reads, and the instant of the analysis. */
+static int read_ts_options(fbuild *b, const gopts *o, char **pzErr) {
+  gcalendar cal;
+  int rc = garg_calendar_options(o, report_spec, b->fn, &cal, pzErr);
+  if (rc == SQLITE_OK) rc = garg_ts_format(o, report_spec, b->fn, cal.offset_s, &b->format, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  const char *as_of = gopts_value(o, report_spec, "as_of");
+  b->as_of_given = as_of != NULL;
+  return as_of ? garg_as_of_text(as_of, &b->format, b->fn, &b->as_of_us, pzErr) : SQLITE_OK;
+}
+
+/* After the scan: misencoded timestamps, an as_of before every row, and a step whose event
+** occurs in no row, before or after as_of (a misspelt name would otherwise be a step of 0
+** actors; an event that only happens after as_of is spelt right). */
+static int check_scan(fbuild *b, char **pzErr) {
+  int rc = garg_ts_census(&b->census, b->fn, "source timestamps", pzErr);
+  if (rc != SQLITE_OK) return rc;
+  if (b->as_of_given && b->seen == 0 && b->too_late > 0)
+    return garg_as_of_before_rows(b->fn, b->as_of_us, b->earliest_us, b->format.offset_s, pzErr);
+  if (b->rows == 0 || b->allow_missing) return SQLITE_OK;
+  for (int k = 0; k < b->nsteps; k++) {
+    int d = 0;
+    while (strcmp(b->dname[d], b->step_names[k]) != 0) d++;
+    if (!b->occurs[d]) {
+      *pzErr = ferr(&rc,
+                    "%s: step %d '%s' is the event of no source row (%llu read): check the name, or say "
+                    "allow_missing_steps to report it with 0 actors",
+                    b->fn, k + 1, b->step_names[k], (unsigned long long)b->rows);
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static int parse_report_options(fbuild *b, sqlite3_value *v, char **pzErr) {
+  int rc;
+  gopts o;
+  if (!v) return SQLITE_OK;
+  rc = garg_options(v, b->fn, report_spec, &o, pzErr);
+  if (rc == SQLITE_OK) rc = funnel_read_modes(&o, report_spec, b->fn, &b->cfg.flags, pzErr);
+  if (rc == SQLITE_OK) rc = read_ts_options(b, &o, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  b->allow_missing = gopts_has(&o, report_spec, "allow_missing_steps");
+  const char *attempt = gopts_value(&o, report_spec, "attempt");
+  if (attempt) {
+    if (strcmp(attempt, "first") == 0) b->cfg.flags |= GFUNNEL_FIRST_ATTEMPT;
+    else if (strcmp(attempt, "furthest") != 0) {
+      *pzErr = ferr(&rc, "%s: option attempt='%s', expected furthest or first", b->fn, attempt);
+      return rc;
+    }
+  }
+  const char *ex = gopts_value(&o, report_spec, "exclude");
+  if (ex) {
+    for (int k = 0; k < b->nsteps; k++)
+      if (strcmp(b->step_names[k], ex) == 0) {
+        *pzErr = ferr(&rc, "%s: option exclude='%s' is also step %d; an excluded event cannot be a step", b->fn, ex,
+                      k + 1);
+        return rc;
+      }
+    if (!(b->exclude = sqlite3_mprintf("%s", ex))) return SQLITE_NOMEM;
+    b->exclude_len = (int)strlen(ex);
+  }
+  const char *bd = gopts_value(&o, report_spec, "breakdown");
+  if (bd) {
+    if (!b->has_bd) {
+      *pzErr = ferr(&rc, "%s: option breakdown='%s' needs a 4th source column (the breakdown value)", b->fn, bd);
+      return rc;
+    }
+    if (strcmp(bd, "first") == 0) b->bd_mode = GFUNNEL_BD_FIRST;
+    else if (strcmp(bd, "last") == 0) b->bd_mode = GFUNNEL_BD_LAST;
+    else {
+      char *end = NULL;
+      long k = strncmp(bd, "step:", 5) == 0 ? strtol(bd + 5, &end, 10) : 0;
+      if (!end || *end || k < 1 || k > b->nsteps) {
+        *pzErr = ferr(&rc, "%s: option breakdown='%s', expected first, last or step:K with K from 1 to %d", b->fn, bd,
+                      b->nsteps);
+        return rc;
+      }
+      b->bd_mode = GFUNNEL_BD_STEP;
+      b->bd_step = (int)k;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
+                                 int64_t *nrows, char **pzErr, int is_actors) {
+  const char *fn = spec->name;
+  int rc;
+  fbuild *b = sqlite3_malloc64(sizeof *b);
+  fresult *r = sqlite3_malloc64(sizeof *r);
+  if (!b || !r) {
+    sqlite3_free(b);
+    sqlite3_free(r);
+    return SQLITE_NOMEM;
+  }
+  memset(b, 0, sizeof *b);
+  garg_seed_keys(&b->actors), garg_seed_keys(&b->bds); /* keys.h: ids are data, a seed per statement */
+  memset(r, 0, sizeof *r);
+  r->b = b;
+  r->is_actors = is_actors;
+  b->fn = fn;
+  b->earliest_us = INT64_MAX;
+  gsource src;
+  memset(&src, 0, sizeof src);
+  int src_open = 0;
+  gfunnel_delta *d = NULL;
+  size_t nd = 0;
+  rc = gsource_open_arg(&src, db, fn, "source", args[0], pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  src_open = 1;
+  rc = funnel_read_window(args[1], fn, &b->cfg.window, pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  if (src.ncol < 3) {
+    *pzErr = ferr(&rc, "%s: source has %d column%s, expected actor, ts, event and an optional breakdown", fn, src.ncol,
+                  src.ncol == 1 ? "" : "s");
+    goto fail;
+  }
+  b->has_bd = src.ncol >= 4;
+  rc = parse_steps(b, args[2], pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  b->cfg.nsteps = b->nsteps;
+  rc = parse_report_options(b, args[3], pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  int cols[4] = {0, 1, 2, 3};
+  rc = gsource_scan(&src, fn, cols, b->has_bd ? 4 : 3, fb_row, b, pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  gsource_close(&src);
+  src_open = 0;
+  rc = check_scan(b, pzErr);
+  if (rc != SQLITE_OK) goto fail;
+  /* computing the result runs no SQL: the engine and the loops ask the connection now and then */
+  gcancel_db cancel;
+  gcancel_db_init(&cancel, db);
+  gfunnel_plan plan;
+  plan.cfg = b->cfg;
+  memcpy(plan.code_mask, b->code_mask, sizeof plan.code_mask);
+  plan.has_bd = b->has_bd;
+  plan.bd_mode = b->bd_mode;
+  plan.bd_step = b->bd_step;
+  const char *why = gfunnel_evaluate(&plan, &b->held, gkeys_count(&b->actors), &r->act, &r->nact, is_actors ? NULL : &d,
+                                     &nd, &cancel.base);
+  char err[200];
+  if (!why && !is_actors &&
+      gfunnel_build_report(&plan, &b->bds, r->act, r->nact, d, nd, &r->rep, &r->nrep, &cancel.base, err, sizeof err))
+    why = err;
+  int stop = gcancel_db_finish(&cancel);
+  if (!why) rc = SQLITE_OK;
+  else if (strcmp(why, gcancel_reason) == 0) rc = stop != SQLITE_OK ? stop : SQLITE_INTERRUPT;
+  else if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
+  else *pzErr = ferr(&rc, "%s: %s", fn, why);
+  if (rc != SQLITE_OK) goto fail;
+  gmem_free(d);
+  *result = r;
+  *nrows = (int64_t)(is_actors ? r->nact : r->nrep);
+  return SQLITE_OK;
+fail:
+  if (src_open) gsource_close(&src);
+  gmem_free(d);
+  fresult_free(r);
+  return rc;
+}
+
+static int funnel_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
+                          char **pzErr) {
+  return funnel_compute_common(db, spec, args, result, nrows, pzErr, 0);
+}
+static int funnel_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result,
+                                 int64_t *nrows, char **pzErr) {
+  return funnel_compute_common(db, spec, args, result, nrows, pzErr, 1);
+}
+
+static void result_bd(const fbuild *b, uint32_t bd, sqlite3_context *ctx) {
+  if (bd == 0) {
+    sqlite3_result_null(ctx);
+  } else {
+    gkey key = gkeys_get(&b->bds, bd - 1);
+    garg_result_key(ctx, &key);
+  }
+}
+
+/* Local time in tz (UTC by default), as the analyst's calendar reads it. */
+static void result_ts(int64_t us, int32_t offset_s, sqlite3_context *ctx) {
+  char buf[GTIME_TEXT_MAX];
+  sqlite3_result_text(ctx, gtime_format(us, offset_s, buf), -1, SQLITE_TRANSIENT);
+}
+
+static void funnel_column(void *result, int64_t i, int col, sqlite3_context *ctx) {
+  fresult *r = result;
+  const gfunnel_report_row *row = &r->rep[i];
+  switch (col) {
+    case 0: result_bd(r->b, row->bd, ctx); break;
+    case 1: sqlite3_result_int(ctx, row->step); break;
+    case 2: sqlite3_result_text(ctx, r->b->step_names[row->step - 1], -1, SQLITE_TRANSIENT); break;
+    case 3: sqlite3_result_int64(ctx, row->actors); break;
+    case 4:
+      if (row->has_conv) sqlite3_result_double(ctx, row->conv_prev);
+      break;
+    case 5:
+      if (row->has_conv) sqlite3_result_double(ctx, row->conv_first);
+      break;
+    case 6: sqlite3_result_int64(ctx, row->dropped); break;
+    case 7:
+      if (row->has_time) sqlite3_result_double(ctx, row->median);
+      break;
+    case 8:
+      if (row->has_time) sqlite3_result_double(ctx, row->p90);
+      break;
+    case 9:
+      if (row->has_time) sqlite3_result_double(ctx, row->avg);
+      break;
+    default: break;
+  }
+}
+
+static void funnel_actors_column(void *result, int64_t i, int col, sqlite3_context *ctx) {
+  fresult *r = result;
+  const gfunnel_actor *a = &r->act[i];
+  switch (col) {
+    case 0:
+      if (a->actor < GFUNNEL_ACTOR_DIRECT_MAX) {
+        sqlite3_result_int64(ctx, a->actor);
+      } else {
+        gkey key = gkeys_get(&r->b->actors, a->actor - GFUNNEL_ACTOR_DIRECT_MAX);
+        garg_result_key(ctx, &key);
+      }
+      break;
+    case 1: result_bd(r->b, a->bd, ctx); break;
+    case 2: sqlite3_result_int(ctx, a->level); break;
+    case 3: result_ts(a->step1, r->b->format.offset_s, ctx); break;
+    case 4: result_ts(a->last, r->b->format.offset_s, ctx); break;
+    case 5: sqlite3_result_double(ctx, (double)(a->last - a->step1) / 1e6); break;
+    default: break;
+  }
+}
+
+static const char *const funnel_arg_names[] = {"source", "window", "steps", "options"};
+
+const gtvf_spec funnel_spec = {
+  .name = "funnel",
+  .schema =
+    "CREATE TABLE x(breakdown, step INTEGER, event TEXT, actors INTEGER, conversion_from_prev REAL, "
+    "conversion_from_first REAL, dropped INTEGER, median_seconds REAL, p90_seconds REAL, avg_seconds REAL, "
+    "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
+  .n_out = 10,
+  .n_args = 4,
+  .n_required = 3,
+  .arg_names = funnel_arg_names,
+  .innocuous = 0,
+  .compute = funnel_compute,
+  .column = funnel_column,
+  .destroy = fresult_free,
+  .sources = 1u << 0,
+  .options = report_spec,
+};
+
+const gtvf_spec funnel_actors_spec = {
+  .name = "funnel_actors",
+  .schema =
+    "CREATE TABLE x(actor, breakdown, level INTEGER, step1_ts TEXT, last_ts TEXT, seconds_to_last REAL, "
+    "source HIDDEN, window HIDDEN, steps HIDDEN, options HIDDEN)",
+  .n_out = 6,
+  .n_args = 4,
+  .n_required = 3,
+  .arg_names = funnel_arg_names,
+  .innocuous = 0,
+  .compute = funnel_actors_compute,
+  .column = funnel_actors_column,
+  .destroy = fresult_free,
+  .sources = 1u << 0,
+  .options = report_spec,
+};
