@@ -82,7 +82,16 @@ static void sum_column(void *result, int64_t row, int col, sqlite3_context *ctx)
 }
 static const char *const sum_args[] = {"source"};
 static const gtvf_spec sum_spec = {
-  "scaffold_sum", "CREATE TABLE x(total, source HIDDEN)", 1, 1, 1, sum_args, 0, sum_compute, sum_column, sqlite3_free,
+  .name = "scaffold_sum",
+  .schema = "CREATE TABLE x(total, source HIDDEN)",
+  .n_out = 1,
+  .n_args = 1,
+  .n_required = 1,
+  .arg_names = sum_args,
+  .innocuous = 0,
+  .compute = sum_compute,
+  .column = sum_column,
+  .destroy = sqlite3_free,
 };
 static const gtvf_host sum_host = {&sum_spec, NULL};
 
