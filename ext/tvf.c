@@ -20,8 +20,7 @@ typedef struct gtvf_cursor {
   sqlite3_value *args[GTVF_MAX_ARGS];
 } gtvf_cursor;
 
-static int gtvf_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
-                        char **pzErr) {
+static int gtvf_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **pzErr) {
   (void)argc;
   (void)argv;
   const gtvf_host *host = aux;
@@ -54,52 +53,48 @@ static int gtvf_disconnect(sqlite3_vtab *vt) {
 
 #define GTVF_MISSING (1 << 30)
 
-/* Opens (prepares, never runs) each source argument whose value the statement's text fixes, so
-** that "no such table" and the like fail the statement's prepare (tvf.h). A value known only when
-** the statement runs (a parameter, a column of a join) is checked by xFilter as before. Checks do
-** not nest: preparing a source that calls a table-valued function leaves that function's own
-** sources to its own prepare, so a source that quotes itself cannot recurse here. */
-static int check_sources(gtvf_vtab *vt, sqlite3_index_info *info, const int *usable_at) {
-  const gtvf_spec *spec = vt->spec;
-  if (!spec->sources || !vt->conn || vt->conn->checking) return SQLITE_OK;
-  for (int arg = 0; arg < spec->n_args; arg++) {
-    sqlite3_value *v = NULL;
-    if (!(spec->sources & (1u << arg)) || usable_at[arg] < 0) continue;
-    if (sqlite3_vtab_rhs_value(info, usable_at[arg], &v) != SQLITE_OK || !v) continue;
-    if (sqlite3_value_type(v) == SQLITE_NULL) continue; /* what NULL means is xFilter's to say */
-    gsource src;
-    char *err = NULL;
-    vt->conn->checking = 1;
-    int rc = gsource_open_arg(&src, vt->db, spec->name, spec->arg_names[arg], v, &err);
-    vt->conn->checking = 0;
-    if (rc == SQLITE_OK) {
-      gsource_close(&src);
-      continue;
-    }
-    if (rc == SQLITE_NOMEM || !err) {
-      sqlite3_free(err);
-      return SQLITE_NOMEM;
-    }
-    sqlite3_free(vt->base.zErrMsg);
-    vt->base.zErrMsg = err;
-    return SQLITE_ERROR;
-  }
-  return SQLITE_OK;
+/* The value the statement's text fixes for argument arg (a literal), or NULL: a parameter or a
+** column of a join is known only when the statement runs. NULL too for a NULL literal: what NULL
+** means is xFilter's to say. */
+static sqlite3_value *literal_arg(sqlite3_index_info *info, const int *usable_at, int arg) {
+  sqlite3_value *v = NULL;
+  if (usable_at[arg] < 0 || sqlite3_vtab_rhs_value(info, usable_at[arg], &v) != SQLITE_OK || !v) return NULL;
+  return sqlite3_value_type(v) == SQLITE_NULL ? NULL : v;
 }
 
-/* Parses a literal options argument as compute will (tvf.h, gtvf_spec.options): what the text
-** of the statement fixes is checked when it is prepared; values of options stay compute's. */
-static int check_options(gtvf_vtab *vt, sqlite3_index_info *info, const int *usable_at) {
+/* Opens (prepares, never runs) a source argument, so that "no such table" and the like fail the
+** statement's prepare (tvf.h). Checks do not nest: preparing a source that calls a table-valued
+** function leaves that function's own sources to its own prepare, so a source that quotes itself
+** cannot recurse here. */
+static int check_source(gtvf_vtab *vt, int arg, sqlite3_value *v, char **err) {
+  if (!vt->conn || vt->conn->checking) return SQLITE_OK;
+  gsource src;
+  vt->conn->checking = 1;
+  int rc = gsource_open_arg(&src, vt->db, vt->spec->name, vt->spec->arg_names[arg], v, err);
+  vt->conn->checking = 0;
+  if (rc == SQLITE_OK) gsource_close(&src);
+  return rc;
+}
+
+/* Parses a literal options argument as compute will (tvf.h, gtvf_spec.options); values of
+** options stay compute's to check. */
+static int check_options(gtvf_vtab *vt, sqlite3_value *v, char **err) {
+  gopts parsed;
+  return garg_options(v, vt->spec->name, vt->spec->options, &parsed, err);
+}
+
+/* What the statement's text fixes of the arguments is checked when it is prepared: sources and
+** options. A value known only when the statement runs is checked by xFilter, with the same
+** message. The error goes to zErrMsg, where SQLite takes it for the prepare's. */
+static int check_literal_args(gtvf_vtab *vt, sqlite3_index_info *info, const int *usable_at) {
   const gtvf_spec *spec = vt->spec;
-  if (!spec->options) return SQLITE_OK;
   for (int arg = 0; arg < spec->n_args; arg++) {
-    sqlite3_value *v = NULL;
-    if (strcmp(spec->arg_names[arg], "options") != 0 || usable_at[arg] < 0) continue;
-    if (sqlite3_vtab_rhs_value(info, usable_at[arg], &v) != SQLITE_OK || !v) continue;
-    if (sqlite3_value_type(v) == SQLITE_NULL) continue;
-    gopts parsed;
+    int is_source = (spec->sources >> arg) & 1;
+    int is_options = spec->options && strcmp(spec->arg_names[arg], "options") == 0;
+    sqlite3_value *v = is_source || is_options ? literal_arg(info, usable_at, arg) : NULL;
+    if (!v) continue;
     char *err = NULL;
-    int rc = garg_options(v, spec->name, spec->options, &parsed, &err);
+    int rc = is_source ? check_source(vt, arg, v, &err) : check_options(vt, v, &err);
     if (rc == SQLITE_OK) continue;
     if (rc == SQLITE_NOMEM || !err) {
       sqlite3_free(err);
@@ -145,8 +140,7 @@ static int gtvf_best_index(sqlite3_vtab *tab, sqlite3_index_info *info) {
     ** xFilter report the missing argument if it is ever the only plan. */
     missing = 1;
   }
-  int rc = check_sources(vt, info, usable_at);
-  if (rc == SQLITE_OK) rc = check_options(vt, info, usable_at);
+  int rc = check_literal_args(vt, info, usable_at);
   if (rc != SQLITE_OK) return rc;
   info->idxNum = mask | (missing ? GTVF_MISSING : 0);
   info->estimatedCost = missing ? 1e300 : 1e6;

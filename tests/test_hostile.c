@@ -334,9 +334,18 @@ static void probe_column(void *result, int64_t row, int col, sqlite3_context *ct
 }
 
 static const char *const probe_args[] = {"source"};
+/* Its source is not marked in .sources: these tests reach the source when the statement runs. */
 static const gtvf_spec probe_spec = {
-  "probe_rows", "CREATE TABLE x(rows, source HIDDEN)", 1, 1, 1, probe_args, 0,
-  probe_compute, probe_column, sqlite3_free,
+  .name = "probe_rows",
+  .schema = "CREATE TABLE x(rows, source HIDDEN)",
+  .n_out = 1,
+  .n_args = 1,
+  .n_required = 1,
+  .arg_names = probe_args,
+  .innocuous = 0,
+  .compute = probe_compute,
+  .column = probe_column,
+  .destroy = sqlite3_free,
 };
 static const gtvf_host probe_host = {&probe_spec, NULL};
 

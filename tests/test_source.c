@@ -53,9 +53,18 @@ static void count_column(void *result, int64_t row, int col, sqlite3_context *ct
 }
 
 static const char *const count_args[] = {"source"};
+/* Its source is not marked in .sources: these tests reach the source when the statement runs. */
 static const gtvf_spec count_spec = {
-  "count_rows", "CREATE TABLE x(rows, total, source HIDDEN)", 2, 1, 1, count_args, 0,
-  count_compute, count_column, sqlite3_free,
+  .name = "count_rows",
+  .schema = "CREATE TABLE x(rows, total, source HIDDEN)",
+  .n_out = 2,
+  .n_args = 1,
+  .n_required = 1,
+  .arg_names = count_args,
+  .innocuous = 0,
+  .compute = count_compute,
+  .column = count_column,
+  .destroy = sqlite3_free,
 };
 static const gtvf_host count_host = {&count_spec, NULL};
 
