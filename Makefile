@@ -329,7 +329,7 @@ test-cluster: deps growth.$(SO_EXT) build/cluster/growth-node build/cluster/grow
 #   make test-threads      tests/threads.c under ThreadSanitizer (gcc): part of `make test`
 #   make test-big          one actor with 10M events through every function that holds rows:
 #                          results checked by hand, peak memory per row against docs/performance.md
-#                          bounds (tests/test_big.c); about 45 s of CPU and 300 MB: part of `make test`
+#                          bounds (tests/test_big.c); about 45 s of CPU, up to 700 MB: part of `make test`
 # ---------------------------------------------------------------------------------------------
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
