@@ -1,0 +1,826 @@
+/* paths_engine.c: see paths_engine.h. */
+#include "paths_engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+const char *const gpaths_kind_names[3] = {"node", "edge", "dropoff"};
+
+/* ---------------------------------------------------------------------------------------
+** Stage 1: names to items
+*/
+
+int gpaths_wildcard(const char *p, size_t m, const char *s, size_t n) {
+  /* iterative glob with one backtrack point: linear in practice, m * n at worst */
+  size_t i = 0, j = 0, star = (size_t)-1, mark = 0;
+  while (j < n) {
+    if (i < m && p[i] == '*') {
+      star = i++;
+      mark = j;
+    } else if (i < m && p[i] == s[j]) {
+      i++;
+      j++;
+    } else if (star != (size_t)-1) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return 0;
+    }
+  }
+  while (i < m && p[i] == '*') i++;
+  return i == m;
+}
+
+/* 1 when the list holds exactly the n bytes at s. */
+static int list_has(const gpaths_list *l, const char *s, size_t n) {
+  if (!l->text) return 0;
+  const char *p = l->text;
+  for (;;) {
+    const char *e = strchr(p, ';');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == n && memcmp(p, s, n) == 0) return 1;
+    if (!e) return 0;
+    p = e + 1;
+  }
+}
+
+/* The first group matching name: its alias (or pattern) as [*a, *a + *alen). 0: none. */
+static int group_of(const char *groups, const char *name, size_t n, const char **a, size_t *alen) {
+  if (!groups) return 0;
+  const char *p = groups;
+  for (;;) {
+    const char *e = strchr(p, ';');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    const char *arrow = NULL;
+    for (size_t i = 0; i + 1 < len; i++)
+      if (p[i] == '=' && p[i + 1] == '>') {
+        arrow = p + i;
+        break;
+      }
+    size_t plen = arrow ? (size_t)(arrow - p) : len;
+    if (gpaths_wildcard(p, plen, name, n)) {
+      *a = arrow ? arrow + 2 : p;
+      *alen = arrow ? len - plen - 2 : len;
+      return 1;
+    }
+    if (!e) return 0;
+    p = e + 1;
+  }
+}
+
+const char *gpaths_map_items(const gkeys *names, const gpaths_filter *f, uint32_t *item_of, uint8_t *bars,
+                             gkeys *items) {
+  uint32_t n = gkeys_count(names);
+  for (uint32_t id = 0; id < n; id++) {
+    item_of[id] = GPATHS_DROP;
+    if (bars) bars[id] = 0;
+    if (gkeys_scope(names, id)) continue; /* a session */
+    gkey k = gkeys_get(names, id);
+    if (k.type != GKEY_TEXT) continue;
+    const char *s = k.bytes;
+    size_t len = k.len;
+    const char *alias;
+    size_t alen;
+    if (group_of(f->groups, s, len, &alias, &alen)) {
+      s = alias;
+      len = alen;
+    }
+    if (bars && list_has(&f->exclude_actors, s, len)) bars[id] = 1;
+    if (list_has(&f->exclude, s, len)) continue;
+    if (f->include.text && !list_has(&f->include, s, len)) continue;
+    gkey item = {GKEY_TEXT, 0, 0, s, len};
+    uint32_t iid;
+    int rc = gkeys_intern(items, &item, &iid);
+    if (rc == GKEYS_NOMEM) return "out of memory";
+    if (rc < 0 || iid >= GPATHS_MAX_ITEMS) return "more than 134217725 distinct events";
+    item_of[id] = iid;
+  }
+  return NULL;
+}
+
+static int cmp_names(const gkeys *k, uint32_t a, uint32_t b) {
+  uint64_t sa = gkeys_scope(k, a), sb = gkeys_scope(k, b);
+  if (sa != sb) return sa < sb ? -1 : 1;
+  int c = gkeys_cmp(k, a, b);
+  return c ? c : (a > b) - (a < b);
+}
+
+/* Merge sort of ids by cmp_names (qsort has no context argument in C11). */
+static void sort_ids(const gkeys *k, uint32_t *id, uint32_t *tmp, uint32_t n) {
+  if (n < 2) return;
+  uint32_t h = n / 2;
+  sort_ids(k, id, tmp, h);
+  sort_ids(k, id + h, tmp, n - h);
+  memcpy(tmp, id, (size_t)n * sizeof *tmp);
+  uint32_t i = 0, j = h, o = 0;
+  while (i < h && j < n) id[o++] = cmp_names(k, tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
+  while (i < h) id[o++] = tmp[i++];
+  while (j < n) id[o++] = tmp[j++];
+}
+
+const char *gpaths_name_ranks(const gkeys *names, uint32_t *rank, gcancel *cancel) {
+  uint32_t n = gkeys_count(names);
+  uint32_t *id = gmem_alloc(((size_t)n + 1) * sizeof *id), *tmp = gmem_alloc(((size_t)n + 1) * sizeof *tmp);
+  if (!id || !tmp) {
+    gmem_free(id);
+    gmem_free(tmp);
+    return "out of memory";
+  }
+  for (uint32_t i = 0; i < n; i++) id[i] = i;
+  sort_ids(names, id, tmp, n);
+  for (uint32_t i = 0; i < n; i++) rank[id[i]] = i;
+  gmem_free(id);
+  gmem_free(tmp);
+  uint64_t work = n;
+  for (uint32_t m = n; m > 1; m >>= 1) work += n;
+  return gcancel_work(cancel, work) ? gcancel_reason : NULL;
+}
+
+/* ---------------------------------------------------------------------------------------
+** Stages 2 to 5: one actor's journeys
+*/
+
+typedef struct walker {
+  gpaths_node *node; /* the actor's nodes after collapse */
+  uint32_t *seg;     /* segment number of each node */
+  uint32_t nnode, node_cap, seg_cap;
+  gpaths_node *jnode; /* the journeys' nodes */
+  uint32_t njnode, jnode_cap;
+  gpaths_journey *j;
+  uint32_t nj, j_cap;
+} walker;
+
+static void walker_free(walker *w) {
+  gmem_free(w->node);
+  gmem_free(w->seg);
+  gmem_free(w->jnode);
+  gmem_free(w->j);
+}
+
+static int grow(void **p, uint32_t *cap, uint32_t need, size_t size) {
+  if (need <= *cap) return 0;
+  uint32_t c = *cap ? *cap : 64;
+  while (c < need) c = c > UINT32_MAX / 2 ? UINT32_MAX : c * 2;
+  void *t = gmem_realloc(*p, (size_t)c * size);
+  if (!t) return -1;
+  *p = t;
+  *cap = c;
+  return 0;
+}
+
+/* Stages 1 to 3 for rows [s, e): kept rows as collapsed nodes with their segment numbers. */
+static int build_nodes(walker *w, const gevents *ev, const gpaths_opts *o, uint32_t s, uint32_t e) {
+  w->nnode = 0;
+  if (o->bars)
+    for (uint32_t i = s; i < e; i++)
+      if (o->bars[ev->event[i]]) return 0; /* the actor is excluded */
+  uint32_t segno = 0, prev_session = 0;
+  int64_t prev_ts = 0;
+  int any = 0;
+  for (uint32_t i = s; i < e; i++) {
+    uint32_t it = o->item_of[ev->event[i]];
+    if (it == GPATHS_DROP) continue;
+    int64_t ts = ev->ts[i];
+    int split = any &&
+                ((o->gap_us >= 0 && ts - prev_ts > o->gap_us) || (o->sessions && ev->segment[i] != prev_session));
+    if (split) segno++;
+    any = 1;
+    prev_ts = ts;
+    if (o->sessions) prev_session = ev->segment[i];
+    if (!split && o->collapse && w->nnode && w->node[w->nnode - 1].item == it) {
+      w->node[w->nnode - 1].last_us = ts;
+      continue;
+    }
+    if (grow((void **)&w->node, &w->node_cap, w->nnode + 1, sizeof *w->node) ||
+        grow((void **)&w->seg, &w->seg_cap, w->nnode + 1, sizeof *w->seg))
+      return -1;
+    w->node[w->nnode] = (gpaths_node){it, ts, ts};
+    w->seg[w->nnode] = segno;
+    w->nnode++;
+  }
+  return 0;
+}
+
+/* Appends a journey of nodes [a, b) of w->node (a "..." node replaces the middle when
+** `middle`: keep first half and last half). Pointers are fixed once the actor is done. */
+static int add_journey(walker *w, const gpaths_opts *o, uint32_t a, uint32_t b, int first_step, int ended, int middle) {
+  uint32_t len = b - a;
+  uint32_t half = (uint32_t)o->steps / 2;
+  uint32_t keep = middle ? 2 * half + 1 : len;
+  if (grow((void **)&w->jnode, &w->jnode_cap, w->njnode + keep, sizeof *w->jnode) ||
+      grow((void **)&w->j, &w->j_cap, w->nj + 1, sizeof *w->j))
+    return -1;
+  gpaths_node *out = w->jnode + w->njnode;
+  if (middle) {
+    memcpy(out, w->node + a, half * sizeof *out);
+    out[half] = w->node[a + half];
+    out[half].item = o->nitems; /* "...": the first hidden node's times (PostHog v1) */
+    memcpy(out + half + 1, w->node + b - half, half * sizeof *out);
+  } else {
+    memcpy(out, w->node + a, len * sizeof *out);
+  }
+  gpaths_journey *j = &w->j[w->nj++];
+  memset(j, 0, sizeof *j);
+  j->number = w->nj;
+  j->node = (const gpaths_node *)(uintptr_t)w->njnode; /* an offset until the actor is done */
+  j->n = keep;
+  j->first_step = first_step;
+  j->ended = ended;
+  w->njnode += keep;
+  return 0;
+}
+
+static uint32_t seg_end(const walker *w, uint32_t s) {
+  uint32_t e = s;
+  while (e < w->nnode && w->seg[e] == w->seg[s]) e++;
+  return e;
+}
+
+static int journeys_none(walker *w, const gpaths_opts *o) {
+  uint32_t steps = (uint32_t)o->steps;
+  for (uint32_t s = 0, e; s < w->nnode; s = e) {
+    e = seg_end(w, s);
+    uint32_t len = e - s;
+    if (add_journey(w, o, s, s + (len < steps ? len : steps), 1, len <= steps, 0)) return -1;
+  }
+  return 0;
+}
+
+static int journeys_start(walker *w, const gpaths_opts *o) {
+  uint32_t steps = (uint32_t)o->steps;
+  for (uint32_t s = 0, e; s < w->nnode; s = e) {
+    e = seg_end(w, s);
+    uint32_t k = s;
+    while (k < e && w->node[k].item != o->start_item) k++;
+    if (k == e) continue;
+    uint32_t end = k + 1;
+    while (end < e && (o->window_us < 0 || w->node[end].first_us - w->node[k].first_us <= o->window_us)) end++;
+    uint32_t len = end - k;
+    if (add_journey(w, o, k, k + (len < steps ? len : steps), 0, len <= steps, 0)) return -1;
+    if (!o->every) break;
+  }
+  return 0;
+}
+
+/* The journey up to the last end anchor of segment [s, e); 0 when there is none. */
+static int end_journey(walker *w, const gpaths_opts *o, uint32_t s, uint32_t e, int *found) {
+  uint32_t steps = (uint32_t)o->steps;
+  *found = 0;
+  uint32_t k = e;
+  while (k > s && w->node[k - 1].item != o->end_item) k--;
+  if (k == s) return 0;
+  k--; /* the anchor */
+  uint32_t begin = k;
+  while (begin > s && (o->window_us < 0 || w->node[k].first_us - w->node[begin - 1].first_us <= o->window_us)) begin--;
+  uint32_t len = k + 1 - begin, keep = len < steps ? len : steps;
+  *found = 1;
+  return add_journey(w, o, k + 1 - keep, k + 1, -(int)(keep - 1), len <= steps, 0);
+}
+
+static int journeys_end(walker *w, const gpaths_opts *o) {
+  if (!o->every) {
+    /* the actor's last anchor: segments from the last */
+    for (uint32_t e = w->nnode; e > 0;) {
+      uint32_t s = e - 1;
+      while (s > 0 && w->seg[s - 1] == w->seg[e - 1]) s--;
+      int found;
+      if (end_journey(w, o, s, e, &found)) return -1;
+      if (found) return 0;
+      e = s;
+    }
+    return 0;
+  }
+  for (uint32_t s = 0, e; s < w->nnode; s = e) {
+    e = seg_end(w, s);
+    int found;
+    if (end_journey(w, o, s, e, &found)) return -1;
+  }
+  return 0;
+}
+
+static int journeys_between(walker *w, const gpaths_opts *o) {
+  uint32_t steps = (uint32_t)o->steps;
+  for (uint32_t s = 0, e; s < w->nnode; s = e) {
+    e = seg_end(w, s);
+    uint32_t k = s;
+    while (k < e && w->node[k].item != o->start_item) k++;
+    if (k == e) continue;
+    uint32_t m = k + 1;
+    while (m < e && w->node[m].item != o->end_item) m++;
+    if (m == e) continue;
+    if (o->window_us >= 0 && w->node[m].first_us - w->node[k].first_us > o->window_us) continue;
+    uint32_t len = m + 1 - k;
+    if (add_journey(w, o, k, m + 1, 0, 1, len > steps)) return -1;
+    if (!o->every) break;
+  }
+  return 0;
+}
+
+const char *gpaths_walk(const gevents *ev, const gpaths_opts *o, gpaths_each each, void *ctx, gcancel *cancel) {
+  walker w;
+  memset(&w, 0, sizeof w);
+  const char *why = NULL;
+  int impossible = (o->anchor == GPATHS_START || o->anchor == GPATHS_BETWEEN) && o->start_item == GPATHS_DROP;
+  impossible |= (o->anchor == GPATHS_END || o->anchor == GPATHS_BETWEEN) && o->end_item == GPATHS_DROP;
+  for (uint32_t a = 0; a < ev->nactors && !why && !impossible; a++) {
+    uint32_t s = ev->start[a], e = ev->start[a + 1];
+    if (gcancel_work(cancel, (uint64_t)(e - s) + 1)) {
+      why = gcancel_reason;
+      break;
+    }
+    if (s == e) continue;
+    w.nj = w.njnode = 0;
+    int rc = build_nodes(&w, ev, o, s, e);
+    if (!rc && w.nnode) {
+      switch (o->anchor) {
+        case GPATHS_START: rc = journeys_start(&w, o); break;
+        case GPATHS_END: rc = journeys_end(&w, o); break;
+        case GPATHS_BETWEEN: rc = journeys_between(&w, o); break;
+        default: rc = journeys_none(&w, o); break;
+      }
+    }
+    if (rc) {
+      why = "out of memory";
+      break;
+    }
+    if (!w.nj) continue;
+    for (uint32_t i = 0; i < w.nj; i++) {
+      w.j[i].actor = a;
+      w.j[i].node = w.jnode + (uintptr_t)w.j[i].node;
+    }
+    why = each(ctx, a, w.j, w.nj);
+  }
+  walker_free(&w);
+  return why;
+}
+
+/* ---------------------------------------------------------------------------------------
+** Counting
+*/
+
+#define ITEM_BITS 27
+#define ITEM_NONE ((UINT64_C(1) << ITEM_BITS) - 1)
+
+static uint64_t pack(int kind, int step, uint64_t from, uint64_t to) {
+  return (uint64_t)kind << 61 | (uint64_t)(step + 64) << 54 | from << ITEM_BITS | to;
+}
+
+/* One table of elements: node, edge and drop-off keys to dense ids, with their counts. */
+typedef struct elems {
+  gkeys ids;
+  uint64_t *key;
+  uint32_t *actors, *last_actor; /* last_actor: actor + 1 that counted last */
+  uint64_t *journeys;
+  double *sum_s;
+  uint32_t n, cap;
+} elems;
+
+static void elems_init(elems *t) {
+  memset(t, 0, sizeof *t);
+  gkeys_init(&t->ids, GKEYS_IDS_ONLY);
+}
+
+static void elems_free(elems *t) {
+  gkeys_free(&t->ids);
+  gmem_free(t->key);
+  gmem_free(t->actors);
+  gmem_free(t->last_actor);
+  gmem_free(t->journeys);
+  gmem_free(t->sum_s);
+}
+
+/* The id of a key, added with zero counts when new; UINT32_MAX when out of memory. */
+static uint32_t elem_id(elems *t, uint64_t key) {
+  uint32_t id;
+  int rc = gkeys_int(&t->ids, (int64_t)key, &id);
+  if (rc < 0) return UINT32_MAX;
+  if (rc == GKEYS_ADDED) {
+    if (id >= t->cap) {
+      uint32_t c = t->cap ? t->cap * 2 : 256;
+      uint64_t *k = gmem_realloc(t->key, (size_t)c * sizeof *k);
+      if (k) t->key = k;
+      uint32_t *ac = gmem_realloc(t->actors, (size_t)c * sizeof *ac);
+      if (ac) t->actors = ac;
+      uint32_t *la = gmem_realloc(t->last_actor, (size_t)c * sizeof *la);
+      if (la) t->last_actor = la;
+      uint64_t *jn = gmem_realloc(t->journeys, (size_t)c * sizeof *jn);
+      if (jn) t->journeys = jn;
+      double *su = gmem_realloc(t->sum_s, (size_t)c * sizeof *su);
+      if (su) t->sum_s = su;
+      if (!k || !ac || !la || !jn || !su) return UINT32_MAX;
+      t->cap = c;
+    }
+    t->key[id] = key;
+    t->actors[id] = t->last_actor[id] = 0;
+    t->journeys[id] = 0;
+    t->sum_s[id] = 0;
+    t->n = id + 1;
+  }
+  return id;
+}
+
+typedef struct counter {
+  const gpaths_opts *o;
+  elems *t;
+  elems *first; /* with top: the first pass's table, whose node ids `kept` flags */
+  const uint8_t *kept;
+  int64_t *gaps; /* the gaps pass: gaps[off[id] + fill[id]] */
+  const uint64_t *off;
+  uint64_t *fill;
+  uint32_t anchor_actors;
+} counter;
+
+static int count_elem(counter *c, uint32_t actor, uint64_t key, int64_t gap_us) {
+  uint32_t id = elem_id(c->t, key);
+  if (id == UINT32_MAX) return -1;
+  if (c->gaps) {
+    c->gaps[c->off[id] + c->fill[id]++] = gap_us;
+    return 0;
+  }
+  elems *t = c->t;
+  t->journeys[id]++;
+  if (t->last_actor[id] != actor + 1) {
+    t->last_actor[id] = actor + 1;
+    t->actors[id]++;
+  }
+  t->sum_s[id] += (double)gap_us / 1e6;
+  return 0;
+}
+
+/* The item a node shows: itself, or "$other" when top left it out at its step. */
+static uint64_t shown(const counter *c, int step, uint32_t item) {
+  if (!c->kept) return item;
+  uint32_t id;
+  int rc = gkeys_int(&c->first->ids, (int64_t)pack(GPATHS_NODE, step, item, ITEM_NONE), &id);
+  if (rc != GKEYS_FOUND) return item;
+  return c->kept[id] ? item : c->o->nitems + 1;
+}
+
+static const char *count_actor(void *ctx, uint32_t actor, const gpaths_journey *js, uint32_t nj) {
+  counter *c = ctx;
+  if (!c->gaps) c->anchor_actors++;
+  for (uint32_t k = 0; k < nj; k++) {
+    const gpaths_journey *j = &js[k];
+    uint64_t prev = 0;
+    for (uint32_t i = 0; i < j->n; i++) {
+      int step = j->first_step + (int)i;
+      uint64_t it = shown(c, step, j->node[i].item);
+      if (!c->gaps && count_elem(c, actor, pack(GPATHS_NODE, step, it, ITEM_NONE), 0)) return "out of memory";
+      if (i > 0) {
+        /* timing=last times each node by its run's last row (PostHog v1 keeps the last of a run) */
+        int64_t gap = c->o->timing_last ? j->node[i].last_us - j->node[i - 1].last_us
+                                        : j->node[i].first_us - j->node[i - 1].first_us;
+        if (count_elem(c, actor, pack(GPATHS_EDGE, step - 1, prev, it), gap)) return "out of memory";
+      }
+      prev = it;
+    }
+    if (j->ended && !c->gaps) {
+      int at_first = c->o->anchor == GPATHS_END;
+      uint32_t i = at_first ? 0 : j->n - 1;
+      int step = j->first_step + (int)i;
+      if (count_elem(c, actor, pack(GPATHS_DROPOFF, step, shown(c, step, j->node[i].item), ITEM_NONE), 0))
+        return "out of memory";
+    }
+  }
+  return NULL;
+}
+
+static int key_kind(uint64_t k) { return (int)(k >> 61); }
+static int key_step(uint64_t k) { return (int)((k >> 54) & 127) - 64; }
+static uint32_t key_from(uint64_t k) { return (uint32_t)((k >> ITEM_BITS) & ITEM_NONE); }
+static uint32_t key_to(uint64_t k) { return (uint32_t)(k & ITEM_NONE); }
+
+typedef struct sort_ctx {
+  const elems *t;
+  const uint32_t *rank; /* items' ranks */
+} sort_ctx;
+
+static int cmp_u32(uint32_t a, uint32_t b) { return (a > b) - (a < b); }
+
+/* Rows: step, kind, actors desc, journeys desc, from, to. */
+static int cmp_elems(const sort_ctx *s, uint32_t a, uint32_t b) {
+  uint64_t ka = s->t->key[a], kb = s->t->key[b];
+  int c;
+  if ((c = key_step(ka) - key_step(kb))) return c;
+  if ((c = key_kind(ka) - key_kind(kb))) return c;
+  if ((c = cmp_u32(s->t->actors[b], s->t->actors[a]))) return c;
+  if (s->t->journeys[a] != s->t->journeys[b]) return s->t->journeys[a] > s->t->journeys[b] ? -1 : 1;
+  if ((c = cmp_u32(s->rank[key_from(ka)], s->rank[key_from(kb)]))) return c;
+  uint32_t ta = key_to(ka), tb = key_to(kb);
+  return cmp_u32(ta == ITEM_NONE ? 0 : s->rank[ta], tb == ITEM_NONE ? 0 : s->rank[tb]);
+}
+
+static void sort_elems(const sort_ctx *s, uint32_t *id, uint32_t *tmp, uint32_t n) {
+  if (n < 2) return;
+  uint32_t h = n / 2;
+  sort_elems(s, id, tmp, h);
+  sort_elems(s, id + h, tmp, n - h);
+  memcpy(tmp, id, (size_t)n * sizeof *tmp);
+  uint32_t i = 0, j = h, o = 0;
+  while (i < h && j < n) id[o++] = cmp_elems(s, tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
+  while (i < h) id[o++] = tmp[i++];
+  while (j < n) id[o++] = tmp[j++];
+}
+
+/* Items' ranks by name; "..." and "$other" by their own texts. */
+static uint32_t *item_ranks(const gkeys *items, uint32_t nitems) {
+  gkeys all;
+  gkeys_init(&all, 0);
+  uint32_t *rank = gmem_alloc(((size_t)nitems + 2) * sizeof *rank);
+  int ok = rank != NULL;
+  for (uint32_t i = 0; ok && i < nitems; i++) {
+    gkey k = gkeys_get(items, i);
+    uint32_t id;
+    ok = gkeys_intern(&all, &k, &id) >= 0;
+  }
+  static const char *const extra[2] = {"...", "$other"};
+  for (int x = 0; ok && x < 2; x++) {
+    gkey k = {GKEY_TEXT, 0, 0, extra[x], strlen(extra[x])};
+    uint32_t id;
+    ok = gkeys_intern_scoped(&all, 1, &k, &id) >= 0; /* scoped: never one of the items */
+  }
+  if (ok) {
+    uint32_t n = gkeys_count(&all);
+    uint32_t *id = gmem_alloc(((size_t)n + 1) * sizeof *id), *tmp = gmem_alloc(((size_t)n + 1) * sizeof *tmp);
+    ok = id && tmp;
+    if (ok) {
+      for (uint32_t i = 0; i < n; i++) id[i] = i;
+      /* compare by bytes regardless of scope */
+      for (uint32_t w = 1; w < n; w *= 2) /* bottom-up merge sort */
+        for (uint32_t lo = 0; lo + w < n; lo += 2 * w) {
+          uint32_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n, i = lo, j = mid, o = lo;
+          while (i < mid && j < hi) {
+            gkey a = gkeys_get(&all, id[i]), b = gkeys_get(&all, id[j]);
+            tmp[o++] = gkey_cmp(&b, &a) < 0 ? id[j++] : id[i++];
+          }
+          while (i < mid) tmp[o++] = id[i++];
+          while (j < hi) tmp[o++] = id[j++];
+          memcpy(id + lo, tmp + lo, (size_t)(hi - lo) * sizeof *id);
+        }
+      for (uint32_t i = 0; i < n; i++) rank[id[i]] = i;
+    }
+    gmem_free(id);
+    gmem_free(tmp);
+  }
+  gkeys_free(&all);
+  if (!ok) {
+    gmem_free(rank);
+    return NULL;
+  }
+  return rank;
+}
+
+/* With top: which node ids of t stay (top per step by actors, ties by rank). */
+static uint8_t *top_nodes(const elems *t, uint32_t top, const uint32_t *rank) {
+  uint8_t *kept = gmem_alloc((size_t)t->n + 1);
+  uint32_t *id = gmem_alloc(((size_t)t->n + 1) * sizeof *id), *tmp = gmem_alloc(((size_t)t->n + 1) * sizeof *tmp);
+  if (!kept || !id || !tmp) {
+    gmem_free(kept);
+    gmem_free(id);
+    gmem_free(tmp);
+    return NULL;
+  }
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < t->n; i++) {
+    kept[i] = 0;
+    if (key_kind(t->key[i]) == GPATHS_NODE) id[n++] = i;
+  }
+  sort_ctx s = {t, rank};
+  sort_elems(&s, id, tmp, n); /* by step, actors desc, journeys desc, name */
+  int step = 1000;
+  uint32_t seen = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    int st = key_step(t->key[id[i]]);
+    if (st != step) {
+      step = st;
+      seen = 0;
+    }
+    if (seen++ < top) kept[id[i]] = 1;
+  }
+  gmem_free(id);
+  gmem_free(tmp);
+  return kept;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Median (mean of the two middle values) and p90 (nearest rank: the smallest value with at least
+** 90% of the values at or below it) of a sorted run, in seconds. */
+static void quantiles(const int64_t *v, uint64_t n, double *median_s, double *p90_s) {
+  *median_s = n % 2 ? (double)v[n / 2] / 1e6 : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2e6;
+  uint64_t r = (9 * n + 9) / 10; /* ceil(0.9 n) */
+  *p90_s = (double)v[r - 1] / 1e6;
+}
+
+/* The gaps pass: every edge's gaps, sorted, into medians and p90s. */
+static const char *edge_quantiles(const gevents *ev, counter *c, double *median_s, double *p90_s, gcancel *cancel) {
+  elems *t = c->t;
+  uint64_t total = 0;
+  uint64_t *off = gmem_alloc(((size_t)t->n + 1) * sizeof *off), *fill = gmem_alloc(((size_t)t->n + 1) * sizeof *fill);
+  if (!off || !fill) {
+    gmem_free(off);
+    gmem_free(fill);
+    return "out of memory";
+  }
+  for (uint32_t i = 0; i < t->n; i++) {
+    off[i] = total;
+    fill[i] = 0;
+    if (key_kind(t->key[i]) == GPATHS_EDGE) total += t->journeys[i];
+  }
+  int64_t *gaps = gmem_alloc((size_t)(total ? total : 1) * sizeof *gaps);
+  const char *why = gaps ? NULL : "out of memory";
+  if (!why) {
+    c->gaps = gaps;
+    c->off = off;
+    c->fill = fill;
+    why = gpaths_walk(ev, c->o, count_actor, c, cancel);
+    c->gaps = NULL;
+  }
+  for (uint32_t i = 0; !why && i < t->n; i++) {
+    if (key_kind(t->key[i]) != GPATHS_EDGE) continue;
+    uint64_t n = t->journeys[i];
+    qsort(gaps + off[i], n, sizeof *gaps, cmp_i64);
+    quantiles(gaps + off[i], n, &median_s[i], &p90_s[i]);
+    uint64_t work = n;
+    for (uint64_t m = n; m > 1; m >>= 1) work += n;
+    if (gcancel_work(cancel, work)) why = gcancel_reason;
+  }
+  gmem_free(gaps);
+  gmem_free(off);
+  gmem_free(fill);
+  return why;
+}
+
+/* The rows of table t, in order, without those under min_actors. */
+static const char *make_rows(const elems *t, const double *median_s, const double *p90_s, const uint32_t *rank,
+                             uint32_t min_actors, gpaths_result *out) {
+  uint32_t *id = gmem_alloc(((size_t)t->n + 1) * sizeof *id), *tmp = gmem_alloc(((size_t)t->n + 1) * sizeof *tmp);
+  out->row = gmem_alloc(((size_t)t->n + 1) * sizeof *out->row);
+  if (!id || !tmp || !out->row) {
+    gmem_free(id);
+    gmem_free(tmp);
+    return "out of memory";
+  }
+  for (uint32_t i = 0; i < t->n; i++) id[i] = i;
+  sort_ctx s = {t, rank};
+  sort_elems(&s, id, tmp, t->n);
+  out->n = 0;
+  for (uint32_t k = 0; k < t->n; k++) {
+    uint32_t i = id[k];
+    if (t->actors[i] < min_actors) continue;
+    uint64_t key = t->key[i];
+    gpaths_row *r = &out->row[out->n++];
+    memset(r, 0, sizeof *r);
+    r->kind = (uint8_t)key_kind(key);
+    r->step = (int8_t)key_step(key);
+    r->from = key_from(key);
+    r->to = key_to(key) == ITEM_NONE ? GPATHS_DROP : key_to(key);
+    r->actors = t->actors[i];
+    r->journeys = t->journeys[i];
+    uint32_t node;
+    int64_t nk = (int64_t)pack(GPATHS_NODE, r->step, r->from, ITEM_NONE);
+    r->from_actors = gkeys_int((gkeys *)&t->ids, nk, &node) == GKEYS_FOUND ? t->actors[node] : 0;
+    if (r->kind == GPATHS_EDGE) {
+      r->avg_s = t->sum_s[i] / (double)t->journeys[i];
+      r->median_s = median_s[i];
+      r->p90_s = p90_s[i];
+    }
+  }
+  gmem_free(id);
+  gmem_free(tmp);
+  return NULL;
+}
+
+const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, uint32_t min_actors, const gkeys *items,
+                         gpaths_result *out, gcancel *cancel) {
+  memset(out, 0, sizeof *out);
+  elems first, final;
+  elems_init(&first);
+  elems_init(&final);
+  counter c;
+  memset(&c, 0, sizeof c);
+  c.o = o;
+  c.t = &first;
+  uint8_t *kept = NULL;
+  double *median_s = NULL, *p90_s = NULL;
+  uint32_t *rank = item_ranks(items, o->nitems);
+  const char *why = rank ? gpaths_walk(ev, o, count_actor, &c, cancel) : "out of memory";
+  if (!why && top) {
+    /* again, with the items left out of each step's top shown as "$other" */
+    kept = top_nodes(&first, top, rank);
+    if (!kept) why = "out of memory";
+    c.first = &first;
+    c.kept = kept;
+    c.t = &final;
+    c.anchor_actors = 0;
+    if (!why) why = gpaths_walk(ev, o, count_actor, &c, cancel);
+  }
+  elems *t = c.t;
+  if (!why) {
+    median_s = gmem_alloc(((size_t)t->n + 1) * sizeof *median_s);
+    p90_s = gmem_alloc(((size_t)t->n + 1) * sizeof *p90_s);
+    why = median_s && p90_s ? edge_quantiles(ev, &c, median_s, p90_s, cancel) : "out of memory";
+  }
+  if (!why) why = make_rows(t, median_s, p90_s, rank, min_actors, out);
+  out->anchor_actors = c.anchor_actors;
+  gmem_free(kept);
+  gmem_free(median_s);
+  gmem_free(p90_s);
+  gmem_free(rank);
+  elems_free(&first);
+  elems_free(&final);
+  if (why) gpaths_result_free(out);
+  return why;
+}
+
+void gpaths_result_free(gpaths_result *r) {
+  gmem_free(r->row);
+  memset(r, 0, sizeof *r);
+}
+
+/* ---------------------------------------------------------------------------------------
+** Churn points
+*/
+
+typedef struct churn_gap {
+  uint32_t seq;
+  int64_t since_us;
+} churn_gap;
+
+static int cmp_churn_gap(const void *a, const void *b) {
+  const churn_gap *x = a, *y = b;
+  if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+  return (x->since_us > y->since_us) - (x->since_us < y->since_us);
+}
+
+/* The last `depth` items of rows [s, e), in time order, into seq; their count. 0: no kept row. */
+static int last_items(const gevents *ev, const gpaths_opts *o, uint32_t s, uint32_t e, int depth, uint32_t *seq,
+                      int64_t *last_us) {
+  int n = 0;
+  for (uint32_t i = e; i > s && n < depth; i--) {
+    uint32_t it = o->item_of[ev->event[i - 1]];
+    if (it == GPATHS_DROP) continue;
+    if (n == 0) *last_us = ev->ts[i - 1];
+    if (o->collapse && n && seq[depth - n] == it) continue;
+    seq[depth - ++n] = it;
+  }
+  memmove(seq, seq + depth - n, (size_t)n * sizeof *seq);
+  return n;
+}
+
+const char *gpaths_churn(const gevents *ev, const gpaths_opts *o, int depth, int64_t as_of_us, int64_t churned_us,
+                         gpaths_churn_result *out, gcancel *cancel) {
+  memset(out, 0, sizeof *out);
+  gkeys_init(&out->seqs, 0);
+  churn_gap *gap = NULL;
+  uint32_t ngap = 0, gap_cap = 0;
+  uint32_t seq[GPATHS_MAX_STEPS];
+  const char *why = NULL;
+  for (uint32_t a = 0; a < ev->nactors && !why; a++) {
+    uint32_t s = ev->start[a], e = ev->start[a + 1];
+    if (gcancel_work(cancel, (uint64_t)(e - s) + 1)) {
+      why = gcancel_reason;
+      break;
+    }
+    int barred = 0;
+    for (uint32_t i = s; o->bars && i < e && !barred; i++) barred = o->bars[ev->event[i]];
+    int64_t last_us = 0;
+    int n = barred ? 0 : last_items(ev, o, s, e, depth, seq, &last_us);
+    if (!n || as_of_us - last_us < churned_us) continue;
+    gkey k = {GKEY_BLOB, 0, 0, seq, (size_t)n * sizeof *seq};
+    uint32_t id;
+    if (gkeys_intern(&out->seqs, &k, &id) < 0 || grow((void **)&gap, &gap_cap, ngap + 1, sizeof *gap)) {
+      why = "out of memory";
+      break;
+    }
+    gap[ngap++] = (churn_gap){id, as_of_us - last_us};
+  }
+  if (!why && ngap) {
+    qsort(gap, ngap, sizeof *gap, cmp_churn_gap);
+    out->row = gmem_alloc((size_t)gkeys_count(&out->seqs) * sizeof *out->row);
+    if (!out->row) why = "out of memory";
+    for (uint32_t i = 0, j; !why && i < ngap; i = j) {
+      for (j = i; j < ngap && gap[j].seq == gap[i].seq; j++) {
+      }
+      uint32_t m = j - i;
+      const churn_gap *g = gap + i;
+      double med = m % 2 ? (double)g[m / 2].since_us : ((double)g[m / 2 - 1].since_us + (double)g[m / 2].since_us) / 2;
+      out->row[out->n++] = (gpaths_churn_row){gap[i].seq, m, med / 86400e6};
+    }
+    out->churned = ngap;
+  }
+  gmem_free(gap);
+  if (why) gpaths_churn_free(out);
+  return why;
+}
+
+void gpaths_churn_free(gpaths_churn_result *r) {
+  gmem_free(r->row);
+  gkeys_free(&r->seqs);
+  memset(r, 0, sizeof *r);
+}
