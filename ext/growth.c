@@ -63,6 +63,9 @@ const growth_table growth_tables[] = {
   {"actor_transitions", &actor_transitions_spec},
   {"stickiness", &stickiness_spec},
   {"active_users", &active_users_spec},
+  {"paths", &paths_spec},
+  {"path_actors", &path_actors_spec},
+  {"churn_points", &churn_points_spec},
 };
 #define GROWTH_NTABLES (sizeof growth_tables / sizeof growth_tables[0])
 const size_t growth_ntables = GROWTH_NTABLES;

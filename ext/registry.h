@@ -93,5 +93,7 @@ extern const struct gtvf_spec promo_check_spec;
 extern const struct gtvf_spec lifecycle_spec, lifecycle_actors_spec, actor_status_spec, actor_transitions_spec;
 /* engagement.c */
 extern const struct gtvf_spec stickiness_spec, active_users_spec;
+/* paths.c */
+extern const struct gtvf_spec paths_spec, path_actors_spec, churn_points_spec;
 
 #endif

@@ -72,6 +72,10 @@ static const hquery harness_queries[] = {
                  "'every=24, min_events=2, to=2024-03-06')"},
   {"active_users", "SELECT * FROM active_users('SELECT user_id, ts FROM events')"},
   {"active_users", "SELECT * FROM active_users('SELECT user_id, ts FROM events', 'every=month, calendar')"},
+  {"paths", "SELECT * FROM paths('SELECT user_id, ts, event FROM events')"},
+  {"paths", "SELECT * FROM paths('SELECT user_id, ts, event, channel FROM events', 'start=view, top=2, timing=last')"},
+  {"path_actors", "SELECT * FROM path_actors('SELECT user_id, ts, event FROM events', 'end=pay, steps=3')"},
+  {"churn_points", "SELECT * FROM churn_points('SELECT user_id, ts, event FROM events', NULL, 'depth=2')"},
 };
 
 #define HARNESS_NQUERIES ((int)(sizeof harness_queries / sizeof harness_queries[0]))

@@ -156,6 +156,15 @@ static const mrow matrix[] = {
    {K_SOURCE, K_PERIOD, K_PERIOD, K_OPTIONS}},
   {"active_users", 't', 1, {"'SELECT user_id, ts FROM events'"}, {K_SOURCE}},
   {"active_users", 't', 2, {"'SELECT user_id, ts FROM events'", "'every=week'"}, {K_SOURCE, K_OPTIONS}},
+  /* paths.c: options as everywhere; churn_points' as_of as actor_status's (7 and 1.5 lie before
+  ** every row: an error) */
+  {"paths", 't', 1, {"'SELECT user_id, ts, event FROM events'"}, {K_SOURCE}},
+  {"paths", 't', 2, {"'SELECT user_id, ts, event FROM events'", "'start=view, steps=3'"}, {K_SOURCE, K_OPTIONS}},
+  {"path_actors", 't', 1, {"'SELECT user_id, ts, event FROM events'"}, {K_SOURCE}},
+  {"path_actors", 't', 2, {"'SELECT user_id, ts, event, channel FROM events'", "'end=pay'"}, {K_SOURCE, K_OPTIONS}},
+  {"churn_points", 't', 1, {"'SELECT user_id, ts, event FROM events'"}, {K_SOURCE}},
+  {"churn_points", 't', 3, {"'SELECT user_id, ts, event FROM events'", "'2024-04-02'", "'depth=2'"},
+   {K_SOURCE, "VEEEEEVEE", K_OPTIONS}},
   /* internal: refused whatever it is given */
   {"growth_gather", 'a', 2, {"1", "2"}, {K_ANY_ERR, K_ANY_ERR}},
   /* growth.c: growth_trust_schema([on]): on is 0/1 (also 0.0/1.0); NULL is an error, not a default */
