@@ -158,9 +158,18 @@ static int read_options(const char *fn, sqlite3_value *options, int churn, paths
 /* ---------------------------------------------------------------------------------------
 ** Reading the source: actor, ts, event [, session [, seq]]
 */
+/* The event names seen last, so the usual handful of events costs a memcmp, not a hash. */
+#define RECENT_NAMES 16
+#define RECENT_BYTES 48
+
 typedef struct paths_read {
   ggather g;
   int session_col, seq_col; /* source column, or -1 */
+  struct {
+    char bytes[RECENT_BYTES];
+    uint32_t len, id;
+  } recent[RECENT_NAMES];
+  int nrecent, next_recent;
 } paths_read;
 
 static int intern_name(paths_read *r, uint64_t scope, gkey *key, uint32_t *id, char **pzErr) {
@@ -168,6 +177,23 @@ static int intern_name(paths_read *r, uint64_t scope, gkey *key, uint32_t *id, c
   if (rc >= 0) return SQLITE_OK;
   if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
   return fail(pzErr, sqlite3_mprintf("%s: more than 4294967294 events and sessions, or one of 4 GiB", r->g.fn));
+}
+
+/* An event name's id: from the recent names, else interned (and remembered when short). */
+static int event_id(paths_read *r, const unsigned char *text, size_t len, uint32_t *id, char **pzErr) {
+  for (int i = 0; i < r->nrecent; i++)
+    if (r->recent[i].len == len && memcmp(r->recent[i].bytes, text, len) == 0) {
+      *id = r->recent[i].id;
+      return SQLITE_OK;
+    }
+  gkey ev = {GKEY_TEXT, 0, 0, text, len};
+  int rc = intern_name(r, 0, &ev, id, pzErr);
+  if (rc != SQLITE_OK || len > RECENT_BYTES) return rc;
+  int slot = r->nrecent < RECENT_NAMES ? r->nrecent++ : r->next_recent++ % RECENT_NAMES;
+  memcpy(r->recent[slot].bytes, text, len);
+  r->recent[slot].len = (uint32_t)len;
+  r->recent[slot].id = *id;
+  return SQLITE_OK;
 }
 
 static int read_row(void *ctx, sqlite3_value **cols, char **pzErr) {
@@ -183,8 +209,7 @@ static int read_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   /* events are compared as text (1 and '1' are one event) */
   const unsigned char *text = sqlite3_value_text(cols[2]);
   if (!text) return SQLITE_NOMEM;
-  gkey ev = {GKEY_TEXT, 0, 0, text, (size_t)sqlite3_value_bytes(cols[2])};
-  if ((rc = intern_name(r, 0, &ev, &x.event, pzErr)) != SQLITE_OK) return rc;
+  if ((rc = event_id(r, text, (size_t)sqlite3_value_bytes(cols[2]), &x.event, pzErr)) != SQLITE_OK) return rc;
   if (r->session_col >= 0) {
     /* sessions are names of their own scope: NULL is one session, 1 and 1.0 another */
     gkey key;
@@ -208,9 +233,11 @@ static int read_row(void *ctx, sqlite3_value **cols, char **pzErr) {
       x.aux = INT64_MIN; /* NULL first, as in ORDER BY */
     } else {
       char *d = garg_describe(v);
-      return fail(pzErr, d ? sqlite3_mprintf("%s: seq (source column %d) is %s, expected an INTEGER", r->g.fn,
-                                             r->seq_col + 1, d)
-                           : NULL);
+      char *msg = d
+                  ? sqlite3_mprintf("%s: seq (source column %d) is %s, expected an INTEGER", r->g.fn, r->seq_col + 1, d)
+                  : NULL;
+      sqlite3_free(d);
+      return fail(pzErr, msg);
     }
   }
   const char *why = gevents_add(&r->g.ev, actor, ts, &x);

@@ -367,8 +367,17 @@ static uint64_t pack(int kind, int step, uint64_t from, uint64_t to) {
   return (uint64_t)kind << 61 | (uint64_t)(step + 64) << 54 | from << ITEM_BITS | to;
 }
 
-/* One table of elements: node, edge and drop-off keys to dense ids, with their counts. */
+/* One table of elements: node, edge and drop-off keys to dense ids, with their counts. A
+** direct-mapped cache in front of the key table: a path chart has a few thousand elements at
+** most, and each journey node looks up two or three, so nearly every lookup is one multiply. */
+#define CACHE_BITS 12
+typedef struct elem_slot {
+  uint64_t key; /* UINT64_MAX: empty (no packed key has its two top bits set) */
+  uint32_t id;
+} elem_slot;
+
 typedef struct elems {
+  elem_slot *cache;
   gkeys ids;
   uint64_t *key;
   uint32_t *actors, *last_actor; /* last_actor: actor + 1 that counted last */
@@ -377,12 +386,17 @@ typedef struct elems {
   uint32_t n, cap;
 } elems;
 
-static void elems_init(elems *t) {
+static int elems_init(elems *t) {
   memset(t, 0, sizeof *t);
   gkeys_init(&t->ids, GKEYS_IDS_ONLY);
+  t->cache = gmem_alloc(sizeof *t->cache << CACHE_BITS);
+  if (!t->cache) return -1;
+  for (size_t i = 0; i < (size_t)1 << CACHE_BITS; i++) t->cache[i].key = UINT64_MAX;
+  return 0;
 }
 
 static void elems_free(elems *t) {
+  gmem_free(t->cache);
   gkeys_free(&t->ids);
   gmem_free(t->key);
   gmem_free(t->actors);
@@ -393,6 +407,8 @@ static void elems_free(elems *t) {
 
 /* The id of a key, added with zero counts when new; UINT32_MAX when out of memory. */
 static uint32_t elem_id(elems *t, uint64_t key) {
+  elem_slot *slot = &t->cache[(key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - CACHE_BITS)];
+  if (slot->key == key) return slot->id;
   uint32_t id;
   int rc = gkeys_int(&t->ids, (int64_t)key, &id);
   if (rc < 0) return UINT32_MAX;
@@ -418,6 +434,8 @@ static uint32_t elem_id(elems *t, uint64_t key) {
     t->sum_s[id] = 0;
     t->n = id + 1;
   }
+  slot->key = key;
+  slot->id = id;
   return id;
 }
 
@@ -452,9 +470,9 @@ static int count_elem(counter *c, uint32_t actor, uint64_t key, int64_t gap_us) 
 /* The item a node shows: itself, or "$other" when top left it out at its step. */
 static uint64_t shown(const counter *c, int step, uint32_t item) {
   if (!c->kept) return item;
-  uint32_t id;
-  int rc = gkeys_int(&c->first->ids, (int64_t)pack(GPATHS_NODE, step, item, ITEM_NONE), &id);
-  if (rc != GKEYS_FOUND) return item;
+  /* every node of this pass was counted in the first: found, never added */
+  uint32_t id = elem_id(c->first, pack(GPATHS_NODE, step, item, ITEM_NONE));
+  if (id == UINT32_MAX || id >= c->first->n) return item;
   return c->kept[id] ? item : c->o->nitems + 1;
 }
 
@@ -700,8 +718,7 @@ const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, 
                          gpaths_result *out, gcancel *cancel) {
   memset(out, 0, sizeof *out);
   elems first, final;
-  elems_init(&first);
-  elems_init(&final);
+  int no_cache = elems_init(&first) | elems_init(&final);
   counter c;
   memset(&c, 0, sizeof c);
   c.o = o;
@@ -709,7 +726,7 @@ const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, 
   uint8_t *kept = NULL;
   double *median_s = NULL, *p90_s = NULL;
   uint32_t *rank = item_ranks(items, o->nitems);
-  const char *why = rank ? gpaths_walk(ev, o, count_actor, &c, cancel) : "out of memory";
+  const char *why = rank && !no_cache ? gpaths_walk(ev, o, count_actor, &c, cancel) : "out of memory";
   if (!why && top) {
     /* again, with the items left out of each step's top shown as "$other" */
     kept = top_nodes(&first, top, rank);
