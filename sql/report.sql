@@ -1,7 +1,8 @@
 -- report.sql: one self-contained HTML page (inline CSS and SVG, nothing fetched from the network)
--- with the funnel, the retention triangle, the lifecycle of the active base, DAU/WAU/MAU, the RFM
--- segments and their lifetime value, every number taken from the extension's outputs: funnel(),
--- cohort_retention(), lifecycle(), active_users(), rfm(), clv(), repurchase().
+-- with the funnel, the retention triangle, the lifecycle of the active base, DAU/WAU/MAU, the paths
+-- from the landing event (a Sankey diagram) and the churn points, the RFM segments and their
+-- lifetime value, every number taken from the extension's outputs: funnel(), cohort_retention(),
+-- lifecycle(), active_users(), paths(), churn_points(), rfm(), clv(), repurchase().
 --
 --   sqlite3 shop.db < sql/report.sql > report.html        (from the folder holding growth.so)
 --   make report                                             (the demo: build/report.html)
@@ -14,7 +15,8 @@
 --   sqlite3 -cmd ".parameter init" -cmd ".parameter set @period month" shop.db < sql/report.sql
 -- Parameters: @activity_source (actor, ts: the header's extent), @funnel_source, @funnel_window,
 --             @funnel_steps, @funnel_options, @retention_source, @period, @retention_options,
---             @lifecycle_options, @rfm_source, @rfm_options, @clv_source, @clv_options.
+--             @lifecycle_options, @rfm_source, @rfm_options, @clv_source, @clv_options,
+--             @paths_source (actor, ts, event), @paths_options, @churn_options.
 -- The lifecycle and DAU/WAU/MAU read @retention_source with @period; expected purchases by RFM
 -- segment read @clv_source (customer, ts, and NULL for the amount: BG/NBD only) with @clv_options.
 .bail on
@@ -41,7 +43,10 @@ INSERT OR IGNORE INTO temp.sqlite_parameters(key, value)
   UNION ALL SELECT '@lifecycle_options', ''
   UNION ALL SELECT '@rfm_options', ''
   UNION ALL SELECT '@clv_source', CASE WHEN orders THEN 'SELECT customer_id, ts, NULL FROM orders' END FROM has
-  UNION ALL SELECT '@clv_options', '';
+  UNION ALL SELECT '@clv_options', ''
+  UNION ALL SELECT '@paths_source', CASE WHEN events THEN 'SELECT user_id, ts, event FROM events' END FROM has
+  UNION ALL SELECT '@paths_options', 'start=view, steps=4'
+  UNION ALL SELECT '@churn_options', '';
 
 -- Page head and the data's extent.
 SELECT '<!DOCTYPE html>
@@ -188,6 +193,61 @@ SELECT '<section id="active"><h2>Daily, weekly and monthly active actors</h2>
                               CASE WHEN mau > 0 THEN 100.0 * dau / mau ELSE 0 END), '') FROM last7) ||
   '</table></section>'
 FROM pts WHERE @retention_source IS NOT NULL AND top IS NOT NULL;
+
+-- Paths from the landing event (a Sankey diagram of paths(): one column per step, a node per
+-- event sized by its actors, bands between nodes as wide as the actors who went that way), the
+-- drop-offs per node, and where churned actors were when they left (churn_points()).
+WITH p AS (SELECT * FROM paths(@paths_source, @paths_options)),
+top AS (SELECT max(actors) AS a0, min(step) AS s0 FROM p WHERE kind = 'node' AND step = (SELECT min(step) FROM p)),
+k AS (SELECT 300.0 / max(a0, 1) AS k, s0 FROM top),
+nodes AS (
+  SELECT p.step, p.from_event AS ev, p.actors, 60 + (p.step - k.s0) * 250 AS x,
+         20 + coalesce(sum(p.actors * k.k + 14) OVER (PARTITION BY p.step ORDER BY p.actors DESC, p.from_event
+                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS y,
+         p.actors * k.k AS h,
+         (SELECT d.actors FROM p AS d WHERE d.kind = 'dropoff' AND d.step = p.step AND d.from_event = p.from_event) AS dropped
+  FROM p, k WHERE p.kind = 'node'),
+edges AS (
+  SELECT e.actors * k.k AS w, nf.x + 14 AS x1, nt.x AS x2,
+         nf.y + k.k * (sum(e.actors) OVER (PARTITION BY e.step, e.from_event ORDER BY nt.y) - e.actors) AS y1,
+         nt.y + k.k * (sum(e.actors) OVER (PARTITION BY e.step + 1, e.to_event ORDER BY nf.y) - e.actors) AS y2,
+         e.from_event, e.to_event, e.actors
+  FROM p AS e JOIN nodes AS nf ON nf.step = e.step AND nf.ev = e.from_event
+  JOIN nodes AS nt ON nt.step = e.step + 1 AND nt.ev = e.to_event, k WHERE e.kind = 'edge'),
+esc(s, t, id) AS (
+  SELECT ev, replace(replace(replace(ev, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+         replace(replace(replace(replace(replace(ev, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), ' ', '-')
+  FROM (SELECT DISTINCT ev FROM nodes)),
+svg AS (
+  SELECT (SELECT group_concat(printf('<path d="M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f L%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f Z" fill="#2563eb" fill-opacity="0.25"><title>%s &#8594; %s: %d</title></path>',
+                                     x1, y1, (x1 + x2) / 2.0, y1, (x1 + x2) / 2.0, y2, x2, y2, x2, y2 + w,
+                                     (x1 + x2) / 2.0, y2 + w, (x1 + x2) / 2.0, y1 + w, x1, y1 + w,
+                                     (SELECT t FROM esc WHERE s = from_event), (SELECT t FROM esc WHERE s = to_event), actors), '') FROM edges) AS bands,
+         (SELECT group_concat(printf('<rect x="%d" y="%.1f" width="14" height="%.1f" fill="#1e3a8a"/><text x="%d" y="%.1f">%s <tspan id="pa-%d-%s">%s</tspan></text>',
+                                     x, y, max(h, 1), x + 18, y + min(h / 2, 20) + 5, (SELECT t FROM esc WHERE s = ev), step,
+                                     (SELECT id FROM esc WHERE s = ev), printf('%,d', actors)), '') FROM nodes) AS boxes,
+         (SELECT max(y + h) FROM nodes) AS bottom),
+drops AS (SELECT * FROM nodes ORDER BY step, actors DESC, ev)
+SELECT '<section id="paths"><h2>Paths from ' || replace(replace(replace(coalesce(@paths_options, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;') || '</h2>
+<svg xmlns="http://www.w3.org/2000/svg" width="1040" height="' || CAST(bottom + 20 AS INTEGER) || '" role="img" aria-label="paths">' ||
+  bands || boxes || '</svg>
+<table><tr><th>step</th><th class="l">event</th><th>actors</th><th>stopped there</th></tr>' ||
+  (SELECT group_concat(printf('<tr><td>%d</td><td class="l">%s</td><td>%s</td><td id="pa-drop-%d-%s">%s</td></tr>', step,
+                              (SELECT t FROM esc WHERE s = ev), printf('%,d', actors), step, (SELECT id FROM esc WHERE s = ev),
+                              printf('%,d', coalesce(dropped, 0))), '') FROM drops) ||
+  '</table><p class="note">Journeys start at each actor''s first landing event and end after a gap of more than 30 minutes; repeats of one event count once. Stopped there: the journey ended at that node.</p></section>'
+FROM svg WHERE @paths_source IS NOT NULL AND bottom IS NOT NULL;
+
+WITH c AS (SELECT * FROM churn_points(@paths_source, NULL, @churn_options))
+SELECT '<section id="churn"><h2>Churn points (流失点)</h2>
+<table><tr><th class="l">last events</th><th>actors</th><th>share</th><th>median days since</th></tr>' ||
+  group_concat(printf('<tr><td class="l">%s</td><td id="cp-%s">%s</td><td>%.1f%%</td><td>%.1f</td></tr>',
+                      replace(replace(replace(last_events, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+                      replace(replace(replace(replace(replace(replace(last_events, ' > ', '-'), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), ' ', '-'),
+                      printf('%,d', actors), 100 * share,
+                      median_days_since_last), '') ||
+  '</table><p class="note">Actors whose last event lies 30 days or more before the day after the data ends, by that event.</p></section>'
+FROM c WHERE @paths_source IS NOT NULL HAVING count(*) > 0;
 
 -- RFM: customers and revenue per named segment, then per Chinese 8-class segment.
 WITH c AS (SELECT segment, segment_cn, CAST(round(monetary * 100) AS INTEGER) AS cents

@@ -10,7 +10,8 @@ arithmetic, RFM totals from sums over orders and the customers per segment from 
 scores of sql/reference/rfm.sql mapped through the rfm_segments table (the segment map is data;
 the extension is loaded for that table and for clv_fit's parameters only). The lifecycle counts
 come from each actor's set of active weeks, DAU/WAU/MAU from distinct actors over trailing days,
-and the expected purchases by segment from Fader, Hardie and Lee's (2005) closed forms
+the paths from the first view and the churn points from each actor's rows in Python, and the
+expected purchases by segment from Fader, Hardie and Lee's (2005) closed forms
 (P(alive), equation 10 with the Gauss series of 2F1) written out again below, evaluated at the
 parameters clv_fit() reports (the fit itself is checked against the published CDNOW figures in
 tests/test_clv.c).
@@ -75,7 +76,7 @@ def run_chromium(args):
 
 
 class IdText(html.parser.HTMLParser):
-    """id -> the text inside the td or span carrying it (they hold text only)."""
+    """id -> the text inside the td, span or SVG tspan carrying it (they hold text only)."""
 
     def __init__(self):
         super().__init__()
@@ -83,12 +84,12 @@ class IdText(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if "id" in a and self.open_id is None and tag in ("td", "span"):
+        if "id" in a and self.open_id is None and tag in ("td", "span", "tspan"):
             self.open_id = a["id"]
             self.found[self.open_id] = ""
 
     def handle_endtag(self, tag):
-        if tag in ("td", "span"):
+        if tag in ("td", "span", "tspan"):
             self.open_id = None
 
     def handle_data(self, data):
@@ -181,6 +182,44 @@ def expected(db):
             return len(set().union(*(days.get(d - datetime.timedelta(days=k), set()) for k in range(n))))
         want[f"au-dau-{d}"], want[f"au-wau-{d}"], want[f"au-mau-{d}"] = (thousands(trailing(1)), thousands(trailing(7)),
                                                                          thousands(trailing(30)))
+    # Paths from the first view (the report's 'start=view, steps=4'): each actor's rows ordered by
+    # (time, event), split where two rows are more than 30 minutes apart, runs of one event kept
+    # once; the journey of the segment holding the actor's first view, from that view, at most 4
+    # events; it stopped at its last event when nothing was cut.
+    history = {}
+    for u, t, e in db.execute("SELECT user_id, unixepoch(ts), event FROM events ORDER BY user_id, unixepoch(ts), event"):
+        history.setdefault(u, []).append((t, e))
+    reached, stopped = {}, {}
+    for rows in history.values():
+        segments, prev_t = [], None
+        for t, e in rows:
+            if prev_t is None or t - prev_t > 1800:
+                segments.append([])
+            prev_t = t
+            if not segments[-1] or segments[-1][-1] != e:
+                segments[-1].append(e)
+        for seg in segments:
+            if "view" in seg:
+                journey = seg[seg.index("view"):]
+                for step, e in enumerate(journey[:4]):
+                    reached[(step, e)] = reached.get((step, e), 0) + 1
+                if len(journey) <= 4:
+                    key = (len(journey) - 1, journey[-1])
+                    stopped[key] = stopped.get(key, 0) + 1
+                break
+    for (step, e), n in reached.items():
+        want[f"pa-{step}-{e}"] = thousands(n)
+        want[f"pa-drop-{step}-{e}"] = thousands(stopped.get((step, e), 0))
+    # Churn points: actors whose last row lies 30 days or more before the midnight after the
+    # latest row's day, by the event of that row (the greatest event among rows at that instant).
+    as_of = db.execute("SELECT unixepoch(date(max(ts), '+1 day')) FROM events").fetchone()[0]
+    churned = {}
+    for rows in history.values():
+        t, e = rows[-1]
+        if as_of - t >= 30 * 86400:
+            churned[e] = churned.get(e, 0) + 1
+    for e, n in churned.items():
+        want[f"cp-{e}"] = thousands(n)
     return want
 
 
@@ -237,7 +276,7 @@ def main():
         if not ok:
             bad.append(f"{k}: page shows {shown!r}, the closed forms give {v!r}")
         want[k] = v
-    for prefix, least in (("lc-", 40), ("au-", 21), ("clv-", 16)):
+    for prefix, least in (("lc-", 40), ("au-", 21), ("clv-", 16), ("pa-", 8), ("cp-", 3)):
         if len([k for k in want if k.startswith(prefix)]) < least:
             bad.append(f"too few {prefix} numbers checked")
     if len([k for k in want if k.startswith("ret-") and not k.startswith("ret-size")]) < 20:

@@ -16,13 +16,15 @@ done
 
 # User 1 views then does 'c<a>rt&' 5 minutes later (step 2 reached), user 2 only views:
 # 2 actors at step 1, 1 at step 2. Both first show up in the week of Monday 2024-01-01 (a cohort
-# of 2, 100% in week 0). Orders 10.50 + 3.00 = 13.50 from 2 customers.
+# of 2, 100% in week 0). Orders 10.50 + 3.00 = 13.50 from 2 customers. Paths from the first
+# view: 2 actors at view, 1 goes on to 'c<a>rt&' and stops there.
 sqlite3 "$tmp/odd.db" "$schema
   INSERT INTO events VALUES (1, '2024-01-01 10:00', 'view'), (1, '2024-01-01 10:05', 'c<a>rt&'), (2, '2024-01-02 09:00', 'view');
   INSERT INTO orders VALUES (1, 1, '2024-01-01 10:06', 10.5), (2, 2, '2024-01-09', 3);"
 sqlite3 -cmd ".parameter init" -cmd ".parameter set @funnel_steps \"'view,c<a>rt&'\"" "$tmp/odd.db" \
   < sql/report.sql > "$tmp/odd.html" || fail "the report fails on the hand-made database"
-for want in 'id="funnel-actors-1">2<' 'id="funnel-actors-2">1<' 'c&lt;a&gt;rt&amp;' 'id="ret-size-2024-01-01">2<' 'id="ret-2024-01-01-0"' '>100.0%<' 'id="rfm-n-total">2<' 'id="rfm-rev-total">13.50<'; do
+for want in 'id="funnel-actors-1">2<' 'id="funnel-actors-2">1<' 'c&lt;a&gt;rt&amp;' 'id="ret-size-2024-01-01">2<' 'id="ret-2024-01-01-0"' '>100.0%<' 'id="rfm-n-total">2<' 'id="rfm-rev-total">13.50<' \
+            'id="pa-0-view">2<' 'id="pa-1-c&lt;a&gt;rt&amp;">1<' 'id="pa-drop-1-c&lt;a&gt;rt&amp;">1<'; do
   grep -qF "$want" "$tmp/odd.html" || fail "hand-made rows: no '$want' in the page"
 done
 ! grep -qF 'c<a>' "$tmp/odd.html" || fail "an event name reached the page unescaped"
