@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* MurmurHash3's 64-bit finalizer: every input bit affects every output bit, so the low bits
 ** can index a power-of-two table. */
@@ -20,11 +21,21 @@ static inline uint64_t ghash_mix64(uint64_t x) {
   return x ^ (x >> 33);
 }
 
-/* FNV-1a over the bytes, seeded, then mixed. */
+/* Eight bytes per multiply (a byte-at-a-time FNV-1a spent a third of a UUID actor's lookup in
+** its 36 serial multiplies), then mixed. The length is mixed in first so that a zero-padded
+** tail ("a" and "a\0") cannot collide. Words are read in the machine's byte order: the hash
+** only ever lives inside one process. */
 static inline uint64_t ghash_bytes(uint64_t seed, const unsigned char *p, size_t n) {
-  uint64_t h = UINT64_C(1469598103934665603) ^ seed;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * UINT64_C(1099511628211);
-  return ghash_mix64(h);
+  uint64_t h = seed ^ ((uint64_t)n * UINT64_C(0x9e3779b97f4a7c15)), w;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 29;
+  }
+  w = 0;
+  if (i < n) memcpy(&w, p + i, n - i);
+  return ghash_mix64(h ^ w);
 }
 
 #endif
