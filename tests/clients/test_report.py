@@ -254,7 +254,7 @@ def main():
     url = "file://" + os.path.abspath(REPORT)
     if os.path.exists(SCREENSHOT):
         os.remove(SCREENSHOT)
-    run_chromium([f"--screenshot={os.path.abspath(SCREENSHOT)}", "--window-size=1200,4400",
+    run_chromium([f"--screenshot={os.path.abspath(SCREENSHOT)}", "--window-size=1200,5600",
                   "--hide-scrollbars", url])
     with open(SCREENSHOT, "rb") as f:
         png = f.read()
