@@ -21,14 +21,6 @@ static int fail(char **pzErr, char *msg) {
   return msg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-static int core_failed(const char *fn, const char *why, gcancel_db *cd, char **pzErr) {
-  if (why == gcancel_reason) {
-    int rc = gcancel_db_finish(cd);
-    return rc != SQLITE_OK ? rc : SQLITE_INTERRUPT;
-  }
-  return ggather_fail(fn, why, pzErr);
-}
-
 /* What both functions read first: tz, week_start, ts_unit, from, to, as_of. */
 typedef struct eng_args {
   gcalendar cal;
@@ -66,7 +58,7 @@ static int read_rows(sqlite3 *db, const char *fn, sqlite3_value *source, const e
   int rc = ggather_read_actor_ts(g, db, source, pzErr);
   if (rc != SQLITE_OK || g->ev.n == 0) return rc;
   const char *why = gevents_group(&g->ev, NULL, &cd->base);
-  return why ? core_failed(fn, why, cd, pzErr) : SQLITE_OK;
+  return why ? ggather_core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
 /* The last instant the result covers: before as_of, and not after `to`. */
@@ -249,7 +241,7 @@ static int stickiness_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value 
   }
   if (!why) why = gstick_count(&g.ev, &so, &res->s, &cd.base);
   if (why) {
-    rc = core_failed(fn, why, &cd, pzErr);
+    rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
   }
   if ((rc = stickiness_totals(res)) != SQLITE_OK) goto done;
@@ -422,7 +414,7 @@ static int active_users_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   gau_opts ao = {a.cal.offset_s, res->start_day, res->eval_day, n, every == 0, calendar ? (every == 1 ? 7 : 30) : 0};
   const char *why = gau_count(&g.ev, &ao, res->rows, &cd.base);
   if (why) {
-    rc = core_failed(fn, why, &cd, pzErr);
+    rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
   }
   res->nrows = n;

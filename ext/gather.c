@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cancel.h"
+#include "cancel_db.h"
 #include "mem.h"
 #include "source.h"
 
@@ -29,6 +30,14 @@ int ggather_fail(const char *fn, const char *why, char **pzErr) {
   if (strcmp(why, "out of memory") == 0) return SQLITE_NOMEM;
   *pzErr = sqlite3_mprintf("%s: %s", fn, why);
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int ggather_core_failed(const char *fn, const char *why, gcancel_db *cd, char **pzErr) {
+  if (why == gcancel_reason) {
+    int rc = gcancel_db_finish(cd);
+    return rc != SQLITE_OK ? rc : SQLITE_INTERRUPT;
+  }
+  return ggather_fail(fn, why, pzErr);
 }
 
 /* GROUP BY's keys: a whole REAL is the INTEGER of that value. */
@@ -102,12 +111,19 @@ uint32_t *ggather_name_ranks(ggather *g) {
   uint32_t n = gkeys_count(&g->ev.names) + 1;
   uint32_t *order = gmem_alloc((size_t)n * sizeof *order);
   uint32_t *rank = gmem_alloc((size_t)n * sizeof *rank);
-  if (!order || !rank) { gmem_free(order); gmem_free(rank); return NULL; }
+  if (!order || !rank) {
+    gmem_free(order);
+    gmem_free(rank);
+    return NULL;
+  }
   for (uint32_t i = 0; i < n; i++) order[i] = i;
   /* insertion sort: names here are channels and segments, a handful */
   for (uint32_t i = 1; i < n; i++) {
     uint32_t x = order[i], j = i;
-    while (j > 0 && ggather_name_cmp(g, order[j - 1], x) > 0) { order[j] = order[j - 1]; j--; }
+    while (j > 0 && ggather_name_cmp(g, order[j - 1], x) > 0) {
+      order[j] = order[j - 1];
+      j--;
+    }
     order[j] = x;
   }
   for (uint32_t i = 0; i < n; i++) rank[order[i]] = i;

@@ -31,10 +31,10 @@ typedef struct ggather {
   gts_format format;
   gts_census census;
   int as_of_given;
-  int64_t as_of_us;       /* given, or (after ggather_finish) the default */
-  uint64_t rows;          /* source rows read */
-  uint64_t too_late;      /* rows at or after a given as_of */
-  int64_t earliest_us;    /* earliest timestamp read, also of rows too late (INT64_MAX: none) */
+  int64_t as_of_us;    /* given, or (after ggather_finish) the default */
+  uint64_t rows;       /* source rows read */
+  uint64_t too_late;   /* rows at or after a given as_of */
+  int64_t earliest_us; /* earliest timestamp read, also of rows too late (INT64_MAX: none) */
 } ggather;
 
 /* columns: GEV_* flags of the events table; keys_flags: for g->ev.actors (GKEYS_IDS_ONLY when
@@ -73,5 +73,10 @@ int ggather_read_actor_ts(ggather *g, sqlite3 *db, sqlite3_value *source, char *
 /* The error text for a static reason from a core ("out of memory" and gcancel_reason map to
 ** their codes). */
 int ggather_fail(const char *fn, const char *why, char **pzErr);
+
+/* The same for a core that polled cd: a stop comes back as the connection's own code (what
+** gcancel_db_finish reports, else SQLITE_INTERRUPT). */
+typedef struct gcancel_db gcancel_db;
+int ggather_core_failed(const char *fn, const char *why, gcancel_db *cd, char **pzErr);
 
 #endif

@@ -23,15 +23,6 @@ static int fail(char **pzErr, char *msg) {
   return msg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* The code for a core's reason: a stop comes back as the connection's own code. */
-static int core_failed(const char *fn, const char *why, gcancel_db *cd, char **pzErr) {
-  if (why == gcancel_reason) {
-    int rc = gcancel_db_finish(cd);
-    return rc != SQLITE_OK ? rc : SQLITE_INTERRUPT;
-  }
-  return ggather_fail(fn, why, pzErr);
-}
-
 /* ---------------------------------------------------------------------------------------
 ** Reading the source: actor and ts through ggather, then the optional columns.
 */
@@ -144,7 +135,7 @@ static int scan_source(gsource *src, const char *fn, life_read *r, uint32_t **ra
     const char *why = glc_key_order(&r->g.ev.names, n, r->null_segment, ids, &cd->base);
     if (why) {
       gmem_free(ids);
-      return core_failed(fn, why, cd, pzErr);
+      return ggather_core_failed(fn, why, cd, pzErr);
     }
     for (uint32_t i = 0; i < n; i++) (*rank)[ids[i]] = i;
     gmem_free(ids);
@@ -152,7 +143,7 @@ static int scan_source(gsource *src, const char *fn, life_read *r, uint32_t **ra
   }
   const char *why = gevents_group(&r->g.ev, &order, &cd->base);
   if (!why && r->first_seen_col >= 0 && first_seen_room(r, r->g.ev.nactors) != SQLITE_OK) return SQLITE_NOMEM;
-  return why ? core_failed(fn, why, cd, pzErr) : SQLITE_OK;
+  return why ? ggather_core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
 /* The options every calendar function of this file reads: tz, week_start, ts_unit. */
@@ -394,7 +385,7 @@ static int lifecycle_cells(const char *fn, const gevents *ev, const uint32_t *ra
     } else {
       memset(res->cells, 0, bytes);
       const char *why = glc_count(ev, o, res->cells, &cd->base);
-      if (why) rc = core_failed(fn, why, cd, pzErr);
+      if (why) rc = ggather_core_failed(fn, why, cd, pzErr);
     }
   }
   gmem_free(seg);
@@ -410,7 +401,7 @@ static int lifecycle_rows(const char *fn, const gevents *ev, const glc_opts *o, 
   const char *why = glc_key_order(&ev->actors, ev->nactors, UINT32_MAX, order, &cd->base);
   if (!why) why = glc_actor_rows(ev, o, order, &res->rows, n, &cd->base);
   gmem_free(order);
-  return why ? core_failed(fn, why, cd, pzErr) : SQLITE_OK;
+  return why ? ggather_core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
 static int lifecycle_run(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, int per_actor, void **result,
@@ -666,7 +657,7 @@ static int status_read(sqlite3 *db, const char *fn, sqlite3_value *source, const
   int rc = ggather_read_actor_ts(&r->g, db, source, pzErr);
   if (rc != SQLITE_OK) return rc;
   const char *why = gevents_group(&r->g.ev, NULL, &cd->base);
-  return why ? core_failed(fn, why, cd, pzErr) : SQLITE_OK;
+  return why ? ggather_core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
 static int actor_status_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
@@ -705,7 +696,7 @@ static int actor_status_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_valu
   const char *why = gas_compute(ev, &g, res->rows, &cd.base);
   if (!why) why = glc_key_order(&ev->actors, ev->nactors, UINT32_MAX, res->order, &cd.base);
   if (why) {
-    rc = core_failed(fn, why, &cd, pzErr);
+    rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
   }
   for (uint32_t k = 0; k < ev->nactors; k++)
@@ -793,7 +784,7 @@ static int actor_transitions_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3
   to.day = gts_last_observed_day(format.offset_s, to_us);
   const char *why = gas_transitions(&r.g.ev, &from, from_us, &to, res->counts, &cd.base);
   if (why) {
-    rc = core_failed(fn, why, &cd, pzErr);
+    rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
   }
   /* rows: the non-empty cells, "no state yet" first, then the states in their order */

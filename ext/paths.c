@@ -24,14 +24,6 @@ static int fail(char **pzErr, char *msg) {
   return msg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-static int core_failed(const char *fn, const char *why, gcancel_db *cd, char **pzErr) {
-  if (why == gcancel_reason) {
-    int rc = gcancel_db_finish(cd);
-    return rc != SQLITE_OK ? rc : SQLITE_INTERRUPT;
-  }
-  return ggather_fail(fn, why, pzErr);
-}
-
 /* ---------------------------------------------------------------------------------------
 ** Options
 */
@@ -278,7 +270,7 @@ static int read_source(sqlite3 *db, const char *fn, sqlite3_value *source, const
   gev_order order = {rank, rank};
   if (!why) why = gevents_group(&r->g.ev, &order, &cd->base);
   gmem_free(rank);
-  return why ? core_failed(fn, why, cd, pzErr) : SQLITE_OK;
+  return why ? ggather_core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
 /* Items of the names, and the anchors' items. */
@@ -406,7 +398,7 @@ static int paths_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   res->nitems = a.po.nitems;
   const char *why = gpaths_count(&r.g.ev, &a.po, (uint32_t)a.top, (uint32_t)a.min_actors, &res->it.items, &res->r,
                                  &cd.base);
-  if (why) rc = core_failed(fn, why, &cd, pzErr);
+  if (why) rc = ggather_core_failed(fn, why, &cd, pzErr);
   else *nrows = (int64_t)res->r.n;
 done:
   if (rc == SQLITE_OK) rc = gcancel_db_finish(&cd);
@@ -616,7 +608,7 @@ static int path_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value
   const char *why = gpaths_walk(&r.g.ev, &a.po, collect_journeys, res, &cd.base);
   if (!why) why = order_by_actor(res, &r.g.ev.actors, r.g.ev.nactors, &cd.base);
   if (why) {
-    rc = core_failed(fn, why, &cd, pzErr);
+    rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
   }
   res->actors = r.g.ev.actors;
@@ -765,7 +757,7 @@ static int churn_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   if ((rc = map_items(fn, &r.g.ev, &a, &it, pzErr)) != SQLITE_OK) goto done;
   const char *why = gpaths_churn(&r.g.ev, &a.po, (int)a.depth, r.g.as_of_us, a.churned_us, &cr, &cd.base);
   if (why) {
-    rc = core_failed(fn, why, &cd, pzErr);
+    rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
   }
   res->row = gmem_alloc(((size_t)cr.n + 1) * sizeof *res->row);
