@@ -597,6 +597,7 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   res->scale = mo.scale;
   res->book = promo_book_new(mo.scale, mo.rnd);
   if (!res->book) { sqlite3_free(res); return SQLITE_NOMEM; }
+  promo_book_seed(res->book, garg_random_seed());
   gcancel_db cancel;  /* pricing runs no SQLite instruction: it polls for interrupts itself */
   gcancel_db_init(&cancel, db);
   promo_reader rd;
@@ -999,6 +1000,7 @@ static int check_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   rd->check = 1;
   rd->book = promo_book_new(mo.scale, mo.rnd);
   if (!rd->book) { sqlite3_free(c); return SQLITE_NOMEM; }
+  promo_book_seed(rd->book, garg_random_seed());
   rc = read_promotions(db, fn, args[0], rd, pzErr);
   gcancel_db cancel;  /* the checks run no SQLite instruction: they poll for interrupts themselves */
   gcancel_db_init(&cancel, db);

@@ -226,6 +226,8 @@ promo_book *promo_book_new(int scale, ground rnd) {
   return b;
 }
 
+void promo_book_seed(promo_book *b, uint64_t seed) { gkeys_seed(&b->skus, seed); }
+
 void promo_book_free(promo_book *b) {
   if (!b) return;
   for (int i = 0; i < b->npromos; i++) {

@@ -56,6 +56,9 @@ typedef struct promo_def {
 typedef struct promo_book promo_book;
 
 promo_book *promo_book_new(int scale, ground rnd);
+/* Seeds the book's sku table (keys.h gkeys_seed): glue passes a per-statement random seed, so
+** skus chosen to collide cannot flood it; sku numbers do not depend on the seed. */
+void promo_book_seed(promo_book *b, uint64_t seed);
 void promo_book_free(promo_book *b);
 /* The index of a sku (added when new: 0, 1, 2, ... in order of first appearance); -1 out of
 ** memory. sku[len] must be its terminating NUL (SQLite's text and C strings are). */
