@@ -536,7 +536,9 @@ void sequence_next_node_final(sqlite3_context *ctx) {
   }
   for (size_t i = 0; i < st->n; i++) {
     const nn_row *r = &st->rows[i];
-    v[i] = (gseq_node){r->ts, st->text + r->off, r->len, r->can_be_base, r->mask};
+    /* no text held at all (every event empty): NULL + 0 would be undefined */
+    const char *val = st->text ? st->text + r->off : "";
+    v[i] = (gseq_node){r->ts, val, r->len, r->can_be_base, r->mask};
   }
   gseq_node_sort(v, st->n);
   long at = gseq_next_node(v, st->n, st->nevents, st->direction, st->base);
