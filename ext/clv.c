@@ -182,13 +182,59 @@ static int read_config(sqlite3_value *options, const char *fn, clv_config *cfg, 
 
 /* ------------------------------------------------------------------------------------ reading */
 
+/* The source is read once into a running summary per customer (clv_summary.h), nothing kept per
+** row. That needs each customer's rows in order of their local day (a table in time order, or
+** grouped by customer, as orders usually are). At the first row that comes earlier than its
+** customer's latest day, the reading stops and starts again keeping every row, grouped and
+** ordered per customer (the gather of the actor-history functions). Both give the same
+** summaries. */
+
+/* A row callback's code: stop, the source is read again keeping its rows (SQLite's DONE is
+** never a row callback's error). */
+#define CLV_READ_AGAIN SQLITE_DONE
+
 typedef struct clv_scan {
   ggather g;
   const clv_config *cfg;
   int has_amount;
   uint64_t amounts, null_amounts;
+  /* the running summaries (one pass) */
+  int64_t offset_us;
+  gclv_running *cust;        /* by customer id */
+  uint32_t ncust;
+  size_t cap;
+  uint64_t kept;             /* rows summarised */
+  int64_t latest_us;         /* the latest of them */
+  uint64_t magnitude;        /* the sum of |amount| (minor units): at most INT64_MAX, no customer's sums overflow */
+  /* rows waiting to be added (see flush_running) */
+  size_t nbatch, nresolved;  /* rows waiting; the first nresolved have their customer ids */
+  int64_t *bkey;             /* BATCH_ROWS each: the INTEGER customer of a row not resolved yet, */
+  int64_t *bcents;           /* the amount, */
+  int32_t *bday;             /* the local day */
+  uint32_t *bid;             /* and the customer id */
 } clv_scan;
 
+/* The amount of a row in minor units: 0 when there is none. */
+static int read_amount(clv_scan *s, sqlite3_value **cols, int64_t *cents, char **pzErr) {
+  *cents = 0;
+  if (!s->has_amount) return SQLITE_OK;
+  sqlite3_value *v = cols[2];
+  if (sqlite3_value_type(v) == SQLITE_FLOAT &&
+      gmoney_from_real_half_up_fast(sqlite3_value_double(v), s->cfg->scale, cents)) {
+    s->amounts++;
+    return SQLITE_OK;
+  }
+  int rc = garg_money(v, s->g.fn, "amount (source column 3)", s->cfg->scale, GROUND_HALF_UP, cents, pzErr);
+  if (rc == GARG_NULL) {
+    s->null_amounts++;
+    *cents = 0;
+    return SQLITE_OK;
+  }
+  if (rc == SQLITE_OK) s->amounts++;
+  return rc;
+}
+
+/* Keeping every row (the second reading). */
 static int clv_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   clv_scan *s = ctx;
   uint32_t actor;
@@ -196,20 +242,130 @@ static int clv_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   int rc = ggather_row(&s->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
   if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
   gev_extra extra = {0, 0, 0, 0};
-  if (s->has_amount) {
-    sqlite3_value *v = cols[2];
-    if (sqlite3_value_type(v) == SQLITE_FLOAT &&
-        gmoney_from_real_half_up_fast(sqlite3_value_double(v), s->cfg->scale, &extra.value)) {
-      s->amounts++;
-    } else {
-      rc = garg_money(v, s->g.fn, "amount (source column 3)", s->cfg->scale, GROUND_HALF_UP, &extra.value, pzErr);
-      if (rc == GARG_NULL) s->null_amounts++;
-      else if (rc == SQLITE_OK) s->amounts++;
-      else return rc;
-    }
-  }
+  if ((rc = read_amount(s, cols, &extra.value, pzErr)) != SQLITE_OK) return rc;
   const char *why = gevents_add(&s->g.ev, actor, ts, &extra);
   return why ? ggather_fail(s->g.fn, why, pzErr) : SQLITE_OK;
+}
+
+/* Rows wait in a batch before they reach their customers: with 200k customers the ids (keys.h)
+** and the running summaries span megabytes, and a row in time order lands on any of them, a
+** cache miss each. Looked up and added a batch at a time, the misses overlap instead of
+** coming one after the other. Each customer's rows keep their order. */
+#define BATCH_ROWS 4096
+#define PREFETCH_AHEAD 16
+
+/* A new customer id: its running summary. */
+static int new_customer(clv_scan *s, uint32_t id) {
+  if (id < s->ncust) return SQLITE_OK;
+  if (id >= s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    while (cap <= id) cap *= 2;
+    gclv_running *grown = gmem_realloc(s->cust, sizeof *grown * cap);
+    if (!grown) return SQLITE_NOMEM;
+    s->cust = grown;
+    s->cap = cap;
+  }
+  for (; s->ncust <= id; s->ncust++) gclv_running_init(&s->cust[s->ncust]);
+  return SQLITE_OK;
+}
+
+static int actor_error(clv_scan *s, int added, char **pzErr) {
+  if (added == GKEYS_NOMEM) return SQLITE_NOMEM;
+  return ggather_fail(s->g.fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
+}
+
+/* Looks up the INTEGER customers of the rows waiting, in source order (ids are numbered as a
+** row-by-row reading numbers them). */
+static int resolve(clv_scan *s, char **pzErr) {
+  for (size_t i = s->nresolved; i < s->nbatch; i++) {
+    if (s->bid[i] != UINT32_MAX) continue;
+    int added = gkeys_int(&s->g.ev.actors, s->bkey[i], &s->bid[i]);
+    if (added < 0) return actor_error(s, added, pzErr);
+    if (added == GKEYS_ADDED && new_customer(s, s->bid[i]) != SQLITE_OK) return SQLITE_NOMEM;
+  }
+  s->nresolved = s->nbatch;
+  return SQLITE_OK;
+}
+
+/* Adds the waiting rows to their customers' running summaries. */
+static int flush_running(clv_scan *s, char **pzErr) {
+  int rc = resolve(s, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  size_t n = s->nbatch;
+  s->nbatch = s->nresolved = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i + PREFETCH_AHEAD < n) __builtin_prefetch(&s->cust[s->bid[i + PREFETCH_AHEAD]], 1);
+    if (gclv_running_add(&s->cust[s->bid[i]], s->bday[i], s->bcents[i]) != GCLV_RUNNING_OK) return CLV_READ_AGAIN;
+  }
+  return SQLITE_OK;
+}
+
+/* Into the running summaries (the first reading): the checks of ggather_row and clv_row in the
+** same order, with an INTEGER customer looked up later with its batch. */
+static int running_row_checked(clv_scan *s, sqlite3_value **cols, char **pzErr) {
+  ggather *g = &s->g;
+  g->rows++;
+  int64_t ts, cents;
+  int rc = garg_ts(cols[1], &g->format, &g->census, g->fn, "ts (source column 2)", &ts, pzErr);
+  if (rc != SQLITE_OK) return rc == GARG_NULL ? SQLITE_OK : rc;
+  if (ts < g->earliest_us) g->earliest_us = ts;
+  if (g->as_of_given && ts >= g->as_of_us) {
+    g->too_late++;
+    return SQLITE_OK;
+  }
+  uint32_t id = UINT32_MAX;
+  int64_t key = 0;
+  if (sqlite3_value_type(cols[0]) == SQLITE_INTEGER) {
+    key = sqlite3_value_int64(cols[0]);
+  } else {
+    gkey k;
+    int got = garg_key(cols[0], &k);
+    if (got < 0) return SQLITE_NOMEM;
+    if (got == 0) return SQLITE_OK; /* a NULL customer: skipped */
+    gkey_fold_whole_real(&k);
+    if ((rc = resolve(s, pzErr)) != SQLITE_OK) return rc; /* ids in source order: the rows before first */
+    int added = gkeys_intern(&g->ev.actors, &k, &id);
+    if (added < 0) return actor_error(s, added, pzErr);
+    if (added == GKEYS_ADDED && new_customer(s, id) != SQLITE_OK) return SQLITE_NOMEM;
+  }
+  if ((rc = read_amount(s, cols, &cents, pzErr)) != SQLITE_OK) return rc;
+  uint64_t size = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+  if (size > (uint64_t)INT64_MAX - s->magnitude) return CLV_READ_AGAIN;
+  s->magnitude += size;
+  int64_t day = gclv_local_day(ts, s->offset_us);
+  if (day <= INT32_MIN || day >= INT32_MAX) return CLV_READ_AGAIN;
+  if (!s->bid) {
+    s->bkey = gmem_alloc((sizeof *s->bkey + sizeof *s->bcents + sizeof *s->bday + sizeof *s->bid) * BATCH_ROWS);
+    if (!s->bkey) return SQLITE_NOMEM;
+    s->bcents = s->bkey + BATCH_ROWS;
+    s->bday = (int32_t *)(s->bcents + BATCH_ROWS);
+    s->bid = (uint32_t *)(s->bday + BATCH_ROWS);
+  }
+  size_t i = s->nbatch++;
+  s->bkey[i] = key;
+  s->bcents[i] = cents;
+  s->bday[i] = (int32_t)day;
+  s->bid[i] = id;
+  if (id != UINT32_MAX && s->nresolved == i) s->nresolved = i + 1;
+  if (s->kept++ == 0 || ts > s->latest_us) s->latest_us = ts;
+  return s->nbatch == BATCH_ROWS ? flush_running(s, pzErr) : SQLITE_OK;
+}
+
+/* A row that fails comes after the rows waiting: they are added first (their lookups may fail
+** first, as reading row by row would have). */
+static int running_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  clv_scan *s = ctx;
+  int rc = running_row_checked(s, cols, pzErr);
+  if (rc != SQLITE_OK && rc != CLV_READ_AGAIN && s->nbatch) {
+    char *earlier = NULL;
+    int flush_rc = flush_running(s, &earlier);
+    if (flush_rc != SQLITE_OK) {
+      sqlite3_free(*pzErr);
+      *pzErr = earlier;
+      return flush_rc;
+    }
+  }
+  return rc;
 }
 
 /* One customer: the summary in the unit, and the predictions. */
@@ -243,6 +399,97 @@ static void clv_result_free(void *p) {
   sqlite3_free(res);
 }
 
+static void scan_init(clv_scan *s, const char *fn, const clv_config *cfg, int has_amount) {
+  memset(s, 0, sizeof *s);
+  s->cfg = cfg;
+  s->has_amount = has_amount;
+  s->offset_us = (int64_t)cfg->format.offset_s * GTIME_US_PER_SEC;
+  ggather_init(&s->g, fn, GEV_VALUE, 0, &cfg->format, cfg->as_of_given, cfg->as_of_us);
+}
+
+static void scan_free(clv_scan *s) {
+  ggather_free(&s->g);
+  gmem_free(s->cust);
+  gmem_free(s->bkey);
+  s->cust = NULL;
+  s->bkey = NULL;
+}
+
+/* After either reading: the checks on what was read. */
+static int scan_finish(clv_scan *s, uint64_t kept, int64_t latest_us, char **pzErr) {
+  const char *fn = s->g.fn;
+  int rc = ggather_finish_rows(&s->g, kept, latest_us, pzErr);
+  if (rc == SQLITE_OK && s->amounts > 0 && s->null_amounts > 0) {
+    *pzErr = sqlite3_mprintf("%s: amount (source column 3) is NULL in %llu row%s and given in %llu: give every "
+                             "row an amount, or none (then only BG/NBD runs)", fn,
+                             (unsigned long long)s->null_amounts, s->null_amounts == 1 ? "" : "s",
+                             (unsigned long long)s->amounts);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (rc == SQLITE_OK && kept == 0)
+    rc = config_error(pzErr, fn, "no customers: the source has no rows with a customer and a ts before as_of");
+  return rc;
+}
+
+/* The result rows from every customer's history (in customer id order: first appearance). */
+typedef struct history_source {
+  clv_scan *s;
+  int running;
+} history_source;
+
+static const char *history_of(const history_source *hs, uint32_t a, gclv_history *h) {
+  if (hs->running) return gclv_running_finish(&hs->s->cust[a], h);
+  const gevents *ev = &hs->s->g.ev;
+  uint32_t at = ev->start[a], len = ev->start[a + 1] - at;
+  return gclv_history_of(ev->ts + at, hs->s->amounts > 0 ? ev->value + at : NULL, len,
+                         hs->s->cfg->format.offset_s, h);
+}
+
+static int make_rows(const char *fn, const history_source *hs, uint32_t ncust, clv_result *res, char **pzErr) {
+  const clv_config *cfg = hs->s->cfg;
+  res->has_amount = hs->s->amounts > 0;
+  res->rows = gmem_alloc(sizeof *res->rows * (ncust ? ncust : 1));
+  if (!res->rows) return SQLITE_NOMEM;
+  int64_t last_day = gts_last_observed_day(cfg->format.offset_s, hs->s->g.as_of_us);
+  double money_unit = (double)gmoney_pow10(cfg->scale);
+  const char *why = NULL;
+  for (uint32_t a = 0; a < ncust && !why; a++) {
+    gclv_history h;
+    why = history_of(hs, a, &h);
+    if (why || h.frequency < 0) continue; /* refunds only: no purchase, no customer */
+    clv_customer *c = &res->rows[res->n++];
+    memset(c, 0, sizeof *c);
+    c->actor = a;
+    c->frequency = h.frequency;
+    c->recency = (double)(h.last_day - h.first_day) / cfg->unit_days;
+    c->T = (double)(last_day - h.first_day) / cfg->unit_days;
+    c->monetary = h.frequency > 0 ? (double)h.repeat_cents / money_unit / (double)h.frequency : 0;
+  }
+  if (why) return ggather_fail(fn, why, pzErr);
+  if (res->n == 0) return config_error(pzErr, fn, "no customers: every customer's rows are refunds (negative amounts)");
+  return SQLITE_OK;
+}
+
+/* The second reading: every row kept, grouped and ordered per customer. */
+static int read_rows(gsource *src, const char *fn, const clv_config *cfg, gcancel *cancel, clv_result *res,
+                     char **pzErr) {
+  clv_scan scan;
+  scan_init(&scan, fn, cfg, src->ncol == 3);
+  static const int cols[3] = {0, 1, 2};
+  int rc = gsource_scan(src, fn, cols, src->ncol, clv_row, &scan, pzErr);
+  if (rc == SQLITE_OK) rc = scan_finish(&scan, scan.g.ev.n, scan.g.ev.max_ts, pzErr);
+  const char *why = rc == SQLITE_OK ? gevents_group(&scan.g.ev, NULL, cancel) : NULL;
+  if (why) rc = ggather_fail(fn, why, pzErr);
+  history_source hs = {&scan, 0};
+  if (rc == SQLITE_OK) rc = make_rows(fn, &hs, scan.g.ev.nactors, res, pzErr);
+  if (rc == SQLITE_OK) {
+    res->actors = scan.g.ev.actors; /* the customer keys, kept for output */
+    gkeys_init(&scan.g.ev.actors, 0);
+  }
+  scan_free(&scan);
+  return rc;
+}
+
 /* Reads the source into per-customer summaries (res->rows, in first-appearance order). */
 static int read_customers(sqlite3 *db, const char *fn, sqlite3_value *source, const clv_config *cfg,
                           gcancel *cancel, clv_result *res, char **pzErr) {
@@ -256,54 +503,25 @@ static int read_customers(sqlite3 *db, const char *fn, sqlite3_value *source, co
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   clv_scan scan;
-  memset(&scan, 0, sizeof scan);
-  scan.cfg = cfg;
-  scan.has_amount = src.ncol == 3;
-  ggather_init(&scan.g, fn, GEV_VALUE, 0, &cfg->format, cfg->as_of_given, cfg->as_of_us);
+  scan_init(&scan, fn, cfg, src.ncol == 3);
   static const int cols[3] = {0, 1, 2};
-  rc = gsource_scan(&src, fn, cols, src.ncol, clv_row, &scan, pzErr);
+  rc = gsource_scan(&src, fn, cols, src.ncol, running_row, &scan, pzErr);
+  if (rc == SQLITE_OK && scan.nbatch) rc = flush_running(&scan, pzErr); /* the last rows read */
+  if (rc == CLV_READ_AGAIN) {
+    scan_free(&scan);
+    rc = read_rows(&src, fn, cfg, cancel, res, pzErr);
+    gsource_close(&src);
+    return rc;
+  }
   gsource_close(&src);
-  if (rc == SQLITE_OK) rc = ggather_finish(&scan.g, pzErr);
-  if (rc == SQLITE_OK && scan.amounts > 0 && scan.null_amounts > 0) {
-    *pzErr = sqlite3_mprintf("%s: amount (source column 3) is NULL in %llu row%s and given in %llu: give every "
-                             "row an amount, or none (then only BG/NBD runs)", fn,
-                             (unsigned long long)scan.null_amounts, scan.null_amounts == 1 ? "" : "s",
-                             (unsigned long long)scan.amounts);
-    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }
-  if (rc == SQLITE_OK && scan.g.ev.n == 0)
-    rc = config_error(pzErr, fn, "no customers: the source has no rows with a customer and a ts before as_of");
-  const char *why = NULL;
-  if (rc == SQLITE_OK) why = gevents_group(&scan.g.ev, NULL, cancel);
-  if (rc == SQLITE_OK && !why) {
-    gevents *ev = &scan.g.ev;
-    res->has_amount = scan.amounts > 0;
-    res->rows = gmem_alloc(sizeof *res->rows * (ev->nactors ? ev->nactors : 1));
-    if (!res->rows) rc = SQLITE_NOMEM;
-    int64_t last_day = gts_last_observed_day(cfg->format.offset_s, scan.g.as_of_us);
-    double money_unit = (double)gmoney_pow10(cfg->scale);
-    for (uint32_t a = 0; rc == SQLITE_OK && a < ev->nactors && !why; a++) {
-      uint32_t at = ev->start[a], len = ev->start[a + 1] - at;
-      gclv_history h;
-      why = gclv_history_of(ev->ts + at, res->has_amount ? ev->value + at : NULL, len, cfg->format.offset_s, &h);
-      if (why || h.frequency < 0) continue; /* refunds only: no purchase, no customer */
-      clv_customer *c = &res->rows[res->n++];
-      memset(c, 0, sizeof *c);
-      c->actor = a;
-      c->frequency = h.frequency;
-      c->recency = (double)(h.last_day - h.first_day) / cfg->unit_days;
-      c->T = (double)(last_day - h.first_day) / cfg->unit_days;
-      c->monetary = h.frequency > 0 ? (double)h.repeat_cents / money_unit / (double)h.frequency : 0;
-    }
-    if (rc == SQLITE_OK && !why && res->n == 0)
-      rc = config_error(pzErr, fn, "no customers: every customer's rows are refunds (negative amounts)");
-  }
-  if (why) rc = ggather_fail(fn, why, pzErr);
+  if (rc == SQLITE_OK) rc = scan_finish(&scan, scan.kept, scan.latest_us, pzErr);
+  history_source hs = {&scan, 1};
+  if (rc == SQLITE_OK) rc = make_rows(fn, &hs, scan.ncust, res, pzErr);
   if (rc == SQLITE_OK) {
     res->actors = scan.g.ev.actors; /* the customer keys, kept for output */
     gkeys_init(&scan.g.ev.actors, 0);
   }
-  ggather_free(&scan.g);
+  scan_free(&scan);
   return rc;
 }
 

@@ -482,25 +482,71 @@ double gclv_gg_expected_spend(const gclv_gg *g, double x, double m) {
 
 /* The predictions of one history: P(alive), E[Y(horizon)] and the discounted monthly stream
 ** sum_k (E[Y(k L)] - E[Y((k - 1) L)]) / (1 + d)^k for k = 1..months. All horizons go through
-** one pass of the 2F1 series per HYP_MANY of them. disc[k] = (1 + d)^-k for k = 1..months, or
-** NULL: computed here. */
+** one pass of the 2F1 series per block of HYP_MANY of them: the horizon first (when > 0), then
+** months 1, 2, ... The blocks are always these, so a value never depends on who asks for it. */
+
+/* The horizons of one block: the first block starts with the horizon when lead. Returns how
+** many (0 when none are left). */
+static int block_horizons(double horizon, int lead, int done, int months, double month_len, double *t) {
+  int n = 0;
+  if (lead) t[n++] = horizon;
+  for (; n < HYP_MANY && done + n - lead < months; n++) t[n] = (done + n - lead + 1) * month_len;
+  return n;
+}
+
+/* Adds one block of E[Y | alive] values e[0..n-1] (the horizon first when lead, then months
+** done + 1, ...) to the prediction of a customer alive with probability p->p_alive; *prev is
+** E[Y] at the month before the block. disc[k] = (1 + d)^-k, or NULL: computed here. */
+static void add_block(gclv_prediction *p, double *prev, const double *e, int n, int lead, int done, double discount,
+                      const double *disc) {
+  if (lead) p->expected = e[0] * p->p_alive;
+  for (int k = lead; k < n; k++) {
+    double cur = e[k] * p->p_alive;
+    int month = done + k - lead + 1;
+    p->discounted += (cur - *prev) * (disc ? disc[month] : 1 / pow(1 + discount, month));
+    *prev = cur;
+  }
+}
+
 static gclv_prediction predict_one(const gclv_bgnbd *m, double x, double t_x, double T, double horizon, int months,
-                                   double month_len, double discount, const double *disc) {
+                                   double month_len, double discount) {
   gclv_prediction p = {gclv_p_alive(m, x, t_x, T), 0, 0};
   double t[HYP_MANY], e[HYP_MANY], prev = 0;
-  int lead = horizon > 0; /* the first block starts with the horizon */
+  int lead = horizon > 0;
   for (int done = 0; lead || done < months; lead = 0) {
-    int n = 0;
-    if (lead) t[n++] = horizon;
-    for (; n < HYP_MANY && done + n - lead < months; n++) t[n] = (done + n - lead + 1) * month_len;
+    int n = block_horizons(horizon, lead, done, months, month_len, t);
     expected_y_smooth(m, x, T, t, n, e);
-    if (lead) p.expected = e[0] * p.p_alive;
-    for (int k = lead; k < n; k++) {
-      double cur = e[k] * p.p_alive;
-      int month = done + k - lead + 1;
-      p.discounted += (cur - prev) * (disc ? disc[month] : 1 / pow(1 + discount, month));
-      prev = cur;
-    }
+    add_block(&p, &prev, e, n, lead, done, discount, NULL);
+    done += n - lead;
+  }
+  return p;
+}
+
+/* E[Y | alive] of a history of x repeat purchases and age T at every horizon of the blocks,
+** in their order, into e[] (ne = months + (horizon > 0) values). */
+static void expected_path(const gclv_bgnbd *m, double x, double T, double horizon, int months, double month_len,
+                          double *e) {
+  double t[HYP_MANY];
+  int lead = horizon > 0, at = 0;
+  for (int done = 0; lead || done < months; lead = 0) {
+    int n = block_horizons(horizon, lead, done, months, month_len, t);
+    expected_y_smooth(m, x, T, t, n, e + at);
+    at += n;
+    done += n - lead;
+  }
+}
+
+/* A customer's prediction from the E[Y | alive] path of their (x, T), the same arithmetic as
+** predict_one. */
+static gclv_prediction predict_from_path(double p_alive, const double *e, double horizon, int months,
+                                         const double *disc) {
+  gclv_prediction p = {p_alive, 0, 0};
+  double prev = 0;
+  int lead = horizon > 0, at = 0;
+  for (int done = 0; lead || done < months; lead = 0) {
+    int n = lead + (months - done < HYP_MANY - lead ? months - done : HYP_MANY - lead);
+    add_block(&p, &prev, e + at, n, lead, done, 0, disc);
+    at += n;
     done += n - lead;
   }
   return p;
@@ -514,11 +560,13 @@ static void discount_factors(double discount, int months, double *disc) {
 double gclv_clv(const gclv_bgnbd *m, double spend, double x, double t_x, double T, int months,
                 double month_len, double discount) {
   if (months <= 0) return 0;
-  return spend * predict_one(m, x, t_x, T, 0, months, month_len, discount, NULL).discounted;
+  return spend * predict_one(m, x, t_x, T, 0, months, month_len, discount).discounted;
 }
 
-/* Patterns are found in a hash table of their (x, t_x, T) bits: distinct histories are computed
-** once each, whatever the order (a value depends only on its pattern). */
+/* The E[Y | alive] paths are found in a hash table of their (x, T) bits: t_x enters only
+** P(alive), and whole days make few distinct (x, T) (10,779 among 195k customers in the
+** bench against 109k distinct (x, t_x, T)). A path depends only on its (x, T), so which
+** customer computes it first does not matter. */
 static uint64_t double_bits(double v) {
   uint64_t u;
   v = v == 0 ? 0 : v; /* -0.0 is 0 */
@@ -526,44 +574,90 @@ static uint64_t double_bits(double v) {
   return u;
 }
 
-static uint64_t pattern_hash(const gclv_obs *o) {
-  return ghash_mix64(double_bits(o->x) ^ ghash_mix64(double_bits(o->t_x) ^ ghash_mix64(double_bits(o->T))));
+static uint64_t path_hash(double x, double T) { return ghash_mix64(double_bits(x) ^ ghash_mix64(double_bits(T))); }
+
+/* Paths kept at most: a long `months` makes each path long, and past this many bytes of them
+** a path that finds no room is computed for its customer alone. */
+#define PATHS_MAX_BYTES ((size_t)16 << 20)
+
+typedef struct path_cache {
+  uint32_t *slot;   /* 1 + an entry, or 0 */
+  size_t nslots, count, max;
+  double *key;      /* (x, T) of each entry */
+  double *e;        /* ne values of each entry */
+  int ne;
+} path_cache;
+
+static const char *path_cache_init(path_cache *c, size_t n, int ne) {
+  memset(c, 0, sizeof *c);
+  c->ne = ne;
+  size_t per = sizeof(double) * ((size_t)ne + 2) + 2 * sizeof(uint32_t);
+  c->max = PATHS_MAX_BYTES / per;
+  if (c->max > n) c->max = n;
+  if (c->max < 1) c->max = 1;
+  c->nslots = 16;
+  while (c->nslots < 2 * c->max) c->nslots *= 2;
+  c->slot = gmem_alloc(sizeof *c->slot * c->nslots);
+  c->key = gmem_alloc(sizeof *c->key * 2 * c->max);
+  c->e = gmem_alloc(sizeof *c->e * (size_t)(ne ? ne : 1) * c->max);
+  if (!c->slot || !c->key || !c->e) return "out of memory";
+  memset(c->slot, 0, sizeof *c->slot * c->nslots);
+  return NULL;
+}
+
+static void path_cache_free(path_cache *c) {
+  gmem_free(c->slot);
+  gmem_free(c->key);
+  gmem_free(c->e);
+}
+
+/* The path of (x, T): found, or a new entry for the caller to fill (*fresh = 1), or NULL when
+** the cache is full and it is not there. */
+static double *path_find(path_cache *c, double x, double T, int *fresh) {
+  size_t at = (size_t)path_hash(x, T) & (c->nslots - 1);
+  *fresh = 0;
+  for (; c->slot[at]; at = (at + 1) & (c->nslots - 1)) {
+    size_t i = c->slot[at] - 1;
+    if (c->key[2 * i] == x && c->key[2 * i + 1] == T) return c->e + i * (size_t)c->ne;
+  }
+  if (c->count == c->max) return NULL;
+  size_t i = c->count++;
+  c->slot[at] = (uint32_t)i + 1;
+  c->key[2 * i] = x;
+  c->key[2 * i + 1] = T;
+  *fresh = 1;
+  return c->e + i * (size_t)c->ne;
 }
 
 const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months,
                          double month_len, double discount, gcancel *cancel, gclv_prediction *out) {
   if (n == 0) return NULL;
   if (months < 0) months = 0;
-  size_t nslots = 16;
-  while (nslots < 2 * n) nslots *= 2;
-  uint32_t *slot = n < UINT32_MAX ? gmem_alloc(sizeof *slot * nslots) : NULL; /* 1 + a pattern's first customer */
+  int ne = months + (horizon > 0);
+  path_cache cache;
+  const char *why = n < UINT32_MAX ? path_cache_init(&cache, n, ne) : "out of memory";
   double *disc = gmem_alloc(sizeof *disc * ((size_t)months + 1));
-  if (!slot || !disc) {
-    gmem_free(slot);
-    gmem_free(disc);
-    return "out of memory";
-  }
-  memset(slot, 0, sizeof *slot * nslots);
-  discount_factors(discount, months, disc);
+  double *own = gmem_alloc(sizeof *own * (size_t)(ne ? ne : 1)); /* a path with no room in the cache */
+  if (!why && (!disc || !own)) why = "out of memory";
+  if (!why) discount_factors(discount, months, disc);
   uint64_t units = 64 * (uint64_t)(months + 2);
-  for (size_t i = 0; i < n; i++) {
-    size_t at = (size_t)pattern_hash(&o[i]) & (nslots - 1);
-    while (slot[at] && cmp_obs(&o[slot[at] - 1], &o[i]) != 0) at = (at + 1) & (nslots - 1);
-    if (slot[at]) {
-      out[i] = out[slot[at] - 1];
-      continue;
+  for (size_t i = 0; !why && i < n; i++) {
+    int fresh;
+    double *e = path_find(&cache, o[i].x, o[i].T, &fresh);
+    if (!e || fresh) {
+      if (gcancel_work(cancel, units)) {
+        why = gcancel_reason;
+        break;
+      }
+      if (!e) e = own;
+      expected_path(m, o[i].x, o[i].T, horizon, months, month_len, e);
     }
-    slot[at] = (uint32_t)i + 1;
-    if (gcancel_work(cancel, units)) {
-      gmem_free(slot);
-      gmem_free(disc);
-      return gcancel_reason;
-    }
-    out[i] = predict_one(m, o[i].x, o[i].t_x, o[i].T, horizon, months, month_len, discount, disc);
+    out[i] = predict_from_path(gclv_p_alive(m, o[i].x, o[i].t_x, o[i].T), e, horizon, months, disc);
   }
-  gmem_free(slot);
+  if (n < UINT32_MAX) path_cache_free(&cache);
   gmem_free(disc);
-  return NULL;
+  gmem_free(own);
+  return why;
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -103,12 +103,88 @@ static void overflow_is_an_error(void **state) {
   assert_non_null(gclv_history_of(ts2, cents, 3, 0, &h));
 }
 
+/* The running summary of rows in timestamp order is gclv_history_of's, for random histories
+** with several rows a day, refunds, refund-only days before and after the first purchase, and
+** local days under an offset. */
+static uint64_t rng_state = 88172645463325252u;
+static uint64_t next_random(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return rng_state;
+}
+
+static void running_summary_is_the_history(void **state) {
+  (void)state;
+  enum { ROWS = 12 };
+  static const int32_t offsets[] = {0, 8 * 3600, -5 * 3600};
+  for (int trial = 0; trial < 20000; trial++) {
+    int32_t offset_s = offsets[trial % 3];
+    size_t n = 1 + next_random() % ROWS;
+    int64_t ts[ROWS], cents[ROWS];
+    int64_t t = (D1997 + (int64_t)(next_random() % 50)) * DAY;
+    for (size_t i = 0; i < n; i++) {
+      t += (int64_t)(next_random() % 4) * 9 * HOUR; /* often the same day, sometimes the same instant */
+      ts[i] = t;
+      int64_t v = (int64_t)(next_random() % 5000);
+      cents[i] = next_random() % 4 == 0 ? -v : v; /* refunds, amounts of 0 */
+    }
+    for (int with_amounts = 0; with_amounts < 2; with_amounts++) {
+      gclv_history want, got;
+      assert_null(gclv_history_of(ts, with_amounts ? cents : NULL, n, offset_s, &want));
+      gclv_running r;
+      gclv_running_init(&r);
+      int64_t offset_us = (int64_t)offset_s * 1000000;
+      for (size_t i = 0; i < n; i++)
+        assert_int_equal(gclv_running_add(&r, gclv_local_day(ts[i], offset_us), with_amounts ? cents[i] : 0),
+                         GCLV_RUNNING_OK);
+      assert_null(gclv_running_finish(&r, &got));
+      assert_int_equal(got.frequency, want.frequency);
+      assert_int_equal(got.first_day, want.first_day);
+      assert_int_equal(got.last_day, want.last_day);
+      assert_int_equal(got.repeat_cents, want.repeat_cents);
+    }
+  }
+}
+
+static void running_summary_refuses_what_it_cannot_take(void **state) {
+  (void)state;
+  gclv_running r;
+  gclv_running_init(&r);
+  gclv_history h;
+  assert_null(gclv_running_finish(&r, &h)); /* nothing added: no purchase */
+  assert_int_equal(h.frequency, -1);
+  assert_int_equal(gclv_running_add(&r, D1997 + 3, 100), GCLV_RUNNING_OK);
+  assert_int_equal(gclv_running_add(&r, D1997 + 3, -50), GCLV_RUNNING_OK); /* the same day: any order */
+  assert_int_equal(gclv_running_add(&r, D1997 + 2, 100), GCLV_RUNNING_UNORDERED);
+  assert_int_equal(gclv_running_add(&r, INT64_C(1) << 40, 100), GCLV_RUNNING_OVERFLOW);
+  assert_int_equal(gclv_running_add(&r, D1997 + 4, INT64_MAX), GCLV_RUNNING_OK);
+  assert_int_equal(gclv_running_add(&r, D1997 + 4, 1), GCLV_RUNNING_OVERFLOW);
+  /* the last day's total overflows the repeat total only when the summary is made */
+  gclv_running_init(&r);
+  assert_int_equal(gclv_running_add(&r, 1, 1), GCLV_RUNNING_OK);
+  assert_int_equal(gclv_running_add(&r, 2, INT64_MAX), GCLV_RUNNING_OK);
+  assert_int_equal(gclv_running_add(&r, 3, 1), GCLV_RUNNING_OK);
+  assert_string_equal(gclv_running_finish(&r, &h), "amounts overflow");
+  gclv_running_init(&r);
+  assert_int_equal(gclv_running_add(&r, 1, 1), GCLV_RUNNING_OK);
+  assert_int_equal(gclv_running_add(&r, 2, INT64_MAX - 1), GCLV_RUNNING_OK);
+  assert_int_equal(gclv_running_add(&r, 3, 1), GCLV_RUNNING_OK);
+  assert_null(gclv_running_finish(&r, &h));
+  assert_int_equal(h.repeat_cents, INT64_MAX);
+  assert_int_equal(gclv_running_add(&r, 4, 1), GCLV_RUNNING_OK);
+  assert_string_equal(gclv_running_finish(&r, &h), "amounts overflow");
+  assert_int_equal(gclv_running_add(&r, 5, 1), GCLV_RUNNING_OVERFLOW); /* closing day 4 */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(days_collapse_and_the_first_is_left_out),
     cmocka_unit_test(days_are_local),
     cmocka_unit_test(refunds_lower_a_day_and_are_no_purchase),
     cmocka_unit_test(overflow_is_an_error),
+    cmocka_unit_test(running_summary_is_the_history),
+    cmocka_unit_test(running_summary_refuses_what_it_cannot_take),
   };
   return cmocka_run_group_tests_name("clv_summary", tests, NULL, NULL);
 }
