@@ -7,11 +7,11 @@
 **   const char *why = some_core(..., &cd.base);   // polls now and then
 **   int rc = gcancel_db_finish(&cd);              // SQLITE_INTERRUPT when it stopped the core
 **
-** A poll steps a cached `SELECT 1` prepared on first use (so a computation too short to poll
-** prepares nothing). Stepping it makes SQLite check its interrupt flag, set by
+** A poll steps a cached probe, `SELECT 1, 1, ...` prepared on first use (so a computation too
+** short to poll prepares nothing). Stepping it makes SQLite check its interrupt flag, set by
 ** sqlite3_interrupt(), and run the progress handler every N virtual machine instructions
-** (the probe executes about four per poll, so a handler registered with N is consulted about
-** every N/4 polls). Either one makes the probe return SQLITE_INTERRUPT, which is the answer.
+** (the probe executes about 130 per poll, so a handler registered with N is consulted about
+** every N/130 polls). Either one makes the probe return SQLITE_INTERRUPT, which is the answer.
 ** On SQLite 3.41 and newer (asked at run time, so one growth.so serves 3.40 too) a poll first
 ** reads the interrupt flag with sqlite3_is_interrupted(), GCANCEL_FAST_POLLS times as often,
 ** and steps the probe (for progress handlers) on every GCANCEL_FAST_POLLS-th poll only.
