@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "promo_engine.h"
 #include "registry.h"
+#include "rfm_score.h"
 #include "source.h"
 #include "tvf.h"
 
@@ -455,15 +456,24 @@ typedef struct cart_row {
 ** units are shown apart from its other units (part 1: those units, part 2: the rest). */
 typedef struct out_ref { int64_t ref; int part; } out_ref;
 
+/* Cart rows are kept in chunks of CART_CHUNK rows that never move once written (the first
+** chunk grows up to that size, so a small cart holds little). One array grown by doubling
+** copied up to 70 MB at once at 1.2M lines: tens of milliseconds in which no interrupt was
+** seen, and every page faulted twice. */
+#define CART_CHUNK_BITS 15
+#define CART_CHUNK ((int64_t)1 << CART_CHUNK_BITS)
+
 typedef struct apply_result {
   promo_book *book;
   int scale;
-  cart_row *rows;
-  int64_t nrows, rcap;
+  cart_row **chunk;      /* rows in source order */
+  int64_t nchunks, chunk_cap, first_cap; /* first_cap: rows chunk[0] has room for */
+  int64_t nrows;
+  int64_t *order;        /* NULL when the source came in (order_id, line_id) order, else that order */
   promo_gift *gifts;
   int64_t ngifts, gcap;
   int64_t *gift_order;  /* order_id of each gift */
-  out_ref *out;         /* output order: ref >= 0 a cart row, < 0 gift -(k+1) */
+  out_ref *out;         /* output order: ref >= 0 a cart row (its index), < 0 gift -(k+1) */
   int64_t nout;
 } apply_result;
 
@@ -478,11 +488,48 @@ static void apply_destroy(void *p) {
   apply_result *r = p;
   if (!r) return;
   promo_book_free(r->book);
-  sqlite3_free(r->rows);
+  for (int64_t k = 0; k < r->nchunks; k++) gmem_free(r->chunk[k]);
+  gmem_free(r->chunk);
+  gmem_free(r->order);
   gmem_free(r->gifts);
   sqlite3_free(r->gift_order);
   sqlite3_free(r->out);
   sqlite3_free(r);
+}
+
+static inline cart_row *cart_at(const apply_result *r, int64_t i) {
+  return &r->chunk[i >> CART_CHUNK_BITS][i & (CART_CHUNK - 1)];
+}
+
+/* The index of the row at position pos of the (order_id, line_id) order. */
+static inline int64_t cart_index(const apply_result *r, int64_t pos) { return r->order ? r->order[pos] : pos; }
+
+/* Room for row nrows: a new chunk, or a bigger first one. */
+static int cart_make_room(apply_result *r) {
+  int64_t k = r->nrows >> CART_CHUNK_BITS, in = r->nrows & (CART_CHUNK - 1);
+  if (k == 0 && r->nchunks == 1 && in < r->first_cap) return SQLITE_OK;
+  if (k > 0 && in != 0) return SQLITE_OK;
+  if (k == 0 && r->nchunks == 1) {
+    int64_t cap = r->first_cap * 2;
+    cart_row *c = gmem_realloc(r->chunk[0], sizeof *c * (size_t)cap);
+    if (!c) return SQLITE_NOMEM;
+    r->chunk[0] = c;
+    r->first_cap = cap;
+    return SQLITE_OK;
+  }
+  if (r->nchunks == r->chunk_cap) {
+    int64_t cap = r->chunk_cap ? r->chunk_cap * 2 : 8;
+    cart_row **t = gmem_realloc(r->chunk, sizeof *t * (size_t)cap);
+    if (!t) return SQLITE_NOMEM;
+    r->chunk = t;
+    r->chunk_cap = cap;
+  }
+  int64_t rows = k == 0 ? 1024 : CART_CHUNK;
+  cart_row *c = gmem_alloc(sizeof *c * (size_t)rows);
+  if (!c) return SQLITE_NOMEM;
+  r->chunk[r->nchunks++] = c;
+  if (k == 0) r->first_cap = rows;
+  return SQLITE_OK;
 }
 
 static int cart_int(sqlite3_value *v, const char *fn, int64_t row, const char *col, int64_t *out, char **pzErr) {
@@ -498,15 +545,9 @@ static int cart_row_fn(void *ctx, sqlite3_value **cols, char **pzErr) {
   cart_reader *cr = ctx;
   apply_result *res = cr->res;
   const char *fn = cr->fn;
-  if (res->nrows == res->rcap) {
-    int64_t nc = res->rcap ? res->rcap * 2 : 1024;
-    cart_row *r = sqlite3_realloc64(res->rows, sizeof *r * (size_t)nc);
-    if (!r) return SQLITE_NOMEM;
-    res->rows = r;
-    res->rcap = nc;
-  }
+  if (cart_make_room(res) != SQLITE_OK) return SQLITE_NOMEM;
   int64_t rown = res->nrows + 1;
-  cart_row *row = &res->rows[res->nrows];
+  cart_row *row = cart_at(res, res->nrows);
   memset(row, 0, sizeof *row);
   int rc;
   if ((rc = cart_int(cols[0], fn, rown, "order_id", &row->order_id, pzErr))) return rc;
@@ -575,11 +616,32 @@ static int cart_row_fn(void *ctx, sqlite3_value **cols, char **pzErr) {
   return SQLITE_OK;
 }
 
-static int by_order_line(const void *a, const void *b) {
-  const cart_row *x = a, *y = b;
+static int by_order_line(const cart_row *x, const cart_row *y) {
   if (x->order_id != y->order_id) return x->order_id < y->order_id ? -1 : 1;
   if (x->line.line_id != y->line.line_id) return x->line.line_id < y->line.line_id ? -1 : 1;
   return 0;
+}
+
+/* res->order for a cart not in (order_id, line_id) order: two stable radix sorts (rfm_score's,
+** which poll), by line_id and then by order_id. 0, or SQLITE_NOMEM / SQLITE_INTERRUPT. */
+static int order_cart(apply_result *res, gcancel *cancel) {
+  size_t n = (size_t)res->nrows;
+  int sorted = 1;
+  for (size_t i = 1; i < n && sorted; i++) {
+    if ((i & 0xffff) == 0 && gcancel_work(cancel, 0x10000)) return SQLITE_INTERRUPT;
+    if (by_order_line(cart_at(res, (int64_t)i - 1), cart_at(res, (int64_t)i)) > 0) sorted = 0;
+  }
+  if (sorted) return SQLITE_OK;
+  grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
+  res->order = gmem_alloc(sizeof *res->order * n);
+  if (!p || !res->order) { gmem_free(p); return SQLITE_NOMEM; }
+  for (size_t i = 0; i < n; i++) p[i] = (grfm_pair){cart_at(res, (int64_t)i)->line.line_id, i};
+  int rc = grfm_sort_pairs(p, p + n, n, cancel);
+  for (size_t k = 0; k < n && !rc; k++) p[k].v = cart_at(res, (int64_t)p[k].i)->order_id;
+  if (!rc) rc = grfm_sort_pairs(p, p + n, n, cancel);
+  for (size_t k = 0; k < n && !rc; k++) res->order[k] = (int64_t)p[k].i;
+  gmem_free(p);
+  return rc ? SQLITE_INTERRUPT : SQLITE_OK;
 }
 
 static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
@@ -625,10 +687,7 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   if (rc != SQLITE_OK) goto fail;
 
   /* Orders are priced in order_id order (flash-sale stock goes to the earlier orders). */
-  int sorted = 1;
-  for (int64_t i = 1; i < res->nrows && sorted; i++)
-    if (by_order_line(&res->rows[i - 1], &res->rows[i]) > 0) sorted = 0;
-  if (!sorted && res->nrows) qsort(res->rows, (size_t)res->nrows, sizeof *res->rows, by_order_line);
+  if ((rc = order_cart(res, &cancel.base)) != SQLITE_OK) goto fail;
   int64_t ocap = res->nrows + 16;
   res->out = sqlite3_malloc64(sizeof *res->out * (size_t)ocap);
   if (!res->out) { rc = SQLITE_NOMEM; goto fail; }
@@ -636,10 +695,11 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   int64_t bufcap = 0;
   for (int64_t i = 0; i < res->nrows;) {
     int64_t j = i;
-    while (j < res->nrows && res->rows[j].order_id == res->rows[i].order_id) {
-      if (j > i && res->rows[j].line.line_id == res->rows[j - 1].line.line_id) {
-        *pzErr = sqlite3_mprintf("%s: cart: order %lld has line_id %lld twice", fn, (long long)res->rows[i].order_id,
-                                 (long long)res->rows[j].line.line_id);
+    const int64_t order_id = cart_at(res, cart_index(res, i))->order_id;
+    while (j < res->nrows && cart_at(res, cart_index(res, j))->order_id == order_id) {
+      if (j > i && cart_at(res, cart_index(res, j))->line.line_id == cart_at(res, cart_index(res, j - 1))->line.line_id) {
+        *pzErr = sqlite3_mprintf("%s: cart: order %lld has line_id %lld twice", fn, (long long)order_id,
+                                 (long long)cart_at(res, cart_index(res, j))->line.line_id);
         sqlite3_free(buf);
         rc = SQLITE_ERROR;
         goto fail;
@@ -653,14 +713,14 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
       buf = nb;
       bufcap = (int64_t)n * 2;
     }
-    for (int k = 0; k < n; k++) buf[k] = res->rows[i + k].line;
+    for (int k = 0; k < n; k++) buf[k] = cart_at(res, cart_index(res, i + k))->line;
     int64_t g0 = res->ngifts;
     const char *why = promo_order_price(res->book, buf, n, &res->gifts, &res->ngifts, &res->gcap, &cancel.base);
     if (why) {
       if (why == gcancel_reason) rc = SQLITE_INTERRUPT;
       else if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
       else {
-        *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)res->rows[i].order_id, why);
+        *pzErr = sqlite3_mprintf("%s: order %lld: %s", fn, (long long)order_id, why);
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       }
       sqlite3_free(buf);
@@ -671,7 +731,7 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
     const char *what = NULL;
     int64_t bad_line = 0;
     for (int k = 0; k < n && !what; k++) {
-      const cart_row *row = &res->rows[i + k];
+      const cart_row *row = cart_at(res, cart_index(res, i + k));
       int64_t cost, profit;
       if (!row->has_cost) continue;
       if (gmoney_mul(row->cost, buf[k].qty, &cost)) what = "cost × qty";
@@ -683,14 +743,14 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
       int64_t cost;
       if (d->rule.has_gift_cost && gmoney_mul(d->rule.gift_cost, res->gifts[g].qty, &cost)) {
         *pzErr = sqlite3_mprintf("%s: order %lld: the gift of promotion '%s': cost × qty out of range (overflow)", fn,
-                                 (long long)res->rows[i].order_id, d->id);
+                                 (long long)order_id, d->id);
         sqlite3_free(buf);
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
         goto fail;
       }
     }
     if (what) {
-      *pzErr = sqlite3_mprintf("%s: order %lld: line %lld: %s out of range (overflow)", fn, (long long)res->rows[i].order_id,
+      *pzErr = sqlite3_mprintf("%s: order %lld: line %lld: %s out of range (overflow)", fn, (long long)order_id,
                                (long long)bad_line, what);
       sqlite3_free(buf);
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
@@ -706,7 +766,8 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
       ocap = nc;
     }
     for (int k = 0; k < n; k++) {
-      cart_row *cr = &res->rows[i + k];
+      int64_t at = cart_index(res, i + k);
+      cart_row *cr = cart_at(res, at);
       cr->line = buf[k];
       const promo_line *l = &cr->line;
       if (l->kind != PK_ITEM && l->kind_units < l->qty) {
@@ -715,17 +776,17 @@ static int apply_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
         int64_t w[2] = {l->kind_units * l->unit - l->discount, (l->qty - l->kind_units) * l->unit}, c[2], left;
         if (gmoney_apportion(l->coupon_discount, w, w, 2, c, &left)) { sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
         cr->kind_coupon = c[0];
-        res->out[res->nout++] = (out_ref){i + k, 1};
-        res->out[res->nout++] = (out_ref){i + k, 2};
+        res->out[res->nout++] = (out_ref){at, 1};
+        res->out[res->nout++] = (out_ref){at, 2};
       } else
-        res->out[res->nout++] = (out_ref){i + k, 0};
+        res->out[res->nout++] = (out_ref){at, 0};
     }
     if (res->ngifts > g0) {
       int64_t *go = sqlite3_realloc64(res->gift_order, sizeof *go * (size_t)res->gcap);
       if (!go) { sqlite3_free(buf); rc = SQLITE_NOMEM; goto fail; }
       res->gift_order = go;
       for (int64_t g = g0; g < res->ngifts; g++) {
-        res->gift_order[g] = res->rows[i].order_id;
+        res->gift_order[g] = order_id;
         res->out[res->nout++] = (out_ref){-(g + 1), 0};
       }
     }
@@ -779,7 +840,7 @@ static void apply_column(void *result, int64_t row, int col, sqlite3_context *ct
     }
     return;
   }
-  const cart_row *r = &res->rows[k];
+  const cart_row *r = cart_at(res, k);
   const promo_line *l = &r->line;
   int part = res->out[row].part;
   /* The figures of this row: the whole line, or its add-on / gift part, or the rest. */
