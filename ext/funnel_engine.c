@@ -66,11 +66,10 @@ static int heap_sort(gfunnel_event *ev, size_t n, gcancel *cancel) {
 
 /* Quicksort (median of three, Hoare partition), the smaller side first so the stack stays
 ** O(log n), heapsort past 2 log2 n levels so no input is quadratic, insertion sort below RUN.
-** A partition of n events counts n units. */
+** A partition counts each event it passes as a unit, polling as it goes. */
 static int intro_sort(gfunnel_event *ev, size_t n, int depth, gcancel *cancel) {
   while (n > RUN) {
     if (depth-- == 0) return heap_sort(ev, n, cancel);
-    if (gcancel_work(cancel, n)) return GFUNNEL_INTERRUPTED;
     size_t mid = n / 2;
     if (ev_less(&ev[mid], &ev[0])) ev_swap(&ev[mid], &ev[0]);
     if (ev_less(&ev[n - 1], &ev[mid])) {
@@ -79,13 +78,15 @@ static int intro_sort(gfunnel_event *ev, size_t n, int depth, gcancel *cancel) {
     }
     gfunnel_event pivot = ev[mid];
     size_t i = 0, j = n - 1;
-    for (;;) {
+    for (size_t i0 = i, j0 = j;;) {
       while (ev_less(&ev[i], &pivot)) i++;
       while (ev_less(&pivot, &ev[j])) j--;
       if (i >= j) break;
+      /* a partition of 4M events is tens of ms: the events passed count as they go */
+      if (gcancel_work(cancel, (i - i0) + (j0 - j))) return GFUNNEL_INTERRUPTED;
       ev_swap(&ev[i], &ev[j]);
-      i++;
-      j--;
+      i0 = ++i;
+      j0 = --j;
     }
     /* [0, j] <= pivot <= [j + 1, n), both sides non-empty */
     size_t left = j + 1;
