@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "funnel_report.h" /* gfunnel_select: the introselect the funnel quantiles use */
 #include "mem.h"
 
 const char *const gpaths_kind_names[3] = {"node", "edge", "dropoff"};
@@ -444,19 +445,42 @@ typedef struct counter {
   elems *t;
   elems *first; /* with top: the first pass's table, whose node ids `kept` flags */
   const uint8_t *kept;
-  int64_t *gaps; /* the gaps pass: gaps[off[id] + fill[id]] */
-  const uint64_t *off;
-  uint64_t *fill;
+  /* the final pass records each edge's gap beside the edge's id, in walk order, so the medians
+  ** need no pass of their own (4 bytes more per edge than the gaps alone) */
+  int record_gaps;
+  int64_t *gap;
+  uint32_t *gap_edge;
+  uint64_t ngap, gap_cap;
   uint32_t anchor_actors;
 } counter;
 
-static int count_elem(counter *c, uint32_t actor, uint64_t key, int64_t gap_us) {
-  uint32_t id = elem_id(c->t, key);
-  if (id == UINT32_MAX) return -1;
-  if (c->gaps) {
-    c->gaps[c->off[id] + c->fill[id]++] = gap_us;
-    return 0;
+static void counter_free_gaps(counter *c) {
+  gmem_free(c->gap);
+  gmem_free(c->gap_edge);
+  c->gap = NULL;
+  c->gap_edge = NULL;
+  c->ngap = c->gap_cap = 0;
+}
+
+static int record_gap(counter *c, uint32_t id, int64_t gap_us) {
+  if (c->ngap == c->gap_cap) {
+    uint64_t cap = c->gap_cap ? c->gap_cap * 2 : 4096;
+    int64_t *g = gmem_realloc(c->gap, (size_t)cap * sizeof *g);
+    if (g) c->gap = g;
+    uint32_t *e = gmem_realloc(c->gap_edge, (size_t)cap * sizeof *e);
+    if (e) c->gap_edge = e;
+    if (!g || !e) return -1;
+    c->gap_cap = cap;
   }
+  c->gap[c->ngap] = gap_us;
+  c->gap_edge[c->ngap++] = id;
+  return 0;
+}
+
+/* Counts one journey's element; its id, or UINT32_MAX when out of memory. */
+static uint32_t count_elem(counter *c, uint32_t actor, uint64_t key, int64_t gap_us) {
+  uint32_t id = elem_id(c->t, key);
+  if (id == UINT32_MAX) return id;
   elems *t = c->t;
   t->journeys[id]++;
   if (t->last_actor[id] != actor + 1) {
@@ -464,7 +488,13 @@ static int count_elem(counter *c, uint32_t actor, uint64_t key, int64_t gap_us) 
     t->actors[id]++;
   }
   t->sum_s[id] += (double)gap_us / 1e6;
-  return 0;
+  return id;
+}
+
+static int count_edge(counter *c, uint32_t actor, uint64_t key, int64_t gap_us) {
+  uint32_t id = count_elem(c, actor, key, gap_us);
+  if (id == UINT32_MAX) return -1;
+  return c->record_gaps ? record_gap(c, id, gap_us) : 0;
 }
 
 /* The item a node shows: itself, or "$other" when top left it out at its step. */
@@ -478,28 +508,28 @@ static uint64_t shown(const counter *c, int step, uint32_t item) {
 
 static const char *count_actor(void *ctx, uint32_t actor, const gpaths_journey *js, uint32_t nj) {
   counter *c = ctx;
-  if (!c->gaps) c->anchor_actors++;
+  c->anchor_actors++;
   for (uint32_t k = 0; k < nj; k++) {
     const gpaths_journey *j = &js[k];
     uint64_t prev = 0;
     for (uint32_t i = 0; i < j->n; i++) {
       int step = j->first_step + (int)i;
       uint64_t it = shown(c, step, j->node[i].item);
-      if (!c->gaps && count_elem(c, actor, pack(GPATHS_NODE, step, it, ITEM_NONE), 0)) return "out of memory";
+      if (count_elem(c, actor, pack(GPATHS_NODE, step, it, ITEM_NONE), 0) == UINT32_MAX) return "out of memory";
       if (i > 0) {
         /* timing=last times each node by its run's last row (PostHog v1 keeps the last of a run) */
         int64_t gap = c->o->timing_last ? j->node[i].last_us - j->node[i - 1].last_us
                                         : j->node[i].first_us - j->node[i - 1].first_us;
-        if (count_elem(c, actor, pack(GPATHS_EDGE, step - 1, prev, it), gap)) return "out of memory";
+        if (count_edge(c, actor, pack(GPATHS_EDGE, step - 1, prev, it), gap)) return "out of memory";
       }
       prev = it;
     }
-    if (j->ended && !c->gaps) {
+    if (j->ended) {
       int at_first = c->o->anchor == GPATHS_END;
       uint32_t i = at_first ? 0 : j->n - 1;
       int step = j->first_step + (int)i;
-      if (count_elem(c, actor, pack(GPATHS_DROPOFF, step, shown(c, step, j->node[i].item), ITEM_NONE), 0))
-        return "out of memory";
+      uint64_t key = pack(GPATHS_DROPOFF, step, shown(c, step, j->node[i].item), ITEM_NONE);
+      if (count_elem(c, actor, key, 0) == UINT32_MAX) return "out of memory";
     }
   }
   return NULL;
@@ -622,55 +652,68 @@ static uint8_t *top_nodes(const elems *t, uint32_t top, const uint32_t *rank) {
   return kept;
 }
 
-static int cmp_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
-
 /* Median (mean of the two middle values) and p90 (nearest rank: the smallest value with at least
-** 90% of the values at or below it) of a sorted run, in seconds. */
-static void quantiles(const int64_t *v, uint64_t n, double *median_s, double *p90_s) {
-  *median_s = n % 2 ? (double)v[n / 2] / 1e6 : ((double)v[n / 2 - 1] + (double)v[n / 2]) / 2e6;
-  uint64_t r = (9 * n + 9) / 10; /* ceil(0.9 n) */
+** 90% of the values at or below it) of v[0..n), n >= 1, in seconds, by selection (introselect:
+** O(n log n) on any input). Reorders v. */
+static int quantiles(int64_t *v, uint64_t n, double *median_s, double *p90_s, gcancel *cancel) {
+  uint64_t mid = n / 2, r = (9 * n + 9) / 10; /* r = ceil(0.9 n) >= mid + 1 */
+  if (gfunnel_select(v, n, mid, NULL, cancel)) return -1;
+  int64_t hi = v[mid];
+  if (n % 2) {
+    *median_s = (double)hi / 1e6;
+  } else {
+    /* everything before mid is <= v[mid]: the lower middle value is their maximum */
+    int64_t lo = v[0];
+    for (uint64_t i = 1; i < mid; i++)
+      if (v[i] > lo) lo = v[i];
+    *median_s = ((double)lo + (double)hi) / 2e6;
+  }
+  if (r - 1 > mid && gfunnel_select(v + mid + 1, n - mid - 1, r - 1 - (mid + 1), NULL, cancel)) return -1;
   *p90_s = (double)v[r - 1] / 1e6;
+  return 0;
 }
 
-/* The gaps pass: every edge's gaps, sorted, into medians and p90s. */
-static const char *edge_quantiles(const gevents *ev, counter *c, double *median_s, double *p90_s, gcancel *cancel) {
+/* The recorded gaps grouped by edge in place (a counting sort that follows each displaced gap
+** to its edge's next free place, 2 moves per gap at most), then each edge's median and p90. */
+static const char *edge_quantiles(counter *c, double *median_s, double *p90_s, gcancel *cancel) {
   elems *t = c->t;
-  uint64_t total = 0;
-  uint64_t *off = gmem_alloc(((size_t)t->n + 1) * sizeof *off), *fill = gmem_alloc(((size_t)t->n + 1) * sizeof *fill);
-  if (!off || !fill) {
-    gmem_free(off);
-    gmem_free(fill);
+  uint64_t *next = gmem_alloc(((size_t)t->n + 1) * sizeof *next), *end = gmem_alloc(((size_t)t->n + 1) * sizeof *end);
+  if (!next || !end) {
+    gmem_free(next);
+    gmem_free(end);
     return "out of memory";
   }
+  uint64_t total = 0;
   for (uint32_t i = 0; i < t->n; i++) {
-    off[i] = total;
-    fill[i] = 0;
+    next[i] = total;
     if (key_kind(t->key[i]) == GPATHS_EDGE) total += t->journeys[i];
+    end[i] = total;
   }
-  int64_t *gaps = gmem_alloc((size_t)(total ? total : 1) * sizeof *gaps);
-  const char *why = gaps ? NULL : "out of memory";
-  if (!why) {
-    c->gaps = gaps;
-    c->off = off;
-    c->fill = fill;
-    why = gpaths_walk(ev, c->o, count_actor, c, cancel);
-    c->gaps = NULL;
+  const char *why = gcancel_work(cancel, 2 * c->ngap) ? gcancel_reason : NULL;
+  for (uint32_t b = 0; !why && b < t->n; b++) {
+    while (next[b] < end[b]) {
+      uint64_t at = next[b];
+      uint32_t e = c->gap_edge[at];
+      if (e == b) {
+        next[b]++;
+        continue;
+      }
+      /* swap the gap at `at` to its edge's next place; what comes back is examined again */
+      uint64_t to = next[e]++;
+      int64_t g = c->gap[at];
+      c->gap[at] = c->gap[to];
+      c->gap_edge[at] = c->gap_edge[to];
+      c->gap[to] = g;
+      c->gap_edge[to] = e;
+    }
   }
   for (uint32_t i = 0; !why && i < t->n; i++) {
-    if (key_kind(t->key[i]) != GPATHS_EDGE) continue;
-    uint64_t n = t->journeys[i];
-    qsort(gaps + off[i], n, sizeof *gaps, cmp_i64);
-    quantiles(gaps + off[i], n, &median_s[i], &p90_s[i]);
-    uint64_t work = n;
-    for (uint64_t m = n; m > 1; m >>= 1) work += n;
-    if (gcancel_work(cancel, work)) why = gcancel_reason;
+    uint64_t n = end[i] - (i ? end[i - 1] : 0);
+    if (key_kind(t->key[i]) != GPATHS_EDGE || n == 0) continue;
+    if (quantiles(c->gap + end[i] - n, n, &median_s[i], &p90_s[i], cancel)) why = gcancel_reason;
   }
-  gmem_free(gaps);
-  gmem_free(off);
-  gmem_free(fill);
+  gmem_free(next);
+  gmem_free(end);
   return why;
 }
 
@@ -723,6 +766,7 @@ const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, 
   memset(&c, 0, sizeof c);
   c.o = o;
   c.t = &first;
+  c.record_gaps = !top; /* without top the first pass is the final one */
   uint8_t *kept = NULL;
   double *median_s = NULL, *p90_s = NULL;
   uint32_t *rank = item_ranks(items, o->nitems);
@@ -735,14 +779,16 @@ const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, 
     c.kept = kept;
     c.t = &final;
     c.anchor_actors = 0;
+    c.record_gaps = 1;
     if (!why) why = gpaths_walk(ev, o, count_actor, &c, cancel);
   }
   elems *t = c.t;
   if (!why) {
     median_s = gmem_alloc(((size_t)t->n + 1) * sizeof *median_s);
     p90_s = gmem_alloc(((size_t)t->n + 1) * sizeof *p90_s);
-    why = median_s && p90_s ? edge_quantiles(ev, &c, median_s, p90_s, cancel) : "out of memory";
+    why = median_s && p90_s ? edge_quantiles(&c, median_s, p90_s, cancel) : "out of memory";
   }
+  counter_free_gaps(&c);
   if (!why) why = make_rows(t, median_s, p90_s, rank, min_actors, out);
   out->anchor_actors = c.anchor_actors;
   gmem_free(kept);
