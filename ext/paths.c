@@ -473,110 +473,148 @@ enum { PJ_ACTOR, PJ_JOURNEY, PJ_START_TS, PJ_END_TS, PJ_PATH, PJ_LENGTH, PJ_DROP
   "CREATE TABLE x(actor, journey INTEGER, start_ts TEXT, end_ts TEXT, path TEXT, length INTEGER," \
   " dropped INTEGER, last_event TEXT, source HIDDEN, options HIDDEN)"
 
+/* One journey: 32 bytes. Its nodes' items are a sequence interned once per distinct sequence
+** (seqs), which gives the path's text, length and last event. */
 typedef struct journey_row {
   int64_t start_us, end_us;
-  uint32_t actor, number, path, last_item;
-  uint8_t length, dropped;
+  uint32_t actor, number, seq;
+  uint8_t dropped;
 } journey_row;
 
+/* The sequences met last, by a hash of their items: most journeys repeat a few short paths, which
+** then cost a hash of a few integers and a compare instead of interning. */
+#define SEQ_CACHE_BITS 9
+#define SEQ_CACHE_NODES 8
+typedef struct seq_slot {
+  uint32_t n; /* 0: empty */
+  uint32_t id;
+  uint32_t item[SEQ_CACHE_NODES];
+} seq_slot;
+
+/* Rows in blocks of a fixed size: growing never copies them nor holds room for as many again. */
+#define ROW_BLOCK_BITS 15
+
 typedef struct path_actors_result {
-  journey_row *row;
-  uint64_t n, cap;
-  gkeys paths; /* the path texts */
+  journey_row **block; /* row i: block[i >> ROW_BLOCK_BITS][i & (1 << ROW_BLOCK_BITS) - 1] */
+  uint64_t n, nblock, block_cap;
+  gkeys seqs;       /* BLOBs of uint32 item ids, one per distinct sequence */
+  char *text;       /* the sequences' texts "a > b > c", one after another */
+  uint64_t *at;     /* text of sequence i: [at[i], at[i + 1]) */
+  seq_slot *cache;  /* while walking */
+  uint32_t *items;  /* while walking: a journey's items */
+  uint32_t items_cap;
   gkeys actors;
   paths_items it;
   uint32_t nitems;
-  char *buf; /* building a path's text */
-  size_t buf_cap;
 } path_actors_result;
 
 static void path_actors_destroy(void *p) {
   path_actors_result *res = p;
   if (!res) return;
-  gmem_free(res->row);
-  gmem_free(res->buf);
-  gkeys_free(&res->paths);
+  for (uint64_t b = 0; b < res->nblock; b++) gmem_free(res->block[b]);
+  gmem_free(res->block);
+  gmem_free(res->text);
+  gmem_free(res->at);
+  gmem_free(res->cache);
+  gmem_free(res->items);
+  gkeys_free(&res->seqs);
   gkeys_free(&res->actors);
   items_free(&res->it);
   sqlite3_free(res);
 }
 
-/* One journey's text "a > b > c" interned in res->paths. */
-static const char *journey_path(path_actors_result *res, const gpaths_journey *j, uint32_t *id) {
-  size_t len = 0;
-  for (uint32_t i = 0; i < j->n; i++) {
-    const char *s;
-    size_t n;
-    item_text(&res->it.items, res->nitems, j->node[i].item, &s, &n);
-    if (len + n + 3 > res->buf_cap) {
-      size_t cap = (len + n + 3) * 2;
-      char *b = gmem_realloc(res->buf, cap);
-      if (!b) return "out of memory";
-      res->buf = b;
-      res->buf_cap = cap;
+/* The id of a journey's sequence of items, interned in res->seqs. */
+static const char *journey_seq(path_actors_result *res, const gpaths_journey *j, uint32_t *id) {
+  uint64_t h = j->n;
+  for (uint32_t i = 0; i < j->n; i++) h = (h ^ j->node[i].item) * UINT64_C(0x9e3779b97f4a7c15);
+  seq_slot *slot = &res->cache[h >> (64 - SEQ_CACHE_BITS)];
+  if (slot->n == j->n) {
+    uint32_t i = 0;
+    while (i < j->n && slot->item[i] == j->node[i].item) i++;
+    if (i == j->n) {
+      *id = slot->id;
+      return NULL;
     }
-    if (i) {
-      memcpy(res->buf + len, " > ", 3);
-      len += 3;
-    }
-    memcpy(res->buf + len, s, n);
-    len += n;
   }
-  gkey k = {GKEY_TEXT, 0, 0, res->buf, len};
-  int rc = gkeys_intern(&res->paths, &k, id);
-  return rc == GKEYS_NOMEM ? "out of memory" : rc < 0 ? "more than 4294967294 paths, or one of 4 GiB" : NULL;
+  if (j->n > res->items_cap) {
+    uint32_t *t = gmem_realloc(res->items, (size_t)j->n * sizeof *t);
+    if (!t) return "out of memory";
+    res->items = t;
+    res->items_cap = j->n;
+  }
+  for (uint32_t i = 0; i < j->n; i++) res->items[i] = j->node[i].item;
+  gkey k = {GKEY_BLOB, 0, 0, res->items, (size_t)j->n * sizeof *res->items};
+  int rc = gkeys_intern(&res->seqs, &k, id);
+  if (rc < 0) return rc == GKEYS_NOMEM ? "out of memory" : "more than 4294967294 paths";
+  if (j->n <= SEQ_CACHE_NODES) {
+    slot->n = j->n;
+    slot->id = *id;
+    memcpy(slot->item, res->items, (size_t)j->n * sizeof *res->items);
+  }
+  return NULL;
 }
 
 static const char *collect_journeys(void *ctx, uint32_t actor, const gpaths_journey *js, uint32_t nj) {
   path_actors_result *res = ctx;
   for (uint32_t k = 0; k < nj; k++) {
     const gpaths_journey *j = &js[k];
-    if (res->n == res->cap) {
-      uint64_t cap = res->cap ? res->cap * 2 : 1024;
-      journey_row *t = gmem_realloc(res->row, (size_t)cap * sizeof *t);
-      if (!t) return "out of memory";
-      res->row = t;
-      res->cap = cap;
+    if (res->n == res->nblock << ROW_BLOCK_BITS) {
+      if (res->nblock == res->block_cap) {
+        uint64_t cap = res->block_cap ? res->block_cap * 2 : 64;
+        journey_row **t = gmem_realloc(res->block, (size_t)cap * sizeof *t);
+        if (!t) return "out of memory";
+        res->block = t;
+        res->block_cap = cap;
+      }
+      if (!(res->block[res->nblock] = gmem_alloc(sizeof(journey_row) << ROW_BLOCK_BITS))) return "out of memory";
+      res->nblock++;
     }
-    journey_row *r = &res->row[res->n];
-    const char *why = journey_path(res, j, &r->path);
+    journey_row *r = &res->block[res->n >> ROW_BLOCK_BITS][res->n & ((1u << ROW_BLOCK_BITS) - 1)];
+    const char *why = journey_seq(res, j, &r->seq);
     if (why) return why;
     r->actor = actor;
     r->number = j->number;
     r->start_us = j->node[0].first_us;
     r->end_us = j->node[j->n - 1].last_us;
-    r->last_item = j->node[j->n - 1].item;
-    r->length = (uint8_t)j->n;
     r->dropped = (uint8_t)j->ended;
     res->n++;
   }
   return NULL;
 }
 
-/* Rows by actor in SQLite's order of the actor keys (the walk went by actor id). */
-static const char *order_by_actor(path_actors_result *res, const gkeys *actors, uint32_t nactors, gcancel *cancel) {
-  uint32_t *order = gmem_alloc(((size_t)nactors + 1) * sizeof *order);
-  uint32_t *place = gmem_alloc(((size_t)nactors + 1) * sizeof *place);
-  journey_row *sorted = gmem_alloc(((size_t)res->n + 1) * sizeof *sorted);
-  const char *why = order && place && sorted ? glc_key_order(actors, nactors, UINT32_MAX, order, cancel)
-                                             : "out of memory";
-  if (!why) {
-    for (uint32_t i = 0; i < nactors; i++) place[order[i]] = i;
-    /* counting sort by place; each actor's journeys stay in order */
-    uint32_t *start = order; /* reused: rows before each place */
-    memset(start, 0, ((size_t)nactors + 1) * sizeof *start);
-    for (uint64_t i = 0; i < res->n; i++) start[place[res->row[i].actor] + 1]++;
-    for (uint32_t p = 0; p < nactors; p++) start[p + 1] += start[p];
-    for (uint64_t i = 0; i < res->n; i++) sorted[start[place[res->row[i].actor]]++] = res->row[i];
-    gmem_free(res->row);
-    res->row = sorted;
-    res->cap = res->n;
-    sorted = NULL;
+/* A sequence's items (n of them; the BLOB's bytes need not be aligned for uint32_t). */
+static uint32_t seq_item(const gkey *k, size_t i) {
+  uint32_t v;
+  memcpy(&v, (const char *)k->bytes + i * sizeof v, sizeof v);
+  return v;
+}
+
+/* Every sequence's text "a > b > c" (two sequences may show one text: names can hold " > "). */
+static const char *seq_texts(path_actors_result *res) {
+  uint32_t n = gkeys_count(&res->seqs);
+  uint64_t len = 0;
+  res->at = gmem_alloc(((size_t)n + 1) * sizeof *res->at);
+  if (!res->at) return "out of memory";
+  for (int pass = 0; pass < 2; pass++) {
+    len = 0;
+    for (uint32_t q = 0; q < n; q++) {
+      gkey k = gkeys_get(&res->seqs, q);
+      res->at[q] = len;
+      for (size_t i = 0; i < k.len / sizeof(uint32_t); i++) {
+        const char *s;
+        size_t l;
+        item_text(&res->it.items, res->nitems, seq_item(&k, i), &s, &l);
+        if (pass) {
+          if (i) memcpy(res->text + len, " > ", 3);
+          memcpy(res->text + len + (i ? 3 : 0), s, l);
+        }
+        len += l + (i ? 3 : 0);
+      }
+    }
+    res->at[n] = len;
+    if (!pass && !(res->text = gmem_alloc((size_t)len + 1))) return "out of memory";
   }
-  gmem_free(order);
-  gmem_free(place);
-  gmem_free(sorted);
-  return why;
+  return NULL;
 }
 
 static int path_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args, void **result, int64_t *nrows,
@@ -593,7 +631,7 @@ static int path_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value
   path_actors_result *res = sqlite3_malloc64(sizeof *res);
   if (!res) return SQLITE_NOMEM;
   memset(res, 0, sizeof *res);
-  gkeys_init(&res->paths, 0);
+  gkeys_init(&res->seqs, 0);
   gkeys_init(&res->actors, 0);
   gkeys_init(&res->it.items, 0);
   paths_read r;
@@ -605,8 +643,21 @@ static int path_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value
   if ((rc = map_items(fn, &r.g.ev, &a, &res->it, pzErr)) != SQLITE_OK) goto done;
   a.po.sessions = r.session_col >= 0;
   res->nitems = a.po.nitems;
-  const char *why = gpaths_walk(&r.g.ev, &a.po, collect_journeys, res, &cd.base);
-  if (!why) why = order_by_actor(res, &r.g.ev.actors, r.g.ev.nactors, &cd.base);
+  /* rows by actor in SQLite's order of the actor keys: the walk goes in that order */
+  uint32_t *order = gmem_alloc(((size_t)r.g.ev.nactors + 1) * sizeof *order);
+  res->cache = gmem_alloc(sizeof *res->cache << SEQ_CACHE_BITS);
+  const char *why = order && res->cache
+                      ? glc_key_order(&r.g.ev.actors, r.g.ev.nactors, UINT32_MAX, order, &cd.base)
+                      : "out of memory";
+  if (!why) {
+    memset(res->cache, 0, sizeof *res->cache << SEQ_CACHE_BITS);
+    a.po.actor_order = order;
+    why = gpaths_walk(&r.g.ev, &a.po, collect_journeys, res, &cd.base);
+  }
+  gmem_free(order);
+  gmem_free(res->cache);
+  res->cache = NULL;
+  if (!why) why = seq_texts(res);
   if (why) {
     rc = ggather_core_failed(fn, why, &cd, pzErr);
     goto done;
@@ -629,7 +680,7 @@ done:
 
 static void path_actors_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
   const path_actors_result *res = result;
-  const journey_row *r = &res->row[row];
+  const journey_row *r = &res->block[row >> ROW_BLOCK_BITS][row & ((1 << ROW_BLOCK_BITS) - 1)];
   char buf[GTIME_TEXT_MAX];
   switch (col) {
     case PJ_ACTOR: {
@@ -640,14 +691,17 @@ static void path_actors_column(void *result, int64_t row, int col, sqlite3_conte
     case PJ_JOURNEY: sqlite3_result_int64(ctx, r->number); break;
     case PJ_START_TS: sqlite3_result_text(ctx, gtime_format(r->start_us, 0, buf), -1, SQLITE_TRANSIENT); break;
     case PJ_END_TS: sqlite3_result_text(ctx, gtime_format(r->end_us, 0, buf), -1, SQLITE_TRANSIENT); break;
-    case PJ_PATH: {
-      gkey k = gkeys_get(&res->paths, r->path);
-      sqlite3_result_text(ctx, k.bytes, (int)k.len, SQLITE_TRANSIENT);
+    case PJ_PATH:
+      sqlite3_result_text(ctx, res->text + res->at[r->seq], (int)(res->at[r->seq + 1] - res->at[r->seq]),
+                          SQLITE_TRANSIENT);
+      break;
+    case PJ_LENGTH: sqlite3_result_int(ctx, (int)(gkeys_get(&res->seqs, r->seq).len / sizeof(uint32_t))); break;
+    case PJ_DROPPED: sqlite3_result_int(ctx, r->dropped); break;
+    case PJ_LAST_EVENT: {
+      gkey k = gkeys_get(&res->seqs, r->seq);
+      result_item(ctx, &res->it.items, res->nitems, seq_item(&k, k.len / sizeof(uint32_t) - 1));
       break;
     }
-    case PJ_LENGTH: sqlite3_result_int(ctx, r->length); break;
-    case PJ_DROPPED: sqlite3_result_int(ctx, r->dropped); break;
-    case PJ_LAST_EVENT: result_item(ctx, &res->it.items, res->nitems, r->last_item); break;
     default: sqlite3_result_null(ctx);
   }
 }

@@ -177,30 +177,32 @@ static int build_nodes(walker *w, const gevents *ev, const gpaths_opts *o, uint3
   if (o->bars)
     for (uint32_t i = s; i < e; i++)
       if (o->bars[ev->event[i]]) return 0; /* the actor is excluded */
-  uint32_t segno = 0, prev_session = 0;
-  int64_t prev_ts = 0;
-  int any = 0;
+  /* the actor's rows bound its nodes: room for all at once, none asked for per node */
+  if (grow((void **)&w->node, &w->node_cap, e - s, sizeof *w->node) ||
+      grow((void **)&w->seg, &w->seg_cap, e - s, sizeof *w->seg))
+    return -1;
+  gpaths_node *node = w->node;
+  uint32_t *seg = w->seg;
+  const uint32_t *item_of = o->item_of, *event = ev->event, *session = o->sessions ? ev->segment : NULL;
+  const int64_t *ts_of = ev->ts;
+  int64_t gap_us = o->gap_us, prev_ts = 0;
+  uint32_t n = 0, segno = 0, prev_session = 0;
   for (uint32_t i = s; i < e; i++) {
-    uint32_t it = o->item_of[ev->event[i]];
+    uint32_t it = item_of[event[i]];
     if (it == GPATHS_DROP) continue;
-    int64_t ts = ev->ts[i];
-    int split = any &&
-                ((o->gap_us >= 0 && ts - prev_ts > o->gap_us) || (o->sessions && ev->segment[i] != prev_session));
-    if (split) segno++;
-    any = 1;
+    int64_t ts = ts_of[i];
+    int split = n && ((gap_us >= 0 && ts - prev_ts > gap_us) || (session && session[i] != prev_session));
+    segno += (uint32_t)split;
     prev_ts = ts;
-    if (o->sessions) prev_session = ev->segment[i];
-    if (!split && o->collapse && w->nnode && w->node[w->nnode - 1].item == it) {
-      w->node[w->nnode - 1].last_us = ts;
+    if (session) prev_session = session[i];
+    if (!split && o->collapse && n && node[n - 1].item == it) {
+      node[n - 1].last_us = ts;
       continue;
     }
-    if (grow((void **)&w->node, &w->node_cap, w->nnode + 1, sizeof *w->node) ||
-        grow((void **)&w->seg, &w->seg_cap, w->nnode + 1, sizeof *w->seg))
-      return -1;
-    w->node[w->nnode] = (gpaths_node){it, ts, ts};
-    w->seg[w->nnode] = segno;
-    w->nnode++;
+    node[n] = (gpaths_node){it, ts, ts};
+    seg[n++] = segno;
   }
+  w->nnode = n;
   return 0;
 }
 
@@ -325,8 +327,15 @@ const char *gpaths_walk(const gevents *ev, const gpaths_opts *o, gpaths_each eac
   const char *why = NULL;
   int impossible = (o->anchor == GPATHS_START || o->anchor == GPATHS_BETWEEN) && o->start_item == GPATHS_DROP;
   impossible |= (o->anchor == GPATHS_END || o->anchor == GPATHS_BETWEEN) && o->end_item == GPATHS_DROP;
-  for (uint32_t a = 0; a < ev->nactors && !why && !impossible; a++) {
+  for (uint32_t p = 0; p < ev->nactors && !why && !impossible; p++) {
+    uint32_t a = o->actor_order ? o->actor_order[p] : p;
     uint32_t s = ev->start[a], e = ev->start[a + 1];
+    if (o->actor_order && p + 1 < ev->nactors) {
+      /* in key order the next actor's rows are anywhere: ask for them while this one is walked */
+      uint32_t next = ev->start[o->actor_order[p + 1]];
+      __builtin_prefetch(&ev->ts[next]);
+      __builtin_prefetch(&ev->event[next]);
+    }
     if (gcancel_work(cancel, (uint64_t)(e - s) + 1)) {
       why = gcancel_reason;
       break;

@@ -81,6 +81,7 @@ typedef struct gpaths_opts {
   const uint8_t *bars;           /* per name id, or NULL */
   uint32_t nitems;               /* items 0..nitems-1; "..." is nitems, "$other" nitems + 1 */
   int sessions;                  /* ev->segment holds the session: it also ends segments */
+  const uint32_t *actor_order;   /* gpaths_walk visits the actors in this order (every id once), or NULL: by id */
 } gpaths_opts;
 
 typedef struct gpaths_node {
@@ -97,7 +98,8 @@ typedef struct gpaths_journey {
   int ended;      /* not cut by steps at its far end (a drop-off) */
 } gpaths_journey;
 
-/* Calls `each` with every actor's journeys (in time order), actor by actor; `each` returns NULL or
+/* Calls `each` with every actor's journeys (in time order), actor by actor (in o->actor_order when
+** given, so a caller listing journeys by actor needs no sort of its own); `each` returns NULL or
 ** a reason that stops the walk. NULL, "out of memory", gcancel_reason, or each's reason. */
 typedef const char *(*gpaths_each)(void *ctx, uint32_t actor, const gpaths_journey *j, uint32_t nj);
 const char *gpaths_walk(const gevents *ev, const gpaths_opts *o, gpaths_each each, void *ctx, gcancel *cancel);
