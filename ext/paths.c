@@ -273,6 +273,22 @@ static int read_source(sqlite3 *db, const char *fn, sqlite3_value *source, const
   return why ? ggather_core_failed(fn, why, cd, pzErr) : SQLITE_OK;
 }
 
+/* The end all three computes share: the interrupt's verdict joined to rc, the rows read freed,
+** and the result handed over, or destroyed on an error. */
+static int compute_done(int rc, gcancel_db *cd, paths_read *r, void *res, void (*destroy)(void *), void **result,
+                        int64_t *nrows) {
+  int stopped = gcancel_db_finish(cd);
+  if (rc == SQLITE_OK) rc = stopped;
+  ggather_free(&r->g);
+  if (rc != SQLITE_OK) {
+    destroy(res);
+    *nrows = 0;
+    return rc;
+  }
+  *result = res;
+  return SQLITE_OK;
+}
+
 /* Items of the names, and the anchors' items. */
 typedef struct paths_items {
   gkeys items;
@@ -401,16 +417,7 @@ static int paths_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   if (why) rc = ggather_core_failed(fn, why, &cd, pzErr);
   else *nrows = (int64_t)res->r.n;
 done:
-  if (rc == SQLITE_OK) rc = gcancel_db_finish(&cd);
-  else gcancel_db_finish(&cd);
-  ggather_free(&r.g);
-  if (rc != SQLITE_OK) {
-    paths_destroy(res);
-    *nrows = 0;
-    return rc;
-  }
-  *result = res;
-  return SQLITE_OK;
+  return compute_done(rc, &cd, &r, res, paths_destroy, result, nrows);
 }
 
 static void paths_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
@@ -666,16 +673,7 @@ static int path_actors_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value
   gkeys_init(&r.g.ev.actors, 0);
   *nrows = (int64_t)res->n;
 done:
-  if (rc == SQLITE_OK) rc = gcancel_db_finish(&cd);
-  else gcancel_db_finish(&cd);
-  ggather_free(&r.g);
-  if (rc != SQLITE_OK) {
-    path_actors_destroy(res);
-    *nrows = 0;
-    return rc;
-  }
-  *result = res;
-  return SQLITE_OK;
+  return compute_done(rc, &cd, &r, res, path_actors_destroy, result, nrows);
 }
 
 static void path_actors_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
@@ -835,18 +833,9 @@ static int churn_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **arg
   res->churned = cr.churned;
   *nrows = res->n;
 done:
-  if (rc == SQLITE_OK) rc = gcancel_db_finish(&cd);
-  else gcancel_db_finish(&cd);
   gpaths_churn_free(&cr);
   items_free(&it);
-  ggather_free(&r.g);
-  if (rc != SQLITE_OK) {
-    churn_destroy(res);
-    *nrows = 0;
-    return rc;
-  }
-  *result = res;
-  return SQLITE_OK;
+  return compute_done(rc, &cd, &r, res, churn_destroy, result, nrows);
 }
 
 static void churn_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
