@@ -150,18 +150,22 @@ static int read_options(const char *fn, sqlite3_value *options, int churn, paths
 /* ---------------------------------------------------------------------------------------
 ** Reading the source: actor, ts, event [, session [, seq]]
 */
-/* The event names seen last, so the usual handful of events costs a memcmp, not a hash. */
-#define RECENT_NAMES 16
+/* The event names met so far, found by their length and first bytes: a source has a handful of
+** events, so most rows cost a compare of a word or two here, not a hash of the text. */
+#define RECENT_BITS 6
 #define RECENT_BYTES 48
+
+typedef struct recent_name {
+  uint32_t len1; /* length + 1; 0: an empty slot */
+  uint32_t id;
+  uint64_t head; /* the first 8 bytes, zero padded */
+  char rest[RECENT_BYTES - 8];
+} recent_name;
 
 typedef struct paths_read {
   ggather g;
   int session_col, seq_col; /* source column, or -1 */
-  struct {
-    char bytes[RECENT_BYTES];
-    uint32_t len, id;
-  } recent[RECENT_NAMES];
-  int nrecent, next_recent;
+  recent_name recent[1 << RECENT_BITS];
 } paths_read;
 
 static int intern_name(paths_read *r, uint64_t scope, gkey *key, uint32_t *id, char **pzErr) {
@@ -173,18 +177,20 @@ static int intern_name(paths_read *r, uint64_t scope, gkey *key, uint32_t *id, c
 
 /* An event name's id: from the recent names, else interned (and remembered when short). */
 static int event_id(paths_read *r, const unsigned char *text, size_t len, uint32_t *id, char **pzErr) {
-  for (int i = 0; i < r->nrecent; i++)
-    if (r->recent[i].len == len && memcmp(r->recent[i].bytes, text, len) == 0) {
-      *id = r->recent[i].id;
-      return SQLITE_OK;
-    }
+  uint64_t head = 0;
+  memcpy(&head, text, len < 8 ? len : 8);
+  recent_name *slot = &r->recent[((head ^ len) * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - RECENT_BITS)];
+  if (slot->len1 == len + 1 && slot->head == head && (len <= 8 || memcmp(slot->rest, text + 8, len - 8) == 0)) {
+    *id = slot->id;
+    return SQLITE_OK;
+  }
   gkey ev = {GKEY_TEXT, 0, 0, text, len};
   int rc = intern_name(r, 0, &ev, id, pzErr);
   if (rc != SQLITE_OK || len > RECENT_BYTES) return rc;
-  int slot = r->nrecent < RECENT_NAMES ? r->nrecent++ : r->next_recent++ % RECENT_NAMES;
-  memcpy(r->recent[slot].bytes, text, len);
-  r->recent[slot].len = (uint32_t)len;
-  r->recent[slot].id = *id;
+  slot->len1 = (uint32_t)len + 1;
+  slot->id = *id;
+  slot->head = head;
+  if (len > 8) memcpy(slot->rest, text + 8, len - 8);
   return SQLITE_OK;
 }
 

@@ -215,3 +215,14 @@ SELECT last_events, actors, median_days_since_last FROM churn_points('ch');
 SELECT last_events, actors FROM churn_points('ch', date('2024-01-01', '+100 days'), 'exclude=y');
 -- => x|1
 -- => z|1
+
+-- Names alike in length and first bytes, an empty name and names past 48 bytes stay apart
+-- (read_row finds names met before by their length and first 8 bytes, then the rest).
+CREATE TABLE alike(actor, ts, event);
+INSERT INTO alike VALUES (1, '2024-01-01 00:00:00', 'checkout_step_01'), (1, '2024-01-01 00:01:00', 'checkout_step_02'),
+  (1, '2024-01-01 00:02:00', ''), (1, '2024-01-01 00:03:00', 'checkout_step_01'),
+  (2, '2024-01-01 00:00:00', 'checkout_step_02'), (2, '2024-01-01 00:01:00', 'checkout'),
+  (2, '2024-01-01 00:02:00', printf('%.60c', 'a') || 'x'), (2, '2024-01-01 00:03:00', printf('%.60c', 'a') || 'y');
+SELECT actor, path FROM path_actors('alike', 'steps=4');
+-- => 1|checkout_step_01 > checkout_step_02 >  > checkout_step_01
+-- => 2|checkout_step_02 > checkout > aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax > aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaay
