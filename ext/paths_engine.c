@@ -147,7 +147,7 @@ typedef struct walker {
   gpaths_node *node; /* the actor's nodes after collapse */
   uint32_t *seg;     /* segment number of each node */
   uint32_t nnode, node_cap, seg_cap;
-  gpaths_node *jnode; /* the journeys' nodes */
+  gpaths_node *jnode; /* copies of the journeys with a "..." node */
   uint32_t njnode, jnode_cap;
   gpaths_journey *j;
   uint32_t nj, j_cap;
@@ -206,32 +206,32 @@ static int build_nodes(walker *w, const gevents *ev, const gpaths_opts *o, uint3
   return 0;
 }
 
-/* Appends a journey of nodes [a, b) of w->node (a "..." node replaces the middle when
-** `middle`: keep first half and last half). Pointers are fixed once the actor is done. */
+/* Appends a journey of nodes [a, b) of w->node. Its nodes are those of w->node, or with `middle`
+** a copy in w->jnode where a "..." node replaces the middle (first half and last half kept).
+** j->node is an offset until the actor is done: below w->nnode into w->node, else into
+** w->jnode (from w->nnode on), which may still move. */
 static int add_journey(walker *w, const gpaths_opts *o, uint32_t a, uint32_t b, int first_step, int ended, int middle) {
-  uint32_t len = b - a;
   uint32_t half = (uint32_t)o->steps / 2;
-  uint32_t keep = middle ? 2 * half + 1 : len;
-  if (grow((void **)&w->jnode, &w->jnode_cap, w->njnode + keep, sizeof *w->jnode) ||
-      grow((void **)&w->j, &w->j_cap, w->nj + 1, sizeof *w->j))
-    return -1;
-  gpaths_node *out = w->jnode + w->njnode;
+  uint32_t keep = middle ? 2 * half + 1 : b - a;
+  if (grow((void **)&w->j, &w->j_cap, w->nj + 1, sizeof *w->j)) return -1;
+  uintptr_t at = a;
   if (middle) {
+    if (grow((void **)&w->jnode, &w->jnode_cap, w->njnode + keep, sizeof *w->jnode)) return -1;
+    gpaths_node *out = w->jnode + w->njnode;
     memcpy(out, w->node + a, half * sizeof *out);
     out[half] = w->node[a + half];
     out[half].item = o->nitems; /* "...": the first hidden node's times (PostHog v1) */
     memcpy(out + half + 1, w->node + b - half, half * sizeof *out);
-  } else {
-    memcpy(out, w->node + a, len * sizeof *out);
+    at = (uintptr_t)w->nnode + w->njnode;
+    w->njnode += keep;
   }
   gpaths_journey *j = &w->j[w->nj++];
   memset(j, 0, sizeof *j);
   j->number = w->nj;
-  j->node = (const gpaths_node *)(uintptr_t)w->njnode; /* an offset until the actor is done */
+  j->node = (const gpaths_node *)at;
   j->n = keep;
   j->first_step = first_step;
   j->ended = ended;
-  w->njnode += keep;
   return 0;
 }
 
@@ -358,7 +358,8 @@ const char *gpaths_walk(const gevents *ev, const gpaths_opts *o, gpaths_each eac
     if (!w.nj) continue;
     for (uint32_t i = 0; i < w.nj; i++) {
       w.j[i].actor = a;
-      w.j[i].node = w.jnode + (uintptr_t)w.j[i].node;
+      uintptr_t at = (uintptr_t)w.j[i].node;
+      w.j[i].node = at < w.nnode ? w.node + at : w.jnode + (at - w.nnode);
     }
     why = each(ctx, a, w.j, w.nj);
   }
@@ -496,7 +497,7 @@ static uint32_t count_elem(counter *c, uint32_t actor, uint64_t key, int64_t gap
     t->last_actor[id] = actor + 1;
     t->actors[id]++;
   }
-  t->sum_s[id] += (double)gap_us / 1e6;
+  if (gap_us) t->sum_s[id] += (double)gap_us / 1e6; /* edges only: nodes and drop-offs add 0 */
   return id;
 }
 
