@@ -187,11 +187,15 @@ static int build_nodes(walker *w, const gevents *ev, const gpaths_opts *o, uint3
   const int64_t *ts_of = ev->ts;
   int64_t gap_us = o->gap_us, prev_ts = 0;
   uint32_t n = 0, segno = 0, prev_session = 0;
+  /* a start anchor without every: one journey from the actor's first anchor; the nodes past it
+  ** that matter end with its segment or with the node that shows the journey is cut by steps */
+  uint32_t first_only = o->anchor == GPATHS_START && !o->every, anchor_at = UINT32_MAX;
   for (uint32_t i = s; i < e; i++) {
     uint32_t it = item_of[event[i]];
     if (it == GPATHS_DROP) continue;
     int64_t ts = ts_of[i];
     int split = n && ((gap_us >= 0 && ts - prev_ts > gap_us) || (session && session[i] != prev_session));
+    if (split && anchor_at != UINT32_MAX) break;
     segno += (uint32_t)split;
     prev_ts = ts;
     if (session) prev_session = session[i];
@@ -199,8 +203,10 @@ static int build_nodes(walker *w, const gevents *ev, const gpaths_opts *o, uint3
       node[n - 1].last_us = ts;
       continue;
     }
+    if (first_only && anchor_at == UINT32_MAX && it == o->start_item) anchor_at = n;
     node[n] = (gpaths_node){it, ts, ts};
     seg[n++] = segno;
+    if (anchor_at != UINT32_MAX && n - anchor_at > (uint32_t)o->steps) break;
   }
   w->nnode = n;
   return 0;
@@ -458,6 +464,7 @@ typedef struct counter {
   /* the final pass records each edge's gap beside the edge's id, in walk order, so the medians
   ** need no pass of their own (4 bytes more per edge than the gaps alone) */
   int record_gaps;
+  int nodes_only; /* the first pass with top: only nodes choose the top items */
   int64_t *gap;
   uint32_t *gap_edge;
   uint64_t ngap, gap_cap;
@@ -526,7 +533,7 @@ static const char *count_actor(void *ctx, uint32_t actor, const gpaths_journey *
       int step = j->first_step + (int)i;
       uint64_t it = shown(c, step, j->node[i].item);
       if (count_elem(c, actor, pack(GPATHS_NODE, step, it, ITEM_NONE), 0) == UINT32_MAX) return "out of memory";
-      if (i > 0) {
+      if (i > 0 && !c->nodes_only) {
         /* timing=last times each node by its run's last row (PostHog v1 keeps the last of a run) */
         int64_t gap = c->o->timing_last ? j->node[i].last_us - j->node[i - 1].last_us
                                         : j->node[i].first_us - j->node[i - 1].first_us;
@@ -534,7 +541,7 @@ static const char *count_actor(void *ctx, uint32_t actor, const gpaths_journey *
       }
       prev = it;
     }
-    if (j->ended) {
+    if (j->ended && !c->nodes_only) {
       int at_first = c->o->anchor == GPATHS_END;
       uint32_t i = at_first ? 0 : j->n - 1;
       int step = j->first_step + (int)i;
@@ -777,6 +784,7 @@ const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, 
   c.o = o;
   c.t = &first;
   c.record_gaps = !top; /* without top the first pass is the final one */
+  c.nodes_only = top > 0;
   uint8_t *kept = NULL;
   double *median_s = NULL, *p90_s = NULL;
   uint32_t *rank = item_ranks(items, o->nitems);
@@ -790,6 +798,7 @@ const char *gpaths_count(const gevents *ev, const gpaths_opts *o, uint32_t top, 
     c.t = &final;
     c.anchor_actors = 0;
     c.record_gaps = 1;
+    c.nodes_only = 0;
     if (!why) why = gpaths_walk(ev, o, count_actor, &c, cancel);
   }
   elems *t = c.t;
