@@ -177,8 +177,11 @@ static int intern_name(paths_read *r, uint64_t scope, gkey *key, uint32_t *id, c
 
 /* An event name's id: from the recent names, else interned (and remembered when short). */
 static int event_id(paths_read *r, const unsigned char *text, size_t len, uint32_t *id, char **pzErr) {
+  /* in a register: bytes stored one by one and read back as a word would stall the read */
   uint64_t head = 0;
-  memcpy(&head, text, len < 8 ? len : 8);
+  if (len >= 8) memcpy(&head, text, 8);
+  else
+    for (size_t i = 0; i < len; i++) head |= (uint64_t)text[i] << (8 * i);
   recent_name *slot = &r->recent[((head ^ len) * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - RECENT_BITS)];
   if (slot->len1 == len + 1 && slot->head == head && (len <= 8 || memcmp(slot->rest, text + 8, len - 8) == 0)) {
     *id = slot->id;
