@@ -93,50 +93,71 @@ int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *ou
 
 /* ------------------------------------------------------------------ the rows read */
 
-/* Counts rows per actor key while reading, so grouping needs no extra pass over the rows. */
-static int count_key(uint32_t **count, size_t *ncap, size_t at) {
-  if (at >= *ncap) {
-    size_t cap = *ncap ? *ncap * 2 : 4096;
-    while (cap <= at) cap *= 2;
-    uint32_t *c = gmem_realloc(*count, cap * sizeof *c);
-    if (!c) return -1;
-    memset(c + *ncap, 0, (cap - *ncap) * sizeof *c);
-    *count = c;
-    *ncap = cap;
+/* A block cut from the last slab, or from a new one. */
+static gfunnel_block *cut_block(gfunnel_rows *b) {
+  if (b->nslab == 0 || b->slab_cut == GFUNNEL_SLAB_BLOCKS || !b->slab[b->nslab - 1]) {
+    if (b->nslab == UINT32_MAX) return NULL;
+    if (b->nslab == b->slab_cap) {
+      size_t cap = b->slab_cap ? b->slab_cap * 2 : 16;
+      gfunnel_block **s = gmem_realloc(b->slab, cap * sizeof *s);
+      if (!s) return NULL;
+      b->slab = s;
+      uint32_t *l = gmem_realloc(b->slab_live, cap * sizeof *l);
+      if (!l) return NULL;
+      b->slab_live = l;
+      b->slab_cap = cap;
+    }
+    gfunnel_block *s = gmem_alloc(GFUNNEL_SLAB_BLOCKS * sizeof *s);
+    if (!s) return NULL;
+    b->slab[b->nslab] = s;
+    b->slab_live[b->nslab++] = 0;
+    b->slab_cut = 0;
   }
-  (*count)[at]++;
-  return 0;
+  gfunnel_block *k = &b->slab[b->nslab - 1][b->slab_cut++];
+  k->slab = (uint32_t)(b->nslab - 1);
+  b->slab_live[b->nslab - 1]++;
+  return k;
 }
 
-int gfunnel_rows_add(gfunnel_rows *b, int64_t ts, uint32_t actor, uint32_t code_bd) {
-  int rc = actor < GFUNNEL_ACTOR_DIRECT_MAX ? count_key(&b->dcount, &b->ndcount, actor)
-                                            : count_key(&b->hcount, &b->nhcount, actor - GFUNNEL_ACTOR_DIRECT_MAX);
-  if (rc) return -1;
-  if (b->in_last == GFUNNEL_ROW_CHUNK || b->nchunk == 0) {
-    if (b->nchunk == b->chunk_cap) {
-      size_t cap = b->chunk_cap ? b->chunk_cap * 2 : 16;
-      gfunnel_row **c = gmem_realloc(b->chunk, cap * sizeof *c);
-      if (!c) return -1;
-      b->chunk = c;
-      b->chunk_cap = cap;
-    }
-    if (!(b->chunk[b->nchunk] = gmem_alloc(GFUNNEL_ROW_CHUNK * sizeof(gfunnel_row)))) return -1;
-    b->nchunk++;
-    b->in_last = 0;
+/* A block grouped: its slab is freed with its last block. */
+static void release_block(gfunnel_rows *b, const gfunnel_block *k) {
+  uint32_t s = k->slab;
+  if (--b->slab_live[s] == 0) {
+    gmem_free(b->slab[s]);
+    b->slab[s] = NULL;
   }
-  gfunnel_row *r = &b->chunk[b->nchunk - 1][b->in_last++];
-  r->ts = ts;
-  r->actor = actor;
-  r->code_bd = code_bd;
-  b->nrows++;
+  b->nchunk--;
+}
+
+int gfunnel_rows_add_block(gfunnel_rows *b, uint32_t actor) {
+  size_t g = actor >> GFUNNEL_BUCKET_SHIFT;
+  if (g >= b->nbucket) {
+    /* direct keys fill at most 4,096 buckets, numbered ones one more per 512 actors */
+    size_t cap = b->nbucket ? b->nbucket * 2 : 64;
+    while (cap <= g) cap *= 2;
+    gfunnel_bucket *c = gmem_realloc(b->bucket, cap * sizeof *c);
+    if (!c) return -1;
+    memset(c + b->nbucket, 0, (cap - b->nbucket) * sizeof *c);
+    b->bucket = c;
+    b->nbucket = cap;
+  }
+  gfunnel_bucket *k = &b->bucket[g];
+  if (k->nrows % GFUNNEL_BLOCK_ROWS) return 0; /* more buckets, same block */
+  gfunnel_block *n = cut_block(b);
+  if (!n) return -1;
+  n->next = NULL;
+  if (k->tail) k->tail->next = n;
+  else k->head = n;
+  k->tail = n;
+  b->nchunk++;
   return 0;
 }
 
 void gfunnel_rows_free(gfunnel_rows *b) {
-  gmem_free(b->dcount);
-  gmem_free(b->hcount);
-  for (size_t c = 0; c < b->nchunk; c++) gmem_free(b->chunk[c]);
-  gmem_free(b->chunk);
+  for (size_t s = 0; s < b->nslab; s++) gmem_free(b->slab[s]);
+  gmem_free(b->slab);
+  gmem_free(b->slab_live);
+  gmem_free(b->bucket);
   memset(b, 0, sizeof *b);
 }
 
@@ -173,131 +194,202 @@ static int sort_bds(const gkeys *t, uint32_t *ids, uint32_t *tmp, size_t n, gcan
   return 0;
 }
 
-const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, size_t nkeyed, gfunnel_actor **act,
-                             size_t *nact, gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel) {
-  const char *why = NULL;
-  /* group index of an actor key: direct keys by value, then the numbered actors */
-  size_t n = rows->nrows, ND = rows->ndcount, A = ND + nkeyed;
-  uint32_t *off = NULL;
-  int64_t *ts = NULL;
-  uint32_t *cb = NULL;
-  gfunnel_event *ev = NULL;
+/* What evaluating the actors holds: the scratch is reused from bucket to bucket and actor to
+** actor, so its memory is touched once. */
+typedef struct eval_state {
+  const gfunnel_plan *p;
+  gcancel *cancel;
   gfunnel_work work;
-  memset(&work, 0, sizeof work);
-  work.cancel = cancel;
-  *act = NULL;
-  *nact = 0;
-  if (n >= UINT32_MAX) return "more than 4294967294 source rows";
-  off = gmem_alloc((A + 1) * sizeof *off);
-  if (!off) return "out of memory";
-  memset(off, 0, (A + 1) * sizeof *off);
-  /* group rows by actor with a counting sort (counts taken while reading): stable, so each
-  ** actor's rows keep source order */
-  size_t present = 0, widest = 0;
-  for (size_t a = 0; a < A; a++) {
-    if (long_loop_stop(cancel, a)) goto interrupted;
-    uint32_t c = a < ND ? rows->dcount[a] : rows->hcount[a - ND];
-    present += c > 0;
-    if (c > widest) widest = c;
-    off[a + 1] = off[a] + c;
+  int64_t *ts;       /* a bucket's rows grouped by actor (sized for the largest bucket) */
+  uint32_t *cb;      /* their code_bd; an actor's slice then keeps its sorted events' code_bd */
+  gfunnel_event *ev; /* one actor's events */
+  size_t evcap;
+  gfunnel_actor *act;
+  size_t nact;
+  gfunnel_delta *d; /* NULL when the times are not wanted */
+  size_t nd;
+  gfunnel_chain chain;
+} eval_state;
+
+/* Groups bucket g's rows by actor into st->ts and st->cb (a counting sort, stable, so each
+** actor's rows keep source order) and frees its blocks; start[j] is where actor j of the
+** bucket begins (start[GFUNNEL_BUCKET_ACTORS] = its rows). */
+static const char *group_bucket(eval_state *st, gfunnel_rows *rows, gfunnel_bucket *bk, uint32_t *start) {
+  uint32_t pos[GFUNNEL_BUCKET_ACTORS];
+  memset(pos, 0, sizeof pos);
+  size_t left = bk->nrows;
+  /* a unit per row and pass, counted per block: one bucket may hold every row */
+  for (gfunnel_block *k = bk->head; k; k = k->next) {
+    size_t m = left < GFUNNEL_BLOCK_ROWS ? left : GFUNNEL_BLOCK_ROWS;
+    if (gcancel_work(st->cancel, m)) return gcancel_reason;
+    for (size_t i = 0; i < m; i++) pos[k->at[i]]++;
+    left -= m;
   }
-  ts = gmem_alloc((n ? n : 1) * sizeof *ts);
-  cb = gmem_alloc((n ? n : 1) * sizeof *cb);
-  if (!ts || !cb) goto nomem;
-  for (size_t c = 0, left = n; c < rows->nchunk; c++) {
-    size_t m = left < GFUNNEL_ROW_CHUNK ? left : GFUNNEL_ROW_CHUNK;
-    if (gcancel_work(cancel, m)) goto interrupted;
+  uint32_t sum = 0;
+  for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS; j++) {
+    start[j] = sum;
+    sum += pos[j];
+    pos[j] = start[j];
+  }
+  start[GFUNNEL_BUCKET_ACTORS] = sum;
+  left = bk->nrows;
+  for (gfunnel_block *k = bk->head, *next; k; k = next) {
+    size_t m = left < GFUNNEL_BLOCK_ROWS ? left : GFUNNEL_BLOCK_ROWS;
+    if (gcancel_work(st->cancel, m)) {
+      bk->head = k; /* the blocks left are freed with the rows */
+      return gcancel_reason;
+    }
     for (size_t i = 0; i < m; i++) {
-      const gfunnel_row *x = &rows->chunk[c][i];
-      uint32_t at = off[x->actor < GFUNNEL_ACTOR_DIRECT_MAX ? x->actor : ND + (x->actor - GFUNNEL_ACTOR_DIRECT_MAX)]++;
-      ts[at] = x->ts;
-      cb[at] = x->code_bd;
+      uint32_t at = pos[k->at[i]]++;
+      st->ts[at] = k->ts[i];
+      st->cb[at] = k->code_bd[i];
     }
     left -= m;
-    gmem_free(rows->chunk[c]);
-    rows->chunk[c] = NULL;
+    next = k->next;
+    release_block(rows, k);
   }
-  rows->nchunk = 0;
-  for (size_t a = A; a > 0; a--) {
-    if (long_loop_stop(cancel, a)) goto interrupted;
-    off[a] = off[a - 1];
-  }
-  off[0] = 0;
+  bk->head = bk->tail = NULL;
+  return NULL;
+}
 
-  *act = gmem_alloc((present ? present : 1) * sizeof **act);
-  if (!*act) goto nomem;
-  /* one actor's events at a time, in a buffer sized for the widest actor: one actor with every
-  ** row holds 12 + 16 bytes per event */
-  ev = gmem_alloc((widest ? widest : 1) * sizeof *ev);
-  if (!ev) goto nomem;
-  size_t dcap = 0;
-  int N = p->cfg.nsteps;
-  gfunnel_chain chain;
-  for (size_t a = 0; a < A; a++) {
-    if (long_loop_stop(cancel, a)) goto interrupted;
-    size_t lo = off[a], m = off[a + 1] - lo;
-    if (m == 0) continue;
-    /* the two copies below: 2 units per event (the sort and the evaluation count their own) */
-    if (gcancel_work(cancel, 2 * (uint64_t)m)) goto interrupted;
-    /* sort by (ts, code_bd) so ties resolve the same way whatever the source order */
-    for (size_t i = 0; i < m; i++) {
-      if (long_loop_stop(cancel, i)) goto interrupted;
-      ev[i].ts = ts[lo + i];
-      ev[i].mask = cb[lo + i];
+/* How many actors of the bucket have rows (a unit of work per row); SIZE_MAX when cancel said
+** stop. */
+static size_t actors_in(const gfunnel_bucket *bk, gcancel *cancel) {
+  uint64_t seen[GFUNNEL_BUCKET_ACTORS / 64];
+  memset(seen, 0, sizeof seen);
+  size_t left = bk->nrows;
+  for (const gfunnel_block *k = bk->head; k; k = k->next) {
+    size_t m = left < GFUNNEL_BLOCK_ROWS ? left : GFUNNEL_BLOCK_ROWS;
+    if (gcancel_work(cancel, m)) return SIZE_MAX;
+    for (size_t i = 0; i < m; i++) seen[k->at[i] >> 6] |= UINT64_C(1) << (k->at[i] & 63);
+    left -= m;
+  }
+  size_t n = 0;
+  for (size_t w = 0; w < GFUNNEL_BUCKET_ACTORS / 64; w++) n += (size_t)__builtin_popcountll(seen[w]);
+  return n;
+}
+
+/* Appends the times between the steps of an actor who reached level > 1. */
+static void add_deltas(eval_state *st, const gfunnel_actor *f) {
+  /* bd carries the step in its top byte during collection: (step << 24 | bd) */
+  for (int s = 1; s < f->level; s++) {
+    gfunnel_delta *d = &st->d[st->nd++];
+    d->bd = (uint32_t)s << 24 | f->bd;
+    d->us = st->ev[st->chain.at[s]].ts - st->ev[st->chain.at[s - 1]].ts;
+  }
+}
+
+/* Evaluates one actor from its m rows (ts, tag: code_bd, in source order); tag is rewritten. */
+static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts, uint32_t *tag, size_t m) {
+  const gfunnel_plan *p = st->p;
+  /* the two copies below: 2 units per event (the sort and the evaluation count their own) */
+  if (gcancel_work(st->cancel, 2 * (uint64_t)m)) return gcancel_reason;
+  if (m > st->evcap) {
+    size_t cap = st->evcap + st->evcap / 2 > m ? st->evcap + st->evcap / 2 : m;
+    gmem_free(st->ev);
+    if (!(st->ev = gmem_alloc(cap * sizeof *st->ev))) {
+      st->evcap = 0;
+      return "out of memory";
     }
-    if (gfunnel_sort(ev, m, &work) != 0) goto interrupted;
-    /* the actor's slice of cb is read: it now keeps each sorted event's code and breakdown */
-    uint32_t *tag = cb + lo;
-    for (size_t i = 0; i < m; i++) {
-      if (long_loop_stop(cancel, i)) goto interrupted;
-      uint32_t code_bd = (uint32_t)ev[i].mask;
-      tag[i] = code_bd;
-      ev[i].mask = p->code_mask[code_bd & 0xff];
-    }
-    int level = gfunnel_eval(&p->cfg, ev, m, &work, &chain);
-    if (level == GFUNNEL_INTERRUPTED) goto interrupted;
-    if (level == GFUNNEL_NOMEM) goto nomem;
-    if (level == GFUNNEL_TOO_MANY_CHAINS) {
-      why = GFUNNEL_TOO_MANY_CHAINS_REASON;
+    st->evcap = cap;
+  }
+  gfunnel_event *ev = st->ev;
+  /* sort by (ts, code_bd) so ties resolve the same way whatever the source order */
+  for (size_t i = 0; i < m; i++) {
+    if (long_loop_stop(st->cancel, i)) return gcancel_reason;
+    ev[i].ts = ts[i];
+    ev[i].mask = tag[i];
+  }
+  if (gfunnel_sort(ev, m, &st->work) != 0) return gcancel_reason;
+  /* the actor's tags are read: they now keep each sorted event's code and breakdown */
+  for (size_t i = 0; i < m; i++) {
+    if (long_loop_stop(st->cancel, i)) return gcancel_reason;
+    uint32_t code_bd = (uint32_t)ev[i].mask;
+    tag[i] = code_bd;
+    ev[i].mask = p->code_mask[code_bd & 0xff];
+  }
+  int level = gfunnel_eval(&p->cfg, ev, m, &st->work, &st->chain);
+  if (level == GFUNNEL_INTERRUPTED) return gcancel_reason;
+  if (level == GFUNNEL_NOMEM) return "out of memory";
+  if (level == GFUNNEL_TOO_MANY_CHAINS) return GFUNNEL_TOO_MANY_CHAINS_REASON;
+  if (level == 0) return NULL;
+  gfunnel_actor *f = &st->act[st->nact++]; /* sized for every actor present */
+  const uint32_t *at = st->chain.at;
+  f->actor = actor;
+  f->level = level;
+  f->step1 = ev[at[0]].ts;
+  f->last = ev[at[level - 1]].ts;
+  int k = p->bd_mode == GFUNNEL_BD_FIRST ? 0 : p->bd_mode == GFUNNEL_BD_LAST ? level - 1 : p->bd_step - 1;
+  f->bd = k < level ? tag[at[k]] >> 8 : 0;
+  if (st->d && level > 1) add_deltas(st, f);
+  return NULL;
+}
+
+const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, gfunnel_actor **act, size_t *nact,
+                             gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel) {
+  const char *why = NULL;
+  eval_state st;
+  memset(&st, 0, sizeof st);
+  st.p = p;
+  st.cancel = cancel;
+  st.work.cancel = cancel;
+  *act = NULL;
+  *nact = 0;
+  if (rows->nrows >= UINT32_MAX) return "more than 4294967294 source rows";
+  size_t widest = 0, present = 0;
+  for (size_t g = 0; g < rows->nbucket; g++) {
+    size_t n = long_loop_stop(cancel, g) ? SIZE_MAX : actors_in(&rows->bucket[g], cancel);
+    if (n == SIZE_MAX) {
+      why = gcancel_reason;
       goto done;
     }
-    if (level == 0) continue;
-    gfunnel_actor *f = &(*act)[(*nact)++];
-    f->actor = a < ND ? (uint32_t)a : (uint32_t)(GFUNNEL_ACTOR_DIRECT_MAX + (a - ND));
-    f->level = level;
-    f->step1 = ev[chain.at[0]].ts;
-    f->last = ev[chain.at[level - 1]].ts;
-    int k = p->bd_mode == GFUNNEL_BD_FIRST ? 0 : p->bd_mode == GFUNNEL_BD_LAST ? level - 1 : p->bd_step - 1;
-    f->bd = k < level ? tag[chain.at[k]] >> 8 : 0;
-    if (deltas && level > 1) {
-      if (*ndeltas + (size_t)N > dcap) {
-        size_t cap = dcap ? dcap * 2 : 1024;
-        while (cap < *ndeltas + (size_t)N) cap *= 2;
-        gfunnel_delta *d2 = gmem_realloc(*deltas, cap * sizeof *d2);
-        if (!d2) goto nomem;
-        *deltas = d2;
-        dcap = cap;
-      }
-      /* bd carries the step in its top byte during collection: (step << 24 | bd) */
-      for (int s = 1; s < level; s++) {
-        gfunnel_delta *d = &(*deltas)[(*ndeltas)++];
-        d->bd = (uint32_t)s << 24 | f->bd;
-        d->us = ev[chain.at[s]].ts - ev[chain.at[s - 1]].ts;
-      }
+    if (rows->bucket[g].nrows > widest) widest = rows->bucket[g].nrows;
+    present += n;
+  }
+  /* every array at its final size at once: fresh memory costs a page fault per page touched */
+  st.act = gmem_alloc((present ? present : 1) * sizeof *st.act);
+  if (deltas) {
+    /* an actor at level L has L - 1 times: at most nsteps - 1 per actor; and when no event
+    ** satisfies two steps, its chain used L of its rows: at most one time per row beyond each
+    ** actor's first */
+    size_t most = (size_t)(p->cfg.nsteps - 1) * present, beyond = rows->nrows - present;
+    int one_step_each = 1;
+    for (int c = 0; c < 256; c++) one_step_each &= (p->code_mask[c] & (p->code_mask[c] - 1)) == 0;
+    if (one_step_each && most > beyond) most = beyond;
+    if (!(st.d = gmem_alloc((most ? most : 1) * sizeof *st.d))) {
+      why = "out of memory";
+      goto done;
     }
   }
-  goto done;
-nomem:
-  why = "out of memory";
-  goto done;
-interrupted:
-  why = gcancel_reason;
+  st.ts = gmem_alloc((widest ? widest : 1) * sizeof *st.ts);
+  st.cb = gmem_alloc((widest ? widest : 1) * sizeof *st.cb);
+  if (!st.act || !st.ts || !st.cb) {
+    why = "out of memory";
+    goto done;
+  }
+  /* buckets in key order, and actors in each: every actor in the order of its key */
+  uint32_t start[GFUNNEL_BUCKET_ACTORS + 1];
+  for (size_t g = 0; g < rows->nbucket && !why; g++) {
+    gfunnel_bucket *bk = &rows->bucket[g];
+    if (long_loop_stop(cancel, g)) why = gcancel_reason;
+    if (why || bk->nrows == 0) continue;
+    if ((why = group_bucket(&st, rows, bk, start)) != NULL) break;
+    for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS && !why; j++) {
+      size_t lo = start[j], m = start[j + 1] - lo;
+      if (m) why = eval_actor(&st, (uint32_t)(g << GFUNNEL_BUCKET_SHIFT | j), st.ts + lo, st.cb + lo, m);
+    }
+  }
 done:
-  gfunnel_work_free(&work);
-  gmem_free(off);
-  gmem_free(ts);
-  gmem_free(cb);
-  gmem_free(ev);
+  gfunnel_work_free(&st.work);
+  gmem_free(st.ts);
+  gmem_free(st.cb);
+  gmem_free(st.ev);
+  *act = st.act;
+  *nact = st.nact;
+  if (deltas) {
+    *deltas = st.d;
+    *ndeltas = st.nd;
+  }
   return why;
 }
 

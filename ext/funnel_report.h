@@ -37,34 +37,72 @@ int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *ou
 
 /* ---- the rows read */
 
-/* Actors that are small non-negative INTEGERs (user ids) are their own key, below this: counted
+/* Actors that are small non-negative INTEGERs (user ids) are their own key, below this: taken
 ** by value with no lookup at all. Any other actor is numbered by the glue's key table and keyed
-** GFUNNEL_ACTOR_DIRECT_MAX + its id. */
+** GFUNNEL_ACTOR_DIRECT_MAX + its id. Actors are evaluated in the order of their keys. */
 #define GFUNNEL_ACTOR_DIRECT_MAX (1 << 21)
 
-/* One source row as held: 16 bytes. code: 0 other, 1..D a distinct step name, 255 excluded. */
-typedef struct gfunnel_row {
-  int64_t ts;
-  uint32_t actor;
-  uint32_t code_bd; /* breakdown id << 8 | code; breakdown id 0 = NULL, else the bds table's id + 1 */
-} gfunnel_row;
-
-#define GFUNNEL_ROW_CHUNK 65536
+/* The rows are held in buckets of GFUNNEL_BUCKET_ACTORS consecutive actor keys (bucket = key >>
+** GFUNNEL_BUCKET_SHIFT), each a list of blocks that rows are appended to in source order. Rows
+** arrive in time order with their actors scattered; grouping them all at once by actor would
+** write each row to a random place among a million (a cache miss per row) into as much fresh
+** memory again. Appending to a few hundred buckets writes sequentially; a bucket (a few
+** thousand rows of a few hundred actors) is then grouped by actor while it sits in cache. A
+** row: ts, code_bd and the actor's place in its bucket, 14 bytes. code: 0 other, 1..D a
+** distinct step name, 255 excluded; code_bd: breakdown id << 8 | code, breakdown id 0 = NULL,
+** else the bds table's id + 1. */
+#define GFUNNEL_BUCKET_SHIFT 9
+#define GFUNNEL_BUCKET_ACTORS (1u << GFUNNEL_BUCKET_SHIFT)
+#define GFUNNEL_BLOCK_ROWS 128
 #define GFUNNEL_CODE_EXCLUDE 255
 #define GFUNNEL_BD_MAX ((1u << 24) - 1)
 
-/* The rows in chunks of GFUNNEL_ROW_CHUNK, and the rows per actor key counted while reading
-** (dcount by direct key, hcount by numbered id), so grouping needs no extra pass. Zero-initialise;
-** gfunnel_rows_free. */
+typedef struct gfunnel_block {
+  struct gfunnel_block *next;
+  uint32_t slab;                   /* the slab it was cut from */
+  uint16_t at[GFUNNEL_BLOCK_ROWS]; /* actor key & (GFUNNEL_BUCKET_ACTORS - 1) */
+  uint32_t code_bd[GFUNNEL_BLOCK_ROWS];
+  int64_t ts[GFUNNEL_BLOCK_ROWS];
+} gfunnel_block;
+
+/* Blocks are cut from slabs of this many (one allocation each); a slab is freed once every
+** block cut from it has been grouped. */
+#define GFUNNEL_SLAB_BLOCKS 32
+
+typedef struct gfunnel_bucket {
+  gfunnel_block *head, *tail;
+  size_t nrows; /* in the bucket; the tail holds nrows % GFUNNEL_BLOCK_ROWS (a full one: all) */
+} gfunnel_bucket;
+
+/* Zero-initialise; gfunnel_rows_free. nchunk: blocks held (0 once evaluated). */
 typedef struct gfunnel_rows {
-  gfunnel_row **chunk;
-  size_t nchunk, chunk_cap, nrows, in_last;
-  uint32_t *dcount, *hcount;
-  size_t ndcount, nhcount;
+  gfunnel_bucket *bucket;
+  size_t nbucket;
+  gfunnel_block **slab;             /* NULL once freed */
+  uint32_t *slab_live;              /* blocks of each slab not yet grouped */
+  size_t nslab, slab_cap, slab_cut; /* slab_cut: blocks cut from the last slab */
+  size_t nrows, nchunk;
 } gfunnel_rows;
 
-/* Holds one row. Returns 0, or -1 when out of memory. */
-int gfunnel_rows_add(gfunnel_rows *rows, int64_t ts, uint32_t actor, uint32_t code_bd);
+/* The slow path of gfunnel_rows_add: a new block, or more buckets. */
+int gfunnel_rows_add_block(gfunnel_rows *rows, uint32_t actor);
+
+/* Holds one row. Returns 0, or -1 when out of memory. Inline: the glue calls it per source row. */
+static inline int gfunnel_rows_add(gfunnel_rows *rows, int64_t ts, uint32_t actor, uint32_t code_bd) {
+  size_t g = actor >> GFUNNEL_BUCKET_SHIFT;
+  gfunnel_bucket *b = g < rows->nbucket ? &rows->bucket[g] : NULL;
+  if (!b || b->nrows % GFUNNEL_BLOCK_ROWS == 0) {
+    if (gfunnel_rows_add_block(rows, actor)) return -1;
+    b = &rows->bucket[g];
+  }
+  size_t i = b->nrows++ % GFUNNEL_BLOCK_ROWS;
+  gfunnel_block *k = b->tail;
+  k->ts[i] = ts;
+  k->code_bd[i] = code_bd;
+  k->at[i] = (uint16_t)(actor & (GFUNNEL_BUCKET_ACTORS - 1));
+  rows->nrows++;
+  return 0;
+}
 void gfunnel_rows_free(gfunnel_rows *rows);
 
 /* ---- evaluation and the report */
@@ -106,13 +144,13 @@ typedef struct gfunnel_report_row {
   int has_conv, has_time;
 } gfunnel_report_row;
 
-/* Evaluates every actor of rows (whose chunks it frees as it groups them; nkeyed: how many
-** actors the glue numbered): *act gets the actors that reached step 1, and when deltas is not
+/* Evaluates every actor of rows, in the order of their keys (the blocks are freed as they are
+** grouped): *act gets the actors that reached step 1, and when deltas is not
 ** NULL the times between their steps (bd carries the step in its top byte: step << 24 | bd).
 ** Returns NULL, or "out of memory", gcancel_reason, GFUNNEL_TOO_MANY_CHAINS_REASON or "more than
 ** 4294967294 source rows"; the caller frees *act and *deltas either way. */
-const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, size_t nkeyed, gfunnel_actor **act,
-                             size_t *nact, gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel);
+const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, gfunnel_actor **act, size_t *nact,
+                             gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel);
 
 /* The report over the actors: one row per breakdown value present (in bds's order, NULL
 ** first; without a breakdown one NULL group) and step. Reorders and rewrites d. Returns 0 with

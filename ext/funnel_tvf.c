@@ -382,7 +382,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   plan.has_bd = b->has_bd;
   plan.bd_mode = b->bd_mode;
   plan.bd_step = b->bd_step;
-  const char *why = gfunnel_evaluate(&plan, &b->held, gkeys_count(&b->actors), &r->act, &r->nact, is_actors ? NULL : &d,
+  const char *why = gfunnel_evaluate(&plan, &b->held, &r->act, &r->nact, is_actors ? NULL : &d,
                                      &nd, &cancel.base);
   char err[200];
   if (!why && !is_actors &&

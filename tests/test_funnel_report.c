@@ -151,7 +151,7 @@ static void evaluates_actors_by_hand(void **state) {
     gfunnel_actor *act = NULL;
     gfunnel_delta *d = NULL;
     size_t nact = 0, nd = 0;
-    assert_null(gfunnel_evaluate(&p, &rows, 2, &act, &nact, &d, &nd, NULL));
+    assert_null(gfunnel_evaluate(&p, &rows, &act, &nact, &d, &nd, NULL));
     /* direct keys by value, then numbered ones by id */
     assert_int_equal(nact, 3);
     assert_int_equal(act[0].actor, 5);
@@ -191,7 +191,7 @@ static void reports_by_hand(void **state) {
   gfunnel_actor *act = NULL;
   gfunnel_delta *d = NULL;
   size_t nact = 0, nd = 0, nrep = 0;
-  assert_null(gfunnel_evaluate(&p, &rows, 2, &act, &nact, &d, &nd, NULL));
+  assert_null(gfunnel_evaluate(&p, &rows, &act, &nact, &d, &nd, NULL));
   gfunnel_report_row *rep = NULL;
   char err[200];
   assert_int_equal(gfunnel_build_report(&p, NULL, act, nact, d, nd, &rep, &nrep, NULL, err, sizeof err), 0);
@@ -304,7 +304,7 @@ static void evaluation_and_report_stop(void **state) {
   gcancel c = {stop_now, NULL, GCANCEL_PERIOD, 0};
   gfunnel_actor *act = NULL;
   size_t nact = 0, nrep = 0;
-  assert_ptr_equal(gfunnel_evaluate(&p, &rows, 0, &act, &nact, NULL, NULL, &c), gcancel_reason);
+  assert_ptr_equal(gfunnel_evaluate(&p, &rows, &act, &nact, NULL, NULL, &c), gcancel_reason);
   gmem_free(act);
   gfunnel_rows_free(&rows);
   gfunnel_actor *many = calloc(200000, sizeof *many);
