@@ -26,6 +26,8 @@ static const gopt_spec report_spec[] = {
   {NULL, 0},
 };
 
+#define BD_SEEN 8
+
 typedef struct fbuild {
   const char *fn;
   gfunnel_config cfg;
@@ -51,7 +53,48 @@ typedef struct fbuild {
   uint64_t rows;                           /* rows with a ts */
   uint64_t seen, too_late;                 /* of which before as_of, and at or after it */
   unsigned char occurs[GFUNNEL_MAX_STEPS]; /* per distinct name: some row seen has it */
+  /* the first short TEXT breakdown values and their ids: a breakdown column of a few values (a
+  ** channel) is read from every row, and comparing two words beats hashing it each time */
+  struct {
+    uint64_t w[2]; /* the text, zero-padded */
+    size_t len;
+    uint32_t id;
+  } bd_seen[BD_SEEN];
+  int nbd_seen;
 } fbuild;
+
+/* The breakdown value's id + 1 (0: NULL). Returns SQLITE_OK, or an error for pzErr. */
+static int breakdown_id(fbuild *b, sqlite3_value *v, uint32_t *bd, char **pzErr) {
+  gkey key;
+  int has_key = garg_key(v, &key);
+  *bd = 0;
+  if (has_key == 0) return SQLITE_OK;
+  if (has_key < 0) return SQLITE_NOMEM;
+  uint64_t w[2] = {0, 0};
+  int short_text = key.type == GKEY_TEXT && key.len <= sizeof w;
+  if (short_text) {
+    if (key.len) memcpy(w, key.bytes, key.len);
+    for (int i = 0; i < b->nbd_seen; i++)
+      if (b->bd_seen[i].w[0] == w[0] && b->bd_seen[i].w[1] == w[1] && b->bd_seen[i].len == key.len) {
+        *bd = b->bd_seen[i].id + 1;
+        return SQLITE_OK;
+      }
+  }
+  /* breakdown 1 and 1.0 are two rows of the report, as they have always been */
+  uint32_t id;
+  if (gkeys_intern(&b->bds, &key, &id) < 0) return SQLITE_NOMEM;
+  if (id + 1 > GFUNNEL_BD_MAX) {
+    *pzErr = sqlite3_mprintf("%s: more than %u distinct breakdown values", b->fn, GFUNNEL_BD_MAX);
+    return SQLITE_ERROR;
+  }
+  if (short_text && b->nbd_seen < BD_SEEN) {
+    memcpy(b->bd_seen[b->nbd_seen].w, w, sizeof w);
+    b->bd_seen[b->nbd_seen].len = key.len;
+    b->bd_seen[b->nbd_seen++].id = id;
+  }
+  *bd = id + 1;
+  return SQLITE_OK;
+}
 
 static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   fbuild *b = ctx;
@@ -95,17 +138,8 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   int at = sqlite3_value_type(cols[0]);
   if (at == SQLITE_NULL) return SQLITE_OK;
   uint32_t bd = 0;
+  if (b->has_bd && (rc = breakdown_id(b, cols[3], &bd, pzErr)) != SQLITE_OK) return rc;
   gkey key;
-  int has_key = b->has_bd ? garg_key(cols[3], &key) : 0;
-  if (has_key) {
-    /* breakdown 1 and 1.0 are two rows of the report, as they have always been */
-    if (has_key < 0 || gkeys_intern(&b->bds, &key, &bd) < 0) return SQLITE_NOMEM;
-    bd++;
-    if (bd > GFUNNEL_BD_MAX) {
-      *pzErr = sqlite3_mprintf("%s: more than %u distinct breakdown values", b->fn, GFUNNEL_BD_MAX);
-      return SQLITE_ERROR;
-    }
-  }
   uint32_t actor;
   sqlite3_int64 iv = at == SQLITE_INTEGER ? sqlite3_value_int64(cols[0]) : -1;
   if (iv >= 0 && iv < GFUNNEL_ACTOR_DIRECT_MAX) {
@@ -382,8 +416,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   plan.has_bd = b->has_bd;
   plan.bd_mode = b->bd_mode;
   plan.bd_step = b->bd_step;
-  const char *why = gfunnel_evaluate(&plan, &b->held, &r->act, &r->nact, is_actors ? NULL : &d,
-                                     &nd, &cancel.base);
+  const char *why = gfunnel_evaluate(&plan, &b->held, &r->act, &r->nact, is_actors ? NULL : &d, &nd, &cancel.base);
   char err[200];
   if (!why && !is_actors &&
       gfunnel_build_report(&plan, &b->bds, r->act, r->nact, d, nd, &r->rep, &r->nrep, &cancel.base, err, sizeof err))
