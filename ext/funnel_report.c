@@ -93,13 +93,13 @@ int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *ou
 
 /* ------------------------------------------------------------------ the rows read */
 
-/* A block cut from the last slab, or from a new one. */
-static gfunnel_block *cut_block(gfunnel_rows *b) {
-  if (b->nslab == 0 || b->slab_cut == GFUNNEL_SLAB_BLOCKS || !b->slab[b->nslab - 1]) {
+/* A block of `size` bytes cut from the last slab, or from a new one. */
+static gfunnel_block *cut_block(gfunnel_rows *b, size_t size) {
+  if (b->nslab == 0 || b->slab_used + size > GFUNNEL_SLAB_BYTES || !b->slab[b->nslab - 1]) {
     if (b->nslab == UINT32_MAX) return NULL;
     if (b->nslab == b->slab_cap) {
       size_t cap = b->slab_cap ? b->slab_cap * 2 : 16;
-      gfunnel_block **s = gmem_realloc(b->slab, cap * sizeof *s);
+      unsigned char **s = gmem_realloc(b->slab, cap * sizeof *s);
       if (!s) return NULL;
       b->slab = s;
       uint32_t *l = gmem_realloc(b->slab_live, cap * sizeof *l);
@@ -107,13 +107,14 @@ static gfunnel_block *cut_block(gfunnel_rows *b) {
       b->slab_live = l;
       b->slab_cap = cap;
     }
-    gfunnel_block *s = gmem_alloc(GFUNNEL_SLAB_BLOCKS * sizeof *s);
+    unsigned char *s = gmem_alloc(GFUNNEL_SLAB_BYTES);
     if (!s) return NULL;
     b->slab[b->nslab] = s;
     b->slab_live[b->nslab++] = 0;
-    b->slab_cut = 0;
+    b->slab_used = 0;
   }
-  gfunnel_block *k = &b->slab[b->nslab - 1][b->slab_cut++];
+  gfunnel_block *k = (gfunnel_block *)(void *)(b->slab[b->nslab - 1] + b->slab_used);
+  b->slab_used += size;
   k->slab = (uint32_t)(b->nslab - 1);
   b->slab_live[b->nslab - 1]++;
   return k;
@@ -129,7 +130,7 @@ static void release_block(gfunnel_rows *b, const gfunnel_block *k) {
   b->nchunk--;
 }
 
-int gfunnel_rows_add_block(gfunnel_rows *b, uint32_t actor) {
+int gfunnel_rows_add_slow(gfunnel_rows *b, int64_t ts, uint32_t actor, uint32_t code_bd) {
   size_t g = actor >> GFUNNEL_BUCKET_SHIFT;
   if (g >= b->nbucket) {
     /* direct keys fill at most 4,096 buckets, numbered ones one more per 512 actors */
@@ -141,15 +142,26 @@ int gfunnel_rows_add_block(gfunnel_rows *b, uint32_t actor) {
     b->bucket = c;
     b->nbucket = cap;
   }
-  gfunnel_bucket *k = &b->bucket[g];
-  if (k->nrows % GFUNNEL_BLOCK_ROWS) return 0; /* more buckets, same block */
-  gfunnel_block *n = cut_block(b);
+  gfunnel_bucket *bk = &b->bucket[g];
+  gfunnel_block *k = bk->tail;
+  int32_t q;
+  if (k && k->n < GFUNNEL_BLOCK_ROWS && !k->wide_ts && !gfunnel_narrow_ts(ts, k->base, &q))
+    b->wide_ts = 1; /* the tail cannot hold this ts: the wide form from now on */
+  if (code_bd > 255) b->wide_code = 1;
+  size_t size = sizeof(gfunnel_block) +
+                GFUNNEL_BLOCK_ROWS * (sizeof(uint16_t) + (b->wide_code ? 4 : 1) + (b->wide_ts ? 8 : 4));
+  gfunnel_block *n = cut_block(b, (size + 7) & ~(size_t)7);
   if (!n) return -1;
   n->next = NULL;
-  if (k->tail) k->tail->next = n;
-  else k->head = n;
-  k->tail = n;
+  n->base = ts;
+  n->n = 0;
+  n->wide_code = (uint8_t)b->wide_code;
+  n->wide_ts = (uint8_t)b->wide_ts;
+  if (k) k->next = n;
+  else bk->head = n;
+  bk->tail = n;
   b->nchunk++;
+  gfunnel_block_put(b, bk, n, ts, 0, actor, code_bd);
   return 0;
 }
 
@@ -217,13 +229,11 @@ typedef struct eval_state {
 static const char *group_bucket(eval_state *st, gfunnel_rows *rows, gfunnel_bucket *bk, uint32_t *start) {
   uint32_t pos[GFUNNEL_BUCKET_ACTORS];
   memset(pos, 0, sizeof pos);
-  size_t left = bk->nrows;
   /* a unit per row and pass, counted per block: one bucket may hold every row */
   for (gfunnel_block *k = bk->head; k; k = k->next) {
-    size_t m = left < GFUNNEL_BLOCK_ROWS ? left : GFUNNEL_BLOCK_ROWS;
-    if (gcancel_work(st->cancel, m)) return gcancel_reason;
-    for (size_t i = 0; i < m; i++) pos[k->at[i]]++;
-    left -= m;
+    if (gcancel_work(st->cancel, k->n)) return gcancel_reason;
+    const uint16_t *at = gfunnel_block_at(k);
+    for (size_t i = 0; i < k->n; i++) pos[at[i]]++;
   }
   uint32_t sum = 0;
   for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS; j++) {
@@ -232,19 +242,30 @@ static const char *group_bucket(eval_state *st, gfunnel_rows *rows, gfunnel_buck
     pos[j] = start[j];
   }
   start[GFUNNEL_BUCKET_ACTORS] = sum;
-  left = bk->nrows;
+  int64_t ts[GFUNNEL_BLOCK_ROWS];
+  uint32_t cb[GFUNNEL_BLOCK_ROWS];
   for (gfunnel_block *k = bk->head, *next; k; k = next) {
-    size_t m = left < GFUNNEL_BLOCK_ROWS ? left : GFUNNEL_BLOCK_ROWS;
-    if (gcancel_work(st->cancel, m)) {
+    if (gcancel_work(st->cancel, k->n)) {
       bk->head = k; /* the blocks left are freed with the rows */
       return gcancel_reason;
     }
-    for (size_t i = 0; i < m; i++) {
-      uint32_t at = pos[k->at[i]]++;
-      st->ts[at] = k->ts[i];
-      st->cb[at] = k->code_bd[i];
+    size_t m = k->n;
+    const uint16_t *at = gfunnel_block_at(k);
+    const unsigned char *c = gfunnel_block_code(k), *t = gfunnel_block_ts(k);
+    if (k->wide_code) memcpy(cb, c, m * sizeof *cb);
+    else
+      for (size_t i = 0; i < m; i++) cb[i] = c[i];
+    if (k->wide_ts) {
+      memcpy(ts, t, m * sizeof *ts);
+    } else {
+      const int32_t *q = (const int32_t *)(const void *)t;
+      for (size_t i = 0; i < m; i++) ts[i] = k->base + (int64_t)q[i] * 1000000;
     }
-    left -= m;
+    for (size_t i = 0; i < m; i++) {
+      uint32_t to = pos[at[i]]++;
+      st->ts[to] = ts[i];
+      st->cb[to] = cb[i];
+    }
     next = k->next;
     release_block(rows, k);
   }
@@ -257,12 +278,10 @@ static const char *group_bucket(eval_state *st, gfunnel_rows *rows, gfunnel_buck
 static size_t actors_in(const gfunnel_bucket *bk, gcancel *cancel) {
   uint64_t seen[GFUNNEL_BUCKET_ACTORS / 64];
   memset(seen, 0, sizeof seen);
-  size_t left = bk->nrows;
-  for (const gfunnel_block *k = bk->head; k; k = k->next) {
-    size_t m = left < GFUNNEL_BLOCK_ROWS ? left : GFUNNEL_BLOCK_ROWS;
-    if (gcancel_work(cancel, m)) return SIZE_MAX;
-    for (size_t i = 0; i < m; i++) seen[k->at[i] >> 6] |= UINT64_C(1) << (k->at[i] & 63);
-    left -= m;
+  for (gfunnel_block *k = bk->head; k; k = k->next) {
+    if (gcancel_work(cancel, k->n)) return SIZE_MAX;
+    const uint16_t *at = gfunnel_block_at(k);
+    for (size_t i = 0; i < k->n; i++) seen[at[i] >> 6] |= UINT64_C(1) << (at[i] & 63);
   }
   size_t n = 0;
   for (size_t w = 0; w < GFUNNEL_BUCKET_ACTORS / 64; w++) n += (size_t)__builtin_popcountll(seen[w]);

@@ -47,10 +47,15 @@ int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *ou
 ** arrive in time order with their actors scattered; grouping them all at once by actor would
 ** write each row to a random place among a million (a cache miss per row) into as much fresh
 ** memory again. Appending to a few hundred buckets writes sequentially; a bucket (a few
-** thousand rows of a few hundred actors) is then grouped by actor while it sits in cache. A
-** row: ts, code_bd and the actor's place in its bucket, 14 bytes. code: 0 other, 1..D a
-** distinct step name, 255 excluded; code_bd: breakdown id << 8 | code, breakdown id 0 = NULL,
-** else the bds table's id + 1. */
+** thousand rows of a few hundred actors) is then grouped by actor while it sits in cache.
+** code: 0 other, 1..D a distinct step name, 255 excluded; code_bd: breakdown id << 8 | code,
+** breakdown id 0 = NULL, else the bds table's id + 1.
+**
+** A row holds the actor's place in its bucket (2 bytes), its code_bd (1 byte while every one
+** read is a code below 256, i.e. no breakdown value, else 4) and its ts (4 bytes, whole seconds
+** from the block's first ts, while timestamps are whole seconds within 68 years of it, else 8):
+** 7 to 14 bytes. Fresh memory costs a page fault per page written, so the fewer the better.
+** Once a row needs the wide form, every block made after it has it. */
 #define GFUNNEL_BUCKET_SHIFT 9
 #define GFUNNEL_BUCKET_ACTORS (1u << GFUNNEL_BUCKET_SHIFT)
 #define GFUNNEL_BLOCK_ROWS 128
@@ -59,48 +64,81 @@ int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *ou
 
 typedef struct gfunnel_block {
   struct gfunnel_block *next;
-  uint32_t slab;                   /* the slab it was cut from */
-  uint16_t at[GFUNNEL_BLOCK_ROWS]; /* actor key & (GFUNNEL_BUCKET_ACTORS - 1) */
-  uint32_t code_bd[GFUNNEL_BLOCK_ROWS];
-  int64_t ts[GFUNNEL_BLOCK_ROWS];
+  int64_t base;  /* narrow ts: the first row's ts, a row's ts being base + 1e6 x its int32 */
+  uint32_t slab; /* the slab it was cut from */
+  uint16_t n;    /* rows */
+  uint8_t wide_code, wide_ts;
+  /* at: uint16[GFUNNEL_BLOCK_ROWS] (actor key & (GFUNNEL_BUCKET_ACTORS - 1)), then code_bd:
+  ** uint8 or uint32 [GFUNNEL_BLOCK_ROWS], then ts: int32 or int64 [GFUNNEL_BLOCK_ROWS] */
+  int64_t data[];
 } gfunnel_block;
 
-/* Blocks are cut from slabs of this many (one allocation each); a slab is freed once every
-** block cut from it has been grouped. */
-#define GFUNNEL_SLAB_BLOCKS 32
+static inline uint16_t *gfunnel_block_at(gfunnel_block *k) { return (uint16_t *)(void *)k->data; }
+static inline unsigned char *gfunnel_block_code(gfunnel_block *k) {
+  return (unsigned char *)k->data + GFUNNEL_BLOCK_ROWS * sizeof(uint16_t);
+}
+static inline unsigned char *gfunnel_block_ts(gfunnel_block *k) {
+  return gfunnel_block_code(k) + GFUNNEL_BLOCK_ROWS * (k->wide_code ? sizeof(uint32_t) : 1);
+}
+
+/* Blocks are cut from slabs of this many bytes (one allocation each); a slab is freed once
+** every block cut from it has been grouped. */
+#define GFUNNEL_SLAB_BYTES (64 * 1024 - 64)
 
 typedef struct gfunnel_bucket {
   gfunnel_block *head, *tail;
-  size_t nrows; /* in the bucket; the tail holds nrows % GFUNNEL_BLOCK_ROWS (a full one: all) */
+  size_t nrows;
 } gfunnel_bucket;
 
 /* Zero-initialise; gfunnel_rows_free. nchunk: blocks held (0 once evaluated). */
 typedef struct gfunnel_rows {
   gfunnel_bucket *bucket;
   size_t nbucket;
-  gfunnel_block **slab;             /* NULL once freed */
-  uint32_t *slab_live;              /* blocks of each slab not yet grouped */
-  size_t nslab, slab_cap, slab_cut; /* slab_cut: blocks cut from the last slab */
+  unsigned char **slab;              /* NULL once freed */
+  uint32_t *slab_live;               /* blocks of each slab not yet grouped */
+  size_t nslab, slab_cap, slab_used; /* slab_used: bytes cut from the last slab */
   size_t nrows, nchunk;
+  int wide_code, wide_ts; /* some row needed the wide form */
 } gfunnel_rows;
 
-/* The slow path of gfunnel_rows_add: a new block, or more buckets. */
-int gfunnel_rows_add_block(gfunnel_rows *rows, uint32_t actor);
+/* The slow path of gfunnel_rows_add: a new block (full, or a row its form cannot hold), or
+** more buckets. */
+int gfunnel_rows_add_slow(gfunnel_rows *rows, int64_t ts, uint32_t actor, uint32_t code_bd);
+
+/* ts as whole seconds from base in 32 bits, when it is. */
+static inline int gfunnel_narrow_ts(int64_t ts, int64_t base, int32_t *q) {
+  int64_t d = ts - base, s = d / 1000000;
+  if (s * 1000000 != d || s < INT32_MIN || s > INT32_MAX) return 0;
+  *q = (int32_t)s;
+  return 1;
+}
+
+/* Appends a row the tail block k of bucket b can hold (q: its narrow ts). */
+static inline void gfunnel_block_put(gfunnel_rows *rows, gfunnel_bucket *b, gfunnel_block *k, int64_t ts, int32_t q,
+                                     uint32_t actor, uint32_t code_bd) {
+  size_t i = k->n++;
+  gfunnel_block_at(k)[i] = (uint16_t)(actor & (GFUNNEL_BUCKET_ACTORS - 1));
+  unsigned char *c = gfunnel_block_code(k);
+  if (k->wide_code) ((uint32_t *)(void *)c)[i] = code_bd;
+  else c[i] = (unsigned char)code_bd;
+  unsigned char *t = gfunnel_block_ts(k);
+  if (k->wide_ts) ((int64_t *)(void *)t)[i] = ts;
+  else ((int32_t *)(void *)t)[i] = q;
+  b->nrows++;
+  rows->nrows++;
+}
 
 /* Holds one row. Returns 0, or -1 when out of memory. Inline: the glue calls it per source row. */
 static inline int gfunnel_rows_add(gfunnel_rows *rows, int64_t ts, uint32_t actor, uint32_t code_bd) {
   size_t g = actor >> GFUNNEL_BUCKET_SHIFT;
-  gfunnel_bucket *b = g < rows->nbucket ? &rows->bucket[g] : NULL;
-  if (!b || b->nrows % GFUNNEL_BLOCK_ROWS == 0) {
-    if (gfunnel_rows_add_block(rows, actor)) return -1;
-    b = &rows->bucket[g];
-  }
-  size_t i = b->nrows++ % GFUNNEL_BLOCK_ROWS;
+  if (g >= rows->nbucket) return gfunnel_rows_add_slow(rows, ts, actor, code_bd);
+  gfunnel_bucket *b = &rows->bucket[g];
   gfunnel_block *k = b->tail;
-  k->ts[i] = ts;
-  k->code_bd[i] = code_bd;
-  k->at[i] = (uint16_t)(actor & (GFUNNEL_BUCKET_ACTORS - 1));
-  rows->nrows++;
+  int32_t q = 0;
+  if (!k || k->n == GFUNNEL_BLOCK_ROWS || (code_bd > 255 && !k->wide_code) ||
+      (!k->wide_ts && !gfunnel_narrow_ts(ts, k->base, &q)))
+    return gfunnel_rows_add_slow(rows, ts, actor, code_bd);
+  gfunnel_block_put(rows, b, k, ts, q, actor, code_bd);
   return 0;
 }
 void gfunnel_rows_free(gfunnel_rows *rows);

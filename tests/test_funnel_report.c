@@ -182,6 +182,48 @@ static void evaluates_actors_by_hand(void **state) {
   }
 }
 
+/* Rows are held in a narrow form (1-byte code, ts as whole seconds from the block's first) until
+** one needs the wide one; the rows read back the same either way. Actor 5: view@0 and cart@3 with
+** no breakdown (narrow), then pay@8.5 s with breakdown 2 (a 4-byte code_bd and a ts in
+** microseconds: a new, wide block); actor 6, same bucket, view@10 after the switch; actor 600
+** (another bucket) view@1 narrow, then cart@2 with breakdown 1 (wide code, narrow ts). */
+static void narrow_and_wide_rows_read_back_alike(void **state) {
+  (void)state;
+  gfunnel_rows rows;
+  memset(&rows, 0, sizeof rows);
+  assert_int_equal(gfunnel_rows_add(&rows, 0, 5, VIEW), 0);
+  assert_int_equal(gfunnel_rows_add(&rows, 1 * US, 600, VIEW), 0);
+  assert_int_equal(gfunnel_rows_add(&rows, 3 * US, 5, CART), 0);
+  assert_int_equal(rows.nchunk, 2);
+  assert_int_equal(gfunnel_rows_add(&rows, 8 * US + US / 2, 5, 2u << 8 | PAY), 0);
+  assert_int_equal(gfunnel_rows_add(&rows, 10 * US, 6, VIEW), 0);
+  assert_int_equal(gfunnel_rows_add(&rows, 2 * US, 600, 1u << 8 | CART), 0);
+  assert_int_equal(rows.nchunk, 4); /* a wide block in each bucket */
+  gfunnel_plan p = plan_view_cart_pay(10, 1, GFUNNEL_BD_LAST, 0);
+  gfunnel_actor *act = NULL;
+  gfunnel_delta *d = NULL;
+  size_t nact = 0, nd = 0;
+  assert_null(gfunnel_evaluate(&p, &rows, &act, &nact, &d, &nd, NULL));
+  assert_int_equal(nact, 3);
+  assert_int_equal(act[0].actor, 5);
+  assert_int_equal(act[0].level, 3);
+  assert_true(act[0].step1 == 0 && act[0].last == 8 * US + US / 2);
+  assert_int_equal(act[0].bd, 2);
+  assert_int_equal(act[1].actor, 6);
+  assert_int_equal(act[1].level, 1);
+  assert_true(act[1].step1 == 10 * US);
+  assert_int_equal(act[2].actor, 600);
+  assert_int_equal(act[2].level, 2);
+  assert_true(act[2].step1 == 1 * US && act[2].last == 2 * US);
+  assert_int_equal(act[2].bd, 1);
+  assert_int_equal(nd, 3);
+  assert_true(d[0].us == 3 * US && d[1].us == 5 * US + US / 2 && d[2].us == 1 * US);
+  assert_int_equal(rows.nchunk, 0);
+  gfunnel_rows_free(&rows);
+  gmem_free(act);
+  gmem_free(d);
+}
+
 static void reports_by_hand(void **state) {
   (void)state;
   gfunnel_rows rows;
@@ -451,6 +493,7 @@ static void a_stop_is_honoured(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(evaluates_actors_by_hand),
+    cmocka_unit_test(narrow_and_wide_rows_read_back_alike),
     cmocka_unit_test(reports_by_hand),
     cmocka_unit_test(breakdown_groups_in_value_order),
     cmocka_unit_test(evaluation_and_report_stop),
