@@ -156,6 +156,43 @@ static const char *count_places(gevents *ev, uint32_t **place_out, gcancel *canc
   return NULL;
 }
 
+/* ---- stages 1 and 2 at once when ts is the only column ---- */
+
+/* With no optional column the rows' places are not needed twice: each instant goes straight
+** to its actor's next slot, and each chunk is freed once read. This touches 8 bytes a row of
+** fresh memory instead of 12 (no place array): on the machines measured, first touches of
+** fresh pages (page faults) cost more than the scattered writes themselves. */
+static const char *scatter_ts(gevents *ev, gcancel *cancel) {
+  ev->start = gmem_alloc(((size_t)ev->nactors + 1) * sizeof *ev->start);
+  if (!ev->start) return "out of memory";
+  memset(ev->start, 0, ((size_t)ev->nactors + 1) * sizeof *ev->start);
+  uint32_t *cursor = ev->start + 1;
+  for (size_t k = 0; k < ev->nchunks; k++) {
+    uint32_t n = chunk_rows(ev, k);
+    const uint32_t *actor = ev->chunk[k].actor;
+    for (uint32_t i = 0; i < n; i++) cursor[actor[i]]++;
+    if (gcancel_work(cancel, n)) return gcancel_reason;
+  }
+  uint32_t sum = 0;
+  for (uint32_t a = 0; a < ev->nactors; a++) {
+    uint32_t c = cursor[a];
+    cursor[a] = sum;  /* start[a + 1] holds start[a] until its actor's rows are placed */
+    sum += c;
+  }
+  int64_t *dst = gmem_alloc((size_t)(ev->n ? ev->n : 1) * sizeof *dst);
+  if (!dst) return "out of memory";
+  for (size_t k = 0; k < ev->nchunks; k++) {
+    uint32_t n = chunk_rows(ev, k);
+    const uint32_t *actor = ev->chunk[k].actor;
+    const int64_t *ts = ev->chunk[k].ts;
+    for (uint32_t i = 0; i < n; i++) dst[cursor[actor[i]]++] = ts[i];
+    free_chunk(&ev->chunk[k]);
+    if (gcancel_work(cancel, n)) { gmem_free(dst); return gcancel_reason; }
+  }
+  ev->ts = dst;
+  return NULL;
+}
+
 /* ---- stage 2: move one column from the chunks into its flat array ---- */
 
 #define MOVE_COLUMN(TYPE, FIELD, DEST)                                                              \
@@ -239,6 +276,54 @@ static void sort_rows(const row_order *o, uint32_t *idx, uint32_t *tmp, uint32_t
   while (i < h) idx[k++] = tmp[i++];
 }
 
+/* Sorts instants v[0..n) ascending, tmp holding n/2 + 1: rows with no other column are their
+** instant alone, so the values are sorted in place, with no index and no permutation. */
+static void sort_instants(int64_t *v, int64_t *tmp, uint32_t n) {
+  if (n <= 24) {
+    for (uint32_t i = 1; i < n; i++) {
+      int64_t x = v[i];
+      uint32_t j = i;
+      while (j > 0 && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
+      v[j] = x;
+    }
+    return;
+  }
+  uint32_t h = n / 2;
+  sort_instants(v, tmp, h);
+  sort_instants(v + h, tmp, n - h);
+  if (v[h - 1] <= v[h]) return;
+  memcpy(tmp, v, h * sizeof *tmp);
+  uint32_t i = 0, j = h, k = 0;
+  while (i < h && j < n) v[k++] = v[j] < tmp[i] ? v[j++] : tmp[i++];
+  while (i < h) v[k++] = tmp[i++];
+}
+
+static const char *order_instants(gevents *ev, gcancel *cancel) {
+  int64_t *tmp = NULL;
+  const char *why = NULL;
+  for (uint32_t a = 0; a < ev->nactors; a++) {
+    uint32_t s = ev->start[a], n = ev->start[a + 1] - s;
+    if (gcancel_work(cancel, n + 1)) { why = gcancel_reason; break; }
+    int64_t *v = ev->ts + s;
+    uint32_t i = 1;
+    while (i < n && v[i - 1] <= v[i]) i++;
+    if (i >= n) continue;
+    if (n > 24 && !tmp) {
+      uint32_t widest = 0;
+      for (uint32_t b = 0; b < ev->nactors; b++)
+        if (ev->start[b + 1] - ev->start[b] > widest) widest = ev->start[b + 1] - ev->start[b];
+      tmp = gmem_alloc((size_t)(widest / 2 + 1) * sizeof *tmp);
+      if (!tmp) { why = "out of memory"; break; }
+    }
+    sort_instants(v, tmp, n);
+    uint64_t work = n;
+    for (uint32_t m = n; m > 1; m >>= 1) work += n;
+    if (gcancel_work(cancel, work)) { why = gcancel_reason; break; }
+  }
+  gmem_free(tmp);
+  return why;
+}
+
 /* Puts rows [s, s+n) in the order idx gives (idx holds absolute row numbers). */
 #define PERMUTE(TYPE, COL)                                                          \
   do {                                                                              \
@@ -250,6 +335,7 @@ static void sort_rows(const row_order *o, uint32_t *idx, uint32_t *tmp, uint32_t
   } while (0)
 
 static const char *order_rows(gevents *ev, const gev_order *order, gcancel *cancel) {
+  if (ev->columns == 0) return order_instants(ev, cancel);
   row_order o = {ev, order};
   uint32_t widest = 0;
   for (uint32_t a = 0; a < ev->nactors; a++) {
@@ -291,9 +377,14 @@ static const char *order_rows(gevents *ev, const gev_order *order, gcancel *canc
 
 const char *gevents_group(gevents *ev, const gev_order *order, gcancel *cancel) {
   uint32_t *place = NULL;
-  const char *why = count_places(ev, &place, cancel);
-  if (!why) why = move_columns(ev, place, cancel);
-  gmem_free(place);
+  const char *why;
+  if (ev->columns == 0 && !ev->grouped_input) {
+    why = scatter_ts(ev, cancel);
+  } else {
+    why = count_places(ev, &place, cancel);
+    if (!why) why = move_columns(ev, place, cancel);
+    gmem_free(place);
+  }
   free_chunks(ev);
   if (!why) why = order_rows(ev, order, cancel);
   return why;
