@@ -11,6 +11,16 @@
 #define CHUNK_BITS 16
 #define CHUNK_SIZE (1u << CHUNK_BITS)
 #define NO_START INT64_MAX
+#define BATCH_ROWS 2048
+
+/* Each actor's calendar periods as rows arrive, when they are all the tally needs (calendar
+** periods, no value column): a 64-period window of bits from `base`, slid down when an earlier
+** period still fits. A row whose period falls outside the window is stored as an event. */
+typedef struct actor_window {
+  int64_t start;    /* as gcohort.start */
+  int64_t base;     /* the period index of bit 0 */
+  uint64_t mask;    /* bit k: a row in period base + k; 0: no row yet */
+} actor_window;
 
 /* Events in fixed-size chunks: appending never copies what is already stored. */
 typedef struct chunk {
@@ -24,8 +34,19 @@ struct gcohort {
   /* events */
   chunk *chunks;
   size_t nchunks, chunks_cap;
-  uint64_t nevents;
+  uint64_t nevents;   /* rows stored as events */
+  uint64_t nrows;     /* rows added */
   int64_t max_ts;
+  /* windowed: rows are kept as their actor's periods (actor_window), events only those that do
+  ** not fit; the cohort start is tracked in the window while reading */
+  int windowed;
+  actor_window *win;
+  /* windowed: rows wait here, then go to their windows in one tight loop (the windows' cache
+  ** misses overlap there, where one per source row would stall the scan) */
+  uint32_t nbatch;
+  uint32_t batch_actor[BATCH_ROWS];
+  int64_t batch_ts[BATCH_ROWS];
+  uint8_t batch_is_start[BATCH_ROWS];
   /* actors: the caller's dense ids 0..nactors-1 */
   uint32_t nactors, actors_cap;
   int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
@@ -44,6 +65,8 @@ gcohort *gcohort_new(const gcohort_opts *opts) {
   memset(c, 0, sizeof *c);
   c->opts = *opts;
   c->max_ts = INT64_MIN;
+  /* tally 1 and 2 (tests) keep every row as an event */
+  c->windowed = !opts->rolling && !opts->has_value && opts->tally == 0;
   return c;
 }
 
@@ -57,6 +80,8 @@ static void free_events(gcohort *c) {
 }
 
 static void free_actors(gcohort *c) {
+  gmem_free(c->win);
+  c->win = NULL;
   gmem_free(c->start);
   gmem_free(c->count);
   gmem_free(c->segment);
@@ -83,12 +108,19 @@ static int ensure_actor(gcohort *c, uint32_t actor) {
     if (actor >= UINT32_MAX / 2) return -1;
     uint32_t cap = c->actors_cap ? c->actors_cap : 1024;
     while (cap <= actor) cap *= 2;
-    int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
-    if (!s) return -1;
-    c->start = s;
-    uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
-    if (!n) return -1;
-    c->count = n;
+    if (c->windowed) {
+      /* start and count come at gcohort_finish: while reading, the window alone */
+      actor_window *w = gmem_realloc(c->win, (size_t)cap * sizeof *w);
+      if (!w) return -1;
+      c->win = w;
+    } else {
+      int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
+      if (!s) return -1;
+      c->start = s;
+      uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
+      if (!n) return -1;
+      c->count = n;
+    }
     if (c->opts.has_segment) {
       uint32_t *g = gmem_realloc(c->segment, (size_t)cap * sizeof *g);
       if (!g) return -1;
@@ -100,8 +132,14 @@ static int ensure_actor(gcohort *c, uint32_t actor) {
     c->actors_cap = cap;
   }
   for (uint32_t a = c->nactors; a <= actor; a++) {
-    c->start[a] = NO_START;
-    c->count[a] = 0;
+    if (c->windowed) {
+      c->win[a].start = NO_START;
+      c->win[a].base = 0;
+      c->win[a].mask = 0;
+    } else {
+      c->start[a] = NO_START;
+      c->count[a] = 0;
+    }
     if (c->opts.has_segment) {
       c->segment[a] = 0;
       c->seg_ts[a] = c->opts.segment_last ? INT64_MIN : INT64_MAX;
@@ -143,19 +181,68 @@ static int new_chunk(gcohort *c) {
   return 0;
 }
 
-const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, int64_t value, uint32_t segment) {
-  if (c->nevents >= UINT32_MAX - 1) return "more than 4294967294 rows";
-  if (ensure_actor(c, actor) != 0) return "out of memory";
+static int store_event(gcohort *c, uint32_t actor, int64_t ts, int64_t value) {
   uint32_t at = (uint32_t)(c->nevents & (CHUNK_SIZE - 1));
-  if (at == 0 && new_chunk(c) != 0) return "out of memory";
+  if (at == 0 && new_chunk(c) != 0) return -1;
   chunk *k = &c->chunks[c->nevents >> CHUNK_BITS];
   k->ts[at] = ts;
   k->actor[at] = actor;
   if (k->value) k->value[at] = value;
   c->nevents++;
-  /* without is_start an actor's entry is its earliest row: found in one pass in gcohort_finish,
-  ** where the loads overlap, instead of a dependent cache miss per row here */
-  if (is_start && c->opts.has_is_start && ts < c->start[actor]) c->start[actor] = ts;
+  return 0;
+}
+
+/* Sets period index pi in the window: 0 when it does not fit (the row is then stored). */
+static int window_take(actor_window *w, int64_t pi) {
+  if (!w->mask) {
+    w->base = pi;
+    w->mask = 1;
+    return 1;
+  }
+  if (pi >= w->base) {
+    if (pi - w->base >= 64) return 0;
+    w->mask |= UINT64_C(1) << (pi - w->base);
+    return 1;
+  }
+  uint64_t down = (uint64_t)(w->base - pi);
+  if (down + (uint64_t)(63 - __builtin_clzll(w->mask)) >= 64) return 0;
+  w->mask = (w->mask << down) | 1;
+  w->base = pi;
+  return 1;
+}
+
+/* The waiting rows into their actors' windows (or events). -1: out of memory. */
+static int flush_batch(gcohort *c) {
+  const gcalendar *cal = &c->opts.cal;
+  uint32_t n = c->nbatch;
+  c->nbatch = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i + 8 < n) __builtin_prefetch(&c->win[c->batch_actor[i + 8]], 1);
+    uint32_t actor = c->batch_actor[i];
+    int64_t ts = c->batch_ts[i];
+    /* the window and the start share the actor's cache line */
+    actor_window *w = &c->win[actor];
+    if ((c->opts.has_is_start ? c->batch_is_start[i] : 1) && ts < w->start) w->start = ts;
+    if (!window_take(w, gtime_period_index(cal, ts)) && store_event(c, actor, ts, 0) != 0) return -1;
+  }
+  return 0;
+}
+
+const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, int64_t value, uint32_t segment) {
+  if (c->nrows >= UINT32_MAX - 1) return "more than 4294967294 rows";
+  if (ensure_actor(c, actor) != 0) return "out of memory";
+  c->nrows++;
+  if (c->windowed) {
+    c->batch_actor[c->nbatch] = actor;
+    c->batch_ts[c->nbatch] = ts;
+    c->batch_is_start[c->nbatch] = (uint8_t)(is_start != 0);
+    if (++c->nbatch == BATCH_ROWS && flush_batch(c) != 0) return "out of memory";
+  } else {
+    if (store_event(c, actor, ts, value) != 0) return "out of memory";
+    /* without is_start an actor's entry is its earliest row: found in one pass in gcohort_finish,
+    ** where the loads overlap, instead of a dependent cache miss per row here */
+    if (is_start && c->opts.has_is_start && ts < c->start[actor]) c->start[actor] = ts;
+  }
   if (c->opts.has_segment) attribute(c, actor, ts, segment);
   if (ts > c->max_ts) c->max_ts = ts;
   return NULL;
@@ -308,6 +395,60 @@ static const char *tally_bits(gcohort *c, const cohort_plan *pl, size_t words, g
   return NULL;
 }
 
+/* Counts each actor's periods from its window (every row fitted one): each bit is one period
+** already counted once, so no set per actor is needed. */
+static const char *tally_windows(gcohort *c, const cohort_plan *pl, gcancel *cancel) {
+  const gcalendar *cal = &c->opts.cal;
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    if (gcancel_work(cancel, 1)) return gcancel_reason;
+    int64_t start = c->start[a];
+    if (start == NO_START) continue;
+    int64_t ci = gtime_period_index(cal, start);
+    const cohort_slot *k = &pl->slots[slot_index(c, pl, a, ci)];
+    gcohort_cell *cells = c->cells + k->cell_off;
+    int64_t last_active = 0;
+    for (uint64_t x = c->win[a].mask; x; x &= x - 1) {
+      int64_t p = c->win[a].base + __builtin_ctzll(x) - ci;
+      if (p < 0) continue;  /* before the cohort's period (rows before an is_start row) */
+      if (p > last_active) last_active = p;
+      if (p < k->ncell && !c->opts.on_or_after) cells[p].retained++;
+    }
+    if (c->opts.on_or_after) cells[last_active < k->ncell ? last_active : k->ncell - 1].retained++;
+  }
+  return NULL;
+}
+
+/* The starts (and the scratch counts) of a windowed engine, once every row is read. When some
+** rows did not fit their actor's window, every window's periods become events too, one per
+** period (at an instant in it: the start itself in the start's period, else the period's first
+** instant, which is after the start when the period is later and before it when earlier), and
+** the events are tallied as usual: the same cells, since only (period, at or after the start)
+** of a row counts without a value column. */
+static const char *unpack_windows(gcohort *c, gcancel *cancel) {
+  size_t n = c->nactors ? c->nactors : 1;
+  c->start = gmem_alloc(n * sizeof *c->start);
+  c->count = gmem_alloc(n * sizeof *c->count);
+  if (!c->start || !c->count) return "out of memory";
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    c->start[a] = c->win[a].start;
+    c->count[a] = 0;
+  }
+  if (c->nevents == 0) return NULL;  /* tally_windows reads the windows */
+  const gcalendar *cal = &c->opts.cal;
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    if (gcancel_work(cancel, 1)) return gcancel_reason;
+    int64_t start = c->start[a];
+    int64_t ci = start != NO_START ? gtime_period_index(cal, start) : INT64_MIN;
+    for (uint64_t x = c->win[a].mask; x; x &= x - 1) {
+      int64_t pi = c->win[a].base + __builtin_ctzll(x);
+      if (store_event(c, a, pi == ci ? start : gtime_period_index_start_us(cal, pi), 0) != 0) return "out of memory";
+    }
+  }
+  gmem_free(c->win);
+  c->win = NULL;
+  return NULL;
+}
+
 /* Which segments have a started actor, and the block of each in rank order (UINT32_MAX: none).
 ** Returns the number of blocks, or -1 when out of memory. */
 static int64_t plan_segments(gcohort *c, const uint32_t *rank, uint32_t nsegments, uint32_t **seg_block) {
@@ -331,9 +472,15 @@ const char *gcohort_finish(gcohort *c, int64_t as_of, const uint32_t *segment_ra
   const gcalendar *cal = &c->opts.cal;
   c->ncells = 0;
   c->as_of = as_of;
-  if (c->nevents == 0) { free_events(c); free_actors(c); return NULL; }
-
-  if (!c->opts.has_is_start) {
+  if (c->nrows == 0) { free_events(c); free_actors(c); return NULL; }
+  if (c->windowed) {
+    const char *why = flush_batch(c) != 0 ? "out of memory" : unpack_windows(c, cancel);
+    if (why) {
+      free_events(c);
+      free_actors(c);
+      return why;
+    }
+  } else if (!c->opts.has_is_start) {
     for (size_t k = 0; k < c->nchunks; k++) {
       const chunk *ch = &c->chunks[k];
       uint32_t n = k + 1 < c->nchunks ? CHUNK_SIZE : (uint32_t)(c->nevents - (uint64_t)k * CHUNK_SIZE);
@@ -451,7 +598,9 @@ const char *gcohort_finish(gcohort *c, int64_t as_of, const uint32_t *segment_ra
   uint64_t words = ((uint64_t)widest + 63) / 64;
   int bitsets = c->opts.tally ? c->opts.tally == 1
                                : (uint64_t)c->nactors * words * 8 <= c->nevents * 4 + (UINT64_C(1) << 20);
-  if (bitsets)
+  if (c->win)
+    why = tally_windows(c, &plan, cancel);
+  else if (bitsets)
     why = tally_bits(c, &plan, (size_t)words, cancel);
   else
     why = tally_sorted(c, &plan, widest, cancel);
@@ -477,6 +626,6 @@ done:
 }
 
 int64_t gcohort_ncells(const gcohort *c) { return c->ncells; }
-uint64_t gcohort_rows(const gcohort *c) { return c->nevents; }
+uint64_t gcohort_rows(const gcohort *c) { return c->nrows; }
 int64_t gcohort_max_ts(const gcohort *c) { return c->max_ts; }
 const gcohort_cell *gcohort_cells(const gcohort *c) { return c->cells; }

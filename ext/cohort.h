@@ -9,7 +9,10 @@
 ** realloc copies of the whole array) as an 8-byte instant, a 4-byte actor id and, only when a
 ** value column exists, an 8-byte amount; each actor's cohort start is tracked as rows arrive.
 ** gcohort_finish groups the events by actor with a counting sort (4 bytes per event) so
-** every actor's active periods are de-duplicated without a per-actor set.
+** every actor's active periods are de-duplicated without a per-actor set. With calendar
+** periods and no value column (the usual query) a row is not stored at all: its period is set
+** in a 64-period window of bits kept with the actor's start (24 bytes per actor), and only a
+** row outside its actor's window is stored as an event.
 */
 #ifndef GROWTH_COHORT_H
 #define GROWTH_COHORT_H
@@ -30,7 +33,8 @@ typedef struct gcohort_opts {
   int has_is_start;     /* 1: only rows added with is_start=1 can start a cohort */
   int has_value;        /* 1: gcohort_add's value is summed per cell */
   int64_t periods;      /* show periods 0..periods-1; <= 0: all up to as_of */
-  int tally;            /* 0: choose; 1: per-actor bitsets; 2: counting sort (tests drive both) */
+  int tally;            /* 0: choose (each actor's periods as rows arrive where they suffice);
+                        ** 1: per-actor bitsets; 2: counting sort (tests drive all three) */
   /* Segments (channel quality): each actor belongs to the segment of their first row, or of
   ** their last with segment_last; a tie of instants goes to the smaller segment as segment_cmp
   ** orders them (the glue compares the values, so input order never decides). */
