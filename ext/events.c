@@ -324,6 +324,91 @@ static const char *order_instants(gevents *ev, gcancel *cancel) {
   return why;
 }
 
+/* Rows with an event and/or a segment column but no aux or value: their order is (ts, key),
+** key the event's rank above the segment's, so an actor's rows are sorted as records that carry
+** their own keys (no index, no comparisons through the columns), stably as sort_rows does. */
+typedef struct keyed_row {
+  int64_t ts;
+  uint64_t key;
+  uint32_t event, segment;
+} keyed_row;
+
+/* The largest actor sorted as records (24 bytes each, + half for the merge): beyond it the
+** index sort, which holds 14 bytes per row of the largest actor. */
+#define KEYED_MAX_ROWS 65536u
+
+static int keyed_before(const keyed_row *a, const keyed_row *b) {
+  return a->ts < b->ts || (a->ts == b->ts && a->key < b->key);
+}
+
+static void sort_keyed(keyed_row *v, keyed_row *tmp, uint32_t n) {
+  if (n <= 16) {
+    for (uint32_t i = 1; i < n; i++) {
+      keyed_row x = v[i];
+      uint32_t j = i;
+      while (j > 0 && keyed_before(&x, &v[j - 1])) { v[j] = v[j - 1]; j--; }
+      v[j] = x;
+    }
+    return;
+  }
+  uint32_t h = n / 2;
+  sort_keyed(v, tmp, h);
+  sort_keyed(v + h, tmp, n - h);
+  if (!keyed_before(&v[h], &v[h - 1])) return;
+  memcpy(tmp, v, h * sizeof *tmp);
+  uint32_t i = 0, j = h, k = 0;
+  while (i < h && j < n) v[k++] = keyed_before(&v[j], &tmp[i]) ? v[j++] : tmp[i++];
+  while (i < h) v[k++] = tmp[i++];
+}
+
+static uint64_t row_key(const gevents *ev, const gev_order *order, uint32_t i) {
+  uint64_t e = 0, g = 0;
+  if (ev->event) e = order && order->event_rank ? order->event_rank[ev->event[i]] : ev->event[i];
+  if (ev->segment) g = order && order->segment_rank ? order->segment_rank[ev->segment[i]] : ev->segment[i];
+  return e << 32 | g;
+}
+
+static const char *order_keyed(gevents *ev, const gev_order *order, uint32_t widest, gcancel *cancel) {
+  keyed_row *rec = NULL, *tmp = NULL;
+  const char *why = NULL;
+  for (uint32_t a = 0; a < ev->nactors; a++) {
+    uint32_t s = ev->start[a], n = ev->start[a + 1] - s;
+    if (gcancel_work(cancel, n + 1)) { why = gcancel_reason; break; }
+    uint32_t i = 1;
+    uint64_t prev = n ? row_key(ev, order, s) : 0;
+    while (i < n) {
+      uint64_t key = row_key(ev, order, s + i);
+      if (ev->ts[s + i - 1] > ev->ts[s + i] || (ev->ts[s + i - 1] == ev->ts[s + i] && prev > key)) break;
+      prev = key;
+      i++;
+    }
+    if (i >= n) continue;  /* already in order: the usual case for logs written in time order */
+    if (!rec) {
+      rec = gmem_alloc((size_t)widest * sizeof *rec);
+      tmp = gmem_alloc((size_t)(widest / 2 + 1) * sizeof *tmp);
+      if (!rec || !tmp) { why = "out of memory"; break; }
+    }
+    for (uint32_t r = 0; r < n; r++) {
+      rec[r].ts = ev->ts[s + r];
+      rec[r].key = row_key(ev, order, s + r);
+      rec[r].event = ev->event ? ev->event[s + r] : 0;
+      rec[r].segment = ev->segment ? ev->segment[s + r] : 0;
+    }
+    sort_keyed(rec, tmp, n);
+    uint64_t work = n;
+    for (uint32_t m = n; m > 1; m >>= 1) work += n;
+    if (gcancel_work(cancel, work)) { why = gcancel_reason; break; }
+    for (uint32_t r = 0; r < n; r++) {
+      ev->ts[s + r] = rec[r].ts;
+      if (ev->event) ev->event[s + r] = rec[r].event;
+      if (ev->segment) ev->segment[s + r] = rec[r].segment;
+    }
+  }
+  gmem_free(rec);
+  gmem_free(tmp);
+  return why;
+}
+
 /* Puts rows [s, s+n) in the order idx gives (idx holds absolute row numbers). */
 #define PERMUTE(TYPE, COL)                                                          \
   do {                                                                              \
@@ -342,6 +427,7 @@ static const char *order_rows(gevents *ev, const gev_order *order, gcancel *canc
     uint32_t n = ev->start[a + 1] - ev->start[a];
     if (n > widest) widest = n;
   }
+  if (!(ev->columns & (GEV_AUX | GEV_VALUE)) && widest <= KEYED_MAX_ROWS) return order_keyed(ev, order, widest, cancel);
   uint32_t *idx = NULL, *tmp = NULL;
   void *scratch = NULL;
   const char *why = NULL;

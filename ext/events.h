@@ -22,7 +22,8 @@
 ** 20 bytes a row at the peak, 8 afterwards). Then each actor's rows are sorted by (ts, aux,
 ** event, segment, value) where those columns exist, each compared by the caller's rank of the
 ** id where one is given (event names in their SQL order, say), so the result never depends on
-** the order the rows arrived in; instants alone are sorted as values, in place.
+** the order the rows arrived in; instants alone are sorted as values, in place, and rows with an
+** event or segment but no aux or value as records that carry their keys.
 */
 #ifndef GROWTH_EVENTS_H
 #define GROWTH_EVENTS_H
