@@ -17,7 +17,6 @@
 ** periods, no value column): a 64-period window of bits from `base`, slid down when an earlier
 ** period still fits. A row whose period falls outside the window is stored as an event. */
 typedef struct actor_window {
-  int64_t start;    /* as gcohort.start */
   int64_t base;     /* the period index of bit 0 */
   uint64_t mask;    /* bit k: a row in period base + k; 0: no row yet */
 } actor_window;
@@ -38,7 +37,8 @@ struct gcohort {
   uint64_t nrows;     /* rows added */
   int64_t max_ts;
   /* windowed: rows are kept as their actor's periods (actor_window), events only those that do
-  ** not fit; the cohort start is tracked in the window while reading */
+  ** not fit; the cohort start is tracked while reading, and count exists only once some rows are
+  ** stored as events */
   int windowed;
   actor_window *win;
   /* windowed: rows wait here, then go to their windows in one tight loop (the windows' cache
@@ -108,15 +108,14 @@ static int ensure_actor(gcohort *c, uint32_t actor) {
     if (actor >= UINT32_MAX / 2) return -1;
     uint32_t cap = c->actors_cap ? c->actors_cap : 1024;
     while (cap <= actor) cap *= 2;
+    int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
+    if (!s) return -1;
+    c->start = s;
     if (c->windowed) {
-      /* start and count come at gcohort_finish: while reading, the window alone */
       actor_window *w = gmem_realloc(c->win, (size_t)cap * sizeof *w);
       if (!w) return -1;
       c->win = w;
     } else {
-      int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
-      if (!s) return -1;
-      c->start = s;
       uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
       if (!n) return -1;
       c->count = n;
@@ -132,12 +131,11 @@ static int ensure_actor(gcohort *c, uint32_t actor) {
     c->actors_cap = cap;
   }
   for (uint32_t a = c->nactors; a <= actor; a++) {
+    c->start[a] = NO_START;
     if (c->windowed) {
-      c->win[a].start = NO_START;
       c->win[a].base = 0;
       c->win[a].mask = 0;
     } else {
-      c->start[a] = NO_START;
       c->count[a] = 0;
     }
     if (c->opts.has_segment) {
@@ -217,12 +215,14 @@ static int flush_batch(gcohort *c) {
   uint32_t n = c->nbatch;
   c->nbatch = 0;
   for (uint32_t i = 0; i < n; i++) {
-    if (i + 8 < n) __builtin_prefetch(&c->win[c->batch_actor[i + 8]], 1);
+    if (i + 8 < n) {
+      __builtin_prefetch(&c->win[c->batch_actor[i + 8]], 1);
+      __builtin_prefetch(&c->start[c->batch_actor[i + 8]], 1);
+    }
     uint32_t actor = c->batch_actor[i];
     int64_t ts = c->batch_ts[i];
-    /* the window and the start share the actor's cache line */
     actor_window *w = &c->win[actor];
-    if ((c->opts.has_is_start ? c->batch_is_start[i] : 1) && ts < w->start) w->start = ts;
+    if ((c->opts.has_is_start ? c->batch_is_start[i] : 1) && ts < c->start[actor]) c->start[actor] = ts;
     if (!window_take(w, gtime_period_index(cal, ts)) && store_event(c, actor, ts, 0) != 0) return -1;
   }
   return 0;
@@ -432,22 +432,16 @@ static const char *tally_windows(gcohort *c, const cohort_plan *pl, gcancel *can
   return NULL;
 }
 
-/* The starts (and the scratch counts) of a windowed engine, once every row is read. When some
-** rows did not fit their actor's window, every window's periods become events too, one per
+/* A windowed engine once every row is read: nothing to do when every row fitted its actor's
+** window (tally_windows reads them). When some did not, every window's periods become events too, one per
 ** period (at an instant in it: the start itself in the start's period, else the period's first
 ** instant, which is after the start when the period is later and before it when earlier), and
 ** the events are tallied as usual: the same cells, since only (period, at or after the start)
 ** of a row counts without a value column. */
 static const char *unpack_windows(gcohort *c, gcancel *cancel) {
-  size_t n = c->nactors ? c->nactors : 1;
-  c->start = gmem_alloc(n * sizeof *c->start);
-  c->count = gmem_alloc(n * sizeof *c->count);
-  if (!c->start || !c->count) return "out of memory";
-  for (uint32_t a = 0; a < c->nactors; a++) {
-    c->start[a] = c->win[a].start;
-    c->count[a] = 0;
-  }
   if (c->nevents == 0) return NULL;  /* tally_windows reads the windows */
+  c->count = gmem_alloc((size_t)(c->nactors ? c->nactors : 1) * sizeof *c->count);
+  if (!c->count) return "out of memory";
   const gcalendar *cal = &c->opts.cal;
   for (uint32_t a = 0; a < c->nactors; a++) {
     if (gcancel_work(cancel, 1)) return gcancel_reason;
