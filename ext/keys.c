@@ -337,3 +337,166 @@ int gkeys_cmp(const gkeys *k, uint32_t a, uint32_t b) {
   gkey x = gkeys_get(k, a), y = gkeys_get(k, b);
   return gkey_cmp(&x, &y);
 }
+
+/* ------------------------------------------------------------------ sorting ids by key */
+
+/* One id being sorted: the part of its key that decides the order at the current depth. */
+typedef struct sort_rec {
+  uint64_t k;
+  uint32_t id;
+  uint32_t pad;
+} sort_rec;
+
+#define SORT_SMALL_RUN 16   /* runs this short are compared whole */
+#define SORT_MAX_DEPTH 64   /* beyond 512 equal bytes, compare whole */
+
+/* Eight bytes of a key from byte off, big-endian, zero past the end: two keys whose eight
+** bytes differ are in memcmp-then-length order (a shorter key's zero is below the other's
+** byte, or both are the same byte). */
+static uint64_t bytes_at(const gkeys_item *it, size_t off) {
+  const unsigned char *p = (const unsigned char *)it->v.bytes;
+  size_t len = it->len;
+  uint64_t v = 0;
+  if (off + 8 <= len) {
+    for (int i = 0; i < 8; i++) v = v << 8 | p[off + i];
+    return v;
+  }
+  for (size_t i = 0; i < 8; i++) v = v << 8 | (off + i < len ? p[off + i] : 0);
+  return v;
+}
+
+/* gkey_cmp, equal keys by id. */
+static int rec_cmp(const gkeys *k, const sort_rec *a, const sort_rec *b) {
+  int c = gkeys_cmp(k, a->id, b->id);
+  return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Counts one record of work: 1 when the computation must stop (polled every 4096). */
+static int tick(gcancel *cancel, size_t i) { return (i & 4095) == 4095 && gcancel_work(cancel, 4096); }
+/* The rest of a loop of n records that tick counted by 4096. */
+static int ticked(gcancel *cancel, size_t n) { return gcancel_work(cancel, n & 4095); }
+
+/* Sorts r[n] by rec_cmp (a merge sort; tmp[n] scratch). GKEYS_STOPPED when told to stop. */
+static int cmp_sort(const gkeys *k, sort_rec *r, sort_rec *tmp, size_t n, gcancel *cancel) {
+  if (n <= SORT_SMALL_RUN) {
+    for (size_t i = 1; i < n; i++) {
+      sort_rec x = r[i];
+      size_t j = i;
+      while (j > 0 && rec_cmp(k, &r[j - 1], &x) > 0) {
+        r[j] = r[j - 1];
+        j--;
+      }
+      r[j] = x;
+    }
+    return gcancel_work(cancel, n * n / 4 + 1) ? GKEYS_STOPPED : 0;
+  }
+  size_t h = n / 2;
+  int rc = cmp_sort(k, r, tmp, h, cancel);
+  if (!rc) rc = cmp_sort(k, r + h, tmp, n - h, cancel);
+  if (rc || rec_cmp(k, &r[h - 1], &r[h]) <= 0) return rc;
+  memcpy(tmp, r, h * sizeof *tmp);
+  size_t i = 0, j = h, o = 0;
+  while (i < h && j < n) {
+    r[o++] = rec_cmp(k, &r[j], &tmp[i]) < 0 ? r[j++] : tmp[i++];
+    if (tick(cancel, o)) return GKEYS_STOPPED;
+  }
+  while (i < h) r[o++] = tmp[i++];
+  return 0;
+}
+
+/* Sorts r[n] by k, stably: least significant byte first, skipping bytes all records share.
+** tmp[n] is scratch; the result is back in r. */
+static int radix_sort(sort_rec *r, sort_rec *tmp, size_t n, gcancel *cancel) {
+  size_t count[8][256];
+  memset(count, 0, sizeof count);
+  for (size_t i = 0; i < n; i++) {
+    for (int b = 0; b < 8; b++) count[b][(r[i].k >> (8 * b)) & 255]++;
+    if (tick(cancel, i)) return GKEYS_STOPPED;
+  }
+  if (ticked(cancel, n)) return GKEYS_STOPPED;
+  sort_rec *src = r, *dst = tmp;
+  for (int b = 0; b < 8; b++) {
+    if (count[b][(r[0].k >> (8 * b)) & 255] == n) continue; /* every record has that byte */
+    size_t at = 0;
+    for (int v = 0; v < 256; v++) {
+      size_t c = count[b][v];
+      count[b][v] = at;
+      at += c;
+    }
+    for (size_t i = 0; i < n; i++) {
+      dst[count[b][(src[i].k >> (8 * b)) & 255]++] = src[i];
+      if (tick(cancel, i)) return GKEYS_STOPPED;
+    }
+    if (ticked(cancel, n)) return GKEYS_STOPPED;
+    sort_rec *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != r) memcpy(r, src, n * sizeof *r);
+  return 0;
+}
+
+/* Sorts r[n], TEXT keys or BLOB keys, whose first 8 * depth bytes are equal, by their bytes. */
+static int sort_bytes(const gkeys *k, sort_rec *r, sort_rec *tmp, size_t n, size_t depth, gcancel *cancel) {
+  size_t off = depth * 8, longest = 0;
+  for (size_t i = 0; i < n; i++) {
+    const gkeys_item *it = &k->item[r[i].id];
+    r[i].k = bytes_at(it, off);
+    if (it->len > longest) longest = it->len;
+    if (tick(cancel, i)) return GKEYS_STOPPED;
+  }
+  int rc = radix_sort(r, tmp, n, cancel);
+  if (rc) return rc;
+  for (size_t s = 0, e; s < n; s = e) {
+    for (e = s + 1; e < n && r[e].k == r[s].k;) e++;
+    if (e - s < 2) continue;
+    /* equal so far: the next eight bytes decide, unless every key ended (ties of trailing
+    ** zeros) or the run is short */
+    if (e - s <= SORT_SMALL_RUN || longest <= off + 8 || depth + 1 >= SORT_MAX_DEPTH) {
+      if ((rc = cmp_sort(k, r + s, tmp, e - s, cancel)) != 0) return rc;
+    } else if ((rc = sort_bytes(k, r + s, tmp, e - s, depth + 1, cancel)) != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+int gkeys_sort_ids(const gkeys *k, uint32_t *ids, size_t n, gcancel *cancel) {
+  if (n < 2) return 0;
+  sort_rec *r = gmem_alloc(2 * n * sizeof *r);
+  if (!r) return GKEYS_NOMEM;
+  sort_rec *tmp = r + n;
+  /* numbers, then TEXT, then BLOB (gkey_cmp's classes), each in the order given */
+  size_t nnum = 0, ntext = 0;
+  int all_int = 1;
+  for (size_t i = 0; i < n; i++) {
+    int t = k->item[ids[i]].type;
+    nnum += t <= GKEY_REAL;
+    ntext += t == GKEY_TEXT;
+    all_int &= t != GKEY_REAL;
+  }
+  size_t at[3] = {0, nnum, nnum + ntext};
+  for (size_t i = 0; i < n; i++) {
+    const gkeys_item *it = &k->item[ids[i]];
+    int c = it->type <= GKEY_REAL ? 0 : it->type - 2;
+    if (tick(cancel, i)) {
+      gmem_free(r);
+      return GKEYS_STOPPED;
+    }
+    sort_rec *o = &r[at[c]++];
+    o->id = ids[i];
+    o->pad = 0;
+    o->k = (uint64_t)it->v.i ^ (UINT64_C(1) << 63); /* INTEGERs: unsigned order is signed order */
+  }
+  int rc = 0;
+  if (nnum > 1) {
+    if (all_int) rc = radix_sort(r, tmp, nnum, cancel);
+    else rc = cmp_sort(k, r, tmp, nnum, cancel);
+  }
+  if (!rc && ntext > 1) rc = sort_bytes(k, r + nnum, tmp, ntext, 0, cancel);
+  if (!rc && n - nnum - ntext > 1) rc = sort_bytes(k, r + nnum + ntext, tmp, n - nnum - ntext, 0, cancel);
+  if (!rc)
+    for (size_t i = 0; i < n; i++) ids[i] = r[i].id;
+  gmem_free(r);
+  return rc;
+}

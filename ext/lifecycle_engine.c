@@ -357,28 +357,6 @@ static int cmp_ids(const key_order *o, uint32_t a, uint32_t b) {
   return c ? c : (a > b) - (a < b);
 }
 
-static void merge_sort_ids(const key_order *o, uint32_t *ids, uint32_t *tmp, uint32_t n) {
-  if (n <= 12) {
-    for (uint32_t i = 1; i < n; i++) {
-      uint32_t x = ids[i], j = i;
-      while (j > 0 && cmp_ids(o, ids[j - 1], x) > 0) {
-        ids[j] = ids[j - 1];
-        j--;
-      }
-      ids[j] = x;
-    }
-    return;
-  }
-  uint32_t h = n / 2;
-  merge_sort_ids(o, ids, tmp, h);
-  merge_sort_ids(o, ids + h, tmp, n - h);
-  if (cmp_ids(o, ids[h - 1], ids[h]) <= 0) return;
-  memcpy(tmp, ids, h * sizeof *tmp);
-  uint32_t i = 0, j = h, k = 0;
-  while (i < h && j < n) ids[k++] = cmp_ids(o, ids[j], tmp[i]) < 0 ? ids[j++] : tmp[i++];
-  while (i < h) ids[k++] = tmp[i++];
-}
-
 /* Merges the sorted lists a[0..na) and b[0..nb) into out. */
 static void merge_ids(const key_order *o, const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb,
                       uint32_t *out) {
@@ -415,11 +393,19 @@ const char *glc_key_order(const gkeys *keys, uint32_t n, uint32_t null_id, uint3
   gmem_free(seen);
   key_order o = {keys, null_id};
   const char *why = NULL;
-  if (nr > 1) {
-    uint32_t *tmp = gmem_alloc(((size_t)nr / 2 + 1) * sizeof *tmp);
-    if (!tmp) why = "out of memory";
-    else merge_sort_ids(&o, order, tmp, nr);
-    gmem_free(tmp);
+  /* the NULL id first, the rest by keys.h's sort (radix by eight bytes of a TEXT key at a time) */
+  uint32_t lead = 0;
+  for (uint32_t i = 0; i < nr; i++)
+    if (order[i] == null_id) {
+      memmove(order + 1, order, (size_t)i * sizeof *order);
+      order[0] = null_id;
+      lead = 1;
+      break;
+    }
+  if (nr - lead > 1) {
+    int rc = gkeys_sort_ids(keys, order + lead, nr - lead, cancel);
+    if (rc == GKEYS_NOMEM) why = "out of memory";
+    else if (rc) why = gcancel_reason;
   }
   if (!why && nd) {
     /* the rest move behind the direct ones in `direct`, then both merge into order */

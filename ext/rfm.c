@@ -468,40 +468,14 @@ static int score_dimension(const rfm_config *cfg, int d, const int64_t *x, size_
   return rc;
 }
 
-/* Sorts idx[n] by the customers' keys (SQLite's order), stably, with tmp[n] as scratch: a
-** bottom-up merge sort, so that it can stop when told (qsort cannot). Returns SQLITE_OK or
-** SQLITE_INTERRUPT. */
-static int sort_keys(const gkeys *keys, uint32_t *idx, uint32_t *tmp, size_t n, gcancel *cancel) {
-  uint32_t *src = idx, *dst = tmp;
-  size_t done = 0;
-  for (size_t width = 1; width < n; width *= 2) {
-    for (size_t lo = 0; lo < n; lo += 2 * width) {
-      size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
-      size_t a = lo, b = mid, k = lo;
-      while (a < mid && b < hi) dst[k++] = gkeys_cmp(keys, src[b], src[a]) < 0 ? src[b++] : src[a++];
-      while (a < mid) dst[k++] = src[a++];
-      while (b < hi) dst[k++] = src[b++];
-      /* a comparison of keys costs a few units; polled per block of runs */
-      done += hi - lo;
-      if (done >= 4096) {
-        if (gcancel_work(cancel, done * 8)) return SQLITE_INTERRUPT;
-        done = 0;
-      }
-    }
-    uint32_t *t = src; src = dst; dst = t;
-  }
-  if (src != idx) memcpy(idx, src, sizeof *idx * n);
-  return SQLITE_OK;
-}
-
 /* The ids of all customers in their keys' order: the output's order, whatever the source order.
 ** Small integer ids (the usual case) all sit in the key table's direct array, which is that
-** order already; other integers go through the radix sort of the core; anything else through a
-** merge sort with SQLite's ordering. */
+** order already; other integers go through the radix sort of the core; anything else through
+** keys.h's sort (radix by eight bytes of the key at a time). */
 static int order_customers(const gkeys *keys, uint32_t **out, gcancel *cancel) {
   uint32_t n = gkeys_count(keys);
   *out = NULL;
-  uint32_t *ids = gmem_alloc(sizeof *ids * n * (keys->nhashed ? 2 : 1));
+  uint32_t *ids = gmem_alloc(sizeof *ids * n);
   if (!ids) return SQLITE_NOMEM;
   int rc = SQLITE_OK;
   if (!keys->nhashed) {
@@ -531,7 +505,8 @@ static int order_customers(const gkeys *keys, uint32_t **out, gcancel *cancel) {
       for (uint32_t i = 0; i < n; i++) ids[i] = (uint32_t)p[i].i;
       gmem_free(p);
     } else {
-      rc = sort_keys(keys, ids, ids + n, n, cancel);
+      int r = gkeys_sort_ids(keys, ids, n, cancel);
+      rc = r == 0 ? SQLITE_OK : r == GKEYS_STOPPED ? SQLITE_INTERRUPT : SQLITE_NOMEM;
     }
   }
   if (rc != SQLITE_OK) {

@@ -558,6 +558,129 @@ static void seeds_change_no_ids(void **state) {
   }
 }
 
+/* ------------------------------------------------------------------ gkeys_sort_ids */
+
+/* The order gkeys_sort_ids promises, by plain comparison: gkey_cmp, equal keys by id. */
+static const gkeys *ref_keys;
+static int ref_cmp(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  int c = gkeys_cmp(ref_keys, x, y);
+  return c ? c : (x > y) - (x < y);
+}
+
+static uint64_t sort_rng = 88172645463325252u;
+static uint64_t next_rand(void) {
+  sort_rng ^= sort_rng << 13;
+  sort_rng ^= sort_rng >> 7;
+  sort_rng ^= sort_rng << 17;
+  return sort_rng;
+}
+
+/* A key of one of the shapes the radix passes must get right: UUIDs, long shared prefixes
+** (runs that go eight bytes deeper, past the depth limit too), trailing and embedded zero
+** bytes (equal when padded), empty text, BLOBs, INTEGERs of both signs, REALs equal to them. */
+static gkey random_key(char *buf, size_t cap) {
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+  switch (next_rand() % 10) {
+    case 0: return int_key((int64_t)(next_rand() % 2000) - 1000);
+    case 1: return int_key((int64_t)next_rand());
+    case 2: return real_key((double)((int64_t)(next_rand() % 2000) - 1000) / (next_rand() % 2 ? 1 : 4));
+    case 3:
+      for (int i = 0; i < 36; i++) buf[n++] = i == 8 || i == 13 || i == 18 || i == 23 ? '-' : hex[next_rand() % 16];
+      return bytes_key(GKEY_TEXT, buf, n);
+    case 4: { /* customer-00012: a shared prefix longer than eight bytes */
+      n = (size_t)snprintf(buf, cap, "customer-%05u", (unsigned)(next_rand() % 3000));
+      return bytes_key(GKEY_TEXT, buf, n);
+    }
+    case 5: { /* 600 equal bytes, then a little: beyond the depth limit */
+      memset(buf, 'x', 600);
+      n = 600 + next_rand() % 4;
+      for (size_t i = 600; i < n; i++) buf[i] = (char)('a' + next_rand() % 4);
+      return bytes_key(next_rand() % 4 ? GKEY_TEXT : GKEY_BLOB, buf, n);
+    }
+    case 6: { /* short, with zero bytes anywhere, often at the end */
+      n = next_rand() % 12;
+      for (size_t i = 0; i < n; i++) buf[i] = next_rand() % 3 ? 0 : (char)('a' + next_rand() % 2);
+      return bytes_key(next_rand() % 2 ? GKEY_TEXT : GKEY_BLOB, buf, n);
+    }
+    case 7: return bytes_key(GKEY_TEXT, "", 0);
+    case 8: { /* bytes above 0x7f sort after ASCII (unsigned, as memcmp) */
+      n = 1 + next_rand() % 10;
+      for (size_t i = 0; i < n; i++) buf[i] = (char)(next_rand() % 4 == 0 ? 0xe4 : 'a' + next_rand() % 26);
+      return bytes_key(GKEY_TEXT, buf, n);
+    }
+    default: {
+      n = 8 + next_rand() % 20;
+      for (size_t i = 0; i < n; i++) buf[i] = (char)(next_rand() % 256);
+      return bytes_key(GKEY_BLOB, buf, n);
+    }
+  }
+}
+
+/* Tables of random keys, sorted whole and in random subsets, against qsort with ref_cmp. */
+static void sort_ids_matches_comparison(void **state) {
+  (void)state;
+  static char buf[1024];
+  for (int round = 0; round < 60; round++) {
+    gkeys k;
+    gkeys_init(&k, 0);
+    /* some tables of one kind only: all TEXT (the UUID case) or all INTEGER */
+    int only = round % 3; /* 0 mixed, 1 TEXT, 2 INTEGER */
+    size_t want = round < 5 ? (size_t)round : 1 + next_rand() % 5000;
+    while (gkeys_count(&k) < want) {
+      gkey key = random_key(buf, sizeof buf);
+      if (only == 1 && key.type != GKEY_TEXT) continue;
+      if (only == 2 && key.type != GKEY_INT) continue;
+      uint32_t id;
+      assert_true(gkeys_intern(&k, &key, &id) >= 0);
+    }
+    uint32_t n = gkeys_count(&k);
+    uint32_t *ids = malloc(((size_t)n + 1) * sizeof *ids), *want_ids = malloc(((size_t)n + 1) * sizeof *ids);
+    size_t m = 0;
+    int subset = round % 2;
+    for (uint32_t i = 0; i < n; i++)
+      if (!subset || next_rand() % 3) ids[m++] = i;
+    for (size_t i = m; i > 1; i--) { /* any order in, one order out */
+      size_t j = next_rand() % i;
+      uint32_t t = ids[i - 1];
+      ids[i - 1] = ids[j];
+      ids[j] = t;
+    }
+    memcpy(want_ids, ids, m * sizeof *ids);
+    ref_keys = &k;
+    qsort(want_ids, m, sizeof *want_ids, ref_cmp);
+    assert_int_equal(gkeys_sort_ids(&k, ids, m, NULL), 0);
+    for (size_t i = 0; i < m; i++) assert_int_equal(ids[i], want_ids[i]);
+    free(ids);
+    free(want_ids);
+    gkeys_free(&k);
+  }
+}
+
+static int stop_now(void *ctx) { (void)ctx; return 1; }
+
+/* Out of memory and a stop are reported, never a wrong order passed off as sorted. */
+static void sort_ids_refusals(void **state) {
+  (void)state;
+  char buf[64];
+  gkeys k;
+  gkeys_init(&k, 0);
+  uint32_t ids[3000];
+  for (uint32_t i = 0; i < 3000; i++) {
+    int n = snprintf(buf, sizeof buf, "%08x-%u", (unsigned)(next_rand() & 0xffffffffu), i);
+    gkey key = bytes_key(GKEY_TEXT, buf, (size_t)n);
+    assert_int_equal(gkeys_intern(&k, &key, &ids[i]), GKEYS_ADDED);
+  }
+  arm(1, 1);
+  assert_int_equal(gkeys_sort_ids(&k, ids, 3000, NULL), GKEYS_NOMEM);
+  disarm();
+  gcancel stop = {stop_now, NULL, 0, 0};
+  assert_int_equal(gkeys_sort_ids(&k, ids, 3000, &stop), GKEYS_STOPPED);
+  assert_int_equal(gkeys_sort_ids(&k, ids, 1, &stop), 0); /* nothing to sort: nothing to stop */
+  gkeys_free(&k);
+}
+
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -565,6 +688,7 @@ int main(void) {
     cmocka_unit_test(text_and_blobs), cmocka_unit_test(ordering_numbers),    cmocka_unit_test(scopes),
     cmocka_unit_test(ids_only),       cmocka_unit_test(a_million_keys),      cmocka_unit_test(out_of_memory),
     cmocka_unit_test(chosen_ids_do_not_flood_a_seeded_table), cmocka_unit_test(seeds_change_no_ids),
+    cmocka_unit_test(sort_ids_matches_comparison), cmocka_unit_test(sort_ids_refusals),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }
