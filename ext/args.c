@@ -44,7 +44,8 @@ int garg_timestamp(sqlite3_value *v, const char *fn, const char *arg, int64_t *o
     case SQLITE_TEXT: {
       const char *t = (const char *)sqlite3_value_text(v);
       if (!t) return SQLITE_NOMEM;
-      why = gtime_parse_text(t, sqlite3_value_bytes(v), out);
+      int n = sqlite3_value_bytes(v), date_only;
+      why = gts_parse_iso_fast(t, n, out, &date_only) ? NULL : gtime_parse_text(t, n, out);
       break;
     }
     default: why = "a BLOB is not a timestamp";

@@ -311,10 +311,17 @@ static int read_row(rfm_gather *g, sqlite3_value **cols, char **pzErr) {
   int is_key = key_from_value(cols[0], &k);
   if (is_key < 0) return SQLITE_NOMEM;
   if (!is_key) return SQLITE_OK;  /* NULL customer: skipped */
-  /* INTEGER (the usual case) without formatting a name; anything else, and every error, through
-  ** garg_ts, whose text names the row */
-  int integer = sqlite3_value_type(cols[1]) == SQLITE_INTEGER;
-  if (!integer || gts_from_int(&g->cfg->format, sqlite3_value_int64(cols[1]), &us)) {
+  /* INTEGER and TEXT (the usual cases) without formatting a name; anything else, and every
+  ** error, through garg_ts, whose text names the row */
+  int ts_type = sqlite3_value_type(cols[1]), integer = ts_type == SQLITE_INTEGER;
+  const char *why = "read by garg_ts";
+  if (integer) {
+    why = gts_from_int(&g->cfg->format, sqlite3_value_int64(cols[1]), &us);
+  } else if (ts_type == SQLITE_TEXT) {
+    const char *t = (const char *)sqlite3_value_text(cols[1]);
+    if (t) why = gts_from_text(&g->cfg->format, t, sqlite3_value_bytes(cols[1]), &us, NULL);
+  }
+  if (why) {
     char name[64];
     snprintf(name, sizeof name, "ts in source row %lld", (long long)g->row);
     int rc = garg_ts(cols[1], &g->cfg->format, NULL, RFM_NAME, name, &us, pzErr);

@@ -2,6 +2,7 @@
 #include "timestamp.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "time.h"
 
@@ -89,6 +90,70 @@ const char *gts_from_real(const gts_format *f, double v, int64_t *out_us) {
   }
 }
 
+/* ------------------------------------------------------------------ the common ISO shapes */
+
+/* Two digits at s[i] as a number, or 100 when either is not a digit. */
+static unsigned two_digits(const char *s, int i) {
+  unsigned a = (unsigned)((unsigned char)s[i] - '0'), b = (unsigned)((unsigned char)s[i + 1] - '0');
+  return a > 9 || b > 9 ? 100 : a * 10 + b;
+}
+
+static unsigned month_days(unsigned y, unsigned m) {
+  static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+int gts_parse_iso_fast(const char *s, int n, int64_t *out_us, int *date_only) {
+  if (!s) return 0;
+  size_t len = n < 0 ? strlen(s) : (size_t)n;
+  if (len != 10 && len < 19) return 0;
+  unsigned yh = two_digits(s, 0), yl = two_digits(s, 2), mo = two_digits(s, 5), d = two_digits(s, 8);
+  if (yh > 99 || yl > 99 || s[4] != '-' || s[7] != '-' || mo < 1 || mo > 12 || d < 1) return 0;
+  unsigned y = yh * 100 + yl;
+  if (d > 28 && d > month_days(y, mo)) return 0;
+  int64_t day = gtime_days_from_civil(y, mo, d);
+  if (len == 10) { /* years 0000..9999: always in range */
+    *out_us = day * GTIME_US_PER_DAY;
+    *date_only = 1;
+    return 1;
+  }
+  char sep = s[10];
+  if (sep != ' ' && sep != 'T' && sep != 't') return 0;
+  unsigned hh = two_digits(s, 11), mi = two_digits(s, 14), ss = two_digits(s, 17);
+  if (hh > 23 || mi > 59 || ss > 59 || s[13] != ':' || s[16] != ':') return 0;
+  size_t at = 19;
+  int64_t frac_us = 0;
+  if (at < len && s[at] == '.') {
+    at++;
+    if (at >= len || (unsigned)((unsigned char)s[at] - '0') > 9) return 0;
+    /* digits beyond microseconds are dropped, as gtime_parse_text_ex does */
+    int64_t scale = 100000;
+    for (; at < len && (unsigned)((unsigned char)s[at] - '0') <= 9; at++) {
+      frac_us += (s[at] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int32_t offset = 0;
+  if (at < len) {
+    char ch = s[at];
+    if ((ch == 'Z' || ch == 'z') && at + 1 == len) {
+      offset = 0;
+    } else if ((ch == '+' || ch == '-') && at + 6 == len && s[at + 3] == ':') {
+      unsigned oh = two_digits(s, (int)at + 1), om = two_digits(s, (int)at + 4);
+      if (oh > 23 || om > 59) return 0;
+      offset = (ch == '-' ? -1 : 1) * (int32_t)(oh * 3600 + om * 60);
+    } else {
+      return 0;
+    }
+  }
+  int64_t us = (day * 86400 + hh * 3600 + mi * 60 + ss - offset) * GTIME_US_PER_SEC + frac_us;
+  if (us < GTIME_MIN_US || us > GTIME_MAX_US) return 0;
+  *out_us = us;
+  *date_only = 0;
+  return 1;
+}
+
 const char *gts_from_text(const gts_format *f, const char *s, int n, int64_t *out_us, int *date_only) {
   int day_only = 0;
   if (f->unit == GTS_YYYYMMDD) {
@@ -104,10 +169,12 @@ const char *gts_from_text(const gts_format *f, const char *s, int n, int64_t *ou
     }
   }
   int64_t us;
-  const char *why = gtime_parse_text_ex(s, n, &us, &day_only);
-  if (why) return why;
+  if (!gts_parse_iso_fast(s, n, &us, &day_only)) {
+    const char *why = gtime_parse_text_ex(s, n, &us, &day_only);
+    if (why) return why;
+  }
   if (day_only) {
-    why = local_midnight(gtime_floor_div(us, GTIME_US_PER_DAY), f->offset_s, &us);
+    const char *why = local_midnight(gtime_floor_div(us, GTIME_US_PER_DAY), f->offset_s, &us);
     if (why) return why;
   }
   if (date_only) *date_only = day_only;

@@ -50,6 +50,13 @@ const char *gts_from_real(const gts_format *f, double v, int64_t *out_us);
 ** NUL-terminated. *date_only (may be NULL) says whether it named a day without a time. */
 const char *gts_from_text(const gts_format *f, const char *s, int n, int64_t *out_us, int *date_only);
 
+/* The shapes nearly all stored timestamps have, read exactly without the general parser:
+** 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS' (or T, t) with an optional fraction of any length and an
+** optional Z or +hh:mm / -hh:mm. 1 with what gtime_parse_text_ex would give (the instant, bare
+** dates at UTC midnight, *date_only); 0 for anything else, valid or not: the caller then asks
+** gtime_parse_text_ex, which also has the reasons. */
+int gts_parse_iso_fast(const char *s, int n, int64_t *out_us, int *date_only);
+
 /* 1 when v is a valid date written YYYYMMDD (years 1000..9999). */
 int gts_is_yyyymmdd(int64_t v);
 

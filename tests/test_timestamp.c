@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -151,10 +152,174 @@ static void as_of_rule(void **state) {
   assert_int_equal(gts_last_observed_day(8 * 3600, S(10409 * 86400 - 28800)), 10408);
 }
 
+/* ------------------------------------------------------------------ the fast ISO path */
+
+static uint64_t iso_rng = 0x9e3779b97f4a7c15u;
+static unsigned pick(unsigned n) {
+  iso_rng ^= iso_rng << 13;
+  iso_rng ^= iso_rng >> 7;
+  iso_rng ^= iso_rng << 17;
+  return (unsigned)(iso_rng % n);
+}
+
+/* Two digits, mostly in range, sometimes just past it or not digits at all. */
+static void put2(char *b, size_t *n, unsigned lo, unsigned hi) {
+  unsigned v = pick(10) ? lo + pick(hi - lo + 1) : pick(100);
+  if (!pick(60)) { b[(*n)++] = (char)("x /:-9"[pick(6)]); b[(*n)++] = '1'; return; }
+  b[(*n)++] = (char)('0' + v / 10);
+  b[(*n)++] = (char)('0' + v % 10);
+}
+
+/* A timestamp as applications write it, or one of its near misses: every part varies (leap
+** days of 1900, 2000, 2023, 2024, years 0000 and 9999, fractions of 0 to 12 digits, Z, offsets
+** in and out of range and in other spellings, separators, blanks, a cut or a changed byte). */
+static size_t gen_iso(char *b) {
+  static const unsigned years[] = {0, 1, 1900, 1970, 1999, 2000, 2023, 2024, 2100, 9999};
+  size_t n = 0;
+  unsigned y = pick(4) ? years[pick(10)] : pick(10000);
+  if (!pick(40)) b[n++] = ' ';
+  n += (size_t)snprintf(b + n, 8, "%04u", y);
+  b[n++] = pick(50) ? '-' : '/';
+  put2(b, &n, 1, 12);
+  b[n++] = '-';
+  if (pick(3)) put2(b, &n, 1, 28);
+  else put2(b, &n, 28, 31); /* month ends, 29 February */
+  switch (pick(8)) {
+    case 0: break; /* a bare date */
+    case 1: b[n++] = ' '; break;
+    default: {
+      b[n++] = "T T t x"[pick(7)];
+      put2(b, &n, 0, 23);
+      b[n++] = ':';
+      put2(b, &n, 0, 59);
+      if (pick(10)) {
+        b[n++] = pick(40) ? ':' : '.';
+        put2(b, &n, 0, 59);
+      }
+      if (!pick(3)) {
+        b[n++] = '.';
+        for (unsigned i = 0, k = pick(13); i < k; i++) b[n++] = (char)('0' + pick(10));
+      }
+      switch (pick(6)) {
+        case 0: b[n++] = "Zz"[pick(2)]; break;
+        case 1: case 2: {
+          if (!pick(10)) b[n++] = ' ';
+          b[n++] = "+-"[pick(2)];
+          put2(b, &n, 0, 23);
+          if (pick(6)) b[n++] = ':';
+          if (pick(8)) put2(b, &n, 0, 59);
+          break;
+        }
+        default: break;
+      }
+    }
+  }
+  if (!pick(30)) b[n++] = ' ';
+  if (!pick(20)) b[pick((unsigned)n)] = (char)pick(128); /* any byte, NUL included */
+  if (!pick(20)) n = pick((unsigned)n + 1);               /* cut short */
+  return n;
+}
+
+/* Wherever the fast path answers, it answers what the full parser answers; where it does not,
+** gts_from_text still gives the full parser's value or reason. */
+static void fast_iso_agrees_with_the_full_parser(void **state) {
+  (void)state;
+  char b[128];
+  unsigned fast = 0, valid = 0;
+  static const int32_t offsets[] = {0, 8 * 3600, -5 * 3600 - 1800};
+  for (int i = 0; i < 400000; i++) {
+    size_t n = gen_iso(b);
+    b[n] = 0;
+    int64_t us_fast = 0, us_full = 0;
+    int do_fast = -1, do_full = -1;
+    int took = gts_parse_iso_fast(b, (int)n, &us_fast, &do_fast);
+    const char *why = gtime_parse_text_ex(b, (int)n, &us_full, &do_full);
+    if (!why) valid++;
+    if (took) {
+      fast++;
+      assert_null(why);
+      assert_int_equal(us_fast, us_full);
+      assert_int_equal(do_fast, do_full);
+    }
+    if (strlen(b) == n) { /* NUL-terminated (n < 0) reads the same */
+      int64_t us2 = 0;
+      int do2 = -1;
+      assert_int_equal(gts_parse_iso_fast(b, -1, &us2, &do2), took);
+      if (took) assert_true(us2 == us_fast && do2 == do_fast);
+    }
+    /* gts_from_text: the value, or the very reason, of the full parser */
+    gts_format f = {GTS_SECONDS, 0, offsets[i % 3]};
+    int64_t got = 0;
+    int got_do = -1;
+    const char *got_why = gts_from_text(&f, b, (int)n, &got, &got_do);
+    if (why) {
+      assert_non_null(got_why);
+      assert_string_equal(got_why, why);
+    } else {
+      int64_t want = us_full;
+      const char *want_why = NULL;
+      if (do_full) {
+        want = us_full - (int64_t)f.offset_s * 1000000;
+        if (want < GTIME_MIN_US || want > GTIME_MAX_US) want_why = "outside years 0000..9999 after the offset";
+      }
+      if (want_why) {
+        assert_non_null(got_why);
+        assert_string_equal(got_why, want_why);
+      } else {
+        assert_null(got_why);
+        assert_int_equal(got, want);
+        assert_int_equal(got_do, do_full);
+      }
+    }
+  }
+  /* the generator reaches both sides: most valid strings take the fast path, and many are refused */
+  assert_true(valid > 100000 && valid < 380000);
+  assert_true(fast > valid / 2);
+}
+
+/* The shapes the fast path exists for, and some it leaves to the full parser on purpose. */
+static void fast_iso_shapes(void **state) {
+  (void)state;
+  static const char *const taken[] = {
+    "2024-02-29 23:59:59", "2024-02-29T23:59:59", "2024-01-01t00:00:00", "1997-01-01",
+    "2024-01-01T10:00:00Z", "2024-01-01T10:00:00.5", "2024-01-01T10:00:00.123456789",
+    "2024-01-01T10:00:00.250+08:00", "2024-01-01 10:00:00-05:30", "0000-01-01 00:00:00",
+    "9999-12-31T23:59:59.999999", "2000-02-29", "0000-02-29",
+  };
+  static const char *const left[] = {
+    "2024-01-01 10:00", "2024-01-01T10:00:00+0800", "2024-01-01T10:00:00+8", " 2024-01-01",
+    "2024-01-01 ", "2024-01-01 10:00:00 +08:00", "2024-01-01T10:00:00.", "1900-02-29", "2023-02-29",
+    "2024-13-01", "2024-00-10", "2024-04-31", "2024-01-01 24:00:00", "2024-01-01 10:60:00",
+    "2024-01-01 10:00:60", "2024-01-01T10:00:00+24:00", "2024-01-01T10:00:00+08:60",
+    "0000-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01", "2024-01-01T10:00:00Zx",
+  };
+  for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+    int64_t us, full;
+    int d, dfull;
+    assert_true(gts_parse_iso_fast(taken[i], -1, &us, &d));
+    assert_null(gtime_parse_text_ex(taken[i], -1, &full, &dfull));
+    assert_int_equal(us, full);
+    assert_int_equal(d, dfull);
+  }
+  for (size_t i = 0; i < sizeof left / sizeof *left; i++) {
+    int64_t us;
+    int d;
+    assert_false(gts_parse_iso_fast(left[i], -1, &us, &d));
+  }
+  /* an embedded NUL is a byte like any other when the length is given */
+  int64_t us;
+  int d;
+  assert_false(gts_parse_iso_fast("2024-01-01 10:00:00\0", 20, &us, &d));
+  assert_true(gts_parse_iso_fast("2024-01-01 10:00:00\0", 19, &us, &d));
+  assert_int_equal(us, S(19723 * 86400 + 36000)); /* 2024-01-01 is day 19723 */
+  assert_false(gts_parse_iso_fast(NULL, 0, &us, &d));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(yyyymmdd_dates),       cmocka_unit_test(units),  cmocka_unit_test(other_encodings_are_named),
     cmocka_unit_test(bare_dates_are_local), cmocka_unit_test(census), cmocka_unit_test(as_of_rule),
+    cmocka_unit_test(fast_iso_agrees_with_the_full_parser), cmocka_unit_test(fast_iso_shapes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
