@@ -236,10 +236,9 @@ __attribute__((noinline)) static int add_hashed(gkeys *k, uint64_t h, uint64_t s
   return GKEYS_ADDED;
 }
 
-/* The hashed part: finds the key, or adds it when add is set (else returns 1 when absent). */
-static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
+/* The hashed part, hash h: finds the key, or adds it when add is set (else returns 1 when absent). */
+static int hashed_h(gkeys *k, uint64_t h, uint64_t scope, const gkey *key, uint32_t *id, int add) {
   if (key->type >= GKEY_TEXT && key->len >= UINT32_MAX) return GKEYS_FULL;  /* never stored */
-  uint64_t h = key_hash(k->seed, scope, key);
   if (k->nslot) {
     size_t at = find_slot(k, h, scope, key);
     if (k->slot[at].id1) {
@@ -248,6 +247,39 @@ static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int a
     }
   }
   return add ? add_hashed(k, h, scope, key, id) : 1;
+}
+
+/* A key too long to store is not hashed (its bytes are not read). */
+static int too_long(const gkey *key) { return key->type >= GKEY_TEXT && key->len >= UINT32_MAX; }
+
+static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
+  if (too_long(key)) return GKEYS_FULL;
+  return hashed_h(k, key_hash(k->seed, scope, key), scope, key, id, add);
+}
+
+uint64_t gkeys_hash(const gkeys *k, const gkey *key) { return too_long(key) ? 0 : key_hash(k->seed, 0, key); }
+
+void gkeys_prefetch(const gkeys *k, uint64_t h, int stage) {
+  if (!k->nslot) return;
+  const gkeys_slot *s = &k->slot[(size_t)h & (k->nslot - 1)];
+  if (stage == 0) {
+    __builtin_prefetch(s);
+    return;
+  }
+  /* the first slot only: at most half full, the key is usually there */
+  if (!s->id1 || s->hash != h) return;
+  const gkeys_item *it = &k->item[s->id1 - 1];
+  if (stage == 1) {
+    __builtin_prefetch(it);
+  } else if (it->len) {
+    __builtin_prefetch(it->v.bytes);
+    __builtin_prefetch(it->v.bytes + it->len - 1);
+  }
+}
+
+int gkeys_intern_hashed(gkeys *k, const gkey *key, uint64_t h, uint32_t *id) {
+  if (key->type == GKEY_INT) return gkeys_int(k, key->i, id);
+  return hashed_h(k, h, 0, key, id, 1);
 }
 
 /* Grows the direct array over v when the policy allows; 0 when v stays outside. */

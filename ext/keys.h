@@ -126,6 +126,15 @@ static inline int gkeys_intern(gkeys *k, const gkey *key, uint32_t *id) {
   return gkeys_intern_scoped(k, 0, key, id);
 }
 
+/* Interning with look-ahead, for callers holding the next keys (rfm's batches): a lookup of a
+** UUID among 200k is three cache misses one after another (slot, item, bytes), so a caller
+** hashes its keys (gkeys_hash), prefetches each some keys ahead, stage 0 (the slot) farthest,
+** then 1 (the item) and 2 (the bytes), and interns them in order with gkeys_intern_hashed,
+** which gives what gkeys_intern gives. Prefetching is only a hint: it changes nothing. */
+uint64_t gkeys_hash(const gkeys *k, const gkey *key);
+void gkeys_prefetch(const gkeys *k, uint64_t h, int stage);
+int gkeys_intern_hashed(gkeys *k, const gkey *key, uint64_t h, uint32_t *id);
+
 static inline uint32_t gkeys_count(const gkeys *k) { return k->n; }
 
 /* The key of an id (< gkeys_count). Its bytes stay valid until gkeys_free; an empty TEXT or

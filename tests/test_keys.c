@@ -681,6 +681,42 @@ static void sort_ids_refusals(void **state) {
   gkeys_free(&k);
 }
 
+/* Look-ahead interning gives the ids gkeys_intern gives, whatever was prefetched; a key too long
+** to store is refused without its bytes being read. */
+static void intern_hashed_is_intern(void **state) {
+  (void)state;
+  static char buf[1024], keep[20000][40];
+  gkeys a, b;
+  gkeys_init(&a, 0);
+  gkeys_init(&b, 0);
+  gkeys_seed(&a, 12345);
+  gkeys_seed(&b, 12345);
+  gkey keys[20000];
+  for (int i = 0; i < 20000; i++) {
+    gkey key = random_key(buf, sizeof buf);
+    if (key.type >= GKEY_TEXT) { /* random_key's buffer is reused: keep short keys, skip long ones */
+      if (key.len > sizeof keep[i]) key = int_key(i);
+      else key.bytes = memcpy(keep[i], key.bytes, key.len);
+    }
+    keys[i] = key;
+  }
+  for (int i = 0; i < 20000; i++) {
+    uint64_t h = gkeys_hash(&a, &keys[i]);
+    assert_int_equal(h, gkeys_hash(&b, &keys[i]));
+    for (int stage = 0; stage < 3; stage++)
+      if (i + 3 < 20000) gkeys_prefetch(&a, gkeys_hash(&a, &keys[i + 3]), stage);
+    uint32_t ia, ib;
+    int ra = gkeys_intern_hashed(&a, &keys[i], h, &ia), rb = gkeys_intern(&b, &keys[i], &ib);
+    assert_int_equal(ra, rb);
+    assert_int_equal(ia, ib);
+  }
+  gkey huge = bytes_key(GKEY_TEXT, NULL, (size_t)UINT32_MAX);
+  uint32_t id;
+  assert_int_equal(gkeys_intern_hashed(&a, &huge, gkeys_hash(&a, &huge), &id), GKEYS_FULL);
+  gkeys_free(&a);
+  gkeys_free(&b);
+}
+
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -689,6 +725,7 @@ int main(void) {
     cmocka_unit_test(ids_only),       cmocka_unit_test(a_million_keys),      cmocka_unit_test(out_of_memory),
     cmocka_unit_test(chosen_ids_do_not_flood_a_seeded_table), cmocka_unit_test(seeds_change_no_ids),
     cmocka_unit_test(sort_ids_matches_comparison), cmocka_unit_test(sort_ids_refusals),
+    cmocka_unit_test(intern_hashed_is_intern),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }

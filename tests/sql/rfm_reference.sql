@@ -112,3 +112,28 @@ SELECT count(DISTINCT customer) FROM rfm_input WHERE customer IS NOT NULL AND am
 -- => 1284
 SELECT count(*) FROM rfm('rfm_input', '2024-02-10 12:00:00') WHERE customer = 'one-405';
 -- => 0
+-- Customers of every type interleaved row by row (rfm looks TEXT, BLOB and REAL customers up a
+-- few hundred at a time, INTEGER ones with the batch, both in source order): UUID-shaped TEXT,
+-- INTEGERs, whole REALs (the INTEGER's customer), other REALs and BLOBs, 20000 rows.
+DELETE FROM rfm_input;
+DELETE FROM rfm_params;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000),
+  h(i, x) AS (SELECT i, (i * 2654435761 + 12345) % 4294967291 FROM n)
+INSERT INTO rfm_input
+SELECT CASE i % 5 WHEN 0 THEN printf('%08x-%04x-4e6c-1bff-dcf1fc62ee60', x % 3000, x % 7)
+                  WHEN 1 THEN x % 500
+                  WHEN 2 THEN CAST(x % 500 AS REAL)
+                  WHEN 3 THEN (x % 300) + 0.25
+                  ELSE CAST(printf('b%d', x % 200) AS BLOB) END,
+       CASE WHEN i % 2 = 0 THEN 1704067200 + (x / 7) % 5184000
+            ELSE datetime(1704067200 + (x / 7) % 5184000, 'unixepoch') END,
+       CASE WHEN i % 13 = 0 THEN -((x % 5000) / 100.0) ELSE (x % 30000) / 100.0 END
+FROM h;
+SELECT count(DISTINCT customer), count(DISTINCT typeof(customer)) FROM rfm_input WHERE amount >= 0;
+-- => 4693|4
+SELECT (SELECT count(*) FROM (SELECT * FROM rfm_reference
+          EXCEPT SELECT customer, recency_days, frequency, monetary, r, f, m FROM rfm('rfm_input'))),
+       (SELECT count(*) FROM (SELECT customer, recency_days, frequency, monetary, r, f, m FROM rfm('rfm_input')
+          EXCEPT SELECT * FROM rfm_reference)),
+       (SELECT count(*) FROM rfm_reference);
+-- => 0|0|4693
