@@ -200,9 +200,9 @@ typedef struct clv_scan {
   uint64_t amounts, null_amounts;
   /* the running summaries (one pass) */
   int64_t offset_us;
-  gclv_running *cust;        /* by customer id */
+  gclv_running **chunk;      /* by customer id: id / CUST_CHUNK, id % CUST_CHUNK */
+  size_t nchunks;
   uint32_t ncust;
-  size_t cap;
   uint64_t kept;             /* rows summarised */
   int64_t latest_us;         /* the latest of them */
   uint64_t magnitude;        /* the sum of |amount| (minor units): at most INT64_MAX, no customer's sums overflow */
@@ -254,18 +254,24 @@ static int clv_row(void *ctx, sqlite3_value **cols, char **pzErr) {
 #define BATCH_ROWS 4096
 #define PREFETCH_AHEAD 16
 
+/* The running summaries live in chunks that never move: growing them copies nothing (and
+** touches no memory twice). */
+#define CUST_CHUNK 16384
+
+static gclv_running *cust_of(const clv_scan *s, uint32_t id) { return &s->chunk[id / CUST_CHUNK][id % CUST_CHUNK]; }
+
 /* A new customer id: its running summary. */
 static int new_customer(clv_scan *s, uint32_t id) {
-  if (id < s->ncust) return SQLITE_OK;
-  if (id >= s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 1024;
-    while (cap <= id) cap *= 2;
-    gclv_running *grown = gmem_realloc(s->cust, sizeof *grown * cap);
-    if (!grown) return SQLITE_NOMEM;
-    s->cust = grown;
-    s->cap = cap;
+  for (; s->ncust <= id; s->ncust++) {
+    if (s->ncust % CUST_CHUNK == 0) {
+      gclv_running **grown = gmem_realloc(s->chunk, sizeof *grown * (s->nchunks + 1));
+      if (!grown) return SQLITE_NOMEM;
+      s->chunk = grown;
+      if (!(s->chunk[s->nchunks] = gmem_alloc(sizeof **s->chunk * CUST_CHUNK))) return SQLITE_NOMEM;
+      s->nchunks++;
+    }
+    gclv_running_init(cust_of(s, s->ncust));
   }
-  for (; s->ncust <= id; s->ncust++) gclv_running_init(&s->cust[s->ncust]);
   return SQLITE_OK;
 }
 
@@ -294,8 +300,8 @@ static int flush_running(clv_scan *s, char **pzErr) {
   size_t n = s->nbatch;
   s->nbatch = s->nresolved = 0;
   for (size_t i = 0; i < n; i++) {
-    if (i + PREFETCH_AHEAD < n) __builtin_prefetch(&s->cust[s->bid[i + PREFETCH_AHEAD]], 1);
-    if (gclv_running_add(&s->cust[s->bid[i]], s->bday[i], s->bcents[i]) != GCLV_RUNNING_OK) return CLV_READ_AGAIN;
+    if (i + PREFETCH_AHEAD < n) __builtin_prefetch(cust_of(s, s->bid[i + PREFETCH_AHEAD]), 1);
+    if (gclv_running_add(cust_of(s, s->bid[i]), s->bday[i], s->bcents[i]) != GCLV_RUNNING_OK) return CLV_READ_AGAIN;
   }
   return SQLITE_OK;
 }
@@ -368,21 +374,23 @@ static int running_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   return rc;
 }
 
-/* One customer: the summary in the unit, and the predictions. */
+/* One customer's summary, 24 bytes: recency, T and monetary in the unit are computed from it
+** where they are needed (row_recency, row_T, row_monetary: always the same expressions). */
 typedef struct clv_customer {
   uint32_t actor;
-  int64_t frequency;
-  double recency, T;        /* in the unit */
-  double monetary;          /* mean repeat-day total in money units; 0 without repeats */
-  gclv_prediction pred;
-  double expected_monetary, clv;
+  int32_t frequency;          /* repeat purchase days */
+  int32_t first_day, last_day; /* local day numbers of the first and last purchase days */
+  int64_t repeat_cents;       /* net amount of the repeat purchase days, minor units */
 } clv_customer;
 
 typedef struct clv_result {
   clv_customer *rows;
   size_t n;
+  gclv_prediction *pred;    /* clv: per row */
   gkeys actors;             /* the customer keys */
   int has_amount;
+  double unit_days, money_unit, margin;
+  int64_t last_day;         /* the last observed day */
   /* clv_fit */
   gclv_bgnbd bg;
   gclv_gg gg;
@@ -395,6 +403,7 @@ static void clv_result_free(void *p) {
   clv_result *res = p;
   if (!res) return;
   gmem_free(res->rows);
+  gmem_free(res->pred);
   gkeys_free(&res->actors);
   sqlite3_free(res);
 }
@@ -409,9 +418,11 @@ static void scan_init(clv_scan *s, const char *fn, const clv_config *cfg, int ha
 
 static void scan_free(clv_scan *s) {
   ggather_free(&s->g);
-  gmem_free(s->cust);
+  for (size_t c = 0; c < s->nchunks; c++) gmem_free(s->chunk[c]);
+  gmem_free(s->chunk);
   gmem_free(s->bkey);
-  s->cust = NULL;
+  s->chunk = NULL;
+  s->nchunks = 0;
   s->bkey = NULL;
 }
 
@@ -438,7 +449,7 @@ typedef struct history_source {
 } history_source;
 
 static const char *history_of(const history_source *hs, uint32_t a, gclv_history *h) {
-  if (hs->running) return gclv_running_finish(&hs->s->cust[a], h);
+  if (hs->running) return gclv_running_finish(cust_of(hs->s, a), h);
   const gevents *ev = &hs->s->g.ev;
   uint32_t at = ev->start[a], len = ev->start[a + 1] - at;
   return gclv_history_of(ev->ts + at, hs->s->amounts > 0 ? ev->value + at : NULL, len,
@@ -450,20 +461,18 @@ static int make_rows(const char *fn, const history_source *hs, uint32_t ncust, c
   res->has_amount = hs->s->amounts > 0;
   res->rows = gmem_alloc(sizeof *res->rows * (ncust ? ncust : 1));
   if (!res->rows) return SQLITE_NOMEM;
-  int64_t last_day = gts_last_observed_day(cfg->format.offset_s, hs->s->g.as_of_us);
-  double money_unit = (double)gmoney_pow10(cfg->scale);
+  res->last_day = gts_last_observed_day(cfg->format.offset_s, hs->s->g.as_of_us);
+  res->unit_days = cfg->unit_days;
+  res->money_unit = (double)gmoney_pow10(cfg->scale);
+  res->margin = cfg->margin;
   const char *why = NULL;
   for (uint32_t a = 0; a < ncust && !why; a++) {
     gclv_history h;
     why = history_of(hs, a, &h);
     if (why || h.frequency < 0) continue; /* refunds only: no purchase, no customer */
-    clv_customer *c = &res->rows[res->n++];
-    memset(c, 0, sizeof *c);
-    c->actor = a;
-    c->frequency = h.frequency;
-    c->recency = (double)(h.last_day - h.first_day) / cfg->unit_days;
-    c->T = (double)(last_day - h.first_day) / cfg->unit_days;
-    c->monetary = h.frequency > 0 ? (double)h.repeat_cents / money_unit / (double)h.frequency : 0;
+    /* days fit in 32 bits (int64 microseconds span 2^27 days), and so do purchase days */
+    res->rows[res->n++] = (clv_customer){a, (int32_t)h.frequency, (int32_t)h.first_day, (int32_t)h.last_day,
+                                         h.repeat_cents};
   }
   if (why) return ggather_fail(fn, why, pzErr);
   if (res->n == 0) return config_error(pzErr, fn, "no customers: every customer's rows are refunds (negative amounts)");
@@ -527,6 +536,23 @@ static int read_customers(sqlite3 *db, const char *fn, sqlite3_value *source, co
 
 /* ------------------------------------------------------------------------------------ models */
 
+static double row_recency(const clv_result *res, const clv_customer *c) {
+  return (double)((int64_t)c->last_day - c->first_day) / res->unit_days;
+}
+
+static double row_T(const clv_result *res, const clv_customer *c) {
+  return (double)(res->last_day - c->first_day) / res->unit_days;
+}
+
+/* The mean repeat-day total in money units; 0 without repeats. */
+static double row_monetary(const clv_result *res, const clv_customer *c) {
+  return c->frequency > 0 ? (double)c->repeat_cents / res->money_unit / (double)c->frequency : 0;
+}
+
+static gclv_obs row_obs(const clv_result *res, const clv_customer *c) {
+  return (gclv_obs){(double)c->frequency, row_recency(res, c), row_T(res, c), 1};
+}
+
 static int model_error(const char *fn, const char *why, char **pzErr) { return ggather_fail(fn, why, pzErr); }
 
 /* Fits (or takes) both models on the summaries; with_ll: the log-likelihoods at given
@@ -534,13 +560,14 @@ static int model_error(const char *fn, const char *why, char **pzErr) { return g
 static int fit_models(const char *fn, const clv_config *cfg, int with_ll, gcancel *cancel, clv_result *res,
                       char **pzErr) {
   size_t n = res->n;
-  gclv_obs *obs = gmem_alloc(sizeof *obs * n);
-  if (!obs) return SQLITE_NOMEM;
-  for (size_t i = 0; i < n; i++)
-    obs[i] = (gclv_obs){(double)res->rows[i].frequency, res->rows[i].recency, res->rows[i].T, 1};
   gclv_fit_opts opts = {cfg->penalizer, 0, cancel};
   gclv_fit_info info;
   const char *why;
+  gclv_obs *obs = NULL;
+  if (!cfg->bg_given || with_ll) { /* given and not shown: nothing to compute */
+    if (!(obs = gmem_alloc(sizeof *obs * n))) return SQLITE_NOMEM;
+    for (size_t i = 0; i < n; i++) obs[i] = row_obs(res, &res->rows[i]);
+  }
   if (cfg->bg_given) {
     /* summed over the rows sorted (and merged), so the same in any source order */
     res->bg = cfg->bg;
@@ -559,13 +586,20 @@ static int fit_models(const char *fn, const clv_config *cfg, int with_ll, gcance
   if (!res->has_amount) return SQLITE_OK;
 
   /* Gamma-Gamma on the customers with a repeat purchase and a positive mean spend */
-  gclv_spend *spend = gmem_alloc(sizeof *spend * n);
-  if (!spend) return SQLITE_NOMEM;
   size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (res->rows[i].frequency > 0 && res->rows[i].monetary > 0)
-      spend[k++] = (gclv_spend){(double)res->rows[i].frequency, res->rows[i].monetary, 1};
+  for (size_t i = 0; i < n; i++) k += res->rows[i].frequency > 0 && row_monetary(res, &res->rows[i]) > 0;
   res->repeaters = k;
+  if (cfg->gg_given && !with_ll) {
+    res->gg = cfg->gg;
+    return SQLITE_OK;
+  }
+  gclv_spend *spend = gmem_alloc(sizeof *spend * (k ? k : 1));
+  if (!spend) return SQLITE_NOMEM;
+  k = 0;
+  for (size_t i = 0; i < n; i++) {
+    double m = row_monetary(res, &res->rows[i]);
+    if (res->rows[i].frequency > 0 && m > 0) spend[k++] = (gclv_spend){(double)res->rows[i].frequency, m, 1};
+  }
   if (cfg->gg_given) {
     res->gg = cfg->gg;
     if (with_ll) res->gg_ll = gclv_gg_ll(&res->gg, spend, gclv_compress_spend(spend, k), NULL);
@@ -642,72 +676,64 @@ static int sort_customers(clv_result *res, gcancel *cancel) {
   size_t n = res->n;
   int all_int = 1;
   for (size_t i = 0; i < n && all_int; i++) all_int = gkeys_get(&res->actors, res->rows[i].actor).type == GKEY_INT;
-  clv_customer *sorted = gmem_alloc(sizeof *sorted * n);
-  if (!sorted) return SQLITE_NOMEM;
+  uint32_t *order = gmem_alloc(sizeof *order * (n ? n : 1));
+  if (!order) return SQLITE_NOMEM;
   if (all_int) {
     grfm_pair *p = gmem_alloc(sizeof *p * n * 2);
     if (!p) {
-      gmem_free(sorted);
+      gmem_free(order);
       return SQLITE_NOMEM;
     }
     for (size_t i = 0; i < n; i++) p[i] = (grfm_pair){gkeys_get(&res->actors, res->rows[i].actor).i, i};
     if (grfm_sort_pairs(p, p + n, n, cancel) == GRFM_STOPPED) {
       gmem_free(p);
-      gmem_free(sorted);
+      gmem_free(order);
       return SQLITE_INTERRUPT;
     }
-    for (size_t i = 0; i < n; i++) sorted[i] = res->rows[p[i].i];
+    for (size_t i = 0; i < n; i++) order[i] = (uint32_t)p[i].i;
     gmem_free(p);
   } else {
     sort_item *items = gmem_alloc(sizeof *items * n);
     if (!items) {
-      gmem_free(sorted);
+      gmem_free(order);
       return SQLITE_NOMEM;
     }
     for (size_t i = 0; i < n; i++) items[i] = (sort_item){gkeys_get(&res->actors, res->rows[i].actor), (uint32_t)i};
     qsort(items, n, sizeof *items, by_key);
-    for (size_t i = 0; i < n; i++) sorted[i] = res->rows[items[i].at];
+    for (size_t i = 0; i < n; i++) order[i] = items[i].at;
     gmem_free(items);
   }
+  /* the rows themselves in that order: scoring and reading them then go through memory in order */
+  clv_customer *sorted = gmem_alloc(sizeof *sorted * (n ? n : 1));
+  if (sorted)
+    for (size_t i = 0; i < n; i++) sorted[i] = res->rows[order[i]];
+  gmem_free(order);
+  if (!sorted) return SQLITE_NOMEM;
   gmem_free(res->rows);
   res->rows = sorted;
   return SQLITE_OK;
 }
 
-/* P(alive), expected purchases, expected spend and CLV of every customer. */
+/* P(alive), expected purchases and the discounted stream of every customer (the spend and CLV
+** follow from them and the Gamma-Gamma parameters where they are read). */
 static int score_customers(const char *fn, const clv_config *cfg, gcancel *cancel, clv_result *res, char **pzErr) {
   size_t n = res->n;
-  double mean_spend = NAN;
-  if (res->has_amount) {
-    mean_spend = gclv_gg_expected_spend(&res->gg, 0, 0);
-    if (!isfinite(mean_spend)) {
-      *pzErr = sqlite3_mprintf("%s: the Gamma-Gamma parameters have q = %g <= 1: the spend model then has no finite "
-                               "mean, so there is no expected spend; give p, q, v, or fit with a smaller penalizer",
-                               fn, res->gg.q);
-      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
+  if (res->has_amount && !isfinite(gclv_gg_expected_spend(&res->gg, 0, 0))) {
+    *pzErr = sqlite3_mprintf("%s: the Gamma-Gamma parameters have q = %g <= 1: the spend model then has no finite "
+                             "mean, so there is no expected spend; give p, q, v, or fit with a smaller penalizer",
+                             fn, res->gg.q);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  gclv_obs *obs = gmem_alloc(sizeof *obs * n);
-  gclv_prediction *pred = gmem_alloc(sizeof *pred * n);
-  if (!obs || !pred) {
-    gmem_free(obs);
-    gmem_free(pred);
-    return SQLITE_NOMEM;
-  }
-  for (size_t i = 0; i < n; i++)
-    obs[i] = (gclv_obs){(double)res->rows[i].frequency, res->rows[i].recency, res->rows[i].T, 1};
-  const char *why = gclv_predict(&res->bg, obs, n, cfg->horizon, cfg->months, cfg->month_len, cfg->discount, cancel,
-                                 pred);
-  gmem_free(obs);
+  if (!(res->pred = gmem_alloc(sizeof *res->pred * (n ? n : 1)))) return SQLITE_NOMEM;
+  gclv_predictor pr;
+  const char *why = n < UINT32_MAX ? gclv_predictor_init(&pr, &res->bg, n, cfg->horizon, cfg->months, cfg->month_len,
+                                                         cfg->discount)
+                                   : "out of memory";
   for (size_t i = 0; !why && i < n; i++) {
-    clv_customer *c = &res->rows[i];
-    c->pred = pred[i];
-    if (res->has_amount) {
-      c->expected_monetary = gclv_gg_expected_spend(&res->gg, (double)c->frequency, c->monetary);
-      c->clv = cfg->margin * c->expected_monetary * c->pred.discounted;
-    }
+    gclv_obs o = row_obs(res, &res->rows[i]);
+    why = gclv_predictor_one(&pr, o.x, o.t_x, o.T, cancel, &res->pred[i]);
   }
-  gmem_free(pred);
+  if (n < UINT32_MAX) gclv_predictor_free(&pr);
   return why ? model_error(fn, why, pzErr) : SQLITE_OK;
 }
 
@@ -724,8 +750,8 @@ static int clv_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   gcancel_db_init(&cancel, db);
   rc = read_customers(db, fn, args[0], &cfg, &cancel.base, res, pzErr);
   if (rc == SQLITE_OK) rc = fit_models(fn, &cfg, 0, &cancel.base, res, pzErr);
-  if (rc == SQLITE_OK) rc = score_customers(fn, &cfg, &cancel.base, res, pzErr);
   if (rc == SQLITE_OK) rc = sort_customers(res, &cancel.base);
+  if (rc == SQLITE_OK) rc = score_customers(fn, &cfg, &cancel.base, res, pzErr);
   int stop = gcancel_db_finish(&cancel);
   if (rc == SQLITE_INTERRUPT && stop != SQLITE_OK) rc = stop;
   if (rc != SQLITE_OK) {
@@ -737,9 +763,15 @@ static int clv_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **args,
   return SQLITE_OK;
 }
 
+/* Gamma-Gamma's expected spend per purchase. */
+static double expected_monetary(const clv_result *res, const clv_customer *c) {
+  return gclv_gg_expected_spend(&res->gg, (double)c->frequency, row_monetary(res, c));
+}
+
 static void clv_column(void *result, int64_t row, int col, sqlite3_context *ctx) {
   const clv_result *res = result;
   const clv_customer *c = &res->rows[row];
+  const gclv_prediction *pred = &res->pred[row];
   switch (col) {
     case CLV_COLUMN_CUSTOMER: {
       gkey key = gkeys_get(&res->actors, c->actor);
@@ -747,13 +779,17 @@ static void clv_column(void *result, int64_t row, int col, sqlite3_context *ctx)
       break;
     }
     case CLV_COLUMN_FREQUENCY: sqlite3_result_int64(ctx, c->frequency); break;
-    case CLV_COLUMN_RECENCY: sqlite3_result_double(ctx, c->recency); break;
-    case CLV_COLUMN_T: sqlite3_result_double(ctx, c->T); break;
-    case CLV_COLUMN_MONETARY: if (res->has_amount) sqlite3_result_double(ctx, c->monetary); break;
-    case CLV_COLUMN_P_ALIVE: sqlite3_result_double(ctx, c->pred.p_alive); break;
-    case CLV_COLUMN_EXPECTED_PURCHASES: sqlite3_result_double(ctx, c->pred.expected); break;
-    case CLV_COLUMN_EXPECTED_MONETARY: if (res->has_amount) sqlite3_result_double(ctx, c->expected_monetary); break;
-    case CLV_COLUMN_CLV: if (res->has_amount) sqlite3_result_double(ctx, c->clv); break;
+    case CLV_COLUMN_RECENCY: sqlite3_result_double(ctx, row_recency(res, c)); break;
+    case CLV_COLUMN_T: sqlite3_result_double(ctx, row_T(res, c)); break;
+    case CLV_COLUMN_MONETARY: if (res->has_amount) sqlite3_result_double(ctx, row_monetary(res, c)); break;
+    case CLV_COLUMN_P_ALIVE: sqlite3_result_double(ctx, pred->p_alive); break;
+    case CLV_COLUMN_EXPECTED_PURCHASES: sqlite3_result_double(ctx, pred->expected); break;
+    case CLV_COLUMN_EXPECTED_MONETARY:
+      if (res->has_amount) sqlite3_result_double(ctx, expected_monetary(res, c));
+      break;
+    case CLV_COLUMN_CLV:
+      if (res->has_amount) sqlite3_result_double(ctx, res->margin * expected_monetary(res, c) * pred->discounted);
+      break;
   }
 }
 

@@ -2,12 +2,14 @@
 #include "clv_model.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "mem.h"
+#include "rfm_score.h"
 
 /* ---------------------------------------------------------------------------------------------
 ** Special functions
@@ -239,9 +241,58 @@ static int cmp_spend_weight(const void *p, const void *q) {
   return c ? c : cmp_double(((const gclv_spend *)p)->w, ((const gclv_spend *)q)->w);
 }
 
+/* The order of rows of `stride` bytes by their double fields at offsets off[0..k-1], the first
+** the most significant, ties by the next: stable radix sorts of the fields' bits, the last field
+** first (rfm_score.h's sort skips the bytes that are the same everywhere: whole numbers span two
+** or three). The bits of a finite double without its sign bit order as its value, so this is
+** the order of cmp_double when every field is such a value (never -0.0, negative or NaN: then,
+** and when out of memory, it returns -1 and the caller sorts with qsort). qsort's comparisons
+** cost more than the sort itself at 200k rows. */
+static int radix_order(const void *rows, size_t n, size_t stride, const size_t *off, int k, uint32_t *order) {
+  const unsigned char *base = rows;
+  if (n >= UINT32_MAX) return -1;
+  for (size_t i = 0; i < n; i++)
+    for (int f = 0; f < k; f++) {
+      double v;
+      memcpy(&v, base + i * stride + off[f], sizeof v);
+      if (!isfinite(v) || signbit(v)) return -1;
+    }
+  grfm_pair *p = gmem_alloc(sizeof *p * 2 * (n ? n : 1));
+  if (!p) return -1;
+  for (size_t i = 0; i < n; i++) order[i] = (uint32_t)i;
+  for (int f = k - 1; f >= 0; f--) {
+    for (size_t j = 0; j < n; j++) {
+      uint64_t bits;
+      memcpy(&bits, base + order[j] * stride + off[f], sizeof bits);
+      p[j] = (grfm_pair){(int64_t)bits, order[j]};
+    }
+    grfm_sort_pairs(p, p + n, n, NULL);
+    for (size_t j = 0; j < n; j++) order[j] = (uint32_t)p[j].i;
+  }
+  gmem_free(p);
+  return 0;
+}
+
+/* Sorts rows[n] of `stride` bytes by the fields (radix_order), else with qsort and cmp. */
+static void sort_rows(void *rows, size_t n, size_t stride, const size_t *off, int k,
+                      int (*cmp)(const void *, const void *)) {
+  uint32_t *order = gmem_alloc(sizeof *order * (n ? n : 1));
+  unsigned char *copy = order ? gmem_alloc(stride * (n ? n : 1)) : NULL;
+  if (copy && radix_order(rows, n, stride, off, k, order) == 0) {
+    memcpy(copy, rows, stride * n);
+    for (size_t j = 0; j < n; j++) memcpy((unsigned char *)rows + j * stride, copy + order[j] * stride, stride);
+  } else {
+    qsort(rows, n, stride, cmp);
+  }
+  gmem_free(copy);
+  gmem_free(order);
+}
+
 size_t gclv_compress_obs(gclv_obs *o, size_t n) {
   if (n == 0) return 0;
-  qsort(o, n, sizeof *o, cmp_obs_weight);
+  static const size_t fields[4] = {offsetof(gclv_obs, x), offsetof(gclv_obs, t_x), offsetof(gclv_obs, T),
+                                   offsetof(gclv_obs, w)};
+  sort_rows(o, n, sizeof *o, fields, 4, cmp_obs_weight);
   size_t out = 0;
   for (size_t i = 1; i < n; i++) {
     if (cmp_obs(&o[out], &o[i]) == 0) o[out].w += o[i].w;
@@ -252,7 +303,8 @@ size_t gclv_compress_obs(gclv_obs *o, size_t n) {
 
 size_t gclv_compress_spend(gclv_spend *s, size_t n) {
   if (n == 0) return 0;
-  qsort(s, n, sizeof *s, cmp_spend_weight);
+  static const size_t fields[3] = {offsetof(gclv_spend, x), offsetof(gclv_spend, m), offsetof(gclv_spend, w)};
+  sort_rows(s, n, sizeof *s, fields, 3, cmp_spend_weight);
   size_t out = 0;
   for (size_t i = 1; i < n; i++) {
     if (cmp_spend(&s[out], &s[i]) == 0) s[out].w += s[i].w;
@@ -300,11 +352,32 @@ typedef struct bg_xterms {
   double x, lg, ln_odds, dg_r, dg_a, dg_b;
 } bg_xterms;
 
+/* The distinct T and t_x of a fit's rows, each row's place among them, and (per evaluation) the
+** logarithms ln(alpha + T) and ln(alpha + t_x) at those: whole days make few distinct values
+** (365 among 109k rows), so the row loop takes two logarithms from the tables instead of
+** computing them. The same expressions on the same values: the same bits. */
+typedef struct bg_tables {
+  const uint32_t *T_at, *tx_at;  /* per row */
+  const double *T, *tx;          /* the distinct values */
+  size_t nT, ntx;
+  double *ln_T, *ln_tx;          /* scratch: filled per evaluation */
+} bg_tables;
+
+static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab);
+
 /* Row loop of the fits: glibc's log1p costs three logs, so the differences of logarithms are
 ** taken as log(u) - log(v) here (absolute error 1e-16 per unit of x multiplying them, which is
 ** what a sum of log-likelihoods needs). */
 double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4]) {
+  return bgnbd_ll_rows(m, o, n, grad, NULL);
+}
+
+static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab) {
   double r = m->r, al = m->alpha, a = m->a, b = m->b;
+  if (tab) {
+    for (size_t j = 0; j < tab->nT; j++) tab->ln_T[j] = log(al + tab->T[j]);
+    for (size_t j = 0; j < tab->ntx; j++) tab->ln_tx[j] = log(al + tab->tx[j]);
+  }
   double lg_r = gclv_lgamma(r, NULL), lg_ab = gclv_lgamma(a + b, NULL), lg_b = gclv_lgamma(b, NULL);
   double dg_r = gclv_digamma(r), dg_ab = gclv_digamma(a + b), dg_b = gclv_digamma(b);
   double ln_al = log(al);
@@ -313,7 +386,7 @@ double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double gr
   double last_tx = -1, ln_altx = 0; /* rows come sorted by (x, t_x, T): t_x repeats */
   for (size_t i = 0; i < n; i++) {
     double x = o[i].x, t_x = o[i].t_x, T = o[i].T, w = o[i].w;
-    double ln_alT = log(al + T), age = ln_alT - ln_al; /* ln((alpha + T) / alpha) */
+    double ln_alT = tab ? tab->ln_T[tab->T_at[i]] : log(al + T), age = ln_alT - ln_al; /* ln((alpha + T) / alpha) */
     if (x <= 0) {
       ll += w * (-r * age);
       if (grad) {
@@ -336,7 +409,7 @@ double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double gr
     }
     if (t_x != last_tx) {
       last_tx = t_x;
-      ln_altx = log(al + t_x);
+      ln_altx = tab ? tab->ln_tx[tab->tx_at[i]] : log(al + t_x);
     }
     double gap = ln_alT - ln_altx; /* ln((alpha + T) / (alpha + t_x)) */
     double odds = xt.ln_odds + (r + x) * gap; /* the drop-out log-odds, A4 - A3 */
@@ -437,7 +510,15 @@ double gclv_gg_ll_row(const gclv_gg *g, double x, double m) {
          - px * log1p(g->v / xm) - log(m);
 }
 
+static double gg_ll_rows(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], const double *ln_xm_of);
+
 double gclv_gg_ll(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3]) {
+  return gg_ll_rows(g, s, n, grad, NULL);
+}
+
+/* ln_xm_of: ln(x m) of every row, when the caller has them (they do not depend on the
+** parameters: a fit computes them once, not once per evaluation). */
+static double gg_ll_rows(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], const double *ln_xm_of) {
   double p = g->p, q = g->q, v = g->v;
   double lg_q = gclv_lgamma(q, NULL), dg_q = gclv_digamma(q);
   double ll = 0, gr[3] = {0, 0, 0};
@@ -455,7 +536,7 @@ double gclv_gg_ll(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3
     }
     /* l_v = ln(1 + xm/v), l_m = ln(1 + v/(xm)); px multiplies l_m, so it keeps log1p's
     ** precision when large */
-    double ln_xm = log(xm), ln_sum = log(xm + v);
+    double ln_xm = ln_xm_of ? ln_xm_of[i] : log(xm), ln_sum = log(xm + v);
     double l_v = ln_sum - ln_v, l_m = px < 64 ? ln_sum - ln_xm : log1p(v / xm);
     ll += w * (lg - q * l_v - px * l_m - (ln_xm - ln_x));
     if (grad) {
@@ -580,83 +661,84 @@ static uint64_t path_hash(double x, double T) { return ghash_mix64(double_bits(x
 ** a path that finds no room is computed for its customer alone. */
 #define PATHS_MAX_BYTES ((size_t)16 << 20)
 
-typedef struct path_cache {
-  uint32_t *slot;   /* 1 + an entry, or 0 */
-  size_t nslots, count, max;
-  double *key;      /* (x, T) of each entry */
-  double *e;        /* ne values of each entry */
-  int ne;
-} path_cache;
-
-static const char *path_cache_init(path_cache *c, size_t n, int ne) {
-  memset(c, 0, sizeof *c);
-  c->ne = ne;
-  size_t per = sizeof(double) * ((size_t)ne + 2) + 2 * sizeof(uint32_t);
-  c->max = PATHS_MAX_BYTES / per;
-  if (c->max > n) c->max = n;
-  if (c->max < 1) c->max = 1;
-  c->nslots = 16;
-  while (c->nslots < 2 * c->max) c->nslots *= 2;
-  c->slot = gmem_alloc(sizeof *c->slot * c->nslots);
-  c->key = gmem_alloc(sizeof *c->key * 2 * c->max);
-  c->e = gmem_alloc(sizeof *c->e * (size_t)(ne ? ne : 1) * c->max);
-  if (!c->slot || !c->key || !c->e) return "out of memory";
-  memset(c->slot, 0, sizeof *c->slot * c->nslots);
+const char *gclv_predictor_init(gclv_predictor *pr, const gclv_bgnbd *m, size_t n, double horizon, int months,
+                                double month_len, double discount) {
+  memset(pr, 0, sizeof *pr);
+  if (months < 0) months = 0;
+  pr->m = *m;
+  pr->horizon = horizon;
+  pr->month_len = month_len;
+  pr->months = months;
+  pr->ne = months + (horizon > 0);
+  size_t ne = pr->ne ? (size_t)pr->ne : 1;
+  pr->max = PATHS_MAX_BYTES / (sizeof(double) * (ne + 2) + 2 * sizeof(uint32_t));
+  if (pr->max > n) pr->max = n;
+  if (pr->max < 1) pr->max = 1;
+  pr->nslots = 16;
+  while (pr->nslots < 2 * pr->max) pr->nslots *= 2;
+  pr->slot = gmem_alloc(sizeof *pr->slot * pr->nslots);
+  pr->key = gmem_alloc(sizeof *pr->key * 2 * pr->max);
+  pr->e = gmem_alloc(sizeof *pr->e * ne * pr->max);
+  pr->disc = gmem_alloc(sizeof *pr->disc * ((size_t)months + 1));
+  pr->own = gmem_alloc(sizeof *pr->own * ne);
+  if (!pr->slot || !pr->key || !pr->e || !pr->disc || !pr->own) return "out of memory";
+  memset(pr->slot, 0, sizeof *pr->slot * pr->nslots);
+  discount_factors(discount, months, pr->disc);
   return NULL;
 }
 
-static void path_cache_free(path_cache *c) {
-  gmem_free(c->slot);
-  gmem_free(c->key);
-  gmem_free(c->e);
+void gclv_predictor_free(gclv_predictor *pr) {
+  gmem_free(pr->slot);
+  gmem_free(pr->key);
+  gmem_free(pr->e);
+  gmem_free(pr->disc);
+  gmem_free(pr->own);
+  memset(pr, 0, sizeof *pr);
 }
 
-/* The path of (x, T): found, or a new entry for the caller to fill (*fresh = 1), or NULL when
-** the cache is full and it is not there. */
-static double *path_find(path_cache *c, double x, double T, int *fresh) {
-  size_t at = (size_t)path_hash(x, T) & (c->nslots - 1);
-  *fresh = 0;
-  for (; c->slot[at]; at = (at + 1) & (c->nslots - 1)) {
-    size_t i = c->slot[at] - 1;
-    if (c->key[2 * i] == x && c->key[2 * i + 1] == T) return c->e + i * (size_t)c->ne;
+/* The path of (x, T), or NULL with *at the empty slot where it would go. */
+static double *path_lookup(const gclv_predictor *pr, double x, double T, size_t *at) {
+  size_t h = (size_t)path_hash(x, T) & (pr->nslots - 1);
+  for (; pr->slot[h]; h = (h + 1) & (pr->nslots - 1)) {
+    size_t i = pr->slot[h] - 1;
+    if (pr->key[2 * i] == x && pr->key[2 * i + 1] == T) return pr->e + i * (size_t)pr->ne;
   }
-  if (c->count == c->max) return NULL;
-  size_t i = c->count++;
-  c->slot[at] = (uint32_t)i + 1;
-  c->key[2 * i] = x;
-  c->key[2 * i + 1] = T;
-  *fresh = 1;
-  return c->e + i * (size_t)c->ne;
+  *at = h;
+  return NULL;
+}
+
+/* A new entry at slot at for the caller to fill, or NULL when the cache is full. */
+static double *path_insert(gclv_predictor *pr, size_t at, double x, double T) {
+  if (pr->count == pr->max) return NULL;
+  size_t i = pr->count++;
+  pr->slot[at] = (uint32_t)i + 1;
+  pr->key[2 * i] = x;
+  pr->key[2 * i + 1] = T;
+  return pr->e + i * (size_t)pr->ne;
+}
+
+const char *gclv_predictor_one(gclv_predictor *pr, double x, double t_x, double T, gcancel *cancel,
+                               gclv_prediction *out) {
+  size_t at = 0;
+  double *e = path_lookup(pr, x, T, &at);
+  if (!e) {
+    if (gcancel_work(cancel, 64 * (uint64_t)(pr->months + 2))) return gcancel_reason;
+    e = path_insert(pr, at, x, T);
+    if (!e) e = pr->own;
+    expected_path(&pr->m, x, T, pr->horizon, pr->months, pr->month_len, e);
+  }
+  *out = predict_from_path(gclv_p_alive(&pr->m, x, t_x, T), e, pr->horizon, pr->months, pr->disc);
+  return NULL;
 }
 
 const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months,
                          double month_len, double discount, gcancel *cancel, gclv_prediction *out) {
   if (n == 0) return NULL;
-  if (months < 0) months = 0;
-  int ne = months + (horizon > 0);
-  path_cache cache;
-  const char *why = n < UINT32_MAX ? path_cache_init(&cache, n, ne) : "out of memory";
-  double *disc = gmem_alloc(sizeof *disc * ((size_t)months + 1));
-  double *own = gmem_alloc(sizeof *own * (size_t)(ne ? ne : 1)); /* a path with no room in the cache */
-  if (!why && (!disc || !own)) why = "out of memory";
-  if (!why) discount_factors(discount, months, disc);
-  uint64_t units = 64 * (uint64_t)(months + 2);
-  for (size_t i = 0; !why && i < n; i++) {
-    int fresh;
-    double *e = path_find(&cache, o[i].x, o[i].T, &fresh);
-    if (!e || fresh) {
-      if (gcancel_work(cancel, units)) {
-        why = gcancel_reason;
-        break;
-      }
-      if (!e) e = own;
-      expected_path(m, o[i].x, o[i].T, horizon, months, month_len, e);
-    }
-    out[i] = predict_from_path(gclv_p_alive(m, o[i].x, o[i].t_x, o[i].T), e, horizon, months, disc);
-  }
-  if (n < UINT32_MAX) path_cache_free(&cache);
-  gmem_free(disc);
-  gmem_free(own);
+  if (n >= UINT32_MAX) return "out of memory";
+  gclv_predictor pr;
+  const char *why = gclv_predictor_init(&pr, m, n, horizon, months, month_len, discount);
+  for (size_t i = 0; !why && i < n; i++) why = gclv_predictor_one(&pr, o[i].x, o[i].t_x, o[i].T, cancel, &out[i]);
+  gclv_predictor_free(&pr);
   return why;
 }
 
@@ -888,13 +970,14 @@ typedef struct bg_ctx {
   const gclv_obs *o;  /* compressed, time scaled so the largest T is 1 */
   size_t n;
   double weight, penalizer;
+  const bg_tables *tab;
 } bg_ctx;
 
 static double bg_objective(void *vctx, const double *theta, double *grad) {
   bg_ctx *c = vctx;
   gclv_bgnbd m = {exp(theta[0]), exp(theta[1]), exp(theta[2]), exp(theta[3])};
   double params[4] = {m.r, m.alpha, m.a, m.b}, g[4];
-  double f = -gclv_bgnbd_ll(&m, c->o, c->n, g) / c->weight;
+  double f = -bgnbd_ll_rows(&m, c->o, c->n, g, c->tab) / c->weight;
   for (int j = 0; j < 4; j++) {
     f += c->penalizer * params[j] * params[j];
     grad[j] = -g[j] / c->weight + 2 * c->penalizer * params[j] * params[j];
@@ -937,6 +1020,45 @@ static const char *check_obs(const gclv_obs *o, size_t n, gclv_fit_info *info, d
   return NULL;
 }
 
+/* The distinct values of o[i].T (t_x: o[i].t_x) into values[0..*count-1], each row's place
+** among them into at[i]. slot: scratch of nslots (a power of 2 >= 2n) entries. */
+static void distinct_times(const gclv_obs *o, size_t n, int t_x, uint32_t *slot, size_t nslots, uint32_t *at,
+                           double *values, size_t *count) {
+  memset(slot, 0, sizeof *slot * nslots);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    double v = t_x ? o[i].t_x : o[i].T;
+    size_t h = (size_t)ghash_mix64(double_bits(v)) & (nslots - 1);
+    while (slot[h] && values[slot[h] - 1] != v) h = (h + 1) & (nslots - 1);
+    if (!slot[h]) {
+      values[k] = v;
+      slot[h] = (uint32_t)++k;
+    }
+    at[i] = slot[h] - 1;
+  }
+  *count = k;
+}
+
+/* The tables of n rows in one block of gmem (NULL when out of memory). */
+static bg_tables *bg_tables_new(const gclv_obs *o, size_t n) {
+  size_t nslots = 16;
+  while (nslots < 2 * n) nslots *= 2;
+  bg_tables *tab = gmem_alloc(sizeof *tab + (sizeof(uint32_t) * 2 + sizeof(double) * 4) * n);
+  uint32_t *slot = gmem_alloc(sizeof *slot * nslots);
+  if (!tab || !slot || n >= UINT32_MAX) {
+    gmem_free(tab);
+    gmem_free(slot);
+    return NULL;
+  }
+  double *T = (double *)(tab + 1), *tx = T + n, *ln_T = tx + n, *ln_tx = ln_T + n;
+  uint32_t *T_at = (uint32_t *)(ln_tx + n), *tx_at = T_at + n;
+  distinct_times(o, n, 0, slot, nslots, T_at, T, &tab->nT);
+  distinct_times(o, n, 1, slot, nslots, tx_at, tx, &tab->ntx);
+  gmem_free(slot);
+  *tab = (bg_tables){T_at, tx_at, T, tx, tab->nT, tab->ntx, ln_T, ln_tx};
+  return tab;
+}
+
 const char *gclv_bgnbd_fit(const gclv_obs *o, size_t n, const gclv_fit_opts *opts, gclv_bgnbd *out,
                            gclv_fit_info *info) {
   static const char *const names[4] = {"r", "alpha", "a", "b"};
@@ -959,7 +1081,9 @@ const char *gclv_bgnbd_fit(const gclv_obs *o, size_t n, const gclv_fit_opts *opt
   double weight = 0;
   for (size_t i = 0; i < distinct; i++) weight += rows[i].w;
   info->customers = weight;
-  bg_ctx ctx = {rows, distinct, weight, opts->penalizer};
+  /* without the tables (out of memory) the same values, computed per row */
+  bg_tables *tab = bg_tables_new(rows, distinct);
+  bg_ctx ctx = {rows, distinct, weight, opts->penalizer, tab};
   fit_problem pb = {4, "BG/NBD", names, bg_objective, &ctx, (double)distinct, {0, 0, 0, 0},
                     {1, max_T, 1, 1}};
   double theta[4] = {0.1, 0.1, 0.1, 0.1}; /* lifetimes' start */
@@ -975,6 +1099,7 @@ const char *gclv_bgnbd_fit(const gclv_obs *o, size_t n, const gclv_fit_opts *opt
     for (size_t i = 0; i < distinct; i++) repeats += rows[i].w * rows[i].x;
     info->ll = gclv_bgnbd_ll(&scaled, rows, distinct, NULL) - repeats * log(max_T);
   }
+  gmem_free(tab);
   gmem_free(rows);
   return why;
 }
@@ -985,13 +1110,14 @@ typedef struct gg_ctx {
   const gclv_spend *s;
   size_t n;
   double weight, penalizer;
+  const double *ln_xm;  /* per row, or NULL */
 } gg_ctx;
 
 static double gg_objective(void *vctx, const double *theta, double *grad) {
   gg_ctx *c = vctx;
   gclv_gg g = {exp(theta[0]), exp(theta[1]), exp(theta[2])};
   double params[3] = {g.p, g.q, g.v}, gr[3];
-  double f = -gclv_gg_ll(&g, c->s, c->n, gr) / c->weight;
+  double f = -gg_ll_rows(&g, c->s, c->n, gr, c->ln_xm) / c->weight;
   for (int j = 0; j < 3; j++) {
     f += c->penalizer * params[j] * params[j];
     grad[j] = -gr[j] / c->weight + 2 * c->penalizer * params[j] * params[j];
@@ -1029,7 +1155,11 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
     spend += rows[i].w * rows[i].m;
   }
   info->customers = weight;
-  gg_ctx ctx = {rows, distinct, weight, opts->penalizer};
+  /* without them (out of memory) the same values, computed per row */
+  double *ln_xm = gmem_alloc(sizeof *ln_xm * distinct);
+  if (ln_xm)
+    for (size_t i = 0; i < distinct; i++) ln_xm[i] = log(rows[i].x * rows[i].m);
+  gg_ctx ctx = {rows, distinct, weight, opts->penalizer, ln_xm};
   /* v carries the unit of money: start it (and measure runaway) from the mean spend, so the
   ** iterates are the same in cents as in yuan (lifetimes starts every log-parameter at 0.1) */
   double ln_money = log(spend / weight);
@@ -1042,6 +1172,7 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
     *out = (gclv_gg){exp(theta[0]), exp(theta[1]), exp(theta[2])};
     info->ll = gclv_gg_ll(out, rows, distinct, NULL); /* over the sorted rows: any input order */
   }
+  gmem_free(ln_xm);
   gmem_free(rows);
   return why;
 }

@@ -25,6 +25,7 @@
 #define GROWTH_CLV_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cancel.h"
 
@@ -98,11 +99,35 @@ typedef struct gclv_prediction {
   double discounted;    /* gclv_clv with spend 1: CLV = spend * discounted */
 } gclv_prediction;
 
-/* Predictions for n customers (o[i].x, t_x, T; weights unused) into out[i]. Customers with the
-** same (x, t_x, T) (whole days make many: everyone without a repeat who started the same day)
-** are computed once. Returns NULL, "out of memory" or gcancel_reason. */
+/* Predictions for n customers (o[i].x, t_x, T; weights unused) into out[i]. The E[Y] path over
+** the horizons depends on (x, T) alone, and whole days make few distinct (x, T): each is
+** computed once. Returns NULL, "out of memory" or gcancel_reason. */
 const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months,
                          double month_len, double discount, gcancel *cancel, gclv_prediction *out);
+
+/* The same one customer at a time (for callers that keep their customers in their own rows):
+**   gclv_predictor pr;
+**   why = gclv_predictor_init(&pr, m, n, horizon, months, month_len, discount);
+**   per customer: why = gclv_predictor_one(&pr, x, t_x, T, cancel, &out);
+**   gclv_predictor_free(&pr);      (also after a failed init)
+** n: about how many customers (it sizes the cache of paths). */
+typedef struct gclv_predictor {
+  gclv_bgnbd m;
+  double horizon, month_len;
+  int months, ne;            /* ne: horizons per path, months + (horizon > 0) */
+  double *disc;              /* (1 + discount)^-k, k = 0..months */
+  double *own;               /* a path that finds no room in the cache */
+  uint32_t *slot;            /* the cache of paths: 1 + an entry, or 0 */
+  size_t nslots, count, max;
+  double *key;               /* (x, T) of each entry */
+  double *e;                 /* the ne values of each entry */
+} gclv_predictor;
+
+const char *gclv_predictor_init(gclv_predictor *pr, const gclv_bgnbd *m, size_t n, double horizon, int months,
+                                double month_len, double discount);
+const char *gclv_predictor_one(gclv_predictor *pr, double x, double t_x, double T, gcancel *cancel,
+                               gclv_prediction *out);
+void gclv_predictor_free(gclv_predictor *pr);
 
 /* ---- fitting ---- */
 typedef struct gclv_fit_opts {
