@@ -273,18 +273,36 @@ static int radix_order(const void *rows, size_t n, size_t stride, const size_t *
   return 0;
 }
 
-/* Sorts rows[n] of `stride` bytes by the fields (radix_order), else with qsort and cmp. */
+/* Puts rows[j] = the old rows[order[j]] for every j, in place (one cycle of the permutation at
+** a time; order is consumed). tmp: one row. */
+static void permute_rows(unsigned char *rows, size_t n, size_t stride, uint32_t *order, unsigned char *tmp) {
+  for (size_t i = 0; i < n; i++) {
+    if (order[i] == UINT32_MAX || order[i] == i) continue;
+    memcpy(tmp, rows + i * stride, stride);
+    size_t j = i;
+    for (;;) {
+      size_t k = order[j];
+      order[j] = UINT32_MAX;
+      if (k == i) {
+        memcpy(rows + j * stride, tmp, stride);
+        break;
+      }
+      memcpy(rows + j * stride, rows + k * stride, stride);
+      j = k;
+    }
+  }
+}
+
+/* Sorts rows[n] of `stride` bytes (at most 32) by the fields (radix_order), else with qsort and
+** cmp. */
 static void sort_rows(void *rows, size_t n, size_t stride, const size_t *off, int k,
                       int (*cmp)(const void *, const void *)) {
   uint32_t *order = gmem_alloc(sizeof *order * (n ? n : 1));
-  unsigned char *copy = order ? gmem_alloc(stride * (n ? n : 1)) : NULL;
-  if (copy && radix_order(rows, n, stride, off, k, order) == 0) {
-    memcpy(copy, rows, stride * n);
-    for (size_t j = 0; j < n; j++) memcpy((unsigned char *)rows + j * stride, copy + order[j] * stride, stride);
-  } else {
+  unsigned char tmp[32];
+  if (order && stride <= sizeof tmp && radix_order(rows, n, stride, off, k, order) == 0)
+    permute_rows(rows, n, stride, order, tmp);
+  else
     qsort(rows, n, stride, cmp);
-  }
-  gmem_free(copy);
   gmem_free(order);
 }
 
@@ -677,8 +695,9 @@ const char *gclv_predictor_init(gclv_predictor *pr, const gclv_bgnbd *m, size_t 
   pr->nslots = 16;
   while (pr->nslots < 2 * pr->max) pr->nslots *= 2;
   pr->slot = gmem_alloc(sizeof *pr->slot * pr->nslots);
-  pr->key = gmem_alloc(sizeof *pr->key * 2 * pr->max);
-  pr->e = gmem_alloc(sizeof *pr->e * ne * pr->max);
+  pr->cap = pr->max < 1024 ? pr->max : 1024; /* the entries grow as paths come */
+  pr->key = gmem_alloc(sizeof *pr->key * 2 * pr->cap);
+  pr->e = gmem_alloc(sizeof *pr->e * ne * pr->cap);
   pr->disc = gmem_alloc(sizeof *pr->disc * ((size_t)months + 1));
   pr->own = gmem_alloc(sizeof *pr->own * ne);
   if (!pr->slot || !pr->key || !pr->e || !pr->disc || !pr->own) return "out of memory";
@@ -707,9 +726,20 @@ static double *path_lookup(const gclv_predictor *pr, double x, double T, size_t 
   return NULL;
 }
 
-/* A new entry at slot at for the caller to fill, or NULL when the cache is full. */
+/* A new entry at slot at for the caller to fill, or NULL when the cache is full (or cannot
+** grow: the caller then computes the path for its customer alone, the same values). */
 static double *path_insert(gclv_predictor *pr, size_t at, double x, double T) {
   if (pr->count == pr->max) return NULL;
+  if (pr->count == pr->cap) {
+    size_t cap = pr->cap * 2 < pr->max ? pr->cap * 2 : pr->max, ne = pr->ne ? (size_t)pr->ne : 1;
+    double *key = gmem_realloc(pr->key, sizeof *key * 2 * cap);
+    if (!key) return NULL;
+    pr->key = key;
+    double *e = gmem_realloc(pr->e, sizeof *e * ne * cap);
+    if (!e) return NULL;
+    pr->e = e;
+    pr->cap = cap;
+  }
   size_t i = pr->count++;
   pr->slot[at] = (uint32_t)i + 1;
   pr->key[2 * i] = x;

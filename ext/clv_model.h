@@ -118,7 +118,7 @@ typedef struct gclv_predictor {
   double *disc;              /* (1 + discount)^-k, k = 0..months */
   double *own;               /* a path that finds no room in the cache */
   uint32_t *slot;            /* the cache of paths: 1 + an entry, or 0 */
-  size_t nslots, count, max;
+  size_t nslots, count, cap, max; /* entries used, allocated, at most */
   double *key;               /* (x, T) of each entry */
   double *e;                 /* the ne values of each entry */
 } gclv_predictor;
