@@ -200,18 +200,18 @@ typedef struct clv_scan {
   uint64_t amounts, null_amounts;
   /* the running summaries (one pass) */
   int64_t offset_us;
-  gclv_running **chunk;      /* by customer id: id / CUST_CHUNK, id % CUST_CHUNK */
+  gclv_running **chunk; /* by customer id: id / CUST_CHUNK, id % CUST_CHUNK */
   size_t nchunks;
   uint32_t ncust;
-  uint64_t kept;             /* rows summarised */
-  int64_t latest_us;         /* the latest of them */
-  uint64_t magnitude;        /* the sum of |amount| (minor units): at most INT64_MAX, no customer's sums overflow */
+  uint64_t kept;      /* rows summarised */
+  int64_t latest_us;  /* the latest of them */
+  uint64_t magnitude; /* the sum of |amount| (minor units): at most INT64_MAX, no customer's sums overflow */
   /* rows waiting to be added (see flush_running) */
-  size_t nbatch, nresolved;  /* rows waiting; the first nresolved have their customer ids */
-  int64_t *bkey;             /* BATCH_ROWS each: the INTEGER customer of a row not resolved yet, */
-  int64_t *bcents;           /* the amount, */
-  int32_t *bday;             /* the local day */
-  uint32_t *bid;             /* and the customer id */
+  size_t nbatch, nresolved; /* rows waiting; the first nresolved have their customer ids */
+  int64_t *bkey;            /* BATCH_ROWS each: the INTEGER customer of a row not resolved yet, */
+  int64_t *bcents;          /* the amount, */
+  int32_t *bday;            /* the local day */
+  uint32_t *bid;            /* and the customer id */
 } clv_scan;
 
 /* The amount of a row in minor units: 0 when there is none. */
@@ -378,9 +378,9 @@ static int running_row(void *ctx, sqlite3_value **cols, char **pzErr) {
 ** where they are needed (row_recency, row_T, row_monetary: always the same expressions). */
 typedef struct clv_customer {
   uint32_t actor;
-  int32_t frequency;          /* repeat purchase days */
+  int32_t frequency;           /* repeat purchase days */
   int32_t first_day, last_day; /* local day numbers of the first and last purchase days */
-  int64_t repeat_cents;       /* net amount of the repeat purchase days, minor units */
+  int64_t repeat_cents;        /* net amount of the repeat purchase days, minor units */
 } clv_customer;
 
 typedef struct clv_result {
@@ -390,7 +390,7 @@ typedef struct clv_result {
   gkeys actors;             /* the customer keys */
   int has_amount;
   double unit_days, money_unit, margin;
-  int64_t last_day;         /* the last observed day */
+  int64_t last_day; /* the last observed day */
   /* clv_fit */
   gclv_bgnbd bg;
   gclv_gg gg;
@@ -431,10 +431,10 @@ static int scan_finish(clv_scan *s, uint64_t kept, int64_t latest_us, char **pzE
   const char *fn = s->g.fn;
   int rc = ggather_finish_rows(&s->g, kept, latest_us, pzErr);
   if (rc == SQLITE_OK && s->amounts > 0 && s->null_amounts > 0) {
-    *pzErr = sqlite3_mprintf("%s: amount (source column 3) is NULL in %llu row%s and given in %llu: give every "
-                             "row an amount, or none (then only BG/NBD runs)", fn,
-                             (unsigned long long)s->null_amounts, s->null_amounts == 1 ? "" : "s",
-                             (unsigned long long)s->amounts);
+    *pzErr = sqlite3_mprintf(
+      "%s: amount (source column 3) is NULL in %llu row%s and given in %llu: give every "
+      "row an amount, or none (then only BG/NBD runs)",
+      fn, (unsigned long long)s->null_amounts, s->null_amounts == 1 ? "" : "s", (unsigned long long)s->amounts);
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && kept == 0)
@@ -452,8 +452,7 @@ static const char *history_of(const history_source *hs, uint32_t a, gclv_history
   if (hs->running) return gclv_running_finish(cust_of(hs->s, a), h);
   const gevents *ev = &hs->s->g.ev;
   uint32_t at = ev->start[a], len = ev->start[a + 1] - at;
-  return gclv_history_of(ev->ts + at, hs->s->amounts > 0 ? ev->value + at : NULL, len,
-                         hs->s->cfg->format.offset_s, h);
+  return gclv_history_of(ev->ts + at, hs->s->amounts > 0 ? ev->value + at : NULL, len, hs->s->cfg->format.offset_s, h);
 }
 
 static int make_rows(const char *fn, const history_source *hs, uint32_t ncust, clv_result *res, char **pzErr) {
@@ -719,16 +718,17 @@ static int sort_customers(clv_result *res, gcancel *cancel) {
 static int score_customers(const char *fn, const clv_config *cfg, gcancel *cancel, clv_result *res, char **pzErr) {
   size_t n = res->n;
   if (res->has_amount && !isfinite(gclv_gg_expected_spend(&res->gg, 0, 0))) {
-    *pzErr = sqlite3_mprintf("%s: the Gamma-Gamma parameters have q = %g <= 1: the spend model then has no finite "
-                             "mean, so there is no expected spend; give p, q, v, or fit with a smaller penalizer",
-                             fn, res->gg.q);
+    *pzErr = sqlite3_mprintf(
+      "%s: the Gamma-Gamma parameters have q = %g <= 1: the spend model then has no finite "
+      "mean, so there is no expected spend; give p, q, v, or fit with a smaller penalizer",
+      fn, res->gg.q);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (!(res->pred = gmem_alloc(sizeof *res->pred * (n ? n : 1)))) return SQLITE_NOMEM;
   gclv_predictor pr;
-  const char *why = n < UINT32_MAX ? gclv_predictor_init(&pr, &res->bg, n, cfg->horizon, cfg->months, cfg->month_len,
-                                                         cfg->discount)
-                                   : "out of memory";
+  const char *why = n < UINT32_MAX
+                    ? gclv_predictor_init(&pr, &res->bg, n, cfg->horizon, cfg->months, cfg->month_len, cfg->discount)
+                    : "out of memory";
   for (size_t i = 0; !why && i < n; i++) {
     gclv_obs o = row_obs(res, &res->rows[i]);
     why = gclv_predictor_one(&pr, o.x, o.t_x, o.T, cancel, &res->pred[i]);
@@ -781,7 +781,9 @@ static void clv_column(void *result, int64_t row, int col, sqlite3_context *ctx)
     case CLV_COLUMN_FREQUENCY: sqlite3_result_int64(ctx, c->frequency); break;
     case CLV_COLUMN_RECENCY: sqlite3_result_double(ctx, row_recency(res, c)); break;
     case CLV_COLUMN_T: sqlite3_result_double(ctx, row_T(res, c)); break;
-    case CLV_COLUMN_MONETARY: if (res->has_amount) sqlite3_result_double(ctx, row_monetary(res, c)); break;
+    case CLV_COLUMN_MONETARY:
+      if (res->has_amount) sqlite3_result_double(ctx, row_monetary(res, c));
+      break;
     case CLV_COLUMN_P_ALIVE: sqlite3_result_double(ctx, pred->p_alive); break;
     case CLV_COLUMN_EXPECTED_PURCHASES: sqlite3_result_double(ctx, pred->expected); break;
     case CLV_COLUMN_EXPECTED_MONETARY:

@@ -301,8 +301,7 @@ static void sort_rows(void *rows, size_t n, size_t stride, const size_t *off, in
   unsigned char tmp[32];
   if (order && stride <= sizeof tmp && radix_order(rows, n, stride, off, k, order) == 0)
     permute_rows(rows, n, stride, order, tmp);
-  else
-    qsort(rows, n, stride, cmp);
+  else qsort(rows, n, stride, cmp);
   gmem_free(order);
 }
 
@@ -375,10 +374,10 @@ typedef struct bg_xterms {
 ** (365 among 109k rows), so the row loop takes two logarithms from the tables instead of
 ** computing them. The same expressions on the same values: the same bits. */
 typedef struct bg_tables {
-  const uint32_t *T_at, *tx_at;  /* per row */
-  const double *T, *tx;          /* the distinct values */
+  const uint32_t *T_at, *tx_at; /* per row */
+  const double *T, *tx;         /* the distinct values */
   size_t nT, ntx;
-  double *ln_T, *ln_tx;          /* scratch: filled per evaluation */
+  double *ln_T, *ln_tx; /* scratch: filled per evaluation */
 } bg_tables;
 
 static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab);
@@ -761,8 +760,8 @@ const char *gclv_predictor_one(gclv_predictor *pr, double x, double t_x, double 
   return NULL;
 }
 
-const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months,
-                         double month_len, double discount, gcancel *cancel, gclv_prediction *out) {
+const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double horizon, int months, double month_len,
+                         double discount, gcancel *cancel, gclv_prediction *out) {
   if (n == 0) return NULL;
   if (n >= UINT32_MAX) return "out of memory";
   gclv_predictor pr;
@@ -1140,7 +1139,7 @@ typedef struct gg_ctx {
   const gclv_spend *s;
   size_t n;
   double weight, penalizer;
-  const double *ln_xm;  /* per row, or NULL */
+  const double *ln_xm; /* per row, or NULL */
 } gg_ctx;
 
 static double gg_objective(void *vctx, const double *theta, double *grad) {

@@ -114,13 +114,13 @@ const char *gclv_predict(const gclv_bgnbd *m, const gclv_obs *o, size_t n, doubl
 typedef struct gclv_predictor {
   gclv_bgnbd m;
   double horizon, month_len;
-  int months, ne;            /* ne: horizons per path, months + (horizon > 0) */
-  double *disc;              /* (1 + discount)^-k, k = 0..months */
-  double *own;               /* a path that finds no room in the cache */
-  uint32_t *slot;            /* the cache of paths: 1 + an entry, or 0 */
+  int months, ne;                 /* ne: horizons per path, months + (horizon > 0) */
+  double *disc;                   /* (1 + discount)^-k, k = 0..months */
+  double *own;                    /* a path that finds no room in the cache */
+  uint32_t *slot;                 /* the cache of paths: 1 + an entry, or 0 */
   size_t nslots, count, cap, max; /* entries used, allocated, at most */
-  double *key;               /* (x, T) of each entry */
-  double *e;                 /* the ne values of each entry */
+  double *key;                    /* (x, T) of each entry */
+  double *e;                      /* the ne values of each entry */
 } gclv_predictor;
 
 const char *gclv_predictor_init(gclv_predictor *pr, const gclv_bgnbd *m, size_t n, double horizon, int months,

@@ -38,7 +38,9 @@ const char *gclv_history_of(const int64_t *ts_us, const int64_t *cents, size_t n
   return NULL;
 }
 
-int64_t gclv_local_day(int64_t ts_us, int64_t offset_us) { return gtime_floor_div(ts_us + offset_us, GTIME_US_PER_DAY); }
+int64_t gclv_local_day(int64_t ts_us, int64_t offset_us) {
+  return gtime_floor_div(ts_us + offset_us, GTIME_US_PER_DAY);
+}
 
 void gclv_running_init(gclv_running *r) {
   r->day_total = r->repeat_cents = 0;

@@ -44,16 +44,16 @@ int64_t gclv_local_day(int64_t ts_us, int64_t offset_us);
 ** Within a day the order does not matter (a day's total is a sum, and it is a purchase day
 ** when any row is a purchase). 32 bytes per customer. */
 typedef struct gclv_running {
-  int64_t day_total;     /* net amount of the latest day so far */
-  int64_t repeat_cents;  /* gclv_history.repeat_cents of the days before the latest */
-  int32_t day;           /* the latest day seen (INT32_MIN: none) */
+  int64_t day_total;           /* net amount of the latest day so far */
+  int64_t repeat_cents;        /* gclv_history.repeat_cents of the days before the latest */
+  int32_t day;                 /* the latest day seen (INT32_MIN: none) */
   int32_t first_day, last_day; /* the first and last purchase days */
-  int32_t frequency;     /* purchase days - 1; -1: no purchase yet */
+  int32_t frequency;           /* purchase days - 1; -1: no purchase yet */
 } gclv_running;
 
 #define GCLV_RUNNING_OK 0
-#define GCLV_RUNNING_UNORDERED 1  /* the row's day is before the customer's latest day */
-#define GCLV_RUNNING_OVERFLOW 2   /* a sum overflows 64 bits, or a day 32 */
+#define GCLV_RUNNING_UNORDERED 1 /* the row's day is before the customer's latest day */
+#define GCLV_RUNNING_OVERFLOW 2  /* a sum overflows 64 bits, or a day 32 */
 
 void gclv_running_init(gclv_running *r);
 /* Adds one row of local day `day` and amount `cents` (0 without amounts). On anything but
