@@ -33,6 +33,7 @@ void gkeys_free(gkeys *k) {
   uint64_t seed = k->seed;
   gmem_free(k->direct);
   gmem_free(k->slot);
+  gmem_free(k->bslot);
   gmem_free(k->item);
   gmem_free(k->scope);
   for (gkeys_chunk *c = k->arena, *next; c; c = next) {
@@ -53,9 +54,11 @@ void gkeys_empty_keep_bytes(gkeys *k) {
 void gkeys_drop_lookup(gkeys *k) {
   gmem_free(k->direct);
   gmem_free(k->slot);
+  gmem_free(k->bslot);
   k->direct = NULL;
   k->slot = NULL;
-  k->ndirect = k->nslot = 0;
+  k->bslot = NULL;
+  k->ndirect = k->nslot = k->nbslot = 0;
 }
 
 void gkey_fold_whole_real(gkey *key) {
@@ -85,14 +88,97 @@ static uint64_t key_hash(uint64_t seed, uint64_t scope, const gkey *key) {
   return scope ? ghash_mix64(h ^ scope * UINT64_C(0x9e3779b97f4a7c15)) : h;
 }
 
+/* ------------------------------------------------------------------ TEXT and BLOB slots */
+
+/* A bslot's form: the key's type (bits 0-2), SCOPED_FORM, the shape, an inline key's length
+** (bits 8-12), PENDING_SLOT while the table grows. */
+#define SCOPED_FORM 0x8u
+#define INLINE_FORM 0x00u /* up to 16 bytes, zero-padded: the length tells "a" from "a\0" */
+#define UUID_FORM 0x10u   /* a canonical lowercase UUID, packed */
+#define REF_FORM 0x20u    /* anything longer: the item's copy of the bytes */
+#define SHAPE_MASK 0x30u
+#define INLINE_MAX 16
+
+/* 1 when all eight bytes of w (read in the machine's order, ASCII) are 0-9 or a-f, with their
+** values in *nibbles, one a byte. Bytes below 0x80 add without carrying into the next. */
+static int hex8(uint64_t w, uint64_t *nibbles) {
+  const uint64_t ones = UINT64_C(0x0101010101010101), high = ones * 0x80;
+  if (w & high) return 0;
+  uint64_t digit = (w + ones * (0x80 - '0')) & ~(w + ones * (0x80 - '9' - 1));
+  uint64_t letter = (w + ones * (0x80 - 'a')) & ~(w + ones * (0x80 - 'f' - 1));
+  if (((digit | letter) & high) != high) return 0;
+  /* '0'..'9' are 0x30..0x39, 'a'..'f' 0x61..0x66: the low nibble, plus 9 for a letter */
+  *nibbles = (w & ones * 0x0f) + ((w >> 6) & ones) * 9;
+  return 1;
+}
+
+/* The eight nibbles of hex8 (one a byte) as 32 bits, two a byte: a fixed permutation, so
+** distinct digits give distinct words. */
+static uint32_t pack8(uint64_t n) {
+  uint64_t t = (n | n >> 4) & UINT64_C(0x00ff00ff00ff00ff);
+  t = (t | t >> 8) & UINT64_C(0x0000ffff0000ffff);
+  return (uint32_t)(t | t >> 16);
+}
+
+static uint64_t load8(const char *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+/* Two groups of four characters, at p and q, as one word. */
+static uint64_t load4_4(const char *p, const char *q) {
+  uint32_t x, y;
+  memcpy(&x, p, 4);
+  memcpy(&y, q, 4);
+  return (uint64_t)x | (uint64_t)y << 32;
+}
+
+/* A canonical lowercase UUID's 128 bits into w: 1, else 0 (an uppercase or malformed one keeps
+** its bytes). Only these 36-character strings are packed, so packing is a bijection. */
+static int pack_uuid(const char *p, uint64_t w[2]) {
+  if (p[8] != '-' || p[13] != '-' || p[18] != '-' || p[23] != '-') return 0;
+  /* 8-4-4-4-12 hex digits as four words of eight */
+  uint64_t n0, n1, n2, n3;
+  if (!hex8(load8(p), &n0) || !hex8(load4_4(p + 9, p + 14), &n1) || !hex8(load4_4(p + 19, p + 24), &n2) ||
+      !hex8(load8(p + 28), &n3))
+    return 0;
+  w[0] = (uint64_t)pack8(n0) << 32 | pack8(n1);
+  w[1] = (uint64_t)pack8(n2) << 32 | pack8(n3);
+  return 1;
+}
+
+/* A TEXT or BLOB key's form, and its inline or packed bytes in w (zero otherwise). */
+static uint32_t bytes_form(uint64_t scope, const gkey *key, uint64_t w[2]) {
+  uint32_t form = (uint32_t)key->type | (scope ? SCOPED_FORM : 0);
+  w[0] = w[1] = 0;
+  if (key->len <= INLINE_MAX) {
+    if (key->len) memcpy(w, key->bytes, key->len);
+    return form | INLINE_FORM | (uint32_t)key->len << 8;
+  }
+  if (key->type == GKEY_TEXT && key->len == 36 && pack_uuid(key->bytes, w)) return form | UUID_FORM;
+  return form | REF_FORM;
+}
+
+/* A TEXT or BLOB key's hash: of its 16 bytes when the slot holds them (two multiplies, not
+** five for a UUID's text), else of all its bytes. */
+static uint64_t bytes_hash(uint64_t seed, uint64_t scope, uint32_t form, const uint64_t w[2], const gkey *key) {
+  uint64_t h;
+  if ((form & SHAPE_MASK) == REF_FORM) {
+    h = ghash_bytes((uint64_t)key->type ^ seed, key->bytes, key->len);
+  } else {
+    h = (seed ^ (uint64_t)(form & ~SCOPED_FORM) * UINT64_C(0x9e3779b97f4a7c15) ^ w[0]) * UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 29;
+    h = ghash_mix64(h ^ w[1]);
+  }
+  return scope ? ghash_mix64(h ^ scope * UINT64_C(0x9e3779b97f4a7c15)) : h;
+}
+
+/* A scoped number's item is the key (TEXT and BLOB keys are found in bslot). */
 static int item_equal(const gkeys *k, uint32_t id, uint64_t scope, const gkey *key) {
   const gkeys_item *it = &k->item[id];
   if ((k->scope ? k->scope[id] : 0) != scope) return 0;
-  switch (key->type) {
-    case GKEY_INT: return it->v.i == key->i;
-    case GKEY_REAL: return it->v.bits == real_bits(key->r);
-    default: return it->len == key->len && (key->len == 0 || memcmp(it->v.bytes, key->bytes, key->len) == 0);
-  }
+  return key->type == GKEY_INT ? it->v.i == key->i : it->v.bits == real_bits(key->r);
 }
 
 /* Marks a slot whose entry still has to move while the table grows (never set otherwise). */
@@ -123,6 +209,31 @@ static int grow_slots(gkeys *k) {
       s[at] = v;
       if (at == i) break;
       s[i] = other; /* empty, or pending: placed by the next round */
+    }
+  }
+  return GKEYS_FOUND;
+}
+
+/* grow_slots for the TEXT and BLOB slots. */
+static int grow_bslots(gkeys *k) {
+  size_t old = k->nbslot, ns = old ? old * 2 : 1024, mask = ns - 1;
+  gkeys_bslot *s = gmem_realloc(k->bslot, ns * sizeof *s);
+  if (!s) return GKEYS_NOMEM;
+  memset(s + old, 0, (ns - old) * sizeof *s);
+  k->bslot = s;
+  k->nbslot = ns;
+  for (size_t i = 0; i < old; i++)
+    if (s[i].id1) s[i].form |= PENDING_SLOT;
+  for (size_t i = 0; i < old; i++) {
+    while (s[i].id1 && (s[i].form & PENDING_SLOT)) {
+      gkeys_bslot v = s[i];
+      v.form &= ~PENDING_SLOT;
+      size_t at = (size_t)v.hash & mask;
+      while (s[at].id1 && !(s[at].form & PENDING_SLOT)) at = (at + 1) & mask;
+      gkeys_bslot other = s[at];
+      s[at] = v;
+      if (at == i) break;
+      s[i] = other;
     }
   }
   return GKEYS_FOUND;
@@ -236,9 +347,70 @@ __attribute__((noinline)) static int add_hashed(gkeys *k, uint64_t h, uint64_t s
   return GKEYS_ADDED;
 }
 
-/* The hashed part, hash h: finds the key, or adds it when add is set (else returns 1 when absent). */
+/* The bslot holding the TEXT or BLOB key of form and packed bytes w, or the empty one where it
+** would go (nbslot > 0). An inline or packed key is compared in its slot: no other memory. */
+static size_t find_bslot(gkeys *k, uint64_t h, uint64_t scope, uint32_t form, const uint64_t w[2], const gkey *key) {
+  size_t mask = k->nbslot - 1, at = (size_t)h & mask;
+  for (; k->bslot[at].id1; at = (at + 1) & mask, k->probes++) {
+    const gkeys_bslot *s = &k->bslot[at];
+    if (s->hash != h || s->form != form) continue;
+    if ((form & SHAPE_MASK) == REF_FORM) {
+      if (s->key.ref.len != key->len || memcmp(s->key.ref.bytes, key->bytes, key->len) != 0) continue;
+    } else if (s->key.w[0] != w[0] || s->key.w[1] != w[1]) {
+      continue;
+    }
+    if (!scope || k->scope[s->id1 - 1] == scope) break; /* a scoped form: the table has scopes */
+  }
+  return at;
+}
+
+/* Adds a TEXT or BLOB key known to be absent (out of line, as add_hashed). These slots are
+** twice the size of the numbers' and fill to three quarters, not half: what decides a lookup's
+** cost is whether the table stays in cache (actor_status over 70k UUIDs: 4 MB at most three
+** quarters full took 0.36 s, 8 MB at most half full 0.43 s). Two slots share a cache line, so
+** the longer probe sequences mostly stay in it. */
+__attribute__((noinline)) static int add_bhashed(gkeys *k, uint64_t h, uint64_t scope, uint32_t form,
+                                                 const uint64_t w[2], const gkey *key, uint32_t *id) {
+  if (k->nbhashed * 4 >= k->nbslot * 3 || !k->nbslot) {
+    int rc = grow_bslots(k);
+    if (rc != GKEYS_FOUND) return rc;
+  }
+  size_t mask = k->nbslot - 1, at = (size_t)h & mask;
+  while (k->bslot[at].id1) at = (at + 1) & mask, k->probes++;
+  int rc = add_key(k, scope, key, id); /* TEXT and BLOB keys always have an item */
+  if (rc != GKEYS_ADDED) return rc;
+  gkeys_bslot *s = &k->bslot[at];
+  s->hash = h;
+  s->form = form;
+  if ((form & SHAPE_MASK) == REF_FORM) {
+    s->key.ref.bytes = k->item[*id].v.bytes;
+    s->key.ref.len = key->len;
+  } else {
+    s->key.w[0] = w[0];
+    s->key.w[1] = w[1];
+  }
+  s->id1 = *id + 1;
+  k->nbhashed++;
+  return GKEYS_ADDED;
+}
+
+/* A TEXT or BLOB key of hash h and form (bytes_form's w): found, or added when add is set (else
+** 1 when absent). */
+static int bhashed(gkeys *k, uint64_t h, uint64_t scope, uint32_t form, const uint64_t w[2], const gkey *key,
+                   uint32_t *id, int add) {
+  if (k->nbslot) {
+    size_t at = find_bslot(k, h, scope, form, w, key);
+    if (k->bslot[at].id1) {
+      *id = k->bslot[at].id1 - 1;
+      return GKEYS_FOUND;
+    }
+  }
+  return add ? add_bhashed(k, h, scope, form, w, key, id) : 1;
+}
+
+/* The hashed part for numbers, hash h: finds the key, or adds it when add is set (else returns 1
+** when absent). */
 static int hashed_h(gkeys *k, uint64_t h, uint64_t scope, const gkey *key, uint32_t *id, int add) {
-  if (key->type >= GKEY_TEXT && key->len >= UINT32_MAX) return GKEYS_FULL;  /* never stored */
   if (k->nslot) {
     size_t at = find_slot(k, h, scope, key);
     if (k->slot[at].id1) {
@@ -254,12 +426,37 @@ static int too_long(const gkey *key) { return key->type >= GKEY_TEXT && key->len
 
 static int hashed(gkeys *k, uint64_t scope, const gkey *key, uint32_t *id, int add) {
   if (too_long(key)) return GKEYS_FULL;
+  if (key->type >= GKEY_TEXT) {
+    uint64_t w[2];
+    uint32_t form = bytes_form(scope, key, w);
+    return bhashed(k, bytes_hash(k->seed, scope, form, w, key), scope, form, w, key, id, add);
+  }
   return hashed_h(k, key_hash(k->seed, scope, key), scope, key, id, add);
 }
 
-uint64_t gkeys_hash(const gkeys *k, const gkey *key) { return too_long(key) ? 0 : key_hash(k->seed, 0, key); }
+uint64_t gkeys_hash(const gkeys *k, const gkey *key) {
+  if (too_long(key)) return 0;
+  if (key->type >= GKEY_TEXT) {
+    uint64_t w[2];
+    uint32_t form = bytes_form(0, key, w);
+    return bytes_hash(k->seed, 0, form, w, key);
+  }
+  return key_hash(k->seed, 0, key);
+}
 
+/* The hash alone does not say which table holds the key: both are prefetched (a table that
+** holds no key is skipped). A TEXT or BLOB slot is read only at stage 2, when its prefetch has
+** had time to arrive: reading it at stage 1 waited for memory, and most keys (UUIDs, short
+** ones) need nothing more. */
 void gkeys_prefetch(const gkeys *k, uint64_t h, int stage) {
+  if (k->nbslot) {
+    const gkeys_bslot *b = &k->bslot[(size_t)h & (k->nbslot - 1)];
+    if (stage == 0) __builtin_prefetch(b);
+    else if (stage == 2 && b->id1 && b->hash == h && (b->form & SHAPE_MASK) == REF_FORM) {
+      __builtin_prefetch(b->key.ref.bytes);
+      __builtin_prefetch(b->key.ref.bytes + b->key.ref.len - 1);
+    }
+  }
   if (!k->nslot) return;
   const gkeys_slot *s = &k->slot[(size_t)h & (k->nslot - 1)];
   if (stage == 0) {
@@ -279,6 +476,12 @@ void gkeys_prefetch(const gkeys *k, uint64_t h, int stage) {
 
 int gkeys_intern_hashed(gkeys *k, const gkey *key, uint64_t h, uint32_t *id) {
   if (key->type == GKEY_INT) return gkeys_int(k, key->i, id);
+  if (key->type >= GKEY_TEXT) {
+    if (too_long(key)) return GKEYS_FULL;
+    uint64_t w[2];
+    uint32_t form = bytes_form(0, key, w);
+    return bhashed(k, h, 0, form, w, key, id, 1);
+  }
   return hashed_h(k, h, 0, key, id, 1);
 }
 

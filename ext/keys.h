@@ -56,29 +56,52 @@ typedef struct gkeys_item {
   uint8_t type;
 } gkeys_item;
 
-/* The hash beside the id, so most probes touch one cache line; an unscoped INTEGER's or REAL's
-** hash (ghash_mix64 of the value xor the seed, a bijection) is the key itself, so its item is
-** never read. */
+/* A number's slot (TEXT and BLOB keys have gkeys_bslot). The hash beside the id, so most probes
+** touch one cache line; an unscoped INTEGER's or REAL's hash (ghash_mix64 of the value xor the
+** seed, a bijection) is the key itself, so its item is never read. */
 typedef struct gkeys_slot {
   uint64_t hash;
   uint32_t id1;         /* id + 1; 0 is empty */
   uint32_t type;        /* the key's type, with a bit for scoped keys */
 } gkeys_slot;
 
+/* A TEXT or BLOB key's slot, 32 bytes, two to a cache line: the key itself when it fits in 16
+** bytes (zero-padded, its length in form) or is a canonical lowercase UUID (36 characters
+** 8-4-4-4-12 of 0-9a-f, packed to its 16 bytes, a bijection), else the address and length of
+** its bytes. Finding a UUID among 70k actors was three cache misses one after another (slot,
+** item, bytes); now it is the slot's alone. form: the key's type, whether it is scoped, which of
+** the three shapes the key has and an inline key's length: keys are equal iff their forms and
+** payloads are (and, scoped, their scopes). */
+typedef struct gkeys_bslot {
+  uint64_t hash;
+  uint32_t id1; /* id + 1; 0 is empty */
+  uint32_t form;
+  union {
+    uint64_t w[2]; /* inline or packed */
+    struct {
+      const char *bytes;
+      uint64_t len;
+    } ref; /* longer keys: the item's copy */
+  } key;
+} gkeys_bslot;
+
 typedef struct gkeys_chunk gkeys_chunk;
 
 /* Zeroed memory is an empty table with no flags; gkeys_init sets flags. What a lookup reads
-** comes first, within 48 bytes. */
+** comes first, within 64 bytes. */
 typedef struct gkeys {
   uint32_t *direct;     /* id + 1 by INTEGER value, 0 unseen */
   size_t ndirect;
-  gkeys_slot *slot;     /* open addressing, linear probing, at most half full */
+  gkeys_slot *slot;     /* numbers: open addressing, linear probing, at most half full */
   size_t nslot;         /* power of two (0 before the first hashed key) */
+  gkeys_bslot *bslot;   /* TEXT and BLOB keys, the same way, at most three quarters full */
+  size_t nbslot;
   gkeys_item *item;     /* by id (under GKEYS_IDS_ONLY only TEXT, BLOB and scoped keys have one) */
   uint64_t *scope;      /* by id; NULL until the first key with a scope */
   uint32_t n, cap;
   unsigned flags;
-  size_t nhashed;
+  size_t nhashed;       /* keys in slot */
+  size_t nbhashed;      /* keys in bslot */
   size_t nhashed_small; /* unscoped INTEGERs in 0..2^30 hashed: the direct array may reach them */
   gkeys_chunk *arena;   /* TEXT and BLOB bytes: chunks never move, so gkeys_get's bytes stay put */
   uint64_t seed;        /* mixed into every hash (gkeys_seed) */
@@ -127,15 +150,18 @@ static inline int gkeys_intern(gkeys *k, const gkey *key, uint32_t *id) {
 }
 
 /* Interning with look-ahead, for callers holding the next keys (rfm's batches): a lookup of a
-** UUID among 200k is three cache misses one after another (slot, item, bytes), so a caller
-** hashes its keys (gkeys_hash), prefetches each some keys ahead, stage 0 (the slot) farthest,
-** then 1 (the item) and 2 (the bytes), and interns them in order with gkeys_intern_hashed,
-** which gives what gkeys_intern gives. Prefetching is only a hint: it changes nothing. */
+** hashed key among 200k is up to three cache misses one after another (slot, item, bytes; a
+** UUID or a short TEXT key is its slot alone), so a caller hashes its keys (gkeys_hash),
+** prefetches each some keys ahead, stage 0 (the slot) farthest, then 1 (the item, or a long
+** key's bytes) and 2 (the bytes), and interns them in order with gkeys_intern_hashed, which
+** gives what gkeys_intern gives. Prefetching is only a hint: it changes nothing. */
 uint64_t gkeys_hash(const gkeys *k, const gkey *key);
 void gkeys_prefetch(const gkeys *k, uint64_t h, int stage);
 int gkeys_intern_hashed(gkeys *k, const gkey *key, uint64_t h, uint32_t *id);
 
 static inline uint32_t gkeys_count(const gkeys *k) { return k->n; }
+/* 0 when every key is an INTEGER of the direct array (ids in value order are then its order). */
+static inline int gkeys_any_hashed(const gkeys *k) { return k->nhashed || k->nbhashed; }
 
 /* The key of an id (< gkeys_count). Its bytes stay valid until gkeys_free; an empty TEXT or
 ** BLOB has bytes "" (never NULL, which SQLite would take for NULL). */

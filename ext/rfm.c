@@ -533,7 +533,7 @@ static int order_customers(const gkeys *keys, uint32_t **out, gcancel *cancel) {
   uint32_t *ids = gmem_alloc(sizeof *ids * n);
   if (!ids) return SQLITE_NOMEM;
   int rc = SQLITE_OK;
-  if (!keys->nhashed) {
+  if (!gkeys_any_hashed(keys)) {
     size_t k = 0;
     for (size_t v = 0; v < keys->ndirect && rc == SQLITE_OK; v++) {
       uint32_t d = keys->direct[v];

@@ -717,15 +717,184 @@ static void intern_hashed_is_intern(void **state) {
   gkeys_free(&b);
 }
 
+/* ------------------------------------------------------------------ keys kept in their slot */
+
+/* Short TEXT and BLOB keys (up to 16 bytes) and canonical lowercase UUIDs are compared inside
+** their hash slot (keys.c packs a UUID's 32 hex digits into 16 bytes). Packing must not merge
+** keys: equal iff type and bytes are, whatever shape each key has, and gkeys_get gives back
+** the bytes interned. */
+static void keys_in_slots(void **state) {
+  (void)state;
+  gkeys k;
+  gkeys_init(&k, 0);
+  gkeys_seed(&k, 99);
+  const char *lower = "01d21db3-35eb-444c-3a22-f7d844878f05";
+  const char *upper = "01D21DB3-35EB-444C-3A22-F7D844878F05";
+  uint32_t lo = intern(&k, text_key(lower), 1);
+  uint32_t up = intern(&k, text_key(upper), 1); /* uppercase: another key (not packed) */
+  assert_int_equal(intern(&k, text_key(lower), 0), lo);
+  assert_int_equal(intern(&k, text_key(upper), 0), up);
+  assert_key(&k, lo, text_key(lower)); /* the original bytes, not the packed form */
+  assert_key(&k, up, text_key(upper));
+  /* the same 36 bytes as a BLOB: another key */
+  uint32_t bl = intern(&k, bytes_key(GKEY_BLOB, lower, 36), 1);
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, lower, 36), 0), bl);
+  /* sharing a 16-byte prefix: 16 bytes (kept inline) and 17 (not) are two keys */
+  uint32_t p16 = intern(&k, bytes_key(GKEY_TEXT, "abcdefghijklmnop", 16), 1);
+  uint32_t p17 = intern(&k, bytes_key(GKEY_TEXT, "abcdefghijklmnopq", 17), 1);
+  uint32_t p15 = intern(&k, bytes_key(GKEY_TEXT, "abcdefghijklmno", 15), 1);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, "abcdefghijklmnop", 16), 0), p16);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, "abcdefghijklmnopq", 17), 0), p17);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, "abcdefghijklmno", 15), 0), p15);
+  assert_key(&k, p16, bytes_key(GKEY_TEXT, "abcdefghijklmnop", 16));
+  assert_key(&k, p17, bytes_key(GKEY_TEXT, "abcdefghijklmnopq", 17));
+  /* zero padding: "a" and "a\0" (and "a\0\0") are three keys */
+  uint32_t a0 = intern(&k, bytes_key(GKEY_TEXT, "a", 1), 1);
+  uint32_t a1 = intern(&k, bytes_key(GKEY_TEXT, "a\0", 2), 1);
+  uint32_t a2 = intern(&k, bytes_key(GKEY_TEXT, "a\0\0", 3), 1);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, "a\0", 2), 0), a1);
+  assert_true(a0 != a1 && a1 != a2);
+  /* the all-zero UUID packs to 16 zero bytes: the 16-byte TEXT of zero bytes is another key */
+  const char *zero_uuid = "00000000-0000-0000-0000-000000000000";
+  static const char zeros[16];
+  uint32_t zu = intern(&k, text_key(zero_uuid), 1);
+  uint32_t zt = intern(&k, bytes_key(GKEY_TEXT, zeros, 16), 1);
+  uint32_t zb = intern(&k, bytes_key(GKEY_BLOB, zeros, 16), 1);
+  assert_int_equal(intern(&k, text_key(zero_uuid), 0), zu);
+  assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, zeros, 16), 0), zt);
+  assert_int_equal(intern(&k, bytes_key(GKEY_BLOB, zeros, 16), 0), zb);
+  assert_key(&k, zu, text_key(zero_uuid));
+  assert_key(&k, zt, bytes_key(GKEY_TEXT, zeros, 16));
+  /* scoped: the same UUID in two scopes is two keys, and neither is the unscoped one */
+  uint32_t s1 = intern_in(&k, 1, text_key(lower), 1);
+  uint32_t s2 = intern_in(&k, 2, text_key(lower), 1);
+  assert_int_equal(intern_in(&k, 1, text_key(lower), 0), s1);
+  assert_int_equal(intern_in(&k, 2, text_key(lower), 0), s2);
+  assert_int_equal(intern(&k, text_key(lower), 0), lo);
+  assert_true(gkeys_scope(&k, s2) == 2);
+  assert_int_equal(gkeys_count(&k), 14); /* lo up bl, p16 p17 p15, a0 a1 a2, zu zt zb, s1 s2 */
+  /* emptied, then again: the same keys numbered afresh */
+  gkeys_free(&k);
+  assert_int_equal(intern(&k, text_key(upper), 1), 0);
+  assert_int_equal(intern(&k, text_key(lower), 1), 1);
+  gkeys_free(&k);
+}
+
+/* Every near-miss of a UUID (one character changed, at a digit or a hyphen, into a byte just
+** outside or inside 0-9, a-f and '-') interned beside the UUID and the others: as many keys as
+** distinct strings, found again with their ids, read back as interned. The expected ids come
+** from a plain list of the strings, first appearance first. */
+#define NEAR_MAX 1400
+static void uuid_near_misses(void **state) {
+  (void)state;
+  static char str[NEAR_MAX][36];
+  static const unsigned char bytes[] = {'/', '0', '9', ':', '@', 'A', 'F', 'G', '`', 'a', 'f', 'g', '-', 0x80, 0xff, 0};
+  const char *base = "9e3779b9-7f4a-7c15-0123-456789abcdef";
+  size_t n = 0;
+  memcpy(str[n++], base, 36);
+  for (int pos = 0; pos < 36; pos++)
+    for (size_t b = 0; b < sizeof bytes; b++) {
+      memcpy(str[n], base, 36);
+      str[n][pos] = (char)bytes[b];
+      n++;
+    }
+  assert_true(n <= NEAR_MAX);
+  gkeys k;
+  gkeys_init(&k, 0);
+  gkeys_seed(&k, 7);
+  static uint32_t want[NEAR_MAX];
+  uint32_t distinct = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t j = 0;
+    while (j < i && memcmp(str[j], str[i], 36) != 0) j++;
+    want[i] = j < i ? want[j] : distinct++;
+    uint32_t id = UINT32_MAX;
+    int rc = gkeys_intern(&k, &(gkey){.type = GKEY_TEXT, .bytes = str[i], .len = 36}, &id);
+    assert_int_equal(rc, j < i ? GKEYS_FOUND : GKEYS_ADDED);
+    assert_int_equal(id, want[i]);
+  }
+  assert_int_equal(gkeys_count(&k), distinct);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(intern(&k, bytes_key(GKEY_TEXT, str[i], 36), 0), want[i]);
+    assert_key(&k, want[i], bytes_key(GKEY_TEXT, str[i], 36));
+  }
+  gkeys_free(&k);
+}
+
+/* Many UUIDs (through growth of the table), their uppercase twins, and look-ahead interning of
+** them: lowercase ones found again, each twin a key of its own. */
+static void many_uuids(void **state) {
+  (void)state;
+  enum { N = 50000 };
+  static char lower[N][37], upper[N][37];
+  uint64_t x = 88172645463325252u;
+  for (int i = 0; i < N; i++) {
+    uint64_t w[2];
+    for (int h = 0; h < 2; h++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      w[h] = x;
+    }
+    snprintf(lower[i], sizeof lower[i], "%08x-%04x-%04x-%04x-%012llx", (unsigned)(w[0] >> 32),
+             (unsigned)(w[0] >> 16 & 0xffff), (unsigned)(w[0] & 0xffff), (unsigned)(w[1] >> 48),
+             (unsigned long long)(w[1] & 0xffffffffffffu));
+    for (int c = 0; c < 37; c++)
+      upper[i][c] = (char)(lower[i][c] >= 'a' && lower[i][c] <= 'f' ? lower[i][c] - 32 : lower[i][c]);
+  }
+  gkeys a, b;
+  gkeys_init(&a, 0);
+  gkeys_init(&b, GKEYS_IDS_ONLY);
+  gkeys_seed(&a, 3);
+  gkeys_seed(&b, 3);
+  for (int i = 0; i < N; i++) assert_int_equal(intern(&a, text_key(lower[i]), 1), (uint32_t)i);
+  for (int i = 0; i < N; i++) {
+    gkey key = text_key(lower[i]);
+    uint64_t h = gkeys_hash(&a, &key);
+    if (i + 4 < N) {
+      gkey next = text_key(lower[i + 4]);
+      gkeys_prefetch(&a, gkeys_hash(&a, &next), i % 3);
+    }
+    uint32_t id;
+    assert_int_equal(gkeys_intern_hashed(&a, &key, h, &id), GKEYS_FOUND);
+    assert_int_equal(id, (uint32_t)i);
+  }
+  int twins = 0; /* a UUID of digits only has no uppercase twin */
+  for (int i = 0; i < N; i++) {
+    if (strcmp(lower[i], upper[i]) == 0) continue;
+    assert_int_equal(intern(&a, text_key(upper[i]), 1), (uint32_t)(N + twins));
+    twins++;
+  }
+  assert_true(twins > N - 10);
+  for (int i = 0; i < N; i += 97) {
+    assert_int_equal(intern(&a, text_key(lower[i]), 0), (uint32_t)i);
+    assert_key(&a, (uint32_t)i, text_key(lower[i]));
+  }
+  /* GKEYS_IDS_ONLY numbers them the same */
+  for (int i = 0; i < N; i++) assert_int_equal(intern(&b, text_key(lower[i]), 1), (uint32_t)i);
+  for (int i = 0; i < N; i++) assert_int_equal(intern(&b, text_key(lower[i]), 0), (uint32_t)i);
+  gkeys_free(&a);
+  gkeys_free(&b);
+}
+
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(integers),       cmocka_unit_test(direct_array_policy), cmocka_unit_test(reals),
-    cmocka_unit_test(text_and_blobs), cmocka_unit_test(ordering_numbers),    cmocka_unit_test(scopes),
-    cmocka_unit_test(ids_only),       cmocka_unit_test(a_million_keys),      cmocka_unit_test(out_of_memory),
-    cmocka_unit_test(chosen_ids_do_not_flood_a_seeded_table), cmocka_unit_test(seeds_change_no_ids),
-    cmocka_unit_test(sort_ids_matches_comparison), cmocka_unit_test(sort_ids_refusals),
+    cmocka_unit_test(integers),
+    cmocka_unit_test(direct_array_policy),
+    cmocka_unit_test(reals),
+    cmocka_unit_test(text_and_blobs),
+    cmocka_unit_test(ordering_numbers),
+    cmocka_unit_test(scopes),
+    cmocka_unit_test(ids_only),
+    cmocka_unit_test(a_million_keys),
+    cmocka_unit_test(out_of_memory),
+    cmocka_unit_test(chosen_ids_do_not_flood_a_seeded_table),
+    cmocka_unit_test(seeds_change_no_ids),
+    cmocka_unit_test(sort_ids_matches_comparison),
+    cmocka_unit_test(sort_ids_refusals),
     cmocka_unit_test(intern_hashed_is_intern),
+    cmocka_unit_test(keys_in_slots),
+    cmocka_unit_test(uuid_near_misses),
+    cmocka_unit_test(many_uuids),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }
