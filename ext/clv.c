@@ -212,7 +212,23 @@ typedef struct clv_scan {
   int64_t *bcents;          /* the amount, */
   int32_t *bday;            /* the local day */
   uint32_t *bid;            /* and the customer id */
+  struct ahead_key *ahead;  /* AHEAD_KEYS: the other customers not resolved yet, in row order */
+  char *ahead_bytes;        /* AHEAD_BYTES: their TEXT and BLOB bytes */
+  size_t nahead, ahead_used;
 } clv_scan;
+
+/* A customer other than an INTEGER, waiting to be looked up with the next few (resolve): among
+** 200k UUIDs each lookup is a cache miss, which looking a few keys ahead (keys.h gkeys_prefetch)
+** overlaps, as rfm does. A copy, since SQLite's text lasts only for its row. */
+typedef struct ahead_key {
+  gkey key;
+  uint64_t hash;
+  size_t row; /* index in the batch */
+} ahead_key;
+
+#define AHEAD_KEYS 512
+#define AHEAD_BYTES 32768
+#define AHEAD_DISTANCE 8 /* prefetch the slot 3 * 8 keys ahead, then what it points to */
 
 /* The amount of a row in minor units: 0 when there is none. */
 static int read_amount(clv_scan *s, sqlite3_value **cols, int64_t *cents, char **pzErr) {
@@ -280,16 +296,56 @@ static int actor_error(clv_scan *s, int added, char **pzErr) {
   return ggather_fail(s->g.fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
 }
 
-/* Looks up the INTEGER customers of the rows waiting, in source order (ids are numbered as a
-** row-by-row reading numbers them). */
+/* Looks up the customers of the rows waiting, in source order (ids are numbered as a row-by-row
+** reading numbers them): INTEGERs by value, the others from the look-ahead list. */
 static int resolve(clv_scan *s, char **pzErr) {
+  gkeys *keys = &s->g.ev.actors;
+  size_t t = 0, nt = s->nahead;
+  for (size_t j = 0; j < nt; j++) s->ahead[j].hash = gkeys_hash(keys, &s->ahead[j].key);
+  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, s->ahead[j].hash, 0);
   for (size_t i = s->nresolved; i < s->nbatch; i++) {
     if (s->bid[i] != UINT32_MAX) continue;
-    int added = gkeys_int(&s->g.ev.actors, s->bkey[i], &s->bid[i]);
+    int added;
+    while (t < nt && s->ahead[t].row < i) t++; /* resolved by an earlier call that failed */
+    if (t < nt && s->ahead[t].row == i) {
+      for (int stage = 0; stage < 3; stage++) {
+        size_t j = t + (size_t)(3 - stage) * AHEAD_DISTANCE;
+        if (j < nt) gkeys_prefetch(keys, s->ahead[j].hash, stage);
+      }
+      added = gkeys_intern_hashed(keys, &s->ahead[t].key, s->ahead[t].hash, &s->bid[i]);
+      t++;
+    } else {
+      added = gkeys_int(keys, s->bkey[i], &s->bid[i]);
+    }
     if (added < 0) return actor_error(s, added, pzErr);
     if (added == GKEYS_ADDED && new_customer(s, s->bid[i]) != SQLITE_OK) return SQLITE_NOMEM;
   }
   s->nresolved = s->nbatch;
+  s->nahead = s->ahead_used = 0;
+  return SQLITE_OK;
+}
+
+/* Sets the customer of batch row i (not stored yet) aside for resolve, or looks it up now (a
+** key too long for the look-ahead's buffer): *id is then set. */
+static int defer_key(clv_scan *s, const gkey *k, size_t i, uint32_t *id, char **pzErr) {
+  int rc;
+  if (k->type == GKEY_REAL || k->len <= AHEAD_BYTES) {
+    if (s->nahead == AHEAD_KEYS || (k->type != GKEY_REAL && AHEAD_BYTES - s->ahead_used < k->len)) {
+      if ((rc = resolve(s, pzErr)) != SQLITE_OK) return rc;
+    }
+    ahead_key *a = &s->ahead[s->nahead++];
+    a->key = *k;
+    a->row = i;
+    if (k->type != GKEY_REAL && k->len) {
+      a->key.bytes = memcpy(s->ahead_bytes + s->ahead_used, k->bytes, k->len);
+      s->ahead_used += k->len;
+    }
+    return SQLITE_OK;
+  }
+  if ((rc = resolve(s, pzErr)) != SQLITE_OK) return rc; /* ids in source order: the rows before first */
+  int added = gkeys_intern(&s->g.ev.actors, k, id);
+  if (added < 0) return actor_error(s, added, pzErr);
+  if (added == GKEYS_ADDED && new_customer(s, *id) != SQLITE_OK) return SQLITE_NOMEM;
   return SQLITE_OK;
 }
 
@@ -307,7 +363,7 @@ static int flush_running(clv_scan *s, char **pzErr) {
 }
 
 /* Into the running summaries (the first reading): the checks of ggather_row and clv_row in the
-** same order, with an INTEGER customer looked up later with its batch. */
+** same order, with the customer looked up later with its batch. */
 static int running_row_checked(clv_scan *s, sqlite3_value **cols, char **pzErr) {
   ggather *g = &s->g;
   g->rows++;
@@ -321,18 +377,17 @@ static int running_row_checked(clv_scan *s, sqlite3_value **cols, char **pzErr) 
   }
   uint32_t id = UINT32_MAX;
   int64_t key = 0;
-  if (sqlite3_value_type(cols[0]) == SQLITE_INTEGER) {
+  gkey k;
+  int integer = sqlite3_value_type(cols[0]) == SQLITE_INTEGER;
+  if (integer) {
     key = sqlite3_value_int64(cols[0]);
   } else {
-    gkey k;
     int got = garg_key(cols[0], &k);
     if (got < 0) return SQLITE_NOMEM;
     if (got == 0) return SQLITE_OK; /* a NULL customer: skipped */
     gkey_fold_whole_real(&k);
-    if ((rc = resolve(s, pzErr)) != SQLITE_OK) return rc; /* ids in source order: the rows before first */
-    int added = gkeys_intern(&g->ev.actors, &k, &id);
-    if (added < 0) return actor_error(s, added, pzErr);
-    if (added == GKEYS_ADDED && new_customer(s, id) != SQLITE_OK) return SQLITE_NOMEM;
+    integer = k.type == GKEY_INT;
+    key = k.i;
   }
   if ((rc = read_amount(s, cols, &cents, pzErr)) != SQLITE_OK) return rc;
   uint64_t size = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
@@ -341,12 +396,16 @@ static int running_row_checked(clv_scan *s, sqlite3_value **cols, char **pzErr) 
   int64_t day = gclv_local_day(ts, s->offset_us);
   if (day <= INT32_MIN || day >= INT32_MAX) return CLV_READ_AGAIN;
   if (!s->bid) {
-    s->bkey = gmem_alloc((sizeof *s->bkey + sizeof *s->bcents + sizeof *s->bday + sizeof *s->bid) * BATCH_ROWS);
+    s->bkey = gmem_alloc((sizeof *s->bkey + sizeof *s->bcents + sizeof *s->bday + sizeof *s->bid) * BATCH_ROWS +
+                         sizeof *s->ahead * AHEAD_KEYS + AHEAD_BYTES);
     if (!s->bkey) return SQLITE_NOMEM;
     s->bcents = s->bkey + BATCH_ROWS;
-    s->bday = (int32_t *)(s->bcents + BATCH_ROWS);
+    s->ahead = (ahead_key *)(s->bcents + BATCH_ROWS);
+    s->bday = (int32_t *)(s->ahead + AHEAD_KEYS);
     s->bid = (uint32_t *)(s->bday + BATCH_ROWS);
+    s->ahead_bytes = (char *)(s->bid + BATCH_ROWS);
   }
+  if (!integer && (rc = defer_key(s, &k, s->nbatch, &id, pzErr)) != SQLITE_OK) return rc;
   size_t i = s->nbatch++;
   s->bkey[i] = key;
   s->bcents[i] = cents;
@@ -665,12 +724,8 @@ static void clv_fit_column(void *result, int64_t row, int col, sqlite3_context *
 
 /* Rows in customer order (SQLite's ordering of the keys), whatever the source order. INTEGER
 ** customers (the usual case) go through rfm's radix sort of (int64, index) pairs, anything
-** else through qsort with SQLite's ordering: on 200k customers 5 ms against 70. */
-typedef struct sort_item { gkey key; uint32_t at; } sort_item;
-static int by_key(const void *p, const void *q) {
-  return gkey_cmp(&((const sort_item *)p)->key, &((const sort_item *)q)->key);
-}
-
+** else through keys.h's gkeys_sort_ids (a radix sort of the keys' bytes; qsort over gkey_cmp
+** fetched both keys of every comparison from all over memory). */
 static int sort_customers(clv_result *res, gcancel *cancel) {
   size_t n = res->n;
   int all_int = 1;
@@ -692,15 +747,24 @@ static int sort_customers(clv_result *res, gcancel *cancel) {
     for (size_t i = 0; i < n; i++) order[i] = (uint32_t)p[i].i;
     gmem_free(p);
   } else {
-    sort_item *items = gmem_alloc(sizeof *items * n);
-    if (!items) {
+    /* rows are in actor id order (make_rows): an actor's row is found by its id */
+    uint32_t nact = gkeys_count(&res->actors);
+    uint32_t *row_of = gmem_alloc(sizeof *row_of * (nact ? nact : 1));
+    if (!row_of) {
       gmem_free(order);
       return SQLITE_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) items[i] = (sort_item){gkeys_get(&res->actors, res->rows[i].actor), (uint32_t)i};
-    qsort(items, n, sizeof *items, by_key);
-    for (size_t i = 0; i < n; i++) order[i] = items[i].at;
-    gmem_free(items);
+    for (size_t i = 0; i < n; i++) {
+      order[i] = res->rows[i].actor;
+      row_of[res->rows[i].actor] = (uint32_t)i;
+    }
+    int rc = gkeys_sort_ids(&res->actors, order, n, cancel);
+    for (size_t i = 0; i < n && rc == 0; i++) order[i] = row_of[order[i]];
+    gmem_free(row_of);
+    if (rc != 0) {
+      gmem_free(order);
+      return rc == GKEYS_STOPPED ? SQLITE_INTERRUPT : SQLITE_NOMEM;
+    }
   }
   /* the rows themselves in that order: scoring and reading them then go through memory in order */
   clv_customer *sorted = gmem_alloc(sizeof *sorted * (n ? n : 1));
