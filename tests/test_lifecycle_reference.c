@@ -12,46 +12,9 @@
 **   functions.
 ** Runs from the repository root (it reads sql/reference/).
 */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
+#include <stdio.h>
 
-#include <sqlite3.h>
-
-#include "read_file.h"
-
-int sqlite3_growth_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi);
-
-static sqlite3 *db;
-
-static int64_t scalar(const char *sql) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) fail_msg("%s\n%s", sqlite3_errmsg(db), sql);
-  if (sqlite3_step(st) != SQLITE_ROW) fail_msg("%s\n%s", sqlite3_errmsg(db), sql);
-  int64_t v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
-static void exec_ok(const char *sql) {
-  char *err = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s\nin: %.400s", err, sql);
-}
-
-/* Rows of `ref` and `got` differing either way (and equal counts), with at least `min_rows`. */
-static void same_rows(const char *what, int64_t min_rows) {
-  int64_t rows = scalar("SELECT count(*) FROM ref"), got = scalar("SELECT count(*) FROM got");
-  int64_t differing = scalar(
-    "SELECT (SELECT count(*) FROM (SELECT * FROM ref EXCEPT SELECT * FROM got))"
-    "     + (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM ref))");
-  if (differing || rows != got || rows < min_rows)
-    fail_msg("%s: %lld reference rows, %lld rows, %lld differing", what, (long long)rows, (long long)got,
-             (long long)differing);
-}
+#include "reference_harness.h"
 
 /* Generated data: about 4200 rows of 400 integer actors over five months (2023-11-01 ..
 ** 2024-03-30: a year end, February of a leap year). Actor a arrives on day (a * 53) % 120 and
@@ -74,23 +37,12 @@ static const char generate[] =
 
 static int setup(void **state) {
   (void)state;
-  if (sqlite3_open(":memory:", &db) != SQLITE_OK) return 1;
-  char *err = NULL;
-  if (sqlite3_growth_init(db, &err, NULL) != SQLITE_OK) return 1;
-  exec_ok(generate);
-  return 0;
+  return ref_open(generate);
 }
 
 static int teardown(void **state) {
   (void)state;
-  sqlite3_close(db);
-  return 0;
-}
-
-static char *reference(const char *path) {
-  char *text = read_file(path);
-  if (!text) fail_msg("cannot read %s (run from the repository root)", path);
-  return text;
+  return ref_close();
 }
 
 static void offset_text(int minutes, char *buf, size_t n) {
