@@ -750,6 +750,9 @@ const char *gclv_predictor_one(gclv_predictor *pr, double x, double t_x, double 
                                gclv_prediction *out) {
   size_t at = 0;
   double *e = path_lookup(pr, x, T, &at);
+  /* a customer whose path is known still costs a P(alive) and a pass over the months: at a
+  ** million customers, all known, that alone is about 100 ms */
+  if (e && gcancel_work(cancel, (uint64_t)pr->months + 2)) return gcancel_reason;
   if (!e) {
     if (gcancel_work(cancel, 64 * (uint64_t)(pr->months + 2))) return gcancel_reason;
     e = path_insert(pr, at, x, T);

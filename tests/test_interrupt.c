@@ -168,8 +168,11 @@ static void *interrupt_when_quiet(void *arg) {
 }
 
 /* Functions whose compute phase (after reading the source) polls for interrupts. */
-static const char *const polls_in_compute[] = {"scaffold_sum", "cohort_retention", "rfm",    "promo_apply",
-                                               "promo_check",  "window_funnel",    "funnel", "funnel_actors"};
+static const char *const polls_in_compute[] = {
+  "scaffold_sum", "cohort_retention", "rfm",       "promo_apply",      "promo_check",    "window_funnel",
+  "funnel",       "funnel_actors",    "lifecycle", "lifecycle_actors", "actor_status",   "actor_transitions",
+  "stickiness",   "active_users",     "paths",     "path_actors",      "churn_points",   "repurchase",
+  "clv",          "clv_fit",          "retention", "sequence_match",   "sequence_count", "sequence_next_node"};
 
 /* The bound for functions that poll: 100 ms of the query's CPU. Under AddressSanitizer every
 ** step costs more and freeing what was read (poisoned, quarantined) far more: 93 ms of CPU
@@ -358,6 +361,8 @@ static const struct {
   {"funnel", "SELECT count(*) FROM " F_REPORT},
 };
 
+/* a table of SQL text, one query per entry, laid out by hand */
+/* clang-format off */
 static const struct { const char *fn, *sql; } worst_compute[] = {
   {"cohort_retention", "SELECT * FROM cohort_retention('SELECT " LAST_ROW("rowid") ", ts FROM events', "
                        "'month', 'on_or_after')"},
@@ -370,7 +375,27 @@ static const struct { const char *fn, *sql; } worst_compute[] = {
                   "THEN scan_done(sku) ELSE sku END AS sku, qty, unit_price FROM w_cart', 'w_promos')"},
   {"promo_check", "SELECT count(*) FROM promo_check('SELECT promo_id, rule, CASE WHEN rowid = 3000 "
                   "THEN scan_done(skus) ELSE skus END AS skus, priority FROM w_overlap')"},
+  /* the actor-history functions over 4M actors of one event each, or 500,000 of eight */
+  {"lifecycle", "SELECT * FROM lifecycle('SELECT " LAST_ROW("rowid") ", ts FROM events', 'day')"},
+  {"lifecycle_actors", "SELECT count(*) FROM lifecycle_actors('SELECT " LAST_ROW("rowid") ", ts FROM events', "
+                       "'day')"},
+  {"actor_status", "SELECT count(*) FROM actor_status('SELECT " LAST_ROW("rowid") ", ts FROM events')"},
+  {"actor_transitions", "SELECT * FROM actor_transitions('SELECT " LAST_ROW("rowid") ", ts FROM events', "
+                        "'2024-01-03', '2024-04-02')"},
+  {"stickiness", "SELECT * FROM stickiness('SELECT " LAST_ROW("rowid % 500000") ", ts FROM events', 'week', 'day')"},
+  {"active_users", "SELECT * FROM active_users('SELECT " LAST_ROW("rowid") ", ts FROM events')"},
+  {"paths", "SELECT * FROM paths('SELECT user_id, ts, " LAST_ROW("event") " FROM events')"},
+  {"path_actors", "SELECT count(*) FROM path_actors('SELECT user_id, ts, " LAST_ROW("event") " FROM events')"},
+  {"churn_points", "SELECT * FROM churn_points('SELECT user_id, ts, " LAST_ROW("event") " FROM events', NULL, "
+                   "'depth=3')"},
+  /* 1M customers; for clv_fit of 1 to dozens of orders each (the model cannot fit customers all alike) */
+  {"repurchase", "SELECT * FROM repurchase('SELECT " LAST_ROW("rowid % 1000003") ", ts FROM events', 'day')"},
+  {"clv", "SELECT count(*) FROM clv('SELECT rowid % 1000003, ts, " LAST_ROW("1 + rowid % 97") " FROM events', "
+          "'r=0.5, alpha=20, a=0.8, b=2.5, p=6, q=3.7, v=15')"},
+  {"clv_fit", "SELECT * FROM clv_fit('SELECT (rowid * 2654435761 % 4294967291) % 1000003 / (1 + rowid % 7), ts, "
+              LAST_ROW("1 + rowid % 97") " FROM events', 'penalizer=0.01')"},
 };
+/* clang-format on */
 
 static void worst_compute_phases_stop_within_100_ms(sqlite3 *db) {
   size_t nworst = sizeof worst_compute / sizeof worst_compute[0];
