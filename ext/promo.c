@@ -504,19 +504,20 @@ static inline cart_row *cart_at(const apply_result *r, int64_t i) {
 /* The index of the row at position pos of the (order_id, line_id) order. */
 static inline int64_t cart_index(const apply_result *r, int64_t pos) { return r->order ? r->order[pos] : pos; }
 
-/* Room for row nrows: a new chunk, or a bigger first one. */
-static int cart_make_room(apply_result *r) {
-  int64_t k = r->nrows >> CART_CHUNK_BITS, in = r->nrows & (CART_CHUNK - 1);
-  if (k == 0 && r->nchunks == 1 && in < r->first_cap) return SQLITE_OK;
-  if (k > 0 && in != 0) return SQLITE_OK;
-  if (k == 0 && r->nchunks == 1) {
-    int64_t cap = r->first_cap * 2;
-    cart_row *c = gmem_realloc(r->chunk[0], sizeof *c * (size_t)cap);
-    if (!c) return SQLITE_NOMEM;
-    r->chunk[0] = c;
-    r->first_cap = cap;
-    return SQLITE_OK;
-  }
+/* The first chunk starts at 1,024 rows and doubles up to CART_CHUNK (a small cart stays small);
+** every later chunk holds CART_CHUNK rows and never moves. */
+#define CART_FIRST_ROWS 1024
+
+static int cart_grow_first_chunk(apply_result *r) {
+  int64_t cap = r->first_cap * 2;
+  cart_row *c = gmem_realloc(r->chunk[0], sizeof *c * (size_t)cap);
+  if (!c) return SQLITE_NOMEM;
+  r->chunk[0] = c;
+  r->first_cap = cap;
+  return SQLITE_OK;
+}
+
+static int cart_add_chunk(apply_result *r, int64_t rows) {
   if (r->nchunks == r->chunk_cap) {
     int64_t cap = r->chunk_cap ? r->chunk_cap * 2 : 8;
     cart_row **t = gmem_realloc(r->chunk, sizeof *t * (size_t)cap);
@@ -524,12 +525,20 @@ static int cart_make_room(apply_result *r) {
     r->chunk = t;
     r->chunk_cap = cap;
   }
-  int64_t rows = k == 0 ? 1024 : CART_CHUNK;
   cart_row *c = gmem_alloc(sizeof *c * (size_t)rows);
   if (!c) return SQLITE_NOMEM;
   r->chunk[r->nchunks++] = c;
-  if (k == 0) r->first_cap = rows;
+  if (r->nchunks == 1) r->first_cap = rows;
   return SQLITE_OK;
+}
+
+/* Room for row r->nrows. */
+static int cart_make_room(apply_result *r) {
+  int64_t chunk = r->nrows >> CART_CHUNK_BITS, at = r->nrows & (CART_CHUNK - 1);
+  int first_chunk_growing = chunk == 0 && r->nchunks == 1;
+  if (first_chunk_growing) return at < r->first_cap ? SQLITE_OK : cart_grow_first_chunk(r);
+  if (at != 0) return SQLITE_OK; /* room left in the last chunk */
+  return cart_add_chunk(r, chunk == 0 ? CART_FIRST_ROWS : CART_CHUNK);
 }
 
 static int cart_int(sqlite3_value *v, const char *fn, int64_t row, const char *col, int64_t *out, char **pzErr) {
