@@ -6,6 +6,9 @@
 
 #include "mem.h"
 
+/* a level fits in 8 bits beside a breakdown id (gfunnel_actor, gfunnel_reached) */
+_Static_assert(GFUNNEL_MAX_STEPS <= 255, "a level is 8 bits");
+
 static inline int less_than(const gfunnel_order *o, int64_t a, int64_t b) { return o ? o->less(o->ctx, a, b) : a < b; }
 
 static inline void swap64(int64_t *a, int64_t *b) {
@@ -216,9 +219,12 @@ typedef struct eval_state {
   uint32_t *cb;      /* their code_bd; an actor's slice then keeps its sorted events' code_bd */
   gfunnel_event *ev; /* one actor's events */
   size_t evcap;
-  gfunnel_actor *act;
+  int compact;        /* what the report needs only (gfunnel_reached) */
+  gfunnel_actor *act; /* the outcomes (funnel_actors), or */
+  uint32_t *bd_level; /* ... only what the report needs (gfunnel_reached) */
   size_t nact;
-  gfunnel_delta *d; /* NULL when the times are not wanted */
+  gfunnel_delta *d; /* times with their step and breakdown (with act), or */
+  int64_t *us;      /* ... times alone (with bd_level); both NULL when not wanted */
   size_t nd;
   gfunnel_chain chain;
 } eval_state;
@@ -332,42 +338,44 @@ static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts,
   if (level == GFUNNEL_NOMEM) return "out of memory";
   if (level == GFUNNEL_TOO_MANY_CHAINS) return GFUNNEL_TOO_MANY_CHAINS_REASON;
   if (level == 0) return NULL;
-  gfunnel_actor *f = &st->act[st->nact++]; /* sized for every actor present */
   const uint32_t *at = st->chain.at;
+  int k = p->bd_mode == GFUNNEL_BD_FIRST ? 0 : p->bd_mode == GFUNNEL_BD_LAST ? level - 1 : p->bd_step - 1;
+  uint32_t bd = k < level ? tag[at[k]] >> 8 : 0;
+  if (st->compact) { /* sized for every actor present, and their times */
+    st->bd_level[st->nact++] = bd << 8 | (uint32_t)level;
+    if (st->us)
+      for (int s = 1; s < level; s++) st->us[st->nd++] = ev[at[s]].ts - ev[at[s - 1]].ts;
+    return NULL;
+  }
+  gfunnel_actor *f = &st->act[st->nact++];
   f->actor = actor;
   f->level = level;
   f->step1 = ev[at[0]].ts;
   f->last = ev[at[level - 1]].ts;
-  int k = p->bd_mode == GFUNNEL_BD_FIRST ? 0 : p->bd_mode == GFUNNEL_BD_LAST ? level - 1 : p->bd_step - 1;
-  f->bd = k < level ? tag[at[k]] >> 8 : 0;
+  f->bd = bd;
   if (st->d && level > 1) add_deltas(st, f);
   return NULL;
 }
 
-const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, gfunnel_actor **act, size_t *nact,
-                             gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel) {
-  const char *why = NULL;
-  eval_state st;
-  memset(&st, 0, sizeof st);
-  st.p = p;
-  st.cancel = cancel;
-  st.work.cancel = cancel;
-  *act = NULL;
-  *nact = 0;
+/* Every actor of rows in the order of its key, into st's outputs: st->act or st->bd_level (and
+** st->d or st->us when with_times), allocated here at their final sizes. */
+static const char *evaluate(eval_state *st, gfunnel_rows *rows, int with_times) {
+  const gfunnel_plan *p = st->p;
+  gcancel *cancel = st->cancel;
   if (rows->nrows >= UINT32_MAX) return "more than 4294967294 source rows";
   size_t widest = 0, present = 0;
   for (size_t g = 0; g < rows->nbucket; g++) {
     size_t n = long_loop_stop(cancel, g) ? SIZE_MAX : actors_in(&rows->bucket[g], cancel);
-    if (n == SIZE_MAX) {
-      why = gcancel_reason;
-      goto done;
-    }
+    if (n == SIZE_MAX) return gcancel_reason;
     if (rows->bucket[g].nrows > widest) widest = rows->bucket[g].nrows;
     present += n;
   }
   /* every array at its final size at once: fresh memory costs a page fault per page touched */
-  st.act = gmem_alloc((present ? present : 1) * sizeof *st.act);
-  if (deltas) {
+  size_t nout = present ? present : 1;
+  if (st->compact) st->bd_level = gmem_alloc(nout * sizeof *st->bd_level);
+  else st->act = gmem_alloc(nout * sizeof *st->act);
+  if (!st->act && !st->bd_level) return "out of memory";
+  if (with_times) {
     /* an actor at level L has L - 1 times: at most nsteps - 1 per actor; and when no event
     ** satisfies two steps, its chain used L of its rows: at most one time per row beyond each
     ** actor's first */
@@ -375,34 +383,50 @@ const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, gfunnel_
     int one_step_each = 1;
     for (int c = 0; c < 256; c++) one_step_each &= (p->code_mask[c] & (p->code_mask[c] - 1)) == 0;
     if (one_step_each && most > beyond) most = beyond;
-    if (!(st.d = gmem_alloc((most ? most : 1) * sizeof *st.d))) {
-      why = "out of memory";
-      goto done;
-    }
+    if (!most) most = 1;
+    if (st->compact ? !(st->us = gmem_alloc(most * sizeof *st->us)) : !(st->d = gmem_alloc(most * sizeof *st->d)))
+      return "out of memory";
   }
-  st.ts = gmem_alloc((widest ? widest : 1) * sizeof *st.ts);
-  st.cb = gmem_alloc((widest ? widest : 1) * sizeof *st.cb);
-  if (!st.act || !st.ts || !st.cb) {
-    why = "out of memory";
-    goto done;
-  }
+  st->ts = gmem_alloc((widest ? widest : 1) * sizeof *st->ts);
+  st->cb = gmem_alloc((widest ? widest : 1) * sizeof *st->cb);
+  if (!st->ts || !st->cb) return "out of memory";
   /* buckets in key order, and actors in each: every actor in the order of its key */
   uint32_t start[GFUNNEL_BUCKET_ACTORS + 1];
+  const char *why = NULL;
   for (size_t g = 0; g < rows->nbucket && !why; g++) {
     gfunnel_bucket *bk = &rows->bucket[g];
     if (long_loop_stop(cancel, g)) why = gcancel_reason;
     if (why || bk->nrows == 0) continue;
-    if ((why = group_bucket(&st, rows, bk, start)) != NULL) break;
+    if ((why = group_bucket(st, rows, bk, start)) != NULL) break;
     for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS && !why; j++) {
       size_t lo = start[j], m = start[j + 1] - lo;
-      if (m) why = eval_actor(&st, (uint32_t)(g << GFUNNEL_BUCKET_SHIFT | j), st.ts + lo, st.cb + lo, m);
+      if (m) why = eval_actor(st, (uint32_t)(g << GFUNNEL_BUCKET_SHIFT | j), st->ts + lo, st->cb + lo, m);
     }
   }
-done:
-  gfunnel_work_free(&st.work);
-  gmem_free(st.ts);
-  gmem_free(st.cb);
-  gmem_free(st.ev);
+  return why;
+}
+
+static void eval_state_init(eval_state *st, const gfunnel_plan *p, gcancel *cancel) {
+  memset(st, 0, sizeof *st);
+  st->p = p;
+  st->cancel = cancel;
+  st->work.cancel = cancel;
+}
+
+/* The scratch (the outputs are the caller's). */
+static void eval_state_free(eval_state *st) {
+  gfunnel_work_free(&st->work);
+  gmem_free(st->ts);
+  gmem_free(st->cb);
+  gmem_free(st->ev);
+}
+
+const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, gfunnel_actor **act, size_t *nact,
+                             gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel) {
+  eval_state st;
+  eval_state_init(&st, p, cancel);
+  const char *why = evaluate(&st, rows, deltas != NULL);
+  eval_state_free(&st);
   *act = st.act;
   *nact = st.nact;
   if (deltas) {
@@ -412,9 +436,24 @@ done:
   return why;
 }
 
-int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_actor *act, size_t nact,
-                         gfunnel_delta *d, size_t nd, gfunnel_report_row **rep, size_t *nrep, gcancel *cancel,
-                         char *err, size_t errlen) {
+const char *gfunnel_evaluate_reached(const gfunnel_plan *p, gfunnel_rows *rows, int with_times, gfunnel_reached *out,
+                                     gcancel *cancel) {
+  eval_state st;
+  eval_state_init(&st, p, cancel);
+  st.compact = 1;
+  const char *why = evaluate(&st, rows, with_times);
+  eval_state_free(&st);
+  out->bd_level = st.bd_level;
+  out->n = st.nact;
+  out->us = st.us;
+  out->nus = st.nd;
+  return why;
+}
+
+int gfunnel_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_reached *rd, gfunnel_report_row **rep,
+                   size_t *nrep, gcancel *cancel, char *err, size_t errlen) {
+  const uint32_t *bl = rd->bd_level;
+  size_t nact = rd->n;
   int N = p->cfg.nsteps;
   *rep = NULL;
   *nrep = 0;
@@ -434,9 +473,10 @@ int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_
   if (!p->has_bd) ids[nb++] = 0;
   for (size_t i = 0; i < nact && !stop; i++) {
     stop = long_loop_stop(cancel, i);
-    if (p->has_bd && slot[act[i].bd] == UINT32_MAX) {
-      slot[act[i].bd] = 0;
-      ids[nb++] = act[i].bd;
+    uint32_t bd = bl[i] >> 8;
+    if (p->has_bd && slot[bd] == UINT32_MAX) {
+      slot[bd] = 0;
+      ids[nb++] = bd;
     }
   }
   if (!stop && (uint64_t)nb * (uint64_t)N > GFUNNEL_MAX_REPORT_ROWS) {
@@ -476,8 +516,8 @@ int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_
   }
   for (size_t i = 0; i < nact; i++) {
     if (long_loop_stop(cancel, i)) goto interrupted;
-    gfunnel_report_row *row = &r[(size_t)slot[act[i].bd] * N];
-    for (int k = 0; k < act[i].level; k++) row[k].actors++;
+    gfunnel_report_row *row = &r[(size_t)slot[bl[i] >> 8] * N];
+    for (uint32_t k = 0; k < (bl[i] & 0xff); k++) row[k].actors++;
   }
   for (size_t i = 0; i < nb; i++) {
     if (long_loop_stop(cancel, i)) goto interrupted;
@@ -491,23 +531,31 @@ int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_
       }
     }
   }
-  /* times grouped by report row with a counting sort, then quantiles by selection */
+  /* times grouped by report row with a counting sort (actor i's time s, from step s to step
+  ** s + 1, goes to its group's row s), then quantiles by selection */
+  size_t nd = rd->us ? rd->nus : 0;
   start = gmem_alloc((nr + 1) * sizeof *start);
   vals = gmem_alloc((nd ? nd : 1) * sizeof *vals);
   if (!start || !vals) goto nomem;
   memset(start, 0, (nr + 1) * sizeof *start);
-  for (size_t i = 0; i < nd; i++) {
+  for (size_t i = 0; i < nact && nd; i++) {
     if (long_loop_stop(cancel, i)) goto interrupted;
-    d[i].bd = slot[d[i].bd & 0xffffff] * (uint32_t)N + (d[i].bd >> 24); /* now the report row */
-    start[d[i].bd + 1]++;
+    size_t row = (size_t)slot[bl[i] >> 8] * N;
+    for (uint32_t s = 1; s < (bl[i] & 0xff); s++) start[row + s + 1]++;
   }
   for (size_t i = 0; i < nr; i++) {
     if (long_loop_stop(cancel, i)) goto interrupted;
     start[i + 1] += start[i];
   }
-  for (size_t i = 0; i < nd; i++) {
+  if (start[nr] != nd) { /* times that are not these actors' (a caller's mistake) */
+    snprintf(err, errlen, "%zu times for actors whose levels make %zu", nd, start[nr]);
+    rc = -1;
+    goto done;
+  }
+  for (size_t i = 0, j = 0; i < nact && nd; i++) {
     if (long_loop_stop(cancel, i)) goto interrupted;
-    vals[start[d[i].bd]++] = d[i].us;
+    size_t row = (size_t)slot[bl[i] >> 8] * N;
+    for (uint32_t s = 1; s < (bl[i] & 0xff); s++) vals[start[row + s]++] = rd->us[j++];
   }
   for (size_t i = nr; i > 0; i--) {
     if (long_loop_stop(cancel, i)) goto interrupted;
@@ -548,5 +596,27 @@ done:
   gmem_free(vals);
   gmem_free(ids);
   gmem_free(slot);
+  return rc;
+}
+
+int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_actor *act, size_t nact,
+                         gfunnel_delta *d, size_t nd, gfunnel_report_row **rep, size_t *nrep, gcancel *cancel,
+                         char *err, size_t errlen) {
+  gfunnel_reached rd = {gmem_alloc((nact ? nact : 1) * sizeof(uint32_t)), nact, NULL, nd};
+  int want_times = d && nd;
+  if (want_times) rd.us = gmem_alloc(nd * sizeof *rd.us);
+  if (!rd.bd_level || (want_times && !rd.us)) {
+    gmem_free(rd.bd_level);
+    gmem_free(rd.us);
+    *rep = NULL;
+    *nrep = 0;
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < nact; i++) rd.bd_level[i] = act[i].bd << 8 | (uint32_t)act[i].level;
+  for (size_t i = 0; rd.us && i < nd; i++) rd.us[i] = d[i].us;
+  int rc = gfunnel_report(p, bds, &rd, rep, nrep, cancel, err, errlen);
+  gmem_free(rd.bd_level);
+  gmem_free(rd.us);
   return rc;
 }

@@ -161,10 +161,12 @@ typedef struct gfunnel_plan {
   int has_bd, bd_mode, bd_step; /* a breakdown column; whose value counts (step: 1-based) */
 } gfunnel_plan;
 
-/* One actor's outcome: the chain its level comes from (funnel_engine.h). */
+/* One actor's outcome: the chain its level comes from (funnel_engine.h). 24 bytes: an array of
+** them is written into fresh memory, a page fault per 4 KB. */
 typedef struct gfunnel_actor {
-  uint32_t actor, bd;
-  int level;
+  uint32_t actor;
+  uint32_t bd : 24;   /* at most GFUNNEL_BD_MAX */
+  uint32_t level : 8; /* at most GFUNNEL_MAX_STEPS */
   int64_t step1, last;
 } gfunnel_actor;
 
@@ -190,8 +192,30 @@ typedef struct gfunnel_report_row {
 const char *gfunnel_evaluate(const gfunnel_plan *p, gfunnel_rows *rows, gfunnel_actor **act, size_t *nact,
                              gfunnel_delta **deltas, size_t *ndeltas, gcancel *cancel);
 
+/* What the report needs of the actors who reached step 1, in the order of their keys: each
+** one's breakdown and level as bd << 8 | level (4 bytes, where a gfunnel_actor takes 32: fresh
+** memory costs a page fault per page written), and when times are wanted, each one's level - 1
+** times between its steps, actor after actor (no key: the actor's entry says whose they are). */
+typedef struct gfunnel_reached {
+  uint32_t *bd_level;
+  size_t n;
+  int64_t *us; /* NULL when the times are not wanted */
+  size_t nus;
+} gfunnel_reached;
+
+/* gfunnel_evaluate for the report: fills *out (the caller frees out->bd_level and out->us with
+** gmem_free either way). with_times: collect the times. Same errors as gfunnel_evaluate. */
+const char *gfunnel_evaluate_reached(const gfunnel_plan *p, gfunnel_rows *rows, int with_times, gfunnel_reached *out,
+                                     gcancel *cancel);
+
+/* The report from what gfunnel_evaluate_reached made (out->us may be NULL: no times). Same
+** result and errors as gfunnel_build_report. */
+int gfunnel_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_reached *r, gfunnel_report_row **rep,
+                   size_t *nrep, gcancel *cancel, char *err, size_t errlen);
+
 /* The report over the actors: one row per breakdown value present (in bds's order, NULL
-** first; without a breakdown one NULL group) and step. Reorders and rewrites d. Returns 0 with
+** first; without a breakdown one NULL group) and step; d, when given, as gfunnel_evaluate made
+** it (each actor's level - 1 times, actor after actor). Returns 0 with
 ** *rep (the caller frees it), or -1 with err: "out of memory", gcancel_reason's text, or past
 ** GFUNNEL_MAX_REPORT_ROWS why. */
 int gfunnel_build_report(const gfunnel_plan *p, const gkeys *bds, const gfunnel_actor *act, size_t nact,

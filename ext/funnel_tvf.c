@@ -382,8 +382,7 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   gsource src;
   memset(&src, 0, sizeof src);
   int src_open = 0;
-  gfunnel_delta *d = NULL;
-  size_t nd = 0;
+  gfunnel_reached reached = {NULL, 0, NULL, 0};
   rc = gsource_open_arg(&src, db, fn, "source", args[0], pzErr);
   if (rc != SQLITE_OK) goto fail;
   src_open = 1;
@@ -416,10 +415,12 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   plan.has_bd = b->has_bd;
   plan.bd_mode = b->bd_mode;
   plan.bd_step = b->bd_step;
-  const char *why = gfunnel_evaluate(&plan, &b->held, &r->act, &r->nact, is_actors ? NULL : &d, &nd, &cancel.base);
+  /* the report needs only each actor's level, breakdown and step times (gfunnel_reached) */
+  const char *why = is_actors ? gfunnel_evaluate(&plan, &b->held, &r->act, &r->nact, NULL, NULL, &cancel.base)
+                              : gfunnel_evaluate_reached(&plan, &b->held, 1, &reached, &cancel.base);
   char err[200];
   if (!why && !is_actors &&
-      gfunnel_build_report(&plan, &b->bds, r->act, r->nact, d, nd, &r->rep, &r->nrep, &cancel.base, err, sizeof err))
+      gfunnel_report(&plan, &b->bds, &reached, &r->rep, &r->nrep, &cancel.base, err, sizeof err))
     why = err;
   int stop = gcancel_db_finish(&cancel);
   if (!why) rc = SQLITE_OK;
@@ -427,13 +428,15 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   else if (strcmp(why, "out of memory") == 0) rc = SQLITE_NOMEM;
   else *pzErr = ferr(&rc, "%s: %s", fn, why);
   if (rc != SQLITE_OK) goto fail;
-  gmem_free(d);
+  gmem_free(reached.bd_level);
+  gmem_free(reached.us);
   *result = r;
   *nrows = (int64_t)(is_actors ? r->nact : r->nrep);
   return SQLITE_OK;
 fail:
   if (src_open) gsource_close(&src);
-  gmem_free(d);
+  gmem_free(reached.bd_level);
+  gmem_free(reached.us);
   fresult_free(r);
   return rc;
 }

@@ -261,6 +261,67 @@ static void reports_by_hand(void **state) {
   gfunnel_rows_free(&rows);
 }
 
+/* The report's own evaluation (gfunnel_evaluate_reached: 4 bytes per actor and the times alone)
+** gives the report that the actors' outcomes give, for each breakdown mode, with the times and
+** without. */
+static void reports_from_reached_as_from_actors(void **state) {
+  (void)state;
+  gkeys bds;
+  memset(&bds, 0, sizeof bds);
+  gkeys_init(&bds, 0);
+  for (int64_t v = 0; v < 3; v++) {
+    gkey k;
+    memset(&k, 0, sizeof k);
+    k.type = GKEY_INT;
+    k.i = 10 - v; /* ids in the reverse of value order */
+    uint32_t id;
+    assert_true(gkeys_intern(&bds, &k, &id) >= 0);
+  }
+  for (int mode = 0; mode < 3; mode++)
+    for (int times = 0; times < 2; times++) {
+      gfunnel_plan p = plan_view_cart_pay(10, 1, mode, 2);
+      gfunnel_rows rows;
+      memset(&rows, 0, sizeof rows);
+      add_rows(&rows, 1);
+      gfunnel_actor *act = NULL;
+      gfunnel_delta *d = NULL;
+      size_t nact = 0, nd = 0, n1 = 0, n2 = 0;
+      assert_null(gfunnel_evaluate(&p, &rows, &act, &nact, times ? &d : NULL, &nd, NULL));
+      gfunnel_rows_free(&rows);
+      memset(&rows, 0, sizeof rows);
+      add_rows(&rows, 1);
+      gfunnel_reached rd;
+      assert_null(gfunnel_evaluate_reached(&p, &rows, times, &rd, NULL));
+      gfunnel_rows_free(&rows);
+      assert_int_equal(rd.n, nact);
+      assert_int_equal(rd.n, 3);
+      assert_int_equal(rd.nus, times ? 3 : 0);
+      gfunnel_report_row *r1 = NULL, *r2 = NULL;
+      char err[200];
+      assert_int_equal(gfunnel_build_report(&p, &bds, act, nact, d, nd, &r1, &n1, NULL, err, sizeof err), 0);
+      assert_int_equal(gfunnel_report(&p, &bds, &rd, &r2, &n2, NULL, err, sizeof err), 0);
+      assert_int_equal(n1, n2);
+      assert_true(n1 >= 3);
+      for (size_t i = 0; i < n1; i++) {
+        assert_int_equal(r1[i].bd, r2[i].bd);
+        assert_int_equal(r1[i].step, r2[i].step);
+        assert_int_equal(r1[i].actors, r2[i].actors);
+        assert_int_equal(r1[i].dropped, r2[i].dropped);
+        assert_int_equal(r1[i].has_time, r2[i].has_time);
+        assert_true(r1[i].median == r2[i].median && r1[i].p90 == r2[i].p90 && r1[i].avg == r2[i].avg);
+        assert_true(r1[i].conv_prev == r2[i].conv_prev && r1[i].conv_first == r2[i].conv_first);
+      }
+      if (times) assert_true(r2[1].has_time || r2[4].has_time || r2[7].has_time);
+      gmem_free(r1);
+      gmem_free(r2);
+      gmem_free(act);
+      gmem_free(d);
+      gmem_free(rd.bd_level);
+      gmem_free(rd.us);
+    }
+  gkeys_free(&bds);
+}
+
 static gkey text_key(const char *t) {
   gkey k;
   memset(&k, 0, sizeof k);
@@ -495,6 +556,7 @@ int main(void) {
     cmocka_unit_test(evaluates_actors_by_hand),
     cmocka_unit_test(narrow_and_wide_rows_read_back_alike),
     cmocka_unit_test(reports_by_hand),
+    cmocka_unit_test(reports_from_reached_as_from_actors),
     cmocka_unit_test(breakdown_groups_in_value_order),
     cmocka_unit_test(evaluation_and_report_stop),
     cmocka_unit_test(quantiles_by_hand),
