@@ -96,28 +96,47 @@ int gfunnel_quantile(int64_t *v, size_t n, double q, gcancel *cancel, double *ou
 
 /* ------------------------------------------------------------------ the rows read */
 
+/* A new slab, its bytes to cut in b->cut..cut_end and then b->rest..rest_end: a big slab is cut
+** from its 2 MB-aligned interior on (the part mem.c asks huge pages for), then its head. */
+static int new_slab(gfunnel_rows *b) {
+  if (b->nslab == UINT32_MAX) return -1;
+  if (b->nslab == b->slab_cap) {
+    size_t cap = b->slab_cap ? b->slab_cap * 2 : 16;
+    unsigned char **s = gmem_realloc(b->slab, cap * sizeof *s);
+    if (!s) return -1;
+    b->slab = s;
+    uint32_t *l = gmem_realloc(b->slab_live, cap * sizeof *l);
+    if (!l) return -1;
+    b->slab_live = l;
+    b->slab_cap = cap;
+  }
+  size_t bytes = b->nslab < GFUNNEL_SMALL_SLABS ? GFUNNEL_SLAB_BYTES : GFUNNEL_BIG_SLAB_BYTES;
+  unsigned char *s = gmem_alloc(bytes);
+  if (!s) return -1;
+  b->slab[b->nslab] = s;
+  b->slab_live[b->nslab++] = 0;
+  const uintptr_t huge = GFUNNEL_HUGE_PAGE;
+  uintptr_t lo = ((uintptr_t)s + huge - 1) & ~(huge - 1);
+  b->cut = s, b->cut_end = s + bytes, b->rest = b->rest_end = NULL;
+  if (bytes >= 2 * huge && lo + huge <= (uintptr_t)(s + bytes)) {
+    b->cut = s + (lo - (uintptr_t)s);
+    b->rest = s, b->rest_end = b->cut;
+  }
+  return 0;
+}
+
 /* A block of `size` bytes cut from the last slab, or from a new one. */
 static gfunnel_block *cut_block(gfunnel_rows *b, size_t size) {
-  if (b->nslab == 0 || b->slab_used + size > GFUNNEL_SLAB_BYTES || !b->slab[b->nslab - 1]) {
-    if (b->nslab == UINT32_MAX) return NULL;
-    if (b->nslab == b->slab_cap) {
-      size_t cap = b->slab_cap ? b->slab_cap * 2 : 16;
-      unsigned char **s = gmem_realloc(b->slab, cap * sizeof *s);
-      if (!s) return NULL;
-      b->slab = s;
-      uint32_t *l = gmem_realloc(b->slab_live, cap * sizeof *l);
-      if (!l) return NULL;
-      b->slab_live = l;
-      b->slab_cap = cap;
+  if (b->nslab == 0 || !b->slab[b->nslab - 1] || (size_t)(b->cut_end - b->cut) < size) {
+    if (b->nslab && b->slab[b->nslab - 1] && (size_t)(b->rest_end - b->rest) >= size) {
+      b->cut = b->rest, b->cut_end = b->rest_end;
+      b->rest = b->rest_end = NULL;
+    } else if (new_slab(b) != 0) {
+      return NULL;
     }
-    unsigned char *s = gmem_alloc(GFUNNEL_SLAB_BYTES);
-    if (!s) return NULL;
-    b->slab[b->nslab] = s;
-    b->slab_live[b->nslab++] = 0;
-    b->slab_used = 0;
   }
-  gfunnel_block *k = (gfunnel_block *)(void *)(b->slab[b->nslab - 1] + b->slab_used);
-  b->slab_used += size;
+  gfunnel_block *k = (gfunnel_block *)(void *)b->cut;
+  b->cut += size;
   k->slab = (uint32_t)(b->nslab - 1);
   b->slab_live[b->nslab - 1]++;
   return k;
