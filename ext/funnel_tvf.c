@@ -35,6 +35,7 @@ typedef struct fbuild {
   char *step_names[GFUNNEL_MAX_STEPS];  /* as given, per step */
   const char *dname[GFUNNEL_MAX_STEPS]; /* distinct names */
   int dlen[GFUNNEL_MAX_STEPS];
+  uint64_t dword[GFUNNEL_MAX_STEPS][2]; /* short_text_words of those of at most 16 bytes */
   uint64_t code_mask[256]; /* code -> steps it satisfies */
   char *exclude;
   int exclude_len;
@@ -63,6 +64,25 @@ typedef struct fbuild {
   int nbd_seen;
 } fbuild;
 
+/* Two words that tell apart the texts of one length up to 16 bytes, read with no call (a
+** memcmp or a memcpy of a variable length is one, on every source row): the first and the last
+** 8 bytes (4 below 8 bytes, overlapping), or below 4 the first, middle and last byte. */
+static inline void short_text_words(const unsigned char *t, size_t len, uint64_t w[2]) {
+  uint64_t a = 0, z = 0;
+  if (len >= 8) {
+    memcpy(&a, t, 8);
+    memcpy(&z, t + len - 8, 8);
+  } else if (len >= 4) {
+    uint32_t x, y;
+    memcpy(&x, t, 4);
+    memcpy(&y, t + len - 4, 4);
+    a = x, z = y;
+  } else if (len > 0) {
+    a = (uint64_t)t[0] | (uint64_t)t[len / 2] << 8 | (uint64_t)t[len - 1] << 16;
+  }
+  w[0] = a, w[1] = z;
+}
+
 /* The breakdown value's id + 1 (0: NULL). Returns SQLITE_OK, or an error for pzErr. */
 static int breakdown_id(fbuild *b, sqlite3_value *v, uint32_t *bd, char **pzErr) {
   gkey key;
@@ -73,7 +93,7 @@ static int breakdown_id(fbuild *b, sqlite3_value *v, uint32_t *bd, char **pzErr)
   uint64_t w[2] = {0, 0};
   int short_text = key.type == GKEY_TEXT && key.len <= sizeof w;
   if (short_text) {
-    if (key.len) memcpy(w, key.bytes, key.len);
+    short_text_words(key.bytes, key.len, w);
     for (int i = 0; i < b->nbd_seen; i++)
       if (b->bd_seen[i].w[0] == w[0] && b->bd_seen[i].w[1] == w[1] && b->bd_seen[i].len == key.len) {
         *bd = b->bd_seen[i].id + 1;
@@ -101,9 +121,19 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   /* the timestamp first, on every row: a source with its columns swapped is an error here,
   ** not a funnel of 0 actors because no row's "event" named a step */
   int64_t ts;
-  int rc = garg_ts(cols[1], &b->format, &b->census, b->fn, "ts (source column 2)", &ts, pzErr);
-  if (rc == GARG_NULL) return SQLITE_OK;
-  if (rc != SQLITE_OK) return rc;
+  int rc = SQLITE_OK;
+  sqlite3_int64 secs;
+  /* Unix seconds inline (garg_ts reads every other form, and any value out of range) */
+  if (b->format.unit == GTS_SECONDS && sqlite3_value_type(cols[1]) == SQLITE_INTEGER &&
+      (secs = sqlite3_value_int64(cols[1])) >= GTIME_MIN_US / GTIME_US_PER_SEC &&
+      secs <= GTIME_MAX_US / GTIME_US_PER_SEC) {
+    ts = secs * GTIME_US_PER_SEC;
+    gts_census_int(&b->census, &b->format, secs);
+  } else {
+    rc = garg_ts(cols[1], &b->format, &b->census, b->fn, "ts (source column 2)", &ts, pzErr);
+    if (rc == GARG_NULL) return SQLITE_OK;
+    if (rc != SQLITE_OK) return rc;
+  }
   if (ts < b->earliest_us) b->earliest_us = ts;
   b->rows++;
   /* the event decides whether the row matters at all; this runs once per source row, so it
@@ -119,13 +149,17 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   }
   int len = sqlite3_value_bytes(ev);
   int code = 0;
-  for (int d = 0; d < b->ndistinct; d++)
-    if (b->dlen[d] == len &&
-        (len == 0 || ((unsigned char)b->dname[d][0] == name[0] && memcmp(b->dname[d], name, (size_t)len) == 0))) {
-      code = d + 1;
-      b->occurs[d] = 1;
-      break;
-    }
+  if (len <= 16) {
+    /* names are distinct: at most one matches, so no early exit (no branch on which one) */
+    uint64_t w[2];
+    short_text_words(name, (size_t)len, w);
+    for (int d = 0; d < b->ndistinct; d++)
+      code = b->dlen[d] == len && b->dword[d][0] == w[0] && b->dword[d][1] == w[1] ? d + 1 : code;
+  } else {
+    for (int d = 0; d < b->ndistinct && !code; d++)
+      if (b->dlen[d] == len && memcmp(b->dname[d], name, (size_t)len) == 0) code = d + 1;
+  }
+  if (code) b->occurs[code - 1] = 1;
   if (b->as_of_given && ts >= b->as_of_us) {
     b->too_late++;
     return SQLITE_OK;
@@ -269,6 +303,7 @@ static int parse_steps(fbuild *b, sqlite3_value *v, char **pzErr) {
     if (d == b->ndistinct) {
       b->dname[d] = b->step_names[k];
       b->dlen[d] = (int)strlen(b->step_names[k]);
+      if (b->dlen[d] <= 16) short_text_words((const unsigned char *)b->dname[d], (size_t)b->dlen[d], b->dword[d]);
       b->ndistinct++;
     }
     b->code_mask[d + 1] |= UINT64_C(1) << k;
