@@ -3,7 +3,7 @@
 ** (1M, 4M and 10M rows; BENCH_SIZES="1M 4M" to choose), times the floors in the same process,
 ** then every line of the *.bench files given, each as a ratio to its floor, beside what
 ** SQLite itself charges to deliver the same rows, with its peak memory per row and whether its
-** target is met. Last, how each line's time grew from size to size against n log n.
+** target is met. Last, how each line's time grew from size to size against n log n (report_growth).
 **
 ** Tables, the same rows in several encodings (N rows each; orders N orders):
 **   events(user_id INTEGER, ts INTEGER, event TEXT, channel TEXT)   in time order
@@ -207,6 +207,7 @@ typedef struct line {
   char *label, *floor, *beside, *target, *sql;
   double t[3];  /* time per size; 0 when not run */
   double floor_t, beside_t, other_t; /* this size's floors and other line, timed in its rounds */
+  double floor_at[3];                /* floor_t per size, for the growth check */
 } line;
 
 #define MAX_LINES 512
@@ -329,30 +330,47 @@ static long long time_line(sqlite3 *db, line *l, int s, int runs) {
       if (q == 3 && m > mem) mem = m;
     }
   l->floor_t = best[0];
+  l->floor_at[s] = sql[0] ? best[0] : 0;
   l->beside_t = best[1];
   l->other_t = best[2];
   l->t[s] = best[3];
   return mem;
 }
 
-/* n log n growth: time(b) / time(a) against (b log b) / (a log a), with 25% for noise. */
+/* n log n growth. SQLite's own delivery of the rows grows faster than n between these sizes on
+** this machine (the scan 1M -> 4M: 4.8x; the TEXT scan 9.9x; date_bucket, one constant-time
+** call per row, 5.1x: caches and page tables, not algorithms), so a line with a floor is held to
+** the growth of its ratio to the floor, time(b)/floor(b) over time(a)/floor(a), against
+** log b / log a (what n log n adds to n), plus 25% for noise. The raw growth is printed beside
+** it; a line without a floor (rows per second) is held to n log n on the raw growth. */
 static void report_growth(const long long *sizes, const char *const *names, int nsizes) {
   if (nsizes < 2) return;
-  printf("\n== growth from size to size (n log n bound: time may grow by n log n, plus 25%% for noise)\n");
+  printf(
+    "\n== growth from size to size: time, and time relative to the line's floor; the ratio may grow\n"
+    "   by log b / log a (n log n over n), plus 25%% for noise\n");
   for (int i = 0; i < nlines; i++) {
     line *l = &lines[i];
     if (l->kind != 0) continue;
-    char buf[256] = "";
+    char buf[320] = "";
     int len = 0, bad = 0;
     for (int s = 1; s < nsizes; s++) {
       if (!l->t[s] || !l->t[s - 1]) continue;
       double grow = l->t[s] / l->t[s - 1];
-      double bound = (double)sizes[s] * log((double)sizes[s]) / ((double)sizes[s - 1] * log((double)sizes[s - 1]));
-      if (grow > bound * 1.25) bad = 1;
-      len += snprintf(buf + len, sizeof buf - (size_t)len, "  %s->%s %.2fx (n log n %.2fx)", names[s - 1], names[s],
-                      grow, bound);
+      double a = (double)sizes[s - 1], b = (double)sizes[s];
+      double log_factor = log(b) / log(a);
+      if (l->floor_at[s] > 0 && l->floor_at[s - 1] > 0) {
+        double rel = grow / (l->floor_at[s] / l->floor_at[s - 1]);
+        if (rel > log_factor * 1.25) bad = 1;
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "  %s->%s %.2fx, to floor %.2fx (bound %.2fx)",
+                        names[s - 1], names[s], grow, rel, log_factor * 1.25);
+      } else {
+        /* a line without a floor (rows per second): n log n on its time */
+        if (grow > b / a * log_factor * 1.25) bad = 1;
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "  %s->%s %.2fx (n log n bound %.2fx)", names[s - 1],
+                        names[s], grow, b / a * log_factor * 1.25);
+      }
     }
-    if (len) printf("%-48s%s  %s\n", l->label, buf, bad ? "MISS" : "ok");
+    if (len) printf("%-50s%s  %s\n", l->label, buf, bad ? "MISS" : "ok");
     if (bad) misses++;
   }
 }
