@@ -605,7 +605,28 @@ static uint32_t seq_item(const gkey *k, size_t i) {
   return v;
 }
 
-/* Every sequence's text "a > b > c" (two sequences may show one text: names can hold " > "). */
+/* Writes "a > b > c" for the n item ids at seq (bytes: a BLOB's need not be aligned) to out, or
+** only measures it when out is NULL; returns its length. */
+static size_t join_path(const gkeys *items, uint32_t nitems, const void *seq, size_t n, char *out) {
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t id;
+    memcpy(&id, (const char *)seq + i * sizeof id, sizeof id);
+    const char *s;
+    size_t l;
+    item_text(items, nitems, id, &s, &l);
+    if (i) {
+      if (out) memcpy(out + len, " > ", 3);
+      len += 3;
+    }
+    if (out) memcpy(out + len, s, l);
+    len += l;
+  }
+  return len;
+}
+
+/* Every sequence's text (two sequences may show one text: names can hold " > "), measured in a
+** first pass and written in a second. */
 static const char *seq_texts(path_actors_result *res) {
   uint32_t n = gkeys_count(&res->seqs);
   uint64_t len = 0;
@@ -616,16 +637,7 @@ static const char *seq_texts(path_actors_result *res) {
     for (uint32_t q = 0; q < n; q++) {
       gkey k = gkeys_get(&res->seqs, q);
       res->at[q] = len;
-      for (size_t i = 0; i < k.len / sizeof(uint32_t); i++) {
-        const char *s;
-        size_t l;
-        item_text(&res->it.items, res->nitems, seq_item(&k, i), &s, &l);
-        if (pass) {
-          if (i) memcpy(res->text + len, " > ", 3);
-          memcpy(res->text + len + (i ? 3 : 0), s, l);
-        }
-        len += l + (i ? 3 : 0);
-      }
+      len += join_path(&res->it.items, res->nitems, k.bytes, k.len / sizeof(uint32_t), pass ? res->text + len : NULL);
     }
     res->at[n] = len;
     if (!pass && !(res->text = gmem_alloc((size_t)len + 1))) return "out of memory";
@@ -762,29 +774,13 @@ static int cmp_churn(const void *a, const void *b) {
   return strcmp(x->text, y->text);
 }
 
-/* "a > b" of a sequence of item ids. */
+/* "a > b" of a sequence of item ids (gmem; NULL when out of memory). */
 static char *seq_text(const gkeys *items, uint32_t nitems, const uint32_t *seq, size_t n) {
-  size_t len = 1;
-  for (size_t i = 0; i < n; i++) {
-    const char *s;
-    size_t l;
-    item_text(items, nitems, seq[i], &s, &l);
-    len += l + 3;
-  }
-  char *t = gmem_alloc(len), *p = t;
+  size_t len = join_path(items, nitems, seq, n, NULL);
+  char *t = gmem_alloc(len + 1);
   if (!t) return NULL;
-  for (size_t i = 0; i < n; i++) {
-    const char *s;
-    size_t l;
-    item_text(items, nitems, seq[i], &s, &l);
-    if (i) {
-      memcpy(p, " > ", 3);
-      p += 3;
-    }
-    memcpy(p, s, l);
-    p += l;
-  }
-  *p = 0;
+  join_path(items, nitems, seq, n, t);
+  t[len] = 0;
   return t;
 }
 
