@@ -222,7 +222,7 @@ typedef struct clv_scan {
 ** overlaps, as rfm does. A copy, since SQLite's text lasts only for its row. */
 typedef struct ahead_key {
   gkey key;
-  uint64_t hash;
+  gkeys_hashed hk;
   size_t row; /* index in the batch */
 } ahead_key;
 
@@ -301,8 +301,8 @@ static int actor_error(clv_scan *s, int added, char **pzErr) {
 static int resolve(clv_scan *s, char **pzErr) {
   gkeys *keys = &s->g.ev.actors;
   size_t t = 0, nt = s->nahead;
-  for (size_t j = 0; j < nt; j++) s->ahead[j].hash = gkeys_hash(keys, &s->ahead[j].key);
-  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, s->ahead[j].hash, 0);
+  for (size_t j = 0; j < nt; j++) gkeys_hash_key(keys, &s->ahead[j].key, &s->ahead[j].hk);
+  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, s->ahead[j].hk.hash, 0);
   for (size_t i = s->nresolved; i < s->nbatch; i++) {
     if (s->bid[i] != UINT32_MAX) continue;
     int added;
@@ -310,9 +310,9 @@ static int resolve(clv_scan *s, char **pzErr) {
     if (t < nt && s->ahead[t].row == i) {
       for (int stage = 0; stage < 3; stage++) {
         size_t j = t + (size_t)(3 - stage) * AHEAD_DISTANCE;
-        if (j < nt) gkeys_prefetch(keys, s->ahead[j].hash, stage);
+        if (j < nt) gkeys_prefetch(keys, s->ahead[j].hk.hash, stage);
       }
-      added = gkeys_intern_hashed(keys, &s->ahead[t].key, s->ahead[t].hash, &s->bid[i]);
+      added = gkeys_intern_prepared(keys, &s->ahead[t].key, &s->ahead[t].hk, &s->bid[i]);
       t++;
     } else {
       added = gkeys_int(keys, s->bkey[i], &s->bid[i]);

@@ -444,6 +444,24 @@ uint64_t gkeys_hash(const gkeys *k, const gkey *key) {
   return key_hash(k->seed, 0, key);
 }
 
+void gkeys_hash_key(const gkeys *k, const gkey *key, gkeys_hashed *hk) {
+  hk->w[0] = hk->w[1] = 0;
+  hk->form = 0;
+  if (too_long(key)) {
+    hk->hash = 0;
+  } else if (key->type >= GKEY_TEXT) {
+    hk->form = bytes_form(0, key, hk->w);
+    hk->hash = bytes_hash(k->seed, 0, hk->form, hk->w, key);
+  } else {
+    hk->hash = key_hash(k->seed, 0, key);
+  }
+}
+
+int gkeys_intern_prepared(gkeys *k, const gkey *key, const gkeys_hashed *hk, uint32_t *id) {
+  if (key->type < GKEY_TEXT || too_long(key)) return gkeys_intern_hashed(k, key, hk->hash, id);
+  return bhashed(k, hk->hash, 0, hk->form, hk->w, key, id, 1);
+}
+
 /* The hash alone does not say which table holds the key: both are prefetched (a table that
 ** holds no key is skipped). A TEXT or BLOB slot is read only at stage 2, when its prefetch has
 ** had time to arrive: reading it at stage 1 waited for memory, and most keys (UUIDs, short

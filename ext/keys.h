@@ -158,6 +158,15 @@ static inline int gkeys_intern(gkeys *k, const gkey *key, uint32_t *id) {
 uint64_t gkeys_hash(const gkeys *k, const gkey *key);
 void gkeys_prefetch(const gkeys *k, uint64_t h, int stage);
 int gkeys_intern_hashed(gkeys *k, const gkey *key, uint64_t h, uint32_t *id);
+/* The same with the packed form kept beside the hash, so that a UUID is parsed once, not twice
+** (gkeys_hash, then gkeys_intern_hashed): prefetch with hk.hash. */
+typedef struct gkeys_hashed {
+  uint64_t hash;
+  uint64_t w[2]; /* a TEXT or BLOB key's inline or packed bytes */
+  uint32_t form; /* its form (keys.c), 0 for numbers and keys too long to store */
+} gkeys_hashed;
+void gkeys_hash_key(const gkeys *k, const gkey *key, gkeys_hashed *hk);
+int gkeys_intern_prepared(gkeys *k, const gkey *key, const gkeys_hashed *hk, uint32_t *id);
 
 static inline uint32_t gkeys_count(const gkeys *k) { return k->n; }
 /* 0 when every key is an INTEGER of the direct array (ids in value order are then its order). */

@@ -163,7 +163,7 @@ typedef struct pending {
 ** keys.h overlaps. A copy, since SQLite's text lasts only for its row. */
 typedef struct ahead_key {
   gkey key;
-  uint64_t hash;
+  gkeys_hashed hk;
   size_t row;   /* index in the batch */
 } ahead_key;
 
@@ -256,8 +256,8 @@ static int new_customer(rfm_gather *g, uint32_t id) {
 static int resolve(rfm_gather *g) {
   gkeys *keys = &g->customers;
   size_t t = 0, nt = g->nahead;
-  for (size_t j = 0; j < nt; j++) g->ahead[j].hash = gkeys_hash(keys, &g->ahead[j].key);
-  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, g->ahead[j].hash, 0);
+  for (size_t j = 0; j < nt; j++) gkeys_hash_key(keys, &g->ahead[j].key, &g->ahead[j].hk);
+  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, g->ahead[j].hk.hash, 0);
   for (size_t i = g->nresolved; i < g->nbatch; i++) {
     pending *p = &g->batch[i];
     if (p->id != UNRESOLVED) continue;
@@ -266,9 +266,9 @@ static int resolve(rfm_gather *g) {
     if (t < nt && g->ahead[t].row == i) {
       for (int stage = 0; stage < 3; stage++) {
         size_t j = t + (size_t)(3 - stage) * AHEAD_DISTANCE;
-        if (j < nt) gkeys_prefetch(keys, g->ahead[j].hash, stage);
+        if (j < nt) gkeys_prefetch(keys, g->ahead[j].hk.hash, stage);
       }
-      added = gkeys_intern_hashed(keys, &g->ahead[t].key, g->ahead[t].hash, &p->id);
+      added = gkeys_intern_prepared(keys, &g->ahead[t].key, &g->ahead[t].hk, &p->id);
       t++;
     } else {
       added = gkeys_int(keys, g->ikeys[i], &p->id);

@@ -875,6 +875,52 @@ static void many_uuids(void **state) {
   gkeys_free(&b);
 }
 
+/* gkeys_intern_prepared (the packed form kept from gkeys_hash_key) gives what gkeys_intern gives,
+** over numbers, short and long TEXT, BLOBs, UUIDs and their uppercase twins; its hash is
+** gkeys_hash's; a key too long to store is refused. */
+static void intern_prepared_is_intern(void **state) {
+  (void)state;
+  static char buf[1024], keep[6000][40];
+  gkeys a, b;
+  gkeys_init(&a, 0);
+  gkeys_init(&b, 0);
+  gkeys_seed(&a, 777);
+  gkeys_seed(&b, 777);
+  static gkey keys[6000];
+  for (int i = 0; i < 6000; i++) {
+    gkey key;
+    if (i % 3 == 0) { /* a UUID, lowercase or (every other time) uppercase, from a few hundred */
+      int u = (i / 3) % 400;
+      snprintf(keep[i], sizeof keep[i], i % 2 ? "%08X-0000-4000-8000-%012X" : "%08x-0000-4000-8000-%012x",
+               (unsigned)(u * 2654435761u), (unsigned)u * 40503u);
+      key = text_key(keep[i]);
+    } else {
+      key = random_key(buf, sizeof buf);
+      if (key.type >= GKEY_TEXT) {
+        if (key.len > sizeof keep[i]) key = int_key(i);
+        else key.bytes = memcpy(keep[i], key.bytes, key.len);
+      }
+    }
+    keys[i] = key;
+  }
+  for (int i = 0; i < 6000; i++) {
+    gkeys_hashed hk;
+    gkeys_hash_key(&a, &keys[i], &hk);
+    assert_true(hk.hash == gkeys_hash(&a, &keys[i]));
+    uint32_t ia, ib;
+    int ra = gkeys_intern_prepared(&a, &keys[i], &hk, &ia), rb = gkeys_intern(&b, &keys[i], &ib);
+    assert_int_equal(ra, rb);
+    assert_int_equal(ia, ib);
+  }
+  gkey huge = bytes_key(GKEY_TEXT, NULL, (size_t)UINT32_MAX);
+  gkeys_hashed hk;
+  uint32_t id;
+  gkeys_hash_key(&a, &huge, &hk);
+  assert_int_equal(gkeys_intern_prepared(&a, &huge, &hk, &id), GKEYS_FULL);
+  gkeys_free(&a);
+  gkeys_free(&b);
+}
+
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -895,6 +941,7 @@ int main(void) {
     cmocka_unit_test(keys_in_slots),
     cmocka_unit_test(uuid_near_misses),
     cmocka_unit_test(many_uuids),
+    cmocka_unit_test(intern_prepared_is_intern),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }
