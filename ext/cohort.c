@@ -12,6 +12,8 @@
 #define CHUNK_SIZE (1u << CHUNK_BITS)
 #define NO_START INT64_MAX
 #define BATCH_ROWS 2048
+/* Days around the first row's day whose month, quarter or year is looked up in a table. */
+#define DAY_TABLE 4096
 
 /* Each actor's calendar periods as rows arrive, when they are all the tally needs (calendar
 ** periods, no value column): a 64-period window of bits from `base`, slid down when an earlier
@@ -47,6 +49,10 @@ struct gcohort {
   uint32_t batch_actor[BATCH_ROWS];
   int64_t batch_ts[BATCH_ROWS];
   uint8_t batch_is_start[BATCH_ROWS];
+  /* windowed: period indexes of instants without a division by a variable (period_index) */
+  int64_t offset_us, week_shift, table_day0;
+  int32_t *day_period;   /* month, quarter or year: the index of days table_day0.. (NULL: none) */
+  int table_tried;
   /* actors: the caller's dense ids 0..nactors-1 */
   uint32_t nactors, actors_cap;
   int64_t *start;     /* cohort entry instant, NO_START when the actor never started */
@@ -67,6 +73,8 @@ gcohort *gcohort_new(const gcohort_opts *opts) {
   c->max_ts = INT64_MIN;
   /* tally 1 and 2 (tests) keep every row as an event */
   c->windowed = !opts->rolling && !opts->has_value && opts->tally == 0;
+  c->offset_us = (int64_t)opts->cal.offset_s * GTIME_US_PER_SEC;
+  c->week_shift = -gtime_period_index_start_day(&opts->cal, 0);
   return c;
 }
 
@@ -96,6 +104,7 @@ void gcohort_free(gcohort *c) {
   if (!c) return;
   free_events(c);
   free_actors(c);
+  gmem_free(c->day_period);
   gmem_free(c->cells);
   gmem_free(c);
 }
@@ -209,23 +218,56 @@ static int window_take(actor_window *w, int64_t pi) {
   return 1;
 }
 
-/* The waiting rows into their actors' windows (or events). -1: out of memory. */
-static int flush_batch(gcohort *c) {
-  const gcalendar *cal = &c->opts.cal;
-  uint32_t n = c->nbatch;
-  c->nbatch = 0;
+static int64_t floor_div_const(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+
+/* The month, quarter or year of the days around `day` into a table (no table when out of
+** memory: period_index then computes every index). */
+static void fill_day_table(gcohort *c, int64_t day) {
+  c->table_tried = 1;
+  c->day_period = gmem_alloc(DAY_TABLE * sizeof *c->day_period);
+  if (!c->day_period) return;
+  c->table_day0 = day - DAY_TABLE / 2;
+  for (int64_t d = 0; d < DAY_TABLE; d++)
+    c->day_period[d] = (int32_t)gtime_period_index(&c->opts.cal, (c->table_day0 + d) * GTIME_US_PER_DAY - c->offset_us);
+}
+
+/* gtime_period_index of a row's instant, cheaper (it runs once per row): the local day and the
+** week are divisions by constants (multiplications), months, quarters and years a table lookup
+** of the day (civil_from_days per row was a monthly query's largest cost of its own). */
+static int64_t period_index(gcohort *c, int64_t ts) {
+  int64_t day = floor_div_const(ts + c->offset_us, GTIME_US_PER_DAY);
+  switch (c->opts.cal.period) {
+    case GPERIOD_DAY: return day;
+    case GPERIOD_WEEK: return floor_div_const(day + c->week_shift, 7);
+    default: {
+      if (!c->table_tried) fill_day_table(c, day);
+      uint64_t at = (uint64_t)(day - c->table_day0);
+      if (c->day_period && at < DAY_TABLE) return c->day_period[at];
+      return gtime_period_index(&c->opts.cal, ts);
+    }
+  }
+}
+
+/* Rows into their actors' windows (or events); is_start NULL: every row may start a cohort.
+** -1: out of memory. */
+static int take_rows(gcohort *c, const uint32_t *actor, const int64_t *ts, const uint8_t *is_start, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     if (i + 8 < n) {
-      __builtin_prefetch(&c->win[c->batch_actor[i + 8]], 1);
-      __builtin_prefetch(&c->start[c->batch_actor[i + 8]], 1);
+      __builtin_prefetch(&c->win[actor[i + 8]], 1);
+      __builtin_prefetch(&c->start[actor[i + 8]], 1);
     }
-    uint32_t actor = c->batch_actor[i];
-    int64_t ts = c->batch_ts[i];
-    actor_window *w = &c->win[actor];
-    if ((c->opts.has_is_start ? c->batch_is_start[i] : 1) && ts < c->start[actor]) c->start[actor] = ts;
-    if (!window_take(w, gtime_period_index(cal, ts)) && store_event(c, actor, ts, 0) != 0) return -1;
+    uint32_t a = actor[i];
+    if ((is_start ? is_start[i] : 1) && ts[i] < c->start[a]) c->start[a] = ts[i];
+    if (!window_take(&c->win[a], period_index(c, ts[i])) && store_event(c, a, ts[i], 0) != 0) return -1;
   }
   return 0;
+}
+
+/* The waiting rows into their actors' windows (or events). -1: out of memory. */
+static int flush_batch(gcohort *c) {
+  uint32_t n = c->nbatch;
+  c->nbatch = 0;
+  return take_rows(c, c->batch_actor, c->batch_ts, c->opts.has_is_start ? c->batch_is_start : NULL, n);
 }
 
 const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, int64_t value, uint32_t segment) {
@@ -245,6 +287,35 @@ const char *gcohort_add(gcohort *c, uint32_t actor, int64_t ts, int is_start, in
   }
   if (c->opts.has_segment) attribute(c, actor, ts, segment);
   if (ts > c->max_ts) c->max_ts = ts;
+  return NULL;
+}
+
+const char *gcohort_add_rows(gcohort *c, const uint32_t *actor, const int64_t *ts, uint32_t n) {
+  if (c->opts.has_is_start || c->opts.has_value || c->opts.has_segment) {
+    for (uint32_t i = 0; i < n; i++) {
+      const char *why = gcohort_add(c, actor[i], ts[i], 1, 0, 0);
+      if (why) return why;
+    }
+    return NULL;
+  }
+  if (n == 0) return NULL;
+  if (c->nrows + n > UINT32_MAX - 1) return "more than 4294967294 rows";
+  uint32_t top = 0;
+  int64_t latest = c->max_ts;
+  for (uint32_t i = 0; i < n; i++) {
+    if (actor[i] > top) top = actor[i];
+    if (ts[i] > latest) latest = ts[i];
+  }
+  if (ensure_actor(c, top) != 0) return "out of memory";
+  if (c->windowed) {
+    /* rows added one at a time and waiting go first: the same order as gcohort_add's */
+    if ((c->nbatch && flush_batch(c) != 0) || take_rows(c, actor, ts, NULL, n) != 0) return "out of memory";
+  } else {
+    for (uint32_t i = 0; i < n; i++)
+      if (store_event(c, actor[i], ts[i], 0) != 0) return "out of memory";
+  }
+  c->nrows += n;
+  c->max_ts = latest;
   return NULL;
 }
 

@@ -58,10 +58,8 @@ static int intern_actor(ggather *g, sqlite3_value *v, uint32_t *id, char **pzErr
   return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
 }
 
-int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
-                int64_t *ts_us, char **pzErr) {
+int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_us, char **pzErr) {
   g->rows++;
-  /* the timestamp first: a column in the wrong place is an error, not a silently skipped row */
   int rc = garg_ts(ts, &g->format, &g->census, g->fn, ts_name, ts_us, pzErr);
   if (rc != SQLITE_OK) return rc == GARG_NULL ? GGATHER_SKIP : rc;
   if (*ts_us < g->earliest_us) g->earliest_us = *ts_us;
@@ -69,7 +67,29 @@ int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char 
     g->too_late++;
     return GGATHER_SKIP;
   }
+  return SQLITE_OK;
+}
+
+int ggather_actor(ggather *g, sqlite3_value *actor, uint32_t *actor_id, char **pzErr) {
   return intern_actor(g, actor, actor_id, pzErr);
+}
+
+int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
+                int64_t *ts_us, char **pzErr) {
+  /* the timestamp first: a column in the wrong place is an error, not a silently skipped row */
+  int rc = ggather_ts(g, ts, ts_name, ts_us, pzErr);
+  return rc != SQLITE_OK ? rc : intern_actor(g, actor, actor_id, pzErr);
+}
+
+int ggather_int_ids(ggather *g, const int64_t *keys, uint32_t *ids, uint32_t n, char **pzErr) {
+  gkeys *k = &g->ev.actors;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i + 16 < n) gkeys_prefetch_int(k, keys[i + 16]);
+    int rc = gkeys_int(k, keys[i], &ids[i]);
+    if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
+    if (rc < 0) return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
+  }
+  return SQLITE_OK;
 }
 
 int ggather_finish_rows(ggather *g, uint64_t kept, int64_t latest_us, char **pzErr) {

@@ -49,6 +49,16 @@ void ggather_free(ggather *g);
 int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
                 int64_t *ts_us, char **pzErr);
 
+/* ggather_row in two halves, for a caller that looks its actors up later (a batch at a time,
+** ggather_int_ids): the timestamp (counting the row; GGATHER_SKIP as ggather_row), then the
+** actor (GGATHER_SKIP when NULL). */
+int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_us, char **pzErr);
+int ggather_actor(ggather *g, sqlite3_value *actor, uint32_t *actor_id, char **pzErr);
+/* The dense ids of n INTEGER actors, in order (the ids ggather_actor would give them one by
+** one), prefetching each some keys ahead: looking actors up inside SQLite's row loop stalls it
+** on a cache miss per row, here the misses overlap. */
+int ggather_int_ids(ggather *g, const int64_t *keys, uint32_t *ids, uint32_t n, char **pzErr);
+
 /* After the scan: refuses misencoded data, refuses a given as_of at or before every row, and
 ** sets g->as_of_us to the default when none was given (and there are rows). */
 int ggather_finish(ggather *g, char **pzErr);

@@ -144,6 +144,11 @@ static inline int gkeys_int(gkeys *k, int64_t v, uint32_t *id) {
   return gkeys_int_slow(k, v, id);
 }
 
+/* A hint that gkeys_int(k, v) follows soon: its direct array entry is fetched (no-op elsewhere). */
+static inline void gkeys_prefetch_int(const gkeys *k, int64_t v) {
+  if ((uint64_t)v < k->ndirect) __builtin_prefetch(&k->direct[v]);
+}
+
 static inline int gkeys_intern(gkeys *k, const gkey *key, uint32_t *id) {
   if (key->type == GKEY_INT) return gkeys_int(k, key->i, id);
   return gkeys_intern_scoped(k, 0, key, id);

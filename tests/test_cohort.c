@@ -443,6 +443,64 @@ static void tallies_agree(void **state) {
   }
 }
 
+/* Rows added a batch at a time (gcohort_add_rows, the glue's way for a source of actor and ts)
+** and kept as windows give the cells of rows added one at a time and tallied from events: every
+** period kind, offsets east and west, weeks from Sunday, on_or_after, and spans of 3 to 40 years,
+** beyond the days whose month the engine looks up in a table. */
+static void add_rows_agree(void **state) {
+  (void)state;
+  static const int32_t offsets[] = {0, 8 * 3600, -(5 * 3600 + 1800)};
+  for (int variant = 0; variant < 5 * 3 * 2 * 2; variant++) {
+    gcohort_opts o;
+    memset(&o, 0, sizeof o);
+    o.cal.period = (gperiod)(variant % 5);
+    o.cal.offset_s = offsets[(variant / 5) % 3];
+    o.cal.week_starts_sunday = (variant / 15) % 2;
+    o.on_or_after = (variant / 30) % 2;
+    int64_t years = o.cal.period == GPERIOD_DAY ? 3 : o.cal.period == GPERIOD_WEEK ? 10 : 40;
+    o.tally = 1;
+    gcohort *one = gcohort_new(&o);
+    o.tally = 0;
+    gcohort *batched = gcohort_new(&o);
+    uint32_t actors[1000];
+    int64_t ts[1000];
+    uint32_t n = 0;
+    uint64_t x = 0x9E3779B97F4A7C15u + (uint64_t)variant;
+    int64_t t0 = T("2000-01-01");
+    for (int i = 0; i < 30000; i++) {
+      x ^= x << 13; x ^= x >> 7; x ^= x << 17;  /* xorshift64 */
+      actors[n] = (uint32_t)(x % 500);
+      /* most actors' rows lie within a few periods (windows), the rest anywhere in the span */
+      int64_t span = actors[n] < 400 ? 20 * 86400 * (o.cal.period + 1) : years * 365 * 86400;
+      ts[n] = t0 + (int64_t)(actors[n] % 97) * 30 * 86400 * GTIME_US_PER_SEC +
+              (int64_t)((x >> 16) % (uint64_t)span) * GTIME_US_PER_SEC + (int64_t)(x % 1000000);
+      assert_null(gcohort_add(one, actors[n], ts[n], 0, 0, 0));
+      if (++n == 1000 || i % 7777 == 0) {
+        assert_null(gcohort_add_rows(batched, actors, ts, n));
+        n = 0;
+      }
+    }
+    assert_null(gcohort_add_rows(batched, actors, ts, n));
+    assert_int_equal(gcohort_rows(one), gcohort_rows(batched));
+    assert_int_equal(gcohort_max_ts(one), gcohort_max_ts(batched));
+    int64_t as_of = t0 + (years + 10) * 365 * GTIME_US_PER_DAY;
+    assert_null(gcohort_finish(one, as_of, NULL, 1, NULL));
+    assert_null(gcohort_finish(batched, as_of, NULL, 1, NULL));
+    assert_int_equal(gcohort_ncells(one), gcohort_ncells(batched));
+    assert_true(gcohort_ncells(one) > 10);
+    for (int64_t i = 0; i < gcohort_ncells(one); i++) {
+      const gcohort_cell *a = &gcohort_cells(one)[i], *b = &gcohort_cells(batched)[i];
+      assert_int_equal(a->cohort_day, b->cohort_day);
+      assert_int_equal(a->cohort_size, b->cohort_size);
+      assert_int_equal(a->period, b->period);
+      assert_int_equal(a->retained, b->retained);
+      assert_int_equal(a->complete, b->complete);
+    }
+    gcohort_free(one);
+    gcohort_free(batched);
+  }
+}
+
 /* A gcancel that says stop at its stop_at-th poll. */
 typedef struct poll_count { int polls, stop_at; } poll_count;
 static int stop_at_poll(void *ctx) {
@@ -492,7 +550,7 @@ int main(void) {
     EACH_TALLY(rolling_differs_from_calendar), EACH_TALLY(is_start_and_values), EACH_TALLY(offset_moves_the_day),
     EACH_TALLY(periods_and_as_of),   EACH_TALLY(many_rows),  EACH_TALLY(empty_and_too_fine), EACH_TALLY(stops_when_told),
     EACH_TALLY(segments),
-    cmocka_unit_test(tallies_agree), cmocka_unit_test(matches_reference_query),
+    cmocka_unit_test(tallies_agree), cmocka_unit_test(add_rows_agree), cmocka_unit_test(matches_reference_query),
   };
   return cmocka_run_group_tests_name("cohort", tests, NULL, NULL);
 }
