@@ -17,10 +17,14 @@
 
 /* Each actor's calendar periods as rows arrive, when they are all the tally needs (calendar
 ** periods, no value column): a 64-period window of bits from `base`, slid down when an earlier
-** period still fits. A row whose period falls outside the window is stored as an event. */
+** period still fits. A row whose period falls outside the window is stored as an event. The
+** cohort's period is kept beside it, so a row touches one cache line (16 bytes per actor);
+** calendar period indexes of instants in years 0000..9999 fit 32 bits. */
+#define NO_START_PERIOD INT32_MAX
 typedef struct actor_window {
-  int64_t base;     /* the period index of bit 0 */
   uint64_t mask;    /* bit k: a row in period base + k; 0: no row yet */
+  int32_t base;     /* the period index of bit 0 */
+  int32_t start;    /* the period index of the cohort entry, NO_START_PERIOD when none yet */
 } actor_window;
 
 /* Events in fixed-size chunks: appending never copies what is already stored. */
@@ -117,14 +121,14 @@ static int ensure_actor(gcohort *c, uint32_t actor) {
     if (actor >= UINT32_MAX / 2) return -1;
     uint32_t cap = c->actors_cap ? c->actors_cap : 1024;
     while (cap <= actor) cap *= 2;
-    int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
-    if (!s) return -1;
-    c->start = s;
     if (c->windowed) {
       actor_window *w = gmem_realloc(c->win, (size_t)cap * sizeof *w);
       if (!w) return -1;
       c->win = w;
     } else {
+      int64_t *s = gmem_realloc(c->start, (size_t)cap * sizeof *s);
+      if (!s) return -1;
+      c->start = s;
       uint32_t *n = gmem_realloc(c->count, (size_t)cap * sizeof *n);
       if (!n) return -1;
       c->count = n;
@@ -140,11 +144,12 @@ static int ensure_actor(gcohort *c, uint32_t actor) {
     c->actors_cap = cap;
   }
   for (uint32_t a = c->nactors; a <= actor; a++) {
-    c->start[a] = NO_START;
     if (c->windowed) {
-      c->win[a].base = 0;
       c->win[a].mask = 0;
+      c->win[a].base = 0;
+      c->win[a].start = NO_START_PERIOD;
     } else {
+      c->start[a] = NO_START;
       c->count[a] = 0;
     }
     if (c->opts.has_segment) {
@@ -202,7 +207,7 @@ static int store_event(gcohort *c, uint32_t actor, int64_t ts, int64_t value) {
 /* Sets period index pi in the window: 0 when it does not fit (the row is then stored). */
 static int window_take(actor_window *w, int64_t pi) {
   if (!w->mask) {
-    w->base = pi;
+    w->base = (int32_t)pi;
     w->mask = 1;
     return 1;
   }
@@ -214,7 +219,7 @@ static int window_take(actor_window *w, int64_t pi) {
   uint64_t down = (uint64_t)(w->base - pi);
   if (down + (uint64_t)(63 - __builtin_clzll(w->mask)) >= 64) return 0;
   w->mask = (w->mask << down) | 1;
-  w->base = pi;
+  w->base = (int32_t)pi;
   return 1;
 }
 
@@ -252,13 +257,12 @@ static int64_t period_index(gcohort *c, int64_t ts) {
 ** -1: out of memory. */
 static int take_rows(gcohort *c, const uint32_t *actor, const int64_t *ts, const uint8_t *is_start, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
-    if (i + 8 < n) {
-      __builtin_prefetch(&c->win[actor[i + 8]], 1);
-      __builtin_prefetch(&c->start[actor[i + 8]], 1);
-    }
+    if (i + 16 < n) __builtin_prefetch(&c->win[actor[i + 16]], 1);
     uint32_t a = actor[i];
-    if ((is_start ? is_start[i] : 1) && ts[i] < c->start[a]) c->start[a] = ts[i];
-    if (!window_take(&c->win[a], period_index(c, ts[i])) && store_event(c, a, ts[i], 0) != 0) return -1;
+    actor_window *w = &c->win[a];
+    int64_t pi = period_index(c, ts[i]);
+    if ((is_start ? is_start[i] : 1) && pi < w->start) w->start = (int32_t)pi;
+    if (!window_take(w, pi) && store_event(c, a, ts[i], 0) != 0) return -1;
   }
   return 0;
 }
@@ -503,6 +507,20 @@ static const char *tally_windows(gcohort *c, const cohort_plan *pl, gcancel *can
   return NULL;
 }
 
+/* Each actor's cohort entry from its window: the first instant of its entry's period, which
+** gives every cell what the entry instant gives without a value column (period 0 holds the
+** entry row itself, whichever instant of that period it had; earlier periods stay before it). */
+static const char *window_starts(gcohort *c, gcancel *cancel) {
+  c->start = gmem_alloc((size_t)(c->nactors ? c->nactors : 1) * sizeof *c->start);
+  if (!c->start) return "out of memory";
+  for (uint32_t a = 0; a < c->nactors; a++) {
+    if ((a & 4095) == 0 && gcancel_work(cancel, 4096)) return gcancel_reason;
+    int32_t pi = c->win[a].start;
+    c->start[a] = pi == NO_START_PERIOD ? NO_START : gtime_period_index_start_us(&c->opts.cal, pi);
+  }
+  return NULL;
+}
+
 /* A windowed engine once every row is read: nothing to do when every row fitted its actor's
 ** window (tally_windows reads them). When some did not, every window's periods become events too, one per
 ** period (at an instant in it: the start itself in the start's period, else the period's first
@@ -553,7 +571,8 @@ const char *gcohort_finish(gcohort *c, int64_t as_of, const uint32_t *segment_ra
   c->as_of = as_of;
   if (c->nrows == 0) { free_events(c); free_actors(c); return NULL; }
   if (c->windowed) {
-    const char *why = flush_batch(c) != 0 ? "out of memory" : unpack_windows(c, cancel);
+    const char *why = flush_batch(c) != 0 ? "out of memory" : window_starts(c, cancel);
+    if (!why) why = unpack_windows(c, cancel);
     if (why) {
       free_events(c);
       free_actors(c);

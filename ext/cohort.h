@@ -11,8 +11,8 @@
 ** gcohort_finish groups the events by actor with a counting sort (4 bytes per event) so
 ** every actor's active periods are de-duplicated without a per-actor set. With calendar
 ** periods and no value column (the usual query) a row is not stored at all: its period is set
-** in a 64-period window of bits kept with the actor's start (24 bytes per actor), and only a
-** row outside its actor's window is stored as an event.
+** in a 64-period window of bits kept with the period of the actor's start (16 bytes per actor),
+** and only a row outside its actor's window is stored as an event.
 */
 #ifndef GROWTH_COHORT_H
 #define GROWTH_COHORT_H
