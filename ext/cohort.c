@@ -10,6 +10,11 @@
 
 #define CHUNK_BITS 16
 #define CHUNK_SIZE (1u << CHUNK_BITS)
+/* The first SLAB_FROM chunks are allocated one by one; later ones SLAB_CHUNKS to an allocation of
+** 4.5 MB (7.5 with values), large enough to ask for huge pages (mem.c): a fault per fresh 4 KB
+** page of 12 bytes per row cost more than writing the rows. */
+#define SLAB_FROM 4
+#define SLAB_CHUNKS 6
 #define NO_START INT64_MAX
 #define BATCH_ROWS 2048
 /* Days around the first row's day whose month, quarter or year is looked up in a table. */
@@ -82,10 +87,12 @@ gcohort *gcohort_new(const gcohort_opts *opts) {
   return c;
 }
 
+/* 1 when chunk k begins an allocation (which holds its arrays, and in a slab the next chunks'). */
+static int chunk_allocated(size_t k) { return k < SLAB_FROM || (k - SLAB_FROM) % SLAB_CHUNKS == 0; }
+
 static void free_events(gcohort *c) {
-  for (size_t i = 0; i < c->nchunks; i++) {
-    gmem_free(c->chunks[i].ts);  /* one allocation holds the chunk's arrays */
-  }
+  for (size_t i = 0; i < c->nchunks; i++)
+    if (chunk_allocated(i)) gmem_free(c->chunks[i].ts);
   gmem_free(c->chunks);
   c->chunks = NULL;
   c->nchunks = c->chunks_cap = 0;
@@ -184,8 +191,9 @@ static int new_chunk(gcohort *c) {
     c->chunks_cap = cap;
   }
   size_t per = sizeof(int64_t) + sizeof(uint32_t) + (c->opts.has_value ? sizeof(int64_t) : 0);
-  char *block = gmem_alloc(per * CHUNK_SIZE);
-  if (!block) return -1;
+  char *block;
+  if (!chunk_allocated(c->nchunks)) block = (char *)c->chunks[c->nchunks - 1].ts + per * CHUNK_SIZE;
+  else if (!(block = gmem_alloc(per * CHUNK_SIZE * (c->nchunks < SLAB_FROM ? 1 : SLAB_CHUNKS)))) return -1;
   chunk *k = &c->chunks[c->nchunks++];
   k->ts = (int64_t *)block;
   k->value = c->opts.has_value ? (int64_t *)(block + sizeof(int64_t) * CHUNK_SIZE) : NULL;
@@ -201,6 +209,24 @@ static int store_event(gcohort *c, uint32_t actor, int64_t ts, int64_t value) {
   k->actor[at] = actor;
   if (k->value) k->value[at] = value;
   c->nevents++;
+  return 0;
+}
+
+/* n rows without values as events, copied a chunk's span at a time. */
+static int store_events(gcohort *c, const uint32_t *actor, const int64_t *ts, uint32_t n) {
+  while (n > 0) {
+    uint32_t at = (uint32_t)(c->nevents & (CHUNK_SIZE - 1));
+    if (at == 0 && new_chunk(c) != 0) return -1;
+    chunk *k = &c->chunks[c->nevents >> CHUNK_BITS];
+    uint32_t take = CHUNK_SIZE - at < n ? CHUNK_SIZE - at : n;
+    memcpy(k->ts + at, ts, (size_t)take * sizeof *ts);
+    memcpy(k->actor + at, actor, (size_t)take * sizeof *actor);
+    if (k->value) memset(k->value + at, 0, (size_t)take * sizeof *k->value);
+    c->nevents += take;
+    actor += take;
+    ts += take;
+    n -= take;
+  }
   return 0;
 }
 
@@ -314,9 +340,8 @@ const char *gcohort_add_rows(gcohort *c, const uint32_t *actor, const int64_t *t
   if (c->windowed) {
     /* rows added one at a time and waiting go first: the same order as gcohort_add's */
     if ((c->nbatch && flush_batch(c) != 0) || take_rows(c, actor, ts, NULL, n) != 0) return "out of memory";
-  } else {
-    for (uint32_t i = 0; i < n; i++)
-      if (store_event(c, actor[i], ts[i], 0) != 0) return "out of memory";
+  } else if (store_events(c, actor, ts, n) != 0) {
+    return "out of memory";
   }
   c->nrows += n;
   c->max_ts = latest;
