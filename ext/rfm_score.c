@@ -53,8 +53,46 @@ int grfm_sort_pairs(grfm_pair *a, grfm_pair *tmp, size_t n, gcancel *cancel) {
   return 0;
 }
 
+/* The tie rule without sorting, for values spanning `span` integers from lo (days of recency,
+** order counts): a value's tie block begins after every value worse than it, so its rank - 1 is
+** the count of worse values, a running sum of the counts of each value. */
+static int score_by_counting(const int64_t *x, size_t n, int64_t lo, size_t span, int bins, int lower_is_better,
+                             uint8_t *score, gcancel *cancel) {
+  size_t *worse = gmem_alloc(sizeof *worse * span);
+  if (!worse) return -1;
+  memset(worse, 0, sizeof *worse * span);
+  for (size_t k0 = 0; k0 < n; k0 += POLL_BLOCK) {
+    size_t k1 = n - k0 < POLL_BLOCK ? n : k0 + POLL_BLOCK;
+    if (gcancel_work(cancel, 2 * (k1 - k0))) { gmem_free(worse); return GRFM_STOPPED; }
+    for (size_t k = k0; k < k1; k++) worse[(uint64_t)x[k] - (uint64_t)lo]++;
+  }
+  size_t below = 0;
+  for (size_t j = 0; j < span; j++) {
+    size_t v = lower_is_better ? span - 1 - j : j;  /* worst value first */
+    size_t m = worse[v];
+    worse[v] = below;
+    below += m;
+  }
+  for (size_t k0 = 0; k0 < n; k0 += POLL_BLOCK) {
+    size_t k1 = n - k0 < POLL_BLOCK ? n : k0 + POLL_BLOCK;
+    if (gcancel_work(cancel, 2 * (k1 - k0))) { gmem_free(worse); return GRFM_STOPPED; }
+    for (size_t k = k0; k < k1; k++)
+      score[k] = (uint8_t)(1 + ((uint64_t)bins * worse[(uint64_t)x[k] - (uint64_t)lo]) / n);
+  }
+  gmem_free(worse);
+  return 0;
+}
+
 int grfm_score_quantile(const int64_t *x, size_t n, int bins, int lower_is_better, uint8_t *score, gcancel *cancel) {
   if (n == 0) return 0;
+  int64_t lo = x[0], hi = x[0];
+  for (size_t i = 1; i < n; i++) {
+    if (x[i] < lo) lo = x[i];
+    if (x[i] > hi) hi = x[i];
+  }
+  /* a count per value costs less than sorting pairs while the values span fewer than 2n */
+  if ((uint64_t)hi - (uint64_t)lo < 2 * (uint64_t)n)
+    return score_by_counting(x, n, lo, (size_t)((uint64_t)hi - (uint64_t)lo) + 1, bins, lower_is_better, score, cancel);
   grfm_pair *r = gmem_alloc(sizeof *r * n * 2);
   if (!r) return -1;
   for (size_t i = 0; i < n; i++) { r[i].v = x[i]; r[i].i = i; }

@@ -276,6 +276,36 @@ static void stop_when_told(void **state) {
   free(x); free(out); free(p);
 }
 
+/* Values spanning few integers are scored by counting, many by sorting: both give every value
+** 1 + bins * (the count of worse values) / n, checked against that count taken directly. */
+static void counting_and_sorting_follow_the_tie_rule(void **state) {
+  (void)state;
+  enum { N = 1500 };
+  int64_t x[N];
+  uint8_t s[N];
+  uint64_t r = 12345;
+  for (int spread = 0; spread < 4; spread++) {
+    /* spans of 7, 2999 (counted), 3001 (sorted) and about 2^40 values, some negative */
+    static const uint64_t spans[4] = {7, 2 * N - 1, 2 * N + 1, UINT64_C(1) << 40};
+    for (int i = 0; i < N; i++) {
+      r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+      x[i] = (int64_t)(r % spans[spread]) - (spread == 3 ? INT64_C(1) << 39 : 3);
+    }
+    x[0] = -3;  /* both ends present: the span is exactly spans[spread] for the middle two */
+    if (spread < 3) x[1] = (int64_t)spans[spread] - 4;
+    for (int lower = 0; lower < 2; lower++) {
+      for (int bins = 2; bins <= 10; bins += 3) {
+        assert_int_equal(grfm_score_quantile(x, N, bins, lower, s, NULL), 0);
+        for (int i = 0; i < N; i++) {
+          size_t worse = 0;
+          for (int j = 0; j < N; j++) worse += lower ? x[j] > x[i] : x[j] < x[i];
+          assert_int_equal(s[i], 1 + (uint64_t)bins * worse / N);
+        }
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(quantiles_without_ties_are_balanced),
@@ -289,6 +319,7 @@ int main(void) {
     cmocka_unit_test(english_map_is_a_partition),
     cmocka_unit_test(chinese_map),
     cmocka_unit_test(stop_when_told),
+    cmocka_unit_test(counting_and_sorting_follow_the_tie_rule),
     cmocka_unit_test(sql_test_uses_the_reference_verbatim),
   };
   return cmocka_run_group_tests_name("rfm_score", tests, NULL, NULL);
