@@ -60,7 +60,7 @@ struct gcohort {
   uint8_t batch_is_start[BATCH_ROWS];
   /* windowed: period indexes of instants without a division by a variable (period_index) */
   int64_t offset_us, week_shift, table_day0;
-  int32_t *day_period;   /* month, quarter or year: the index of days table_day0.. (NULL: none) */
+  int32_t *day_period; /* month, quarter or year: the index of days table_day0.. (NULL: none) */
   int table_tried;
   /* actors: the caller's dense ids 0..nactors-1 */
   uint32_t nactors, actors_cap;

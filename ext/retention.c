@@ -121,7 +121,7 @@ typedef struct cohort_scan {
   ggather g;          /* actors, timestamps and the as_of rule, as every actor-history function */
   gcohort *engine;
   int has_is_start, has_value, has_segment, any_value;
-  cohort_waiting *w;  /* sources of actor and ts alone */
+  cohort_waiting *w; /* sources of actor and ts alone */
 } cohort_scan;
 
 /* The waiting rows to the engine, in the order they were read. */

@@ -244,7 +244,9 @@ static int overflow(int64_t row, char **pzErr) {
 }
 
 /* The shelf of a customer id, and the id's place on it. */
-static unsigned shelf_of(uint32_t id) { return id >> SHELF0_SHIFT ? (unsigned)(32 - SHELF0_SHIFT) - (unsigned)__builtin_clz(id) : 0; }
+static unsigned shelf_of(uint32_t id) {
+  return id >> SHELF0_SHIFT ? (unsigned)(32 - SHELF0_SHIFT) - (unsigned)__builtin_clz(id) : 0;
+}
 static uint32_t shelf_base(unsigned s) { return s ? UINT32_C(1) << (s + SHELF0_SHIFT - 1) : 0; }
 
 static customer *totals(const rfm_gather *g, uint32_t id) {
@@ -398,7 +400,7 @@ static int read_row(rfm_gather *g, sqlite3_value **cols, char **pzErr) {
   uint32_t index = UNRESOLVED, seen;
   int added;
   int later = !g->has_order_id && !g->cfg->freq_days; /* else the row's sets need its customer now */
-  g->ikeys[g->nbatch] = -1;  /* no INTEGER to look up: nothing for resolve to prefetch */
+  g->ikeys[g->nbatch] = -1;                           /* no INTEGER to look up: nothing for resolve to prefetch */
   if (later && k.type == GKEY_INT) {
     g->ikeys[g->nbatch] = k.i; /* looked up with the batch (resolve) */
   } else if (later && (k.type == GKEY_REAL || k.len <= AHEAD_BYTES)) {
@@ -618,8 +620,7 @@ static int fill_rows(const rfm_gather *g, const uint32_t *ids, size_t n, rfm_res
     o->recency = as_of_day - last_day;
     o->frequency = cfg->freq_days ? c->days : c->orders;
     if (o->frequency < 2) o->avg_gap = NAN;
-    else if (cfg->freq_days)
-      o->avg_gap = (double)(last_day - local_day(cfg, c->first_us)) / (double)(o->frequency - 1);
+    else if (cfg->freq_days) o->avg_gap = (double)(last_day - local_day(cfg, c->first_us)) / (double)(o->frequency - 1);
     else
       o->avg_gap = (double)(c->last_us - c->first_us) / (double)GTIME_US_PER_DAY / (double)(o->frequency - 1);
   }

@@ -63,19 +63,25 @@ static int score_by_counting(const int64_t *x, size_t n, int64_t lo, size_t span
   memset(worse, 0, sizeof *worse * span);
   for (size_t k0 = 0; k0 < n; k0 += POLL_BLOCK) {
     size_t k1 = n - k0 < POLL_BLOCK ? n : k0 + POLL_BLOCK;
-    if (gcancel_work(cancel, 2 * (k1 - k0))) { gmem_free(worse); return GRFM_STOPPED; }
+    if (gcancel_work(cancel, 2 * (k1 - k0))) {
+      gmem_free(worse);
+      return GRFM_STOPPED;
+    }
     for (size_t k = k0; k < k1; k++) worse[(uint64_t)x[k] - (uint64_t)lo]++;
   }
   size_t below = 0;
   for (size_t j = 0; j < span; j++) {
-    size_t v = lower_is_better ? span - 1 - j : j;  /* worst value first */
+    size_t v = lower_is_better ? span - 1 - j : j; /* worst value first */
     size_t m = worse[v];
     worse[v] = below;
     below += m;
   }
   for (size_t k0 = 0; k0 < n; k0 += POLL_BLOCK) {
     size_t k1 = n - k0 < POLL_BLOCK ? n : k0 + POLL_BLOCK;
-    if (gcancel_work(cancel, 2 * (k1 - k0))) { gmem_free(worse); return GRFM_STOPPED; }
+    if (gcancel_work(cancel, 2 * (k1 - k0))) {
+      gmem_free(worse);
+      return GRFM_STOPPED;
+    }
     for (size_t k = k0; k < k1; k++)
       score[k] = (uint8_t)(1 + ((uint64_t)bins * worse[(uint64_t)x[k] - (uint64_t)lo]) / n);
   }

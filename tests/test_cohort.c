@@ -468,7 +468,9 @@ static void add_rows_agree(void **state) {
     uint64_t x = 0x9E3779B97F4A7C15u + (uint64_t)variant;
     int64_t t0 = T("2000-01-01");
     for (int i = 0; i < 30000; i++) {
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;  /* xorshift64 */
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17; /* xorshift64 */
       actors[n] = (uint32_t)(x % 500);
       /* most actors' rows lie within a few periods (windows), the rest anywhere in the span */
       int64_t span = actors[n] < 400 ? 20 * 86400 * (o.cal.period + 1) : years * 365 * 86400;
@@ -546,11 +548,20 @@ static void stops_when_told(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    EACH_TALLY(calendar_weeks),      EACH_TALLY(on_or_after_counts_later_activity), EACH_TALLY(rolling_weeks),
-    EACH_TALLY(rolling_differs_from_calendar), EACH_TALLY(is_start_and_values), EACH_TALLY(offset_moves_the_day),
-    EACH_TALLY(periods_and_as_of),   EACH_TALLY(many_rows),  EACH_TALLY(empty_and_too_fine), EACH_TALLY(stops_when_told),
+    EACH_TALLY(calendar_weeks),
+    EACH_TALLY(on_or_after_counts_later_activity),
+    EACH_TALLY(rolling_weeks),
+    EACH_TALLY(rolling_differs_from_calendar),
+    EACH_TALLY(is_start_and_values),
+    EACH_TALLY(offset_moves_the_day),
+    EACH_TALLY(periods_and_as_of),
+    EACH_TALLY(many_rows),
+    EACH_TALLY(empty_and_too_fine),
+    EACH_TALLY(stops_when_told),
     EACH_TALLY(segments),
-    cmocka_unit_test(tallies_agree), cmocka_unit_test(add_rows_agree), cmocka_unit_test(matches_reference_query),
+    cmocka_unit_test(tallies_agree),
+    cmocka_unit_test(add_rows_agree),
+    cmocka_unit_test(matches_reference_query),
   };
   return cmocka_run_group_tests_name("cohort", tests, NULL, NULL);
 }

@@ -288,10 +288,12 @@ static void counting_and_sorting_follow_the_tie_rule(void **state) {
     /* spans of 7, 2999 (counted), 3001 (sorted) and about 2^40 values, some negative */
     static const uint64_t spans[4] = {7, 2 * N - 1, 2 * N + 1, UINT64_C(1) << 40};
     for (int i = 0; i < N; i++) {
-      r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+      r ^= r << 13;
+      r ^= r >> 7;
+      r ^= r << 17;
       x[i] = (int64_t)(r % spans[spread]) - (spread == 3 ? INT64_C(1) << 39 : 3);
     }
-    x[0] = -3;  /* both ends present: the span is exactly spans[spread] for the middle two */
+    x[0] = -3; /* both ends present: the span is exactly spans[spread] for the middle two */
     if (spread < 3) x[1] = (int64_t)spans[spread] - 4;
     for (int lower = 0; lower < 2; lower++) {
       for (int bins = 2; bins <= 10; bins += 3) {
