@@ -212,23 +212,10 @@ typedef struct clv_scan {
   int64_t *bcents;          /* the amount, */
   int32_t *bday;            /* the local day */
   uint32_t *bid;            /* and the customer id */
-  struct ahead_key *ahead;  /* AHEAD_KEYS: the other customers not resolved yet, in row order */
-  char *ahead_bytes;        /* AHEAD_BYTES: their TEXT and BLOB bytes */
-  size_t nahead, ahead_used;
+  /* the other customers, looked up with the next few (resolve): among 200k UUIDs each lookup
+  ** is a cache miss, which looking a few keys ahead overlaps */
+  gkeys_ahead ahead;
 } clv_scan;
-
-/* A customer other than an INTEGER, waiting to be looked up with the next few (resolve): among
-** 200k UUIDs each lookup is a cache miss, which looking a few keys ahead (keys.h gkeys_prefetch)
-** overlaps, as rfm does. A copy, since SQLite's text lasts only for its row. */
-typedef struct ahead_key {
-  gkey key;
-  gkeys_hashed hk;
-  size_t row; /* index in the batch */
-} ahead_key;
-
-#define AHEAD_KEYS 512
-#define AHEAD_BYTES 32768
-#define AHEAD_DISTANCE 8 /* prefetch the slot 3 * 8 keys ahead, then what it points to */
 
 /* The amount of a row in minor units: 0 when there is none. */
 static int read_amount(clv_scan *s, sqlite3_value **cols, int64_t *cents, char **pzErr) {
@@ -300,28 +287,16 @@ static int actor_error(clv_scan *s, int added, char **pzErr) {
 ** reading numbers them): INTEGERs by value, the others from the look-ahead list. */
 static int resolve(clv_scan *s, char **pzErr) {
   gkeys *keys = &s->g.ev.actors;
-  size_t t = 0, nt = s->nahead;
-  for (size_t j = 0; j < nt; j++) gkeys_hash_key(keys, &s->ahead[j].key, &s->ahead[j].hk);
-  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, s->ahead[j].hk.hash, 0);
+  gkeys_ahead_begin(keys, &s->ahead);
   for (size_t i = s->nresolved; i < s->nbatch; i++) {
     if (s->bid[i] != UINT32_MAX) continue;
-    int added;
-    while (t < nt && s->ahead[t].row < i) t++; /* resolved by an earlier call that failed */
-    if (t < nt && s->ahead[t].row == i) {
-      for (int stage = 0; stage < 3; stage++) {
-        size_t j = t + (size_t)(3 - stage) * AHEAD_DISTANCE;
-        if (j < nt) gkeys_prefetch(keys, s->ahead[j].hk.hash, stage);
-      }
-      added = gkeys_intern_prepared(keys, &s->ahead[t].key, &s->ahead[t].hk, &s->bid[i]);
-      t++;
-    } else {
-      added = gkeys_int(keys, s->bkey[i], &s->bid[i]);
-    }
+    int added = gkeys_ahead_is_next(&s->ahead, i) ? gkeys_ahead_intern_next(keys, &s->ahead, &s->bid[i])
+                                                  : gkeys_int(keys, s->bkey[i], &s->bid[i]);
     if (added < 0) return actor_error(s, added, pzErr);
     if (added == GKEYS_ADDED && new_customer(s, s->bid[i]) != SQLITE_OK) return SQLITE_NOMEM;
   }
   s->nresolved = s->nbatch;
-  s->nahead = s->ahead_used = 0;
+  gkeys_ahead_clear(&s->ahead);
   return SQLITE_OK;
 }
 
@@ -329,16 +304,10 @@ static int resolve(clv_scan *s, char **pzErr) {
 ** key too long for the look-ahead's buffer): *id is then set. */
 static int defer_key(clv_scan *s, const gkey *k, size_t i, uint32_t *id, char **pzErr) {
   int rc;
-  if (k->type == GKEY_REAL || k->len <= AHEAD_BYTES) {
-    if (s->nahead == AHEAD_KEYS || (k->type != GKEY_REAL && AHEAD_BYTES - s->ahead_used < k->len)) {
+  if (gkeys_ahead_takes(k)) {
+    if (!gkeys_ahead_push(&s->ahead, k, i)) {
       if ((rc = resolve(s, pzErr)) != SQLITE_OK) return rc;
-    }
-    ahead_key *a = &s->ahead[s->nahead++];
-    a->key = *k;
-    a->row = i;
-    if (k->type != GKEY_REAL && k->len) {
-      a->key.bytes = memcpy(s->ahead_bytes + s->ahead_used, k->bytes, k->len);
-      s->ahead_used += k->len;
+      gkeys_ahead_push(&s->ahead, k, i); /* fits an empty queue */
     }
     return SQLITE_OK;
   }
@@ -397,13 +366,12 @@ static int running_row_checked(clv_scan *s, sqlite3_value **cols, char **pzErr) 
   if (day <= INT32_MIN || day >= INT32_MAX) return CLV_READ_AGAIN;
   if (!s->bid) {
     s->bkey = gmem_alloc((sizeof *s->bkey + sizeof *s->bcents + sizeof *s->bday + sizeof *s->bid) * BATCH_ROWS +
-                         sizeof *s->ahead * AHEAD_KEYS + AHEAD_BYTES);
+                         GKEYS_AHEAD_MEM);
     if (!s->bkey) return SQLITE_NOMEM;
     s->bcents = s->bkey + BATCH_ROWS;
-    s->ahead = (ahead_key *)(s->bcents + BATCH_ROWS);
-    s->bday = (int32_t *)(s->ahead + AHEAD_KEYS);
+    gkeys_ahead_init(&s->ahead, s->bcents + BATCH_ROWS);
+    s->bday = (int32_t *)((char *)(s->bcents + BATCH_ROWS) + GKEYS_AHEAD_MEM);
     s->bid = (uint32_t *)(s->bday + BATCH_ROWS);
-    s->ahead_bytes = (char *)(s->bid + BATCH_ROWS);
   }
   if (!integer && (rc = defer_key(s, &k, s->nbatch, &id, pzErr)) != SQLITE_OK) return rc;
   size_t i = s->nbatch++;

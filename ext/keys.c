@@ -462,6 +462,45 @@ int gkeys_intern_prepared(gkeys *k, const gkey *key, const gkeys_hashed *hk, uin
   return bhashed(k, hk->hash, 0, hk->form, hk->w, key, id, 1);
 }
 
+void gkeys_ahead_init(gkeys_ahead *q, void *mem) {
+  q->key = mem;
+  q->bytes = (char *)(q->key + GKEYS_AHEAD_KEYS);
+  gkeys_ahead_clear(q);
+}
+
+int gkeys_ahead_push(gkeys_ahead *q, const gkey *k, size_t row) {
+  int has_bytes = k->type != GKEY_REAL && k->len;
+  if (q->n == GKEYS_AHEAD_KEYS || (has_bytes && GKEYS_AHEAD_BYTES - q->used < k->len)) return 0;
+  gkeys_ahead_key *a = &q->key[q->n++];
+  a->key = *k;
+  a->row = row;
+  if (has_bytes) {
+    a->key.bytes = memcpy(q->bytes + q->used, k->bytes, k->len);
+    q->used += k->len;
+  }
+  return 1;
+}
+
+void gkeys_ahead_begin(const gkeys *k, gkeys_ahead *q) {
+  for (size_t j = 0; j < q->n; j++) gkeys_hash_key(k, &q->key[j].key, &q->key[j].hk);
+  for (size_t j = 0; j < q->n && j < 3 * GKEYS_AHEAD_DISTANCE; j++) gkeys_prefetch(k, q->key[j].hk.hash, 0);
+  q->next = 0;
+}
+
+int gkeys_ahead_is_next(gkeys_ahead *q, size_t row) {
+  while (q->next < q->n && q->key[q->next].row < row) q->next++;
+  return q->next < q->n && q->key[q->next].row == row;
+}
+
+int gkeys_ahead_intern_next(gkeys *k, gkeys_ahead *q, uint32_t *id) {
+  size_t t = q->next++;
+  for (int stage = 0; stage < 3; stage++) {
+    size_t j = t + (size_t)(3 - stage) * GKEYS_AHEAD_DISTANCE;
+    if (j < q->n) gkeys_prefetch(k, q->key[j].hk.hash, stage);
+  }
+  return gkeys_intern_prepared(k, &q->key[t].key, &q->key[t].hk, id);
+}
+
 /* The hash alone does not say which table holds the key: both are prefetched (a table that
 ** holds no key is skipped). A TEXT or BLOB slot is read only at stage 2, when its prefetch has
 ** had time to arrive: reading it at stage 1 waited for memory, and most keys (UUIDs, short

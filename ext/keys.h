@@ -173,6 +173,42 @@ typedef struct gkeys_hashed {
 void gkeys_hash_key(const gkeys *k, const gkey *key, gkeys_hashed *hk);
 int gkeys_intern_prepared(gkeys *k, const gkey *key, const gkeys_hashed *hk, uint32_t *id);
 
+/* A queue of keys waiting to be interned with look-ahead, for readers that batch rows (rfm,
+** clv): a row whose key is not an INTEGER is pushed with its index in the batch (the key's
+** bytes are copied, since SQLite's text lasts only for its row); when the batch is resolved,
+** gkeys_ahead_begin hashes every key waiting and the rows are walked in order, each queued one
+** interned by gkeys_ahead_intern_next, which prefetches the keys behind it in their three
+** stages. Ids are numbered as interning row by row would number them. Memory: the caller gives
+** GKEYS_AHEAD_MEM bytes, aligned for a pointer, to gkeys_ahead_init. */
+#define GKEYS_AHEAD_KEYS 512
+#define GKEYS_AHEAD_BYTES 32768
+#define GKEYS_AHEAD_DISTANCE 8 /* prefetch the slot 3 * 8 keys ahead, the item 2 * 8, the bytes 8 */
+typedef struct gkeys_ahead_key {
+  gkey key;
+  gkeys_hashed hk;
+  size_t row; /* the caller's index of the row (its place in the batch) */
+} gkeys_ahead_key;
+typedef struct gkeys_ahead {
+  gkeys_ahead_key *key; /* GKEYS_AHEAD_KEYS, in row order */
+  char *bytes;          /* GKEYS_AHEAD_BYTES: their TEXT and BLOB bytes */
+  size_t n, used;       /* keys waiting; bytes used */
+  size_t next;          /* the next key gkeys_ahead_intern_next interns */
+} gkeys_ahead;
+#define GKEYS_AHEAD_MEM (sizeof(gkeys_ahead_key) * GKEYS_AHEAD_KEYS + GKEYS_AHEAD_BYTES)
+void gkeys_ahead_init(gkeys_ahead *q, void *mem);
+/* 0 for a key too long for the queue ever to hold (intern it directly, after the rows before it). */
+static inline int gkeys_ahead_takes(const gkey *k) { return k->type == GKEY_REAL || k->len <= GKEYS_AHEAD_BYTES; }
+/* Queues the key of row `row` (rows pushed in increasing order): 0 when the queue is full, to be
+** resolved and emptied first. */
+int gkeys_ahead_push(gkeys_ahead *q, const gkey *k, size_t row);
+void gkeys_ahead_begin(const gkeys *k, gkeys_ahead *q);
+/* 1 when row `row` is the next queued (rows passed over were interned by an earlier walk that
+** stopped at an error). */
+int gkeys_ahead_is_next(gkeys_ahead *q, size_t row);
+/* Interns the next queued key: what gkeys_intern gives. */
+int gkeys_ahead_intern_next(gkeys *k, gkeys_ahead *q, uint32_t *id);
+static inline void gkeys_ahead_clear(gkeys_ahead *q) { q->n = q->used = q->next = 0; }
+
 static inline uint32_t gkeys_count(const gkeys *k) { return k->n; }
 /* 0 when every key is an INTEGER of the direct array (ids in value order are then its order). */
 static inline int gkeys_any_hashed(const gkeys *k) { return k->nhashed || k->nbhashed; }

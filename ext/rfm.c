@@ -158,18 +158,6 @@ typedef struct pending {
   uint8_t orders, days; /* what the row adds to the counts (a new order id or day) */
 } pending;
 
-/* A customer other than an INTEGER, waiting to be looked up with the next few (resolve): a
-** UUID's lookup among 200k is three cache misses one after another, which the look-ahead of
-** keys.h overlaps. A copy, since SQLite's text lasts only for its row. */
-typedef struct ahead_key {
-  gkey key;
-  gkeys_hashed hk;
-  size_t row;   /* index in the batch */
-} ahead_key;
-
-#define AHEAD_KEYS 512
-#define AHEAD_BYTES 32768
-#define AHEAD_DISTANCE 8 /* prefetch the slot 3 * 8 keys ahead, the item 2 * 8, the bytes 8 */
 #define BATCH_ROWS 65536
 #define UNRESOLVED UINT32_MAX /* pending.id of a row whose INTEGER customer is looked up later */
 #define BLOCK_MIN_SHIFT 12    /* blocks of at least 4096 customers: 128 KB of totals */
@@ -188,9 +176,8 @@ typedef struct rfm_gather {
   customer *shelf[SHELVES];  /* the totals of each customer id (totals()) */
   pending *batch, *sorted;   /* BATCH_ROWS each, allocated on the first row */
   int64_t *ikeys;            /* BATCH_ROWS: the INTEGER customer of a row not yet resolved */
-  ahead_key *ahead;          /* AHEAD_KEYS: the other customers not yet resolved, in row order */
-  char *ahead_bytes;         /* AHEAD_BYTES: their TEXT and BLOB bytes */
-  size_t nahead, ahead_used;
+  gkeys_ahead ahead;         /* the other customers, looked up with the next few (resolve): a
+                             ** UUID's lookup among 200k is three cache misses one after another */
   size_t nbatch, nresolved;  /* rows waiting; the first nresolved have their ids */
   gintset small_orders;      /* (customer, INTEGER order id in 0..2^32-1), packed in one word */
   gintset orders;            /* (customer, other INTEGER or REAL order id), two words */
@@ -269,25 +256,13 @@ static int new_customer(rfm_gather *g, uint32_t id) {
 ** row-by-row reading numbers them). Apart from SQLite's work per row, the lookups overlap. */
 static int resolve(rfm_gather *g) {
   gkeys *keys = &g->customers;
-  size_t t = 0, nt = g->nahead;
-  for (size_t j = 0; j < nt; j++) gkeys_hash_key(keys, &g->ahead[j].key, &g->ahead[j].hk);
-  for (size_t j = 0; j < nt && j < 3 * AHEAD_DISTANCE; j++) gkeys_prefetch(keys, g->ahead[j].hk.hash, 0);
+  gkeys_ahead_begin(keys, &g->ahead);
   for (size_t i = g->nresolved; i < g->nbatch; i++) {
     if (i + 16 < g->nbatch) gkeys_prefetch_int(keys, g->ikeys[i + 16]);
     pending *p = &g->batch[i];
     if (p->id != UNRESOLVED) continue;
-    int added;
-    while (t < nt && g->ahead[t].row < i) t++; /* resolved by an earlier call that failed */
-    if (t < nt && g->ahead[t].row == i) {
-      for (int stage = 0; stage < 3; stage++) {
-        size_t j = t + (size_t)(3 - stage) * AHEAD_DISTANCE;
-        if (j < nt) gkeys_prefetch(keys, g->ahead[j].hk.hash, stage);
-      }
-      added = gkeys_intern_prepared(keys, &g->ahead[t].key, &g->ahead[t].hk, &p->id);
-      t++;
-    } else {
-      added = gkeys_int(keys, g->ikeys[i], &p->id);
-    }
+    int added = gkeys_ahead_is_next(&g->ahead, i) ? gkeys_ahead_intern_next(keys, &g->ahead, &p->id)
+                                                  : gkeys_int(keys, g->ikeys[i], &p->id);
     if (added < 0) return added == GKEYS_FULL ? SQLITE_TOOBIG : SQLITE_NOMEM;
     if (added) {
       int rc = new_customer(g, p->id);
@@ -295,7 +270,7 @@ static int resolve(rfm_gather *g) {
     }
   }
   g->nresolved = g->nbatch;
-  g->nahead = g->ahead_used = 0;
+  gkeys_ahead_clear(&g->ahead);
   return SQLITE_OK;
 }
 
@@ -389,13 +364,11 @@ static int read_row(rfm_gather *g, sqlite3_value **cols, char **pzErr) {
   g->any = 1;
 
   if (!g->batch) {
-    g->batch = gmem_alloc((sizeof *g->batch * 2 + sizeof *g->ikeys) * BATCH_ROWS + sizeof *g->ahead * AHEAD_KEYS +
-                          AHEAD_BYTES);
+    g->batch = gmem_alloc((sizeof *g->batch * 2 + sizeof *g->ikeys) * BATCH_ROWS + GKEYS_AHEAD_MEM);
     if (!g->batch) return SQLITE_NOMEM;
     g->sorted = g->batch + BATCH_ROWS;
     g->ikeys = (int64_t *)(g->sorted + BATCH_ROWS);
-    g->ahead = (ahead_key *)(g->ikeys + BATCH_ROWS);
-    g->ahead_bytes = (char *)(g->ahead + AHEAD_KEYS);
+    gkeys_ahead_init(&g->ahead, g->ikeys + BATCH_ROWS);
   }
   uint32_t index = UNRESOLVED, seen;
   int added;
@@ -403,18 +376,11 @@ static int read_row(rfm_gather *g, sqlite3_value **cols, char **pzErr) {
   g->ikeys[g->nbatch] = -1;                           /* no INTEGER to look up: nothing for resolve to prefetch */
   if (later && k.type == GKEY_INT) {
     g->ikeys[g->nbatch] = k.i; /* looked up with the batch (resolve) */
-  } else if (later && (k.type == GKEY_REAL || k.len <= AHEAD_BYTES)) {
+  } else if (later && gkeys_ahead_takes(&k)) {
     /* looked up with the next few (resolve), still in row order */
-    if (g->nahead == AHEAD_KEYS || (k.type != GKEY_REAL && AHEAD_BYTES - g->ahead_used < k.len)) {
-      rc = resolve(g);
-      if (rc != SQLITE_OK) return rc;
-    }
-    ahead_key *a = &g->ahead[g->nahead++];
-    a->key = k;
-    a->row = g->nbatch;
-    if (k.type != GKEY_REAL && k.len) {
-      a->key.bytes = memcpy(g->ahead_bytes + g->ahead_used, k.bytes, k.len);
-      g->ahead_used += k.len;
+    if (!gkeys_ahead_push(&g->ahead, &k, g->nbatch)) {
+      if ((rc = resolve(g)) != SQLITE_OK) return rc;
+      gkeys_ahead_push(&g->ahead, &k, g->nbatch); /* fits an empty queue */
     }
   } else {
     /* ids are numbered in source order: the rows before this one first */

@@ -921,6 +921,88 @@ static void intern_prepared_is_intern(void **state) {
   gkeys_free(&b);
 }
 
+/* Pushes a copy of the key from a buffer that is overwritten at once, as SQLite's text lasts only
+** for its row: the queue must hold its own copy. */
+static int push_from_scratch(gkeys_ahead *q, const gkey *k, size_t row) {
+  static char scratch[64];
+  gkey copy = *k;
+  if (k->type >= GKEY_TEXT) {
+    assert_true(k->len <= sizeof scratch);
+    copy.bytes = memcpy(scratch, k->bytes, k->len);
+  }
+  int took = gkeys_ahead_push(q, &copy, row);
+  memset(scratch, '?', sizeof scratch);
+  return took;
+}
+
+/* gkeys_ahead, as rfm and clv walk it: rows of a batch in order, INTEGER ones interned directly
+** and the others queued, the queue resolved whenever it is full (by count or by bytes), and a
+** key too long for it interned at once after the rows before it. Every row gets the id that
+** interning row by row gives (ids number keys in order of first appearance: row 0's key is 0). */
+static void ahead_queue_numbers_as_row_by_row(void **state) {
+  (void)state;
+  enum { ROWS = 5000 };
+  static char text[ROWS][48];
+  static char longkey[GKEYS_AHEAD_BYTES + 1];
+  memset(longkey, 'x', sizeof longkey);
+  static gkey row_key[ROWS];
+  for (int i = 0; i < ROWS; i++) {
+    if (i % 5 == 0) row_key[i] = int_key(i % 700);
+    else if (i % 5 == 1) row_key[i] = real_key(0.5 + i % 300);
+    else if (i == 2222) row_key[i] = bytes_key(GKEY_TEXT, longkey, sizeof longkey); /* never queued */
+    else {
+      /* UUIDs and short TEXT from a few hundred, so most rows find their key */
+      if (i % 2) snprintf(text[i], sizeof text[i], "%08x-0000-4000-8000-%012x", (unsigned)(i % 900) * 7919u, i % 900);
+      else snprintf(text[i], sizeof text[i], "k%d", i % 450);
+      row_key[i] = text_key(text[i]);
+    }
+  }
+  row_key[0] = text_key("first");
+  gkeys a, b;
+  gkeys_init(&a, 0);
+  gkeys_init(&b, 0);
+  static unsigned char mem[GKEYS_AHEAD_MEM];
+  gkeys_ahead q;
+  gkeys_ahead_init(&q, mem);
+  static uint32_t id[ROWS];
+  size_t resolved = 0, resolves = 0;
+  for (size_t i = 0; i <= ROWS; i++) {
+    int full = 0, direct = 0;
+    if (i < ROWS && row_key[i].type != GKEY_INT) {
+      if (!gkeys_ahead_takes(&row_key[i])) direct = 1;
+      else if (!push_from_scratch(&q, &row_key[i], i)) full = 1;
+    }
+    if (i == ROWS || full || direct) { /* resolve the rows before i */
+      gkeys_ahead_begin(&a, &q);
+      for (size_t r = resolved; r < i; r++) {
+        int got = gkeys_ahead_is_next(&q, r) ? gkeys_ahead_intern_next(&a, &q, &id[r]) : -100;
+        if (got == -100) {
+          assert_int_equal(row_key[r].type, GKEY_INT);
+          got = gkeys_int(&a, row_key[r].i, &id[r]);
+        }
+        assert_true(got == GKEYS_FOUND || got == GKEYS_ADDED);
+      }
+      gkeys_ahead_clear(&q);
+      resolved = i;
+      resolves++;
+      if (full) assert_int_equal(push_from_scratch(&q, &row_key[i], i), 1); /* an empty queue takes it */
+      if (direct) {
+        assert_int_equal(gkeys_intern(&a, &row_key[i], &id[i]), GKEYS_ADDED);
+        resolved = i + 1;
+      }
+    }
+  }
+  assert_true(resolves > 7); /* 3,999 queued rows over 512 a time, and the long key */
+  assert_int_equal(id[0], 0);
+  for (size_t i = 0; i < ROWS; i++) {
+    uint32_t want;
+    assert_true(gkeys_intern(&b, &row_key[i], &want) >= 0);
+    assert_int_equal(id[i], want);
+  }
+  gkeys_free(&a);
+  gkeys_free(&b);
+}
+
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -942,6 +1024,7 @@ int main(void) {
     cmocka_unit_test(uuid_near_misses),
     cmocka_unit_test(many_uuids),
     cmocka_unit_test(intern_prepared_is_intern),
+    cmocka_unit_test(ahead_queue_numbers_as_row_by_row),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }
