@@ -603,8 +603,8 @@ static int fit_models(const char *fn, const clv_config *cfg, int with_ll, gcance
   if (cfg->bg_given) {
     /* summed over the rows sorted (and merged), so the same in any source order */
     res->bg = cfg->bg;
-    if (with_ll) res->bg_ll = gclv_bgnbd_ll(&res->bg, obs, gclv_compress_obs(obs, n), NULL);
-    why = NULL;
+    if (with_ll) res->bg_ll = gclv_bgnbd_ll(&res->bg, obs, gclv_compress_obs(obs, n, cancel), NULL, cancel);
+    why = cancel && cancel->stopped ? gcancel_reason : NULL;
   } else {
     why = gclv_bgnbd_fit(obs, n, &opts, &res->bg, &info);
     if (!why) {
@@ -634,7 +634,8 @@ static int fit_models(const char *fn, const clv_config *cfg, int with_ll, gcance
   }
   if (cfg->gg_given) {
     res->gg = cfg->gg;
-    if (with_ll) res->gg_ll = gclv_gg_ll(&res->gg, spend, gclv_compress_spend(spend, k), NULL);
+    if (with_ll) res->gg_ll = gclv_gg_ll(&res->gg, spend, gclv_compress_spend(spend, k, cancel), NULL, cancel);
+    why = cancel && cancel->stopped ? gcancel_reason : NULL;
   } else {
     why = gclv_gg_fit(spend, k, &opts, &res->gg, &info);
     if (!why) {

@@ -248,7 +248,8 @@ static int cmp_spend_weight(const void *p, const void *q) {
 ** the order of cmp_double when every field is such a value (never -0.0, negative or NaN: then,
 ** and when out of memory, it returns -1 and the caller sorts with qsort). qsort's comparisons
 ** cost more than the sort itself at 200k rows. */
-static int radix_order(const void *rows, size_t n, size_t stride, const size_t *off, int k, uint32_t *order) {
+static int radix_order(const void *rows, size_t n, size_t stride, const size_t *off, int k, uint32_t *order,
+                       gcancel *cancel) {
   const unsigned char *base = rows;
   if (n >= UINT32_MAX) return -1;
   for (size_t i = 0; i < n; i++)
@@ -266,17 +267,22 @@ static int radix_order(const void *rows, size_t n, size_t stride, const size_t *
       memcpy(&bits, base + order[j] * stride + off[f], sizeof bits);
       p[j] = (grfm_pair){(int64_t)bits, order[j]};
     }
-    grfm_sort_pairs(p, p + n, n, NULL);
+    if (grfm_sort_pairs(p, p + n, n, cancel)) break; /* stopped: the caller sees cancel->stopped */
     for (size_t j = 0; j < n; j++) order[j] = (uint32_t)p[j].i;
   }
   gmem_free(p);
   return 0;
 }
 
+#define PERMUTE_ROW_UNITS 32 /* a row moved: a cache miss, about 100 ns (cancel.h's units are a few ns) */
+
 /* Puts rows[j] = the old rows[order[j]] for every j, in place (one cycle of the permutation at
-** a time; order is consumed). tmp: one row. */
-static void permute_rows(unsigned char *rows, size_t n, size_t stride, uint32_t *order, unsigned char *tmp) {
+** a time; order is consumed). tmp: one row. Each move is a cache miss (about 100 ms for 1M rows),
+** so it polls cancel between cycles; stopped, the rows are left in no particular order. */
+static void permute_rows(unsigned char *rows, size_t n, size_t stride, uint32_t *order, unsigned char *tmp,
+                         gcancel *cancel) {
   for (size_t i = 0; i < n; i++) {
+    if (gcancel_work(cancel, PERMUTE_ROW_UNITS)) return;
     if (order[i] == UINT32_MAX || order[i] == i) continue;
     memcpy(tmp, rows + i * stride, stride);
     size_t j = i;
@@ -294,22 +300,23 @@ static void permute_rows(unsigned char *rows, size_t n, size_t stride, uint32_t 
 }
 
 /* Sorts rows[n] of `stride` bytes (at most 32) by the fields (radix_order), else with qsort and
-** cmp. */
+** cmp. Stopped by cancel, the rows are left in no particular order. */
 static void sort_rows(void *rows, size_t n, size_t stride, const size_t *off, int k,
-                      int (*cmp)(const void *, const void *)) {
+                      int (*cmp)(const void *, const void *), gcancel *cancel) {
   uint32_t *order = gmem_alloc(sizeof *order * (n ? n : 1));
   unsigned char tmp[32];
-  if (order && stride <= sizeof tmp && radix_order(rows, n, stride, off, k, order) == 0)
-    permute_rows(rows, n, stride, order, tmp);
+  if (order && stride <= sizeof tmp && radix_order(rows, n, stride, off, k, order, cancel) == 0)
+    permute_rows(rows, n, stride, order, tmp, cancel);
   else qsort(rows, n, stride, cmp);
   gmem_free(order);
 }
 
-size_t gclv_compress_obs(gclv_obs *o, size_t n) {
+size_t gclv_compress_obs(gclv_obs *o, size_t n, gcancel *cancel) {
   if (n == 0) return 0;
   static const size_t fields[4] = {offsetof(gclv_obs, x), offsetof(gclv_obs, t_x), offsetof(gclv_obs, T),
                                    offsetof(gclv_obs, w)};
-  sort_rows(o, n, sizeof *o, fields, 4, cmp_obs_weight);
+  sort_rows(o, n, sizeof *o, fields, 4, cmp_obs_weight, cancel);
+  if (cancel && cancel->stopped) return 0;
   size_t out = 0;
   for (size_t i = 1; i < n; i++) {
     if (cmp_obs(&o[out], &o[i]) == 0) o[out].w += o[i].w;
@@ -318,10 +325,11 @@ size_t gclv_compress_obs(gclv_obs *o, size_t n) {
   return out + 1;
 }
 
-size_t gclv_compress_spend(gclv_spend *s, size_t n) {
+size_t gclv_compress_spend(gclv_spend *s, size_t n, gcancel *cancel) {
   if (n == 0) return 0;
   static const size_t fields[3] = {offsetof(gclv_spend, x), offsetof(gclv_spend, m), offsetof(gclv_spend, w)};
-  sort_rows(s, n, sizeof *s, fields, 3, cmp_spend_weight);
+  sort_rows(s, n, sizeof *s, fields, 3, cmp_spend_weight, cancel);
+  if (cancel && cancel->stopped) return 0;
   size_t out = 0;
   for (size_t i = 1; i < n; i++) {
     if (cmp_spend(&s[out], &s[i]) == 0) s[out].w += s[i].w;
@@ -363,6 +371,13 @@ double gclv_bgnbd_ll_row(const gclv_bgnbd *m, double x, double t_x, double T) {
   return A1 + A2 + A3 + softplus(dropout_log_odds(m, x, t_x, T));
 }
 
+/* The row loops of the likelihoods poll cancel every LL_POLL_ROWS rows: one evaluation over 1M
+** customers takes 50-150 ms, too long to wait for between two evaluations. A row (a log and an
+** exp or two) counts as LL_ROW_UNITS units of work (cancel.h). Stopped, they return NaN, and
+** the caller looks at cancel->stopped. */
+#define LL_POLL_ROWS 1024
+#define LL_ROW_UNITS 16
+
 /* The terms of one evaluation that depend only on x (rows come sorted by x, so they are
 ** computed once per distinct x). */
 typedef struct bg_xterms {
@@ -380,16 +395,18 @@ typedef struct bg_tables {
   double *ln_T, *ln_tx; /* scratch: filled per evaluation */
 } bg_tables;
 
-static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab);
+static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab,
+                            gcancel *cancel);
 
 /* Row loop of the fits: glibc's log1p costs three logs, so the differences of logarithms are
 ** taken as log(u) - log(v) here (absolute error 1e-16 per unit of x multiplying them, which is
 ** what a sum of log-likelihoods needs). */
-double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4]) {
-  return bgnbd_ll_rows(m, o, n, grad, NULL);
+double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], gcancel *cancel) {
+  return bgnbd_ll_rows(m, o, n, grad, NULL, cancel);
 }
 
-static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab) {
+static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], const bg_tables *tab,
+                            gcancel *cancel) {
   double r = m->r, al = m->alpha, a = m->a, b = m->b;
   if (tab) {
     for (size_t j = 0; j < tab->nT; j++) tab->ln_T[j] = log(al + tab->T[j]);
@@ -402,6 +419,7 @@ static double bgnbd_ll_rows(const gclv_bgnbd *m, const gclv_obs *o, size_t n, do
   bg_xterms xt = {-1, 0, 0, 0, 0, 0};
   double last_tx = -1, ln_altx = 0; /* rows come sorted by (x, t_x, T): t_x repeats */
   for (size_t i = 0; i < n; i++) {
+    if (i % LL_POLL_ROWS == 0 && gcancel_work(cancel, LL_POLL_ROWS * LL_ROW_UNITS)) return NAN;
     double x = o[i].x, t_x = o[i].t_x, T = o[i].T, w = o[i].w;
     double ln_alT = tab ? tab->ln_T[tab->T_at[i]] : log(al + T), age = ln_alT - ln_al; /* ln((alpha + T) / alpha) */
     if (x <= 0) {
@@ -527,20 +545,23 @@ double gclv_gg_ll_row(const gclv_gg *g, double x, double m) {
          - px * log1p(g->v / xm) - log(m);
 }
 
-static double gg_ll_rows(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], const double *ln_xm_of);
+static double gg_ll_rows(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], const double *ln_xm_of,
+                         gcancel *cancel);
 
-double gclv_gg_ll(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3]) {
-  return gg_ll_rows(g, s, n, grad, NULL);
+double gclv_gg_ll(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], gcancel *cancel) {
+  return gg_ll_rows(g, s, n, grad, NULL, cancel);
 }
 
 /* ln_xm_of: ln(x m) of every row, when the caller has them (they do not depend on the
 ** parameters: a fit computes them once, not once per evaluation). */
-static double gg_ll_rows(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], const double *ln_xm_of) {
+static double gg_ll_rows(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], const double *ln_xm_of,
+                         gcancel *cancel) {
   double p = g->p, q = g->q, v = g->v;
   double lg_q = gclv_lgamma(q, NULL), dg_q = gclv_digamma(q);
   double ll = 0, gr[3] = {0, 0, 0};
   double ln_v = log(v), last_x = -1, lg = 0, ln_x = 0, dg_px = 0, dg_pxq = 0;
   for (size_t i = 0; i < n; i++) {
+    if (i % LL_POLL_ROWS == 0 && gcancel_work(cancel, LL_POLL_ROWS * LL_ROW_UNITS)) return NAN;
     double x = s[i].x, m = s[i].m, w = s[i].w, px = p * x, xm = x * m;
     if (x != last_x) {
       last_x = x;
@@ -803,6 +824,9 @@ typedef struct fit_problem {
   double user_scale[MAX_PARAMS]; /* what a log-parameter is multiplied by to report it */
 } fit_problem;
 
+/* Told to stop during an evaluation (which then returned NaN). */
+static int stopped(const gcancel *cancel) { return cancel && cancel->stopped; }
+
 static double dot(int k, const double *u, const double *v) {
   double s = 0;
   for (int j = 0; j < k; j++) s += u[j] * v[j];
@@ -894,6 +918,7 @@ static int flat_at(const fit_problem *pb, const double *theta, gcancel *cancel, 
     pb->objective(pb->ctx, t, gp);
     t[j] = theta[j] - HESSIAN_STEP;
     pb->objective(pb->ctx, t, gm);
+    if (stopped(cancel)) return -1;
     for (int i = 0; i < k; i++) H[i][j] = (gp[i] - gm[i]) / (2 * HESSIAN_STEP);
   }
   for (int i = 0; i < k; i++)
@@ -928,6 +953,7 @@ static const char *bfgs(const fit_problem *pb, double *theta, int max_iterations
     for (int j = 0; j < k; j++) H[i][j] = i == j;
   if (gcancel_work(cancel, units)) return gcancel_reason;
   double f = pb->objective(pb->ctx, theta, g);
+  if (stopped(cancel)) return gcancel_reason;
   if (!isfinite(f) || !isfinite(max_abs(k, g))) return fit_failed(pb, info, theta, "no finite likelihood at the start", FAIL_OTHER);
   info->iterations = 0;
   info->converged = 0;
@@ -950,6 +976,7 @@ static const char *bfgs(const fit_problem *pb, double *theta, int max_iterations
       for (int j = 0; j < k; j++) tn[j] = theta[j] + step * d[j];
       if (gcancel_work(cancel, units)) return gcancel_reason;
       fn = pb->objective(pb->ctx, tn, gn);
+      if (stopped(cancel)) return gcancel_reason;
       /* sufficient decrease (Armijo); a step that leaves the objective unchanged is no
       ** progress, whatever rounding makes of the test */
       if (isfinite(fn) && isfinite(max_abs(k, gn)) && fn <= f + 1e-4 * step * slope && fn < f) accepted = 1;
@@ -1003,13 +1030,14 @@ typedef struct bg_ctx {
   size_t n;
   double weight, penalizer;
   const bg_tables *tab;
+  gcancel *cancel;
 } bg_ctx;
 
 static double bg_objective(void *vctx, const double *theta, double *grad) {
   bg_ctx *c = vctx;
   gclv_bgnbd m = {exp(theta[0]), exp(theta[1]), exp(theta[2]), exp(theta[3])};
   double params[4] = {m.r, m.alpha, m.a, m.b}, g[4];
-  double f = -bgnbd_ll_rows(&m, c->o, c->n, g, c->tab) / c->weight;
+  double f = -bgnbd_ll_rows(&m, c->o, c->n, g, c->tab, c->cancel) / c->weight;
   for (int j = 0; j < 4; j++) {
     f += c->penalizer * params[j] * params[j];
     grad[j] = -g[j] / c->weight + 2 * c->penalizer * params[j] * params[j];
@@ -1108,14 +1136,18 @@ const char *gclv_bgnbd_fit(const gclv_obs *o, size_t n, const gclv_fit_opts *opt
   ** the scale its penalizer applies to alpha on */
   double scale = 1 / max_T;
   for (size_t i = 0; i < n; i++) rows[i] = (gclv_obs){o[i].x, o[i].t_x * scale, o[i].T * scale, o[i].w};
-  size_t distinct = gclv_compress_obs(rows, n);
+  size_t distinct = gclv_compress_obs(rows, n, opts->cancel);
+  if (stopped(opts->cancel)) {
+    gmem_free(rows);
+    return gcancel_reason;
+  }
   /* sums over the sorted rows, so that they too are the same in any input order */
   double weight = 0;
   for (size_t i = 0; i < distinct; i++) weight += rows[i].w;
   info->customers = weight;
   /* without the tables (out of memory) the same values, computed per row */
   bg_tables *tab = bg_tables_new(rows, distinct);
-  bg_ctx ctx = {rows, distinct, weight, opts->penalizer, tab};
+  bg_ctx ctx = {rows, distinct, weight, opts->penalizer, tab, opts->cancel};
   fit_problem pb = {4, "BG/NBD", names, bg_objective, &ctx, (double)distinct, {0, 0, 0, 0},
                     {1, max_T, 1, 1}};
   double theta[4] = {0.1, 0.1, 0.1, 0.1}; /* lifetimes' start */
@@ -1129,7 +1161,8 @@ const char *gclv_bgnbd_fit(const gclv_obs *o, size_t n, const gclv_fit_opts *opt
     gclv_bgnbd scaled = {out->r, exp(theta[1]), out->a, out->b};
     double repeats = 0;
     for (size_t i = 0; i < distinct; i++) repeats += rows[i].w * rows[i].x;
-    info->ll = gclv_bgnbd_ll(&scaled, rows, distinct, NULL) - repeats * log(max_T);
+    info->ll = gclv_bgnbd_ll(&scaled, rows, distinct, NULL, opts->cancel) - repeats * log(max_T);
+    if (stopped(opts->cancel)) why = gcancel_reason;
   }
   gmem_free(tab);
   gmem_free(rows);
@@ -1143,13 +1176,14 @@ typedef struct gg_ctx {
   size_t n;
   double weight, penalizer;
   const double *ln_xm; /* per row, or NULL */
+  gcancel *cancel;
 } gg_ctx;
 
 static double gg_objective(void *vctx, const double *theta, double *grad) {
   gg_ctx *c = vctx;
   gclv_gg g = {exp(theta[0]), exp(theta[1]), exp(theta[2])};
   double params[3] = {g.p, g.q, g.v}, gr[3];
-  double f = -gg_ll_rows(&g, c->s, c->n, gr, c->ln_xm) / c->weight;
+  double f = -gg_ll_rows(&g, c->s, c->n, gr, c->ln_xm, c->cancel) / c->weight;
   for (int j = 0; j < 3; j++) {
     f += c->penalizer * params[j] * params[j];
     grad[j] = -gr[j] / c->weight + 2 * c->penalizer * params[j] * params[j];
@@ -1179,7 +1213,11 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
   gclv_spend *rows = gmem_alloc(sizeof *rows * n);
   if (!rows) return "out of memory";
   memcpy(rows, s, sizeof *rows * n);
-  size_t distinct = gclv_compress_spend(rows, n);
+  size_t distinct = gclv_compress_spend(rows, n, opts->cancel);
+  if (stopped(opts->cancel)) {
+    gmem_free(rows);
+    return gcancel_reason;
+  }
   /* sums over the sorted rows, so that they too are the same in any input order */
   double weight = 0, spend = 0;
   for (size_t i = 0; i < distinct; i++) {
@@ -1191,7 +1229,7 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
   double *ln_xm = gmem_alloc(sizeof *ln_xm * distinct);
   if (ln_xm)
     for (size_t i = 0; i < distinct; i++) ln_xm[i] = log(rows[i].x * rows[i].m);
-  gg_ctx ctx = {rows, distinct, weight, opts->penalizer, ln_xm};
+  gg_ctx ctx = {rows, distinct, weight, opts->penalizer, ln_xm, opts->cancel};
   /* v carries the unit of money: start it (and measure runaway) from the mean spend, so the
   ** iterates are the same in cents as in yuan (lifetimes starts every log-parameter at 0.1) */
   double ln_money = log(spend / weight);
@@ -1202,7 +1240,8 @@ const char *gclv_gg_fit(const gclv_spend *s, size_t n, const gclv_fit_opts *opts
   const char *why = bfgs(&pb, theta, max_it, opts->cancel, info);
   if (!why) {
     *out = (gclv_gg){exp(theta[0]), exp(theta[1]), exp(theta[2])};
-    info->ll = gclv_gg_ll(out, rows, distinct, NULL); /* over the sorted rows: any input order */
+    info->ll = gclv_gg_ll(out, rows, distinct, NULL, opts->cancel); /* over the sorted rows: any input order */
+    if (stopped(opts->cancel)) why = gcancel_reason;
   }
   gmem_free(ln_xm);
   gmem_free(rows);

@@ -55,10 +55,11 @@ double gclv_digamma(double x);
 double gclv_hyp2f1(double A, double B, double C, double z);
 
 /* ---- data ---- */
-/* Sorts rows by (x, t_x, T) and merges equal ones (weights added). Returns the new count. */
-size_t gclv_compress_obs(gclv_obs *o, size_t n);
-/* Sorts rows by (x, m) and merges equal ones. Returns the new count. */
-size_t gclv_compress_spend(gclv_spend *s, size_t n);
+/* Sorts rows by (x, t_x, T) and merges equal ones (weights added). Returns the new count, or 0
+** when cancel said stop (cancel->stopped; the rows are then in no particular order). */
+size_t gclv_compress_obs(gclv_obs *o, size_t n, gcancel *cancel);
+/* Sorts rows by (x, m) and merges equal ones. Returns the new count (0 when stopped, as above). */
+size_t gclv_compress_spend(gclv_spend *s, size_t n, gcancel *cancel);
 
 /* ---- BG/NBD ---- */
 /* NULL when every parameter is finite and positive, else a static reason. */
@@ -66,8 +67,8 @@ const char *gclv_bgnbd_check(const gclv_bgnbd *m);
 /* ln L of one customer (FHL 2005 eq. 6, in Hardie's note 027 stable form). */
 double gclv_bgnbd_ll_row(const gclv_bgnbd *m, double x, double t_x, double T);
 /* Sum of w * ln L over n rows; when grad is not NULL, its gradient with respect to
-** (ln r, ln alpha, ln a, ln b). */
-double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4]);
+** (ln r, ln alpha, ln a, ln b). NaN when cancel said stop (cancel->stopped). */
+double gclv_bgnbd_ll(const gclv_bgnbd *m, const gclv_obs *o, size_t n, double grad[4], gcancel *cancel);
 /* Probability that a customer with history (x, t_x, T) is alive at T (Hardie note 021). */
 double gclv_p_alive(const gclv_bgnbd *m, double x, double t_x, double T);
 /* Expected repeat purchases of a new customer in (0, t] (FHL 2005 eq. 9). */
@@ -79,7 +80,8 @@ double gclv_expected_y(const gclv_bgnbd *m, double t, double x, double t_x, doub
 const char *gclv_gg_check(const gclv_gg *g);
 /* ln L of one customer's mean spend (Hardie note 025 / lifetimes). */
 double gclv_gg_ll_row(const gclv_gg *g, double x, double m);
-double gclv_gg_ll(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3]);
+/* NaN when cancel said stop (cancel->stopped). */
+double gclv_gg_ll(const gclv_gg *g, const gclv_spend *s, size_t n, double grad[3], gcancel *cancel);
 /* Conditional expected mean spend per purchase: (1 - w) p v / (q - 1) + w m with
 ** w = p x / (p x + q - 1); the population mean p v / (q - 1) when x <= 0 or m <= 0.
 ** NaN when q <= 1 (the model then has no finite mean). */

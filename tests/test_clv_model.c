@@ -199,7 +199,7 @@ static void bgnbd_row_likelihoods(void **state) {
   static gclv_obs o[CDNOW_CUSTOMERS];
   size_t n = read_summary(o);
   gclv_bgnbd fhl = {0.243, 4.414, 0.793, 2.426};
-  double ll = gclv_bgnbd_ll(&fhl, o, n, NULL);
+  double ll = gclv_bgnbd_ll(&fhl, o, n, NULL, NULL);
   near_abs(ll, -9582.43, 0.01, "CDNOW LL at FHL's parameters");
   near_rel(ll, -9582.426831182365, 1e-13, "CDNOW LL at FHL's parameters");
 }
@@ -210,14 +210,14 @@ static void bgnbd_row_likelihoods(void **state) {
 static void check_bgnbd_gradient(const gclv_obs *o, size_t n, double h, double rel) {
   gclv_bgnbd m = {0.243, 4.414, 0.793, 2.426};
   double g[4];
-  gclv_bgnbd_ll(&m, o, n, g);
+  gclv_bgnbd_ll(&m, o, n, g, NULL);
   double *param[4] = {&m.r, &m.alpha, &m.a, &m.b};
   for (int j = 0; j < 4; j++) {
     double keep = *param[j];
     *param[j] = keep * exp(h);
-    double up = gclv_bgnbd_ll(&m, o, n, NULL);
+    double up = gclv_bgnbd_ll(&m, o, n, NULL, NULL);
     *param[j] = keep * exp(-h);
-    double down = gclv_bgnbd_ll(&m, o, n, NULL);
+    double down = gclv_bgnbd_ll(&m, o, n, NULL, NULL);
     *param[j] = keep;
     double numeric = (up - down) / (2 * h);
     if (!(fabs(g[j] - numeric) <= rel * fmax(1, fabs(numeric))))
@@ -298,7 +298,7 @@ static void weighted_and_expanded_data_fit_alike(void **state) {
   static gclv_obs o[CDNOW_CUSTOMERS], w[CDNOW_CUSTOMERS], rev[CDNOW_CUSTOMERS];
   size_t n = read_summary(o);
   memcpy(w, o, sizeof o);
-  size_t k = gclv_compress_obs(w, n);
+  size_t k = gclv_compress_obs(w, n, NULL);
   /* the 1,411 customers without repeats share x = 0, t_x = 0 and one of at most 90 T values
   ** (first purchases in 1997's first quarter), so there are far fewer patterns than customers */
   assert_true(k < n - 1000);
@@ -441,7 +441,7 @@ static void gamma_gamma_fit_reproduces_published(void **state) {
   near_abs(info.ll, -4055.9176948019, 1e-7, "LL");
   /* [ORA] "GG LL at (6.25, 3.74, 15.44)" */
   gclv_gg pub = {6.25, 3.74, 15.44};
-  near_rel(gclv_gg_ll(&pub, s, n, NULL), -4055.919232049542, 1e-13, "LL at the published parameters");
+  near_rel(gclv_gg_ll(&pub, s, n, NULL, NULL), -4055.919232049542, 1e-13, "LL at the published parameters");
 
   /* [LT] conditional expected average profit of the first ten customers (atol 0.1) and [ORA]
   ** "GG E[M] first ten customers at GG_MLE" */
@@ -467,14 +467,14 @@ static void gamma_gamma_fit_reproduces_published(void **state) {
 static void check_gg_gradient(const gclv_spend *s, size_t n, double h, double rel) {
   gclv_gg g = {6.25, 3.74, 15.44};
   double gr[3];
-  gclv_gg_ll(&g, s, n, gr);
+  gclv_gg_ll(&g, s, n, gr, NULL);
   double *param[3] = {&g.p, &g.q, &g.v};
   for (int j = 0; j < 3; j++) {
     double keep = *param[j];
     *param[j] = keep * exp(h);
-    double up = gclv_gg_ll(&g, s, n, NULL);
+    double up = gclv_gg_ll(&g, s, n, NULL, NULL);
     *param[j] = keep * exp(-h);
-    double down = gclv_gg_ll(&g, s, n, NULL);
+    double down = gclv_gg_ll(&g, s, n, NULL, NULL);
     *param[j] = keep;
     double numeric = (up - down) / (2 * h);
     if (!(fabs(gr[j] - numeric) <= rel * fmax(1, fabs(numeric))))
@@ -493,7 +493,7 @@ static void gamma_gamma_gradient_and_extremes(void **state) {
   /* [ORA] "GG LL row x=10000 m=35 at (6.25, 3.74, 15.44)" */
   /* the row is -4 as the difference of terms of 6e5: 1e-12 needs the stable forms */
   near_rel(gclv_gg_ll_row(&g, 10000, 35), -3.9944294960378, 1e-12, "GG LL row, x = 10,000");
-  near_rel(gclv_gg_ll(&g, big, 1, NULL), -3.9944294960378, 1e-12, "GG LL, x = 10,000");
+  near_rel(gclv_gg_ll(&g, big, 1, NULL, NULL), -3.9944294960378, 1e-12, "GG LL, x = 10,000");
   /* q <= 1: the population mean p v / (q - 1) does not exist */
   gclv_gg heavy = {4.1, 0.97, 3.8};
   assert_true(isnan(gclv_gg_expected_spend(&heavy, 2, 10)));
@@ -716,6 +716,89 @@ static void fits_stop_when_interrupted(void **state) {
   assert_ptr_equal(gclv_gg_fit(s, 2, &opts, &g, &info), gcancel_reason);
 }
 
+static int count_polls(void *ctx) {
+  int *polls = ctx;
+  (*polls)++;
+  return 0;
+}
+
+/* Stops at the poll numbered *ctx (counting down). */
+static int stop_at(void *ctx) {
+  int *left = ctx;
+  return --*left <= 0;
+}
+
+/* One evaluation of a likelihood over many customers is too long to wait for (50-150 ms at 1M),
+** so it polls as it goes: over 200k distinct rows it polls at least once per 65,536 units of
+** 16 per row, gives the same bits as without a gcancel, and returns NaN once told to stop. A fit
+** told to stop at any of its polls (in the sort, the permutation, an evaluation, the final
+** log-likelihood) returns gcancel_reason, and one never told gives the fit without a gcancel. */
+static void likelihoods_poll_inside_an_evaluation(void **state) {
+  (void)state;
+  static gclv_obs cd[CDNOW_CUSTOMERS];
+  size_t ncd = read_summary(cd);
+  enum { N = 200000 };
+  static gclv_obs o[N];
+  static gclv_spend sp[CDNOW_CUSTOMERS], s[N];
+  static double freq[CDNOW_CUSTOMERS + 1], mean[CDNOW_CUSTOMERS + 1];
+  size_t nsp = read_spend(sp, freq, mean);
+  for (size_t i = 0; i < N; i++) {
+    o[i] = cd[i % ncd];
+    o[i].T += (double)(i / ncd) * 1e-3; /* distinct rows: nothing merges */
+    s[i] = sp[i % nsp];
+    s[i].m *= 1 + (double)(i / nsp) * 1e-6;
+  }
+  int polls = 0;
+  gcancel counting = {count_polls, &polls, 0, 0};
+  double plain = gclv_bgnbd_ll(&BG_MLE, o, N, NULL, NULL);
+  double polled = gclv_bgnbd_ll(&BG_MLE, o, N, NULL, &counting);
+  assert_memory_equal(&plain, &polled, sizeof plain);
+  assert_true(polls >= N * 16 / 65536 - 1);
+  polls = 0;
+  plain = gclv_gg_ll(&GG_MLE, s, N, NULL, NULL);
+  polled = gclv_gg_ll(&GG_MLE, s, N, NULL, &counting);
+  assert_memory_equal(&plain, &polled, sizeof plain);
+  assert_true(polls >= N * 16 / 65536 - 1);
+  int left = 1;
+  gcancel stop = {stop_at, &left, 0, 0};
+  assert_true(isnan(gclv_bgnbd_ll(&BG_MLE, o, N, NULL, &stop)));
+
+  /* whole fits over 20,000 of those rows: every poll a possible stop */
+  size_t n = 20000;
+  gclv_fit_opts none = {0, 0, NULL};
+  gclv_bgnbd want, got;
+  gclv_fit_info info;
+  assert_null(gclv_bgnbd_fit(o, n, &none, &want, &info));
+  polls = 0;
+  counting = (gcancel){count_polls, &polls, 0, 0};
+  gclv_fit_opts opts = {0, 0, &counting};
+  assert_null(gclv_bgnbd_fit(o, n, &opts, &got, &info));
+  assert_memory_equal(&want, &got, sizeof want);
+  int total = polls;
+  assert_true(total > 10);
+  for (int k = 1; k <= total; k += 1 + total / 40) {
+    left = k;
+    stop = (gcancel){stop_at, &left, 0, 0};
+    opts.cancel = &stop;
+    assert_ptr_equal(gclv_bgnbd_fit(o, n, &opts, &got, &info), gcancel_reason);
+  }
+  gclv_gg gwant, ggot;
+  opts.cancel = NULL;
+  assert_null(gclv_gg_fit(s, n, &opts, &gwant, &info));
+  polls = 0;
+  opts.cancel = &counting;
+  counting = (gcancel){count_polls, &polls, 0, 0};
+  assert_null(gclv_gg_fit(s, n, &opts, &ggot, &info));
+  assert_memory_equal(&gwant, &ggot, sizeof gwant);
+  total = polls;
+  for (int k = 1; k <= total; k += 1 + total / 40) {
+    left = k;
+    stop = (gcancel){stop_at, &left, 0, 0};
+    opts.cancel = &stop;
+    assert_ptr_equal(gclv_gg_fit(s, n, &opts, &ggot, &info), gcancel_reason);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(log_gamma_and_digamma),
@@ -736,6 +819,7 @@ int main(void) {
     cmocka_unit_test(non_convergence_names_the_remedy),
     cmocka_unit_test(fits_with_hostile_rows),
     cmocka_unit_test(fits_stop_when_interrupted),
+    cmocka_unit_test(likelihoods_poll_inside_an_evaluation),
   };
   return cmocka_run_group_tests_name("clv_model", tests, NULL, NULL);
 }

@@ -167,15 +167,15 @@ static void *interrupt_when_quiet(void *arg) {
   return NULL;
 }
 
-/* Functions whose compute phase (after reading the source) polls for interrupts. Not clv_fit:
-** it polls between two evaluations of the likelihood, and one evaluation over 1M customers, or
-** the sort that groups them before, takes 50-150 ms (held to 1 s; SECURITY.md). */
+/* Functions whose compute phase (after reading the source) polls for interrupts: all of them
+** (clv_fit also inside each evaluation of its likelihoods and the sort that groups customers
+** before: one evaluation over 1M customers takes 50-150 ms). */
 /* clang-format off */
 static const char *const polls_in_compute[] = {
   "scaffold_sum", "cohort_retention", "rfm", "promo_apply", "promo_check", "window_funnel", "funnel",
   "funnel_actors", "lifecycle", "lifecycle_actors", "actor_status", "actor_transitions", "stickiness",
   "active_users", "paths", "path_actors", "churn_points", "repurchase", "clv", "retention", "sequence_match",
-  "sequence_count", "sequence_next_node"};
+  "sequence_count", "sequence_next_node", "clv_fit"};
 /* clang-format on */
 
 /* The bound for functions that poll: 100 ms of the query's CPU. Under AddressSanitizer every
