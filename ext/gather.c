@@ -40,22 +40,32 @@ int ggather_core_failed(const char *fn, const char *why, gcancel_db *cd, char **
   return ggather_fail(fn, why, pzErr);
 }
 
-/* GROUP BY's keys: a whole REAL is the INTEGER of that value. */
+/* An interning error as the function's. */
+static int keys_failed(ggather *g, int rc, char **pzErr) {
+  if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
+  return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
+}
+
+/* GROUP BY's keys: a whole REAL is the INTEGER of that value. 0 with *key, GGATHER_SKIP for
+** NULL, or SQLITE_NOMEM. */
+static int actor_key(sqlite3_value *v, gkey *key) {
+  int got = garg_key(v, key);
+  if (got < 0) return SQLITE_NOMEM;
+  if (got == 0) return GGATHER_SKIP;
+  gkey_fold_whole_real(key);
+  return SQLITE_OK;
+}
+
 static int intern_actor(ggather *g, sqlite3_value *v, uint32_t *id, char **pzErr) {
   int rc;
   if (sqlite3_value_type(v) == SQLITE_INTEGER) {
     rc = gkeys_int(&g->ev.actors, sqlite3_value_int64(v), id);
   } else {
     gkey key;
-    int got = garg_key(v, &key);
-    if (got < 0) return SQLITE_NOMEM;
-    if (got == 0) return GGATHER_SKIP;
-    gkey_fold_whole_real(&key);
+    if ((rc = actor_key(v, &key)) != SQLITE_OK) return rc;
     rc = gkeys_intern(&g->ev.actors, &key, id);
   }
-  if (rc >= 0) return SQLITE_OK;
-  if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
-  return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
+  return rc >= 0 ? SQLITE_OK : keys_failed(g, rc, pzErr);
 }
 
 int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_us, char **pzErr) {
@@ -70,10 +80,6 @@ int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_u
   return SQLITE_OK;
 }
 
-int ggather_actor(ggather *g, sqlite3_value *actor, uint32_t *actor_id, char **pzErr) {
-  return intern_actor(g, actor, actor_id, pzErr);
-}
-
 int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
                 int64_t *ts_us, char **pzErr) {
   /* the timestamp first: a column in the wrong place is an error, not a silently skipped row */
@@ -81,15 +87,97 @@ int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char 
   return rc != SQLITE_OK ? rc : intern_actor(g, actor, actor_id, pzErr);
 }
 
-int ggather_int_ids(ggather *g, const int64_t *keys, uint32_t *ids, uint32_t n, char **pzErr) {
+/* ------------------------------------------------------------------ rows waiting in a batch */
+
+struct ggather_batch {
+  ggather_take_fn take;
+  void *ctx;
+  uint32_t n;                 /* rows waiting */
+  gkeys_ahead ahead;          /* the actors that are not INTEGERs, by their place in the batch */
+  int64_t key[GGATHER_BATCH]; /* the INTEGER actor (-1, nothing to prefetch, for the others) */
+  int64_t ts[GGATHER_BATCH];
+  uint32_t id[GGATHER_BATCH];
+  /* the queue's memory follows (GKEYS_AHEAD_MEM) */
+};
+
+ggather_batch *ggather_batch_new(ggather_take_fn take, void *ctx) {
+  ggather_batch *b = gmem_alloc(sizeof *b + GKEYS_AHEAD_MEM);
+  if (!b) return NULL;
+  b->take = take;
+  b->ctx = ctx;
+  b->n = 0;
+  gkeys_ahead_init(&b->ahead, b + 1);
+  return b;
+}
+
+void ggather_batch_free(ggather_batch *b) { gmem_free(b); }
+
+/* Looks the waiting rows' actors up in source order and hands the rows to take. When the
+** lookup fails at a row, the rows before it go to take first: reading row by row, their errors
+** would have come first. */
+static int batch_flush(ggather *g, ggather_batch *b, char **pzErr) {
   gkeys *k = &g->ev.actors;
-  for (uint32_t i = 0; i < n; i++) {
-    if (i + 16 < n) gkeys_prefetch_int(k, keys[i + 16]);
-    int rc = gkeys_int(k, keys[i], &ids[i]);
-    if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
-    if (rc < 0) return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
+  uint32_t n = b->n, i;
+  int added = GKEYS_FOUND;
+  b->n = 0;
+  gkeys_ahead_begin(k, &b->ahead);
+  for (i = 0; i < n; i++) {
+    if (i + 16 < n) gkeys_prefetch_int(k, b->key[i + 16]);
+    added = gkeys_ahead_is_next(&b->ahead, i) ? gkeys_ahead_intern_next(k, &b->ahead, &b->id[i])
+                                              : gkeys_int(k, b->key[i], &b->id[i]);
+    if (added < 0) break;
   }
-  return SQLITE_OK;
+  gkeys_ahead_clear(&b->ahead);
+  int rc = i ? b->take(b->ctx, b->id, b->ts, i, pzErr) : SQLITE_OK;
+  return rc != SQLITE_OK || added >= 0 ? rc : keys_failed(g, added, pzErr);
+}
+
+/* One row into the batch (or, an actor too long to queue, straight to take after the rows
+** before it). */
+static int batch_read(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name,
+                      char **pzErr) {
+  int64_t us;
+  int rc = ggather_ts(g, ts, ts_name, &us, pzErr);
+  if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
+  int64_t v = -1;
+  if (sqlite3_value_type(actor) == SQLITE_INTEGER) {
+    v = sqlite3_value_int64(actor);
+  } else {
+    gkey key;
+    if ((rc = actor_key(actor, &key)) != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
+    if (key.type == GKEY_INT) {
+      v = key.i;
+    } else if (!gkeys_ahead_takes(&key)) {
+      uint32_t id;
+      if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
+      if ((rc = gkeys_intern(&g->ev.actors, &key, &id)) < 0) return keys_failed(g, rc, pzErr);
+      return b->take(b->ctx, &id, &us, 1, pzErr);
+    } else if (!gkeys_ahead_push(&b->ahead, &key, b->n)) {
+      /* the queue is full (of bytes): the rows waiting first, then into the empty queue */
+      if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
+      gkeys_ahead_push(&b->ahead, &key, b->n);
+    }
+  }
+  b->key[b->n] = v;
+  b->ts[b->n] = us;
+  return ++b->n == GGATHER_BATCH ? batch_flush(g, b, pzErr) : SQLITE_OK;
+}
+
+int ggather_batch_row(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name,
+                      char **pzErr) {
+  int rc = batch_read(g, b, actor, ts, ts_name, pzErr);
+  return rc == SQLITE_OK ? rc : ggather_batch_end(g, b, rc, pzErr);
+}
+
+int ggather_batch_end(ggather *g, ggather_batch *b, int rc, char **pzErr) {
+  if (!b->n) return rc;
+  if (rc == SQLITE_OK) return batch_flush(g, b, pzErr);
+  char *earlier = NULL;
+  int flush_rc = batch_flush(g, b, &earlier);
+  if (flush_rc == SQLITE_OK) return rc;
+  sqlite3_free(*pzErr);
+  *pzErr = earlier;
+  return flush_rc;
 }
 
 int ggather_finish_rows(ggather *g, uint64_t kept, int64_t latest_us, char **pzErr) {
@@ -151,15 +239,24 @@ uint32_t *ggather_name_ranks(ggather *g) {
   return rank;
 }
 
-static int actor_ts_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+/* The rows of ggather_read_actor_ts, in source order, into g->ev. */
+static int take_events(void *ctx, const uint32_t *actor, const int64_t *ts_us, uint32_t n, char **pzErr) {
   ggather *g = ctx;
-  uint32_t actor;
-  int64_t ts;
-  int rc = ggather_row(g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
-  if (rc == GGATHER_SKIP) return SQLITE_OK;
-  if (rc != SQLITE_OK) return rc;
-  const char *why = gevents_add(&g->ev, actor, ts, NULL);
-  return why ? ggather_fail(g->fn, why, pzErr) : SQLITE_OK;
+  for (uint32_t i = 0; i < n; i++) {
+    const char *why = gevents_add(&g->ev, actor[i], ts_us[i], NULL);
+    if (why) return ggather_fail(g->fn, why, pzErr);
+  }
+  return SQLITE_OK;
+}
+
+typedef struct actor_ts_scan {
+  ggather *g;
+  ggather_batch *b;
+} actor_ts_scan;
+
+static int actor_ts_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  actor_ts_scan *s = ctx;
+  return ggather_batch_row(s->g, s->b, cols[0], cols[1], "ts (source column 2)", pzErr);
 }
 
 int ggather_read_actor_ts(ggather *g, sqlite3 *db, sqlite3_value *source, char **pzErr) {
@@ -173,7 +270,14 @@ int ggather_read_actor_ts(ggather *g, sqlite3 *db, sqlite3_value *source, char *
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   static const int cols[2] = {0, 1};
-  rc = gsource_scan(&src, g->fn, cols, 2, actor_ts_row, g, pzErr);
+  actor_ts_scan scan = {g, ggather_batch_new(take_events, g)};
+  if (!scan.b) {
+    gsource_close(&src);
+    return SQLITE_NOMEM;
+  }
+  rc = gsource_scan(&src, g->fn, cols, 2, actor_ts_row, &scan, pzErr);
+  rc = ggather_batch_end(g, scan.b, rc, pzErr);
+  ggather_batch_free(scan.b);
   gsource_close(&src);
   return rc == SQLITE_OK ? ggather_finish(g, pzErr) : rc;
 }

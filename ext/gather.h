@@ -49,15 +49,30 @@ void ggather_free(ggather *g);
 int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name, uint32_t *actor_id,
                 int64_t *ts_us, char **pzErr);
 
-/* ggather_row in two halves, for a caller that looks its actors up later (a batch at a time,
-** ggather_int_ids): the timestamp (counting the row; GGATHER_SKIP as ggather_row), then the
-** actor (GGATHER_SKIP when NULL). */
+/* ggather_row's first half: the timestamp (counting the row; GGATHER_SKIP as ggather_row). */
 int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_us, char **pzErr);
-int ggather_actor(ggather *g, sqlite3_value *actor, uint32_t *actor_id, char **pzErr);
-/* The dense ids of n INTEGER actors, in order (the ids ggather_actor would give them one by
-** one), prefetching each some keys ahead: looking actors up inside SQLite's row loop stalls it
-** on a cache miss per row, here the misses overlap. */
-int ggather_int_ids(ggather *g, const int64_t *keys, uint32_t *ids, uint32_t n, char **pzErr);
+
+/* Rows of a source of actor and ts alone, waiting to have their actors looked up a batch at a
+** time: looking each up inside SQLite's row loop stalls it on a cache miss per row (a UUID among
+** 70k actors: one, an INTEGER id: one), here the misses overlap. INTEGER actors are prefetched
+** some rows ahead, the others go through a gkeys_ahead queue. The rows then go to take(), in
+** source order with the ids ggather_row would have given them one by one; every error is the
+** one reading row by row would have reported first.
+**
+**   ggather_batch *b = ggather_batch_new(take, ctx);
+**   per source row: rc = ggather_batch_row(g, b, cols[0], cols[1], ts_name, pzErr);
+**   after the scan, also when it failed: rc = ggather_batch_end(g, b, rc, pzErr);
+**   ggather_batch_free(b); */
+#define GGATHER_BATCH 512
+typedef int (*ggather_take_fn)(void *ctx, const uint32_t *actor, const int64_t *ts_us, uint32_t n, char **pzErr);
+typedef struct ggather_batch ggather_batch;
+ggather_batch *ggather_batch_new(ggather_take_fn take, void *ctx);
+void ggather_batch_free(ggather_batch *b);
+int ggather_batch_row(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name,
+                      char **pzErr);
+/* The rows still waiting to take(), unless rc (the scan's) is an error: then the error of a
+** waiting row, which came before, else rc. */
+int ggather_batch_end(ggather *g, ggather_batch *b, int rc, char **pzErr);
 
 /* After the scan: refuses misencoded data, refuses a given as_of at or before every row, and
 ** sets g->as_of_us to the default when none was given (and there are rows). */

@@ -496,7 +496,9 @@ int gkeys_ahead_intern_next(gkeys *k, gkeys_ahead *q, uint32_t *id) {
   size_t t = q->next++;
   for (int stage = 0; stage < 3; stage++) {
     size_t j = t + (size_t)(3 - stage) * GKEYS_AHEAD_DISTANCE;
-    if (j < q->n) gkeys_prefetch(k, q->key[j].hk.hash, stage);
+    /* a UUID or short key is its slot alone: stages 1 and 2 would only wait for the slot */
+    if (j < q->n && (stage == 0 || !q->key[j].hk.form || (q->key[j].hk.form & SHAPE_MASK) == REF_FORM))
+      gkeys_prefetch(k, q->key[j].hk.hash, stage);
   }
   return gkeys_intern_prepared(k, &q->key[t].key, &q->key[t].hk, id);
 }

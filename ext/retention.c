@@ -106,54 +106,24 @@ typedef struct cohort_result {
   gkeys segments;     /* segment values by id - 1 (id 0 is NULL) */
 } cohort_result;
 
-/* Rows of a source of actor and ts alone wait here with their INTEGER actors, which are looked
-** up a batch at a time (ggather_int_ids) instead of one cache miss per row inside SQLite's loop. */
-#define COHORT_BATCH 512
-
-typedef struct cohort_waiting {
-  uint32_t n;
-  int64_t key[COHORT_BATCH];
-  int64_t ts[COHORT_BATCH];
-  uint32_t id[COHORT_BATCH];
-} cohort_waiting;
-
 typedef struct cohort_scan {
   ggather g;          /* actors, timestamps and the as_of rule, as every actor-history function */
   gcohort *engine;
   int has_is_start, has_value, has_segment, any_value;
-  cohort_waiting *w; /* sources of actor and ts alone */
+  ggather_batch *batch; /* sources of actor and ts alone: rows wait to have their actors looked up */
 } cohort_scan;
 
-/* The waiting rows to the engine, in the order they were read. */
-static int cohort_flush(cohort_scan *s, char **pzErr) {
-  cohort_waiting *w = s->w;
-  uint32_t n = w->n;
-  w->n = 0;
-  int rc = ggather_int_ids(&s->g, w->key, w->id, n, pzErr);
-  if (rc != SQLITE_OK) return rc;
-  const char *why = gcohort_add_rows(s->engine, w->id, w->ts, n);
+/* Rows of a batch to the engine, in the order they were read. */
+static int cohort_take(void *ctx, const uint32_t *actor, const int64_t *ts_us, uint32_t n, char **pzErr) {
+  cohort_scan *s = ctx;
+  const char *why = gcohort_add_rows(s->engine, actor, ts_us, n);
   return why ? ggather_fail(s->g.fn, why, pzErr) : SQLITE_OK;
 }
 
 /* A row of a source of actor and ts alone. */
 static int cohort_row_actor_ts(void *ctx, sqlite3_value **cols, char **pzErr) {
   cohort_scan *s = ctx;
-  int64_t ts;
-  int rc = ggather_ts(&s->g, cols[1], "ts (source column 2)", &ts, pzErr);
-  if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
-  if (sqlite3_value_type(cols[0]) == SQLITE_INTEGER) {
-    cohort_waiting *w = s->w;
-    w->key[w->n] = sqlite3_value_int64(cols[0]);
-    w->ts[w->n] = ts;
-    return ++w->n == COHORT_BATCH ? cohort_flush(s, pzErr) : SQLITE_OK;
-  }
-  /* another type of actor: the rows waiting are numbered first, keeping ids in reading order */
-  uint32_t actor;
-  rc = cohort_flush(s, pzErr);
-  if (rc == SQLITE_OK) rc = ggather_actor(&s->g, cols[0], &actor, pzErr);
-  if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
-  const char *why = gcohort_add_rows(s->engine, &actor, &ts, 1);
-  return why ? ggather_fail(s->g.fn, why, pzErr) : SQLITE_OK;
+  return ggather_batch_row(&s->g, s->batch, cols[0], cols[1], "ts (source column 2)", pzErr);
 }
 
 static int cohort_row(void *ctx, sqlite3_value **cols, char **pzErr) {
@@ -261,16 +231,15 @@ static int cohort_compute(sqlite3 *db, const gtvf_spec *spec, sqlite3_value **ar
   opts.segment_ctx = &scan.g;
   cohort_result *res = sqlite3_malloc64(sizeof *res);
   scan.engine = gcohort_new(&opts);
-  if (src.ncol == 2) scan.w = sqlite3_malloc64(sizeof *scan.w);
-  if (!res || !scan.engine || (src.ncol == 2 && !scan.w)) rc = SQLITE_NOMEM;
+  if (src.ncol == 2) scan.batch = ggather_batch_new(cohort_take, &scan);
+  if (!res || !scan.engine || (src.ncol == 2 && !scan.batch)) rc = SQLITE_NOMEM;
   static const int cols[5] = {0, 1, 2, 3, 4};
   if (rc == SQLITE_OK) {
-    if (scan.w) scan.w->n = 0;
-    rc = gsource_scan(&src, fn, cols, src.ncol, scan.w ? cohort_row_actor_ts : cohort_row, &scan, pzErr);
+    rc = gsource_scan(&src, fn, cols, src.ncol, scan.batch ? cohort_row_actor_ts : cohort_row, &scan, pzErr);
+    if (scan.batch) rc = ggather_batch_end(&scan.g, scan.batch, rc, pzErr);
   }
   gsource_close(&src);
-  if (rc == SQLITE_OK && scan.w) rc = cohort_flush(&scan, pzErr);
-  sqlite3_free(scan.w);
+  ggather_batch_free(scan.batch);
   if (rc == SQLITE_OK) rc = ggather_finish_rows(&scan.g, gcohort_rows(scan.engine), gcohort_max_ts(scan.engine), pzErr);
   uint32_t *rank = NULL;
   uint32_t nsegments = scan.has_segment ? gkeys_count(&scan.g.ev.names) + 1 : 1;

@@ -1,0 +1,72 @@
+-- Actors of every type read a batch at a time (gather.c ggather_batch: INTEGER actors are
+-- prefetched, the others wait in a look-ahead queue, and both are numbered in source order).
+-- Each function must give over these actors what it gives over the same rows with each actor
+-- replaced by a distinct INTEGER (its rank in SQLite's order, so INTEGER 7 and REAL 7.0 are one
+-- actor, as GROUP BY has them). 3,000 rows of 400 actors, interleaved: INTEGER, lowercase
+-- UUIDs, short TEXT, REAL (whole and not), BLOBs, TEXT of 1,000 bytes (the queue fills with
+-- bytes before it fills with rows) and of 40,000 (too long to queue: looked up at once), NULL.
+-- Each check counts the rows that differ in either direction (expected 0|0) and the rows of the
+-- result, so a result that came out empty both ways would fail.
+CREATE TABLE ev(actor, ts, n);
+WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 3000),
+  rows(i, u) AS (SELECT i, (i * 7919) % 400 FROM r)
+INSERT INTO ev
+SELECT CASE u % 10
+         WHEN 0 THEN u
+         WHEN 1 THEN printf('%08x-%04x-4%03x-8%03x-%012x', u * 2654435761 % 4294967296, u, u * 3, u * 5, u * 7)
+         WHEN 2 THEN 'u' || u
+         WHEN 3 THEN u + 0.5
+         WHEN 4 THEN printf('%.40000c', 'x') || u
+         WHEN 5 THEN u * 1.0
+         WHEN 6 THEN CAST('b' || u AS BLOB)
+         WHEN 7 THEN iif(u % 20 = 7, NULL, 'U' || u)
+         WHEN 8 THEN -u
+         ELSE printf('%.1000c', 'y') || u
+       END,
+       strftime('%Y-%m-%d %H:%M:%S', 1704067200 + (i * 7) % 30 * 86400 + i * 3600 % 86400 + i % 60, 'unixepoch'),
+       i
+FROM rows ORDER BY i;
+CREATE TABLE ids AS SELECT DISTINCT actor, dense_rank() OVER (ORDER BY actor) AS id FROM ev WHERE actor IS NOT NULL;
+CREATE TABLE ev_int AS SELECT ids.id AS actor, ev.ts, ev.n FROM ev LEFT JOIN ids ON ids.actor = ev.actor ORDER BY ev.n;
+-- Every kind of actor is there: 400 distinct, 380 without the NULLs, and ids tell them apart.
+SELECT (SELECT count(*) FROM ev), (SELECT count(DISTINCT actor) FROM ev), (SELECT count(*) FROM ids),
+       (SELECT count(DISTINCT id) FROM ids), (SELECT count(*) FROM ev_int WHERE actor IS NULL);
+-- => 3000|380|380|380|150
+SELECT (SELECT count(*) FROM (SELECT * FROM cohort_retention('SELECT actor, ts FROM ev ORDER BY n', 'week')
+          EXCEPT SELECT * FROM cohort_retention('SELECT actor, ts FROM ev_int ORDER BY n', 'week'))),
+       (SELECT count(*) FROM (SELECT * FROM cohort_retention('SELECT actor, ts FROM ev_int ORDER BY n', 'week')
+          EXCEPT SELECT * FROM cohort_retention('SELECT actor, ts FROM ev ORDER BY n', 'week'))),
+       (SELECT count(*) FROM cohort_retention('SELECT actor, ts FROM ev_int ORDER BY n', 'week')),
+       (SELECT sum(cohort_size) FROM cohort_retention('SELECT actor, ts FROM ev ORDER BY n', 'week') WHERE period = 0);
+-- => 0|0|9|380
+SELECT (SELECT count(*) FROM (SELECT * FROM lifecycle('SELECT actor, ts FROM ev ORDER BY n', 'day')
+          EXCEPT SELECT * FROM lifecycle('SELECT actor, ts FROM ev_int ORDER BY n', 'day'))),
+       (SELECT count(*) FROM (SELECT * FROM lifecycle('SELECT actor, ts FROM ev_int ORDER BY n', 'day')
+          EXCEPT SELECT * FROM lifecycle('SELECT actor, ts FROM ev ORDER BY n', 'day'))),
+       (SELECT count(*) FROM lifecycle('SELECT actor, ts FROM ev ORDER BY n', 'day')),
+       (SELECT sum(new) FROM lifecycle('SELECT actor, ts FROM ev ORDER BY n', 'day'));
+-- => 0|0|30|380
+SELECT (SELECT count(*) FROM (SELECT * FROM active_users('SELECT actor, ts FROM ev ORDER BY n')
+          EXCEPT SELECT * FROM active_users('SELECT actor, ts FROM ev_int ORDER BY n'))),
+       (SELECT count(*) FROM (SELECT * FROM active_users('SELECT actor, ts FROM ev_int ORDER BY n')
+          EXCEPT SELECT * FROM active_users('SELECT actor, ts FROM ev ORDER BY n'))),
+       (SELECT count(*) FROM active_users('SELECT actor, ts FROM ev ORDER BY n')),
+       (SELECT sum(new) FROM active_users('SELECT actor, ts FROM ev ORDER BY n'));
+-- => 0|0|30|380
+-- actor_status names each actor: the TEXT one's row, through its id, is the INTEGER one's.
+SELECT (SELECT count(*) FROM (SELECT ids.id, s.first_ts, s.last_ts, s.days_since_last, s.state, s.median_gap_days
+          FROM actor_status('SELECT actor, ts FROM ev ORDER BY n') AS s JOIN ids ON ids.actor = s.actor
+          EXCEPT SELECT actor, first_ts, last_ts, days_since_last, state, median_gap_days
+          FROM actor_status('SELECT actor, ts FROM ev_int ORDER BY n'))),
+       (SELECT count(*) FROM (SELECT actor, first_ts, last_ts, days_since_last, state, median_gap_days
+          FROM actor_status('SELECT actor, ts FROM ev_int ORDER BY n')
+          EXCEPT SELECT ids.id, s.first_ts, s.last_ts, s.days_since_last, s.state, s.median_gap_days
+          FROM actor_status('SELECT actor, ts FROM ev ORDER BY n') AS s JOIN ids ON ids.actor = s.actor)),
+       (SELECT count(*) FROM actor_status('SELECT actor, ts FROM ev ORDER BY n')),
+       (SELECT count(DISTINCT typeof(actor)) FROM actor_status('SELECT actor, ts FROM ev ORDER BY n'));
+-- => 0|0|380|4
+-- A row that fails after many rows waiting in the batch is the row named.
+SELECT count(*) FROM cohort_retention('SELECT actor, ts FROM ev UNION ALL SELECT ''late'', ''soon'' UNION ALL SELECT ''z'', ''later''', 'week');
+-- => error: cohort_retention: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
+SELECT count(*) FROM actor_status('SELECT actor, ts FROM ev UNION ALL SELECT ''late'', ''soon'' UNION ALL SELECT ''z'', ''later''');
+-- => error: actor_status: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
