@@ -173,6 +173,11 @@ int garg_ts_format(const gopts *o, const gopt_spec *spec, const char *fn, int32_
 
 int garg_ts(sqlite3_value *v, const gts_format *f, gts_census *census, const char *fn, const char *arg,
             int64_t *out, char **pzErr) {
+  return garg_ts_memo(v, f, census, NULL, fn, arg, out, pzErr);
+}
+
+int garg_ts_memo(sqlite3_value *v, const gts_format *f, gts_census *census, gts_iso_memo *memo, const char *fn,
+                 const char *arg, int64_t *out, char **pzErr) {
   const char *why;
   switch (sqlite3_value_type(v)) {
     case SQLITE_NULL: return GARG_NULL;
@@ -186,7 +191,7 @@ int garg_ts(sqlite3_value *v, const gts_format *f, gts_census *census, const cha
     case SQLITE_TEXT: {
       const char *t = (const char *)sqlite3_value_text(v);
       if (!t) return SQLITE_NOMEM;
-      why = gts_from_text(f, t, sqlite3_value_bytes(v), out, NULL);
+      why = gts_from_text_memo(f, memo, t, sqlite3_value_bytes(v), out, NULL);
       break;
     }
     default: why = "a BLOB is not a timestamp";

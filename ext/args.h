@@ -41,6 +41,9 @@ int garg_ts_format(const gopts *o, const gopt_spec *spec, const char *fn, int32_
 ** the encoding it seems to be in. census (may be NULL) counts INTEGERs for garg_ts_census. */
 int garg_ts(sqlite3_value *v, const gts_format *f, gts_census *census, const char *fn, const char *arg,
             int64_t *out_us, char **pzErr);
+/* The same for a source's rows, with the memo of its last ISO month (timestamp.h). */
+int garg_ts_memo(sqlite3_value *v, const gts_format *f, gts_census *census, gts_iso_memo *memo, const char *fn,
+                 const char *arg, int64_t *out_us, char **pzErr);
 /* After a source or group has been read: an error when its INTEGER timestamps are clearly
 ** YYYYMMDD dates read as seconds. `what` names the data ("source column ts"). */
 int garg_ts_census(const gts_census *c, const char *fn, const char *what, char **pzErr);

@@ -337,7 +337,7 @@ static int running_row_checked(clv_scan *s, sqlite3_value **cols, char **pzErr) 
   ggather *g = &s->g;
   g->rows++;
   int64_t ts, cents;
-  int rc = garg_ts(cols[1], &g->format, &g->census, g->fn, "ts (source column 2)", &ts, pzErr);
+  int rc = garg_ts_memo(cols[1], &g->format, &g->census, &g->iso, g->fn, "ts (source column 2)", &ts, pzErr);
   if (rc != SQLITE_OK) return rc == GARG_NULL ? SQLITE_OK : rc;
   if (ts < g->earliest_us) g->earliest_us = ts;
   if (g->as_of_given && ts >= g->as_of_us) {

@@ -48,6 +48,7 @@ typedef struct fbuild {
   /* timestamps as the source stores them (ts_unit, tz) and the as_of rule (timestamp.h) */
   gts_format format;
   gts_census census;
+  gts_iso_memo iso; /* the last ISO month read (timestamp.h) */
   int as_of_given, allow_missing;
   int64_t as_of_us;
   int64_t earliest_us;                     /* earliest ts read, also of rows too late */
@@ -130,7 +131,7 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
     ts = secs * GTIME_US_PER_SEC;
     gts_census_int(&b->census, &b->format, secs);
   } else {
-    rc = garg_ts(cols[1], &b->format, &b->census, b->fn, "ts (source column 2)", &ts, pzErr);
+    rc = garg_ts_memo(cols[1], &b->format, &b->census, &b->iso, b->fn, "ts (source column 2)", &ts, pzErr);
     if (rc == GARG_NULL) return SQLITE_OK;
     if (rc != SQLITE_OK) return rc;
   }

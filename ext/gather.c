@@ -70,7 +70,7 @@ static int intern_actor(ggather *g, sqlite3_value *v, uint32_t *id, char **pzErr
 
 int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_us, char **pzErr) {
   g->rows++;
-  int rc = garg_ts(ts, &g->format, &g->census, g->fn, ts_name, ts_us, pzErr);
+  int rc = garg_ts_memo(ts, &g->format, &g->census, &g->iso, g->fn, ts_name, ts_us, pzErr);
   if (rc != SQLITE_OK) return rc == GARG_NULL ? GGATHER_SKIP : rc;
   if (*ts_us < g->earliest_us) g->earliest_us = *ts_us;
   if (g->as_of_given && *ts_us >= g->as_of_us) {

@@ -30,6 +30,7 @@ typedef struct ggather {
   const char *fn;
   gts_format format;
   gts_census census;
+  gts_iso_memo iso; /* the last ISO month read (timestamp.h) */
   int as_of_given;
   int64_t as_of_us;    /* given, or (after ggather_finish) the default */
   uint64_t rows;       /* source rows read */

@@ -189,6 +189,7 @@ typedef struct rfm_gather {
   int64_t earliest_us; /* earliest ts read, also of rows at or after as_of */
   int64_t too_late;    /* rows at or after a given as_of */
   gts_census census;   /* YYYYMMDD integers read as seconds */
+  gts_iso_memo iso;    /* the last ISO month read */
   int64_t row;
   int64_t scale_pow;
   double fast_limit;         /* below it a REAL amount has at most 13 digits at the scale */
@@ -341,7 +342,7 @@ static int read_row(rfm_gather *g, sqlite3_value **cols, char **pzErr) {
     why = gts_from_int(&g->cfg->format, sqlite3_value_int64(cols[1]), &us);
   } else if (ts_type == SQLITE_TEXT) {
     const char *t = (const char *)sqlite3_value_text(cols[1]);
-    if (t) why = gts_from_text(&g->cfg->format, t, sqlite3_value_bytes(cols[1]), &us, NULL);
+    if (t) why = gts_from_text_memo(&g->cfg->format, &g->iso, t, sqlite3_value_bytes(cols[1]), &us, NULL);
   }
   if (why) {
     char name[64];

@@ -104,15 +104,40 @@ static unsigned month_days(unsigned y, unsigned m) {
   return m == 2 && leap ? 29 : dim[m - 1];
 }
 
+/* The day number of 'YYYY-MM-DD' at s, through the memo when the month is its month (else it
+** becomes the memo's month); 0 when the text is not a valid date. */
+static int iso_day(gts_iso_memo *m, const char *s, int64_t *day) {
+  uint64_t prefix;
+  memcpy(&prefix, s, sizeof prefix);
+  unsigned d = two_digits(s, 8);
+  if (m && prefix == m->prefix) {
+    if (d < 1 || d > m->mdays) return 0;
+    *day = m->day0 + d;
+    return 1;
+  }
+  unsigned yh = two_digits(s, 0), yl = two_digits(s, 2), mo = two_digits(s, 5);
+  if (yh > 99 || yl > 99 || s[4] != '-' || s[7] != '-' || mo < 1 || mo > 12 || d < 1) return 0;
+  unsigned y = yh * 100 + yl, mdays = month_days(y, mo);
+  if (d > mdays) return 0;
+  *day = gtime_days_from_civil(y, mo, d);
+  if (m) {
+    m->prefix = prefix;
+    m->day0 = *day - d;
+    m->mdays = mdays;
+  }
+  return 1;
+}
+
 int gts_parse_iso_fast(const char *s, int n, int64_t *out_us, int *date_only) {
+  return gts_parse_iso_memo(NULL, s, n, out_us, date_only);
+}
+
+int gts_parse_iso_memo(gts_iso_memo *m, const char *s, int n, int64_t *out_us, int *date_only) {
   if (!s) return 0;
   size_t len = n < 0 ? strlen(s) : (size_t)n;
   if (len != 10 && len < 19) return 0;
-  unsigned yh = two_digits(s, 0), yl = two_digits(s, 2), mo = two_digits(s, 5), d = two_digits(s, 8);
-  if (yh > 99 || yl > 99 || s[4] != '-' || s[7] != '-' || mo < 1 || mo > 12 || d < 1) return 0;
-  unsigned y = yh * 100 + yl;
-  if (d > 28 && d > month_days(y, mo)) return 0;
-  int64_t day = gtime_days_from_civil(y, mo, d);
+  int64_t day;
+  if (!iso_day(m, s, &day)) return 0;
   if (len == 10) { /* years 0000..9999: always in range */
     *out_us = day * GTIME_US_PER_DAY;
     *date_only = 1;
@@ -155,6 +180,11 @@ int gts_parse_iso_fast(const char *s, int n, int64_t *out_us, int *date_only) {
 }
 
 const char *gts_from_text(const gts_format *f, const char *s, int n, int64_t *out_us, int *date_only) {
+  return gts_from_text_memo(f, NULL, s, n, out_us, date_only);
+}
+
+const char *gts_from_text_memo(const gts_format *f, gts_iso_memo *m, const char *s, int n, int64_t *out_us,
+                               int *date_only) {
   int day_only = 0;
   if (f->unit == GTS_YYYYMMDD) {
     /* eight digits, optionally surrounded by blanks, as a date */
@@ -169,7 +199,7 @@ const char *gts_from_text(const gts_format *f, const char *s, int n, int64_t *ou
     }
   }
   int64_t us;
-  if (!gts_parse_iso_fast(s, n, &us, &day_only)) {
+  if (!gts_parse_iso_memo(m, s, n, &us, &day_only)) {
     const char *why = gtime_parse_text_ex(s, n, &us, &day_only);
     if (why) return why;
   }

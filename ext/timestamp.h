@@ -57,6 +57,21 @@ const char *gts_from_text(const gts_format *f, const char *s, int n, int64_t *ou
 ** gtime_parse_text_ex, which also has the reasons. */
 int gts_parse_iso_fast(const char *s, int n, int64_t *out_us, int *date_only);
 
+/* The month of the last date a source's ISO text named: its 8 bytes 'YYYY-MM-' as read, the
+** day number of its 1st minus one and its length. Rows of a log share their month, so the next
+** date costs a comparison and its day of the month (no check of the year and month, no
+** gtime_days_from_civil). Zeroed = empty. */
+typedef struct gts_iso_memo {
+  uint64_t prefix; /* 0: none (digits are never zero bytes) */
+  int64_t day0;
+  unsigned mdays;
+} gts_iso_memo;
+
+/* gts_parse_iso_fast and gts_from_text with a memo (NULL: none), which gives the same results. */
+int gts_parse_iso_memo(gts_iso_memo *m, const char *s, int n, int64_t *out_us, int *date_only);
+const char *gts_from_text_memo(const gts_format *f, gts_iso_memo *m, const char *s, int n, int64_t *out_us,
+                               int *date_only);
+
 /* 1 when v is a valid date written YYYYMMDD (years 1000..9999). */
 int gts_is_yyyymmdd(int64_t v);
 

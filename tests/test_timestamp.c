@@ -315,11 +315,122 @@ static void fast_iso_shapes(void **state) {
   assert_false(gts_parse_iso_fast(NULL, 0, &us, &d));
 }
 
+/* ------------------------------------------------------------------ the memo of the last month */
+
+/* One string read with the memo (kept from string to string, as a source's rows are) and
+** without: the same answer, the same instant, the same reason. */
+static void same_with_memo(gts_iso_memo *m, const char *b, int n) {
+  int64_t us = -1, us_memo = -2;
+  int d = -1, d_memo = -2;
+  int took = gts_parse_iso_fast(b, n, &us, &d);
+  assert_int_equal(gts_parse_iso_memo(m, b, n, &us_memo, &d_memo), took);
+  if (took) {
+    assert_int_equal(us_memo, us);
+    assert_int_equal(d_memo, d);
+  }
+  gts_format f = {GTS_SECONDS, 0, 8 * 3600};
+  const char *why = gts_from_text(&f, b, n, &us, &d);
+  const char *why_memo = gts_from_text_memo(&f, m, b, n, &us_memo, &d_memo);
+  if (why) {
+    assert_non_null(why_memo);
+    assert_string_equal(why_memo, why);
+  } else {
+    assert_null(why_memo);
+    assert_int_equal(us_memo, us);
+    assert_int_equal(d_memo, d);
+  }
+}
+
+/* Every day of years around the century, leap and era boundaries, in order (the memo's month
+** changes at each month's end), as a date and as a time of day: the instant the full parser
+** gives. After each, the same month with a day just outside it or not digits: refused, as
+** without the memo, and the memo still right for the next day. */
+static void iso_memo_walks_the_calendar(void **state) {
+  (void)state;
+  static const int64_t spans[][2] = {{0, 2},       {1899, 1901}, {1969, 1972}, {1999, 2001},
+                                     {2023, 2025}, {2099, 2101}, {9998, 9999}};
+  gts_iso_memo m;
+  memset(&m, 0, sizeof m);
+  unsigned days = 0;
+  for (size_t s = 0; s < sizeof spans / sizeof *spans; s++) {
+    int64_t first = gtime_days_from_civil(spans[s][0], 1, 1), last = gtime_days_from_civil(spans[s][1], 12, 31);
+    for (int64_t z = first; z <= last; z++, days++) {
+      int64_t y;
+      unsigned mo, d;
+      gtime_civil_from_days(z, &y, &mo, &d);
+      char b[64];
+      unsigned secs = (unsigned)((z * 7919) % 86400 + 86400) % 86400;
+      int n = snprintf(b, sizeof b, "%04lld-%02u-%02u %02u:%02u:%02u", (long long)y, mo, d, secs / 3600, secs / 60 % 60,
+                       secs % 60);
+      int64_t us, full;
+      int date_only, full_date_only;
+      assert_true(gts_parse_iso_memo(&m, b, n, &us, &date_only));
+      assert_null(gtime_parse_text_ex(b, n, &full, &full_date_only));
+      assert_int_equal(us, full);
+      assert_int_equal(us, (z * 86400 + secs) * 1000000);
+      assert_false(date_only);
+      same_with_memo(&m, b, n);
+      same_with_memo(&m, b, 10); /* the date alone */
+      assert_true(gts_parse_iso_memo(&m, b, 10, &us, &date_only));
+      assert_int_equal(us, z * 86400 * 1000000);
+      assert_true(date_only);
+      /* the month's last day is the day before the next month's 1st */
+      unsigned mdays = (unsigned)(gtime_days_from_civil(mo == 12 ? y + 1 : y, mo == 12 ? 1 : mo + 1, 1) -
+                                  gtime_days_from_civil(y, mo, 1));
+      static const char *const bad_days[] = {"00", "3x", "a1", " 1", "-1", "1:", "99"};
+      char bad[64];
+      memcpy(bad, b, (size_t)n + 1);
+      for (size_t i = 0; i < sizeof bad_days / sizeof *bad_days; i++) {
+        memcpy(bad + 8, bad_days[i], 2);
+        assert_false(gts_parse_iso_memo(&m, bad, n, &us, &date_only));
+        same_with_memo(&m, bad, n);
+        same_with_memo(&m, bad, 10);
+      }
+      snprintf(bad + 8, 3, "%02u", mdays + 1);
+      bad[10] = ' ';
+      assert_false(gts_parse_iso_memo(&m, bad, n, &us, &date_only));
+      same_with_memo(&m, bad, n);
+      snprintf(bad + 8, 3, "%02u", mdays);
+      bad[10] = ' ';
+      assert_true(gts_parse_iso_memo(&m, bad, n, &us, &date_only));
+      assert_int_equal(us, ((gtime_days_from_civil(y, mo, 1) + mdays - 1) * 86400 + secs) * 1000000);
+    }
+  }
+  assert_true(days > 6000);
+}
+
+/* The generator's strings, each followed by the same month with another day (so that the memo
+** answers it): the same as without the memo, valid or not. */
+static void iso_memo_agrees_without(void **state) {
+  (void)state;
+  gts_iso_memo m;
+  memset(&m, 0, sizeof m);
+  char b[128];
+  for (int i = 0; i < 200000; i++) {
+    size_t n = gen_iso(b);
+    b[n] = 0;
+    same_with_memo(&m, b, (int)n);
+    if (n >= 10) {
+      size_t at = 8;
+      put2(b, &at, 1, 31);
+      same_with_memo(&m, b, (int)n);
+      if (strlen(b) == n) same_with_memo(&m, b, -1);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(yyyymmdd_dates),       cmocka_unit_test(units),  cmocka_unit_test(other_encodings_are_named),
-    cmocka_unit_test(bare_dates_are_local), cmocka_unit_test(census), cmocka_unit_test(as_of_rule),
-    cmocka_unit_test(fast_iso_agrees_with_the_full_parser), cmocka_unit_test(fast_iso_shapes),
+    cmocka_unit_test(yyyymmdd_dates),
+    cmocka_unit_test(units),
+    cmocka_unit_test(other_encodings_are_named),
+    cmocka_unit_test(bare_dates_are_local),
+    cmocka_unit_test(census),
+    cmocka_unit_test(as_of_rule),
+    cmocka_unit_test(fast_iso_agrees_with_the_full_parser),
+    cmocka_unit_test(fast_iso_shapes),
+    cmocka_unit_test(iso_memo_walks_the_calendar),
+    cmocka_unit_test(iso_memo_agrees_without),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
