@@ -276,26 +276,58 @@ static void sort_rows(const row_order *o, uint32_t *idx, uint32_t *tmp, uint32_t
   while (i < h) idx[k++] = tmp[i++];
 }
 
-/* Sorts instants v[0..n) ascending, tmp holding n/2 + 1: rows with no other column are their
-** instant alone, so the values are sorted in place, with no index and no permutation. */
-static void sort_instants(int64_t *v, int64_t *tmp, uint32_t n) {
-  if (n <= 24) {
-    for (uint32_t i = 1; i < n; i++) {
-      int64_t x = v[i];
-      uint32_t j = i;
-      while (j > 0 && v[j - 1] > x) { v[j] = v[j - 1]; j--; }
-      v[j] = x;
+/* Sorting an actor's rows: with rows in no time order, each comparison's outcome is a coin
+** toss, and a branch on it is mispredicted half the time (most of the sort's cost). So the
+** small sorts and the merges below choose with conditional moves instead of branches: an
+** insertion sort that runs every inner loop to its end for a few rows, then merges that take
+** from the front and the back of the two halves at once (two independent chains of work, and a
+** loop with no test of either half's end: in h = n / 2 steps from each end neither half runs
+** out before the last step). */
+#define SMALL_INSTANTS 12
+
+/* Insertion sort of v[0..n): each row goes over the whole sorted prefix, every slot taking
+** its left neighbour (if later than x), x (if the slot is x's) or itself. */
+static void insert_instants(int64_t *v, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++) {
+    int64_t x = v[i];
+    for (uint32_t j = i; j > 0; j--) {
+      int64_t left = v[j - 1], here = v[j];
+      v[j] = left > x ? left : (x < here ? x : here);
     }
+    v[0] = x < v[0] ? x : v[0];
+  }
+}
+
+/* Merges the sorted halves tmp[0..h) and tmp[h..n), h = n / 2, into v. */
+static void merge_instants(int64_t *v, const int64_t *tmp, uint32_t h, uint32_t n) {
+  const int64_t *a = tmp, *b = tmp + h, *a_last = tmp + h - 1, *b_last = tmp + n - 1;
+  int64_t *front = v, *back = v + n - 1;
+  for (uint32_t k = 0; k < h; k++) {
+    int take_b = *b < *a;
+    *front++ = take_b ? *b : *a;
+    b += take_b;
+    a += !take_b;
+    int take_a = *a_last > *b_last;
+    *back-- = take_a ? *a_last : *b_last;
+    a_last -= take_a;
+    b_last -= !take_a;
+  }
+  if (n & 1) *front = a <= a_last ? *a : *b;
+}
+
+/* Sorts instants v[0..n) ascending, tmp holding n: rows with no other column are their instant
+** alone, so the values are sorted in place, with no index and no permutation. */
+static void sort_instants(int64_t *v, int64_t *tmp, uint32_t n) {
+  if (n <= SMALL_INSTANTS) {
+    insert_instants(v, n);
     return;
   }
   uint32_t h = n / 2;
   sort_instants(v, tmp, h);
   sort_instants(v + h, tmp, n - h);
   if (v[h - 1] <= v[h]) return;
-  memcpy(tmp, v, h * sizeof *tmp);
-  uint32_t i = 0, j = h, k = 0;
-  while (i < h && j < n) v[k++] = v[j] < tmp[i] ? v[j++] : tmp[i++];
-  while (i < h) v[k++] = tmp[i++];
+  memcpy(tmp, v, (size_t)n * sizeof *tmp);
+  merge_instants(v, tmp, h, n);
 }
 
 static const char *order_instants(gevents *ev, gcancel *cancel) {
@@ -308,11 +340,12 @@ static const char *order_instants(gevents *ev, gcancel *cancel) {
     uint32_t i = 1;
     while (i < n && v[i - 1] <= v[i]) i++;
     if (i >= n) continue;
-    if (n > 24 && !tmp) {
+    if (n > SMALL_INSTANTS && !tmp) {
+      /* as wide as the widest actor: 8 bytes a row at most, less than the 20 of the placing */
       uint32_t widest = 0;
       for (uint32_t b = 0; b < ev->nactors; b++)
         if (ev->start[b + 1] - ev->start[b] > widest) widest = ev->start[b + 1] - ev->start[b];
-      tmp = gmem_alloc((size_t)(widest / 2 + 1) * sizeof *tmp);
+      tmp = gmem_alloc((size_t)widest * sizeof *tmp);
       if (!tmp) { why = "out of memory"; break; }
     }
     sort_instants(v, tmp, n);
@@ -333,32 +366,63 @@ typedef struct keyed_row {
   uint32_t event, segment;
 } keyed_row;
 
-/* The largest actor sorted as records (24 bytes each, + half for the merge): beyond it the
+/* The largest actor sorted as records (24 bytes each, twice for the merge): beyond it the
 ** index sort, which holds 14 bytes per row of the largest actor. */
 #define KEYED_MAX_ROWS 65536u
 
+/* Without && and ||, so that the sorts below compile to conditional moves, not branches. */
 static int keyed_before(const keyed_row *a, const keyed_row *b) {
-  return a->ts < b->ts || (a->ts == b->ts && a->key < b->key);
+  return (a->ts < b->ts) | ((a->ts == b->ts) & (a->key < b->key));
 }
 
-static void sort_keyed(keyed_row *v, keyed_row *tmp, uint32_t n) {
-  if (n <= 16) {
-    for (uint32_t i = 1; i < n; i++) {
-      keyed_row x = v[i];
-      uint32_t j = i;
-      while (j > 0 && keyed_before(&x, &v[j - 1])) { v[j] = v[j - 1]; j--; }
-      v[j] = x;
+/* As insert_instants and merge_instants, for records: each move picks a record's address,
+** by a mask rather than `c ? x : y`, which compilers turn into a branch around the copy. */
+#define SMALL_KEYED 8
+
+static const keyed_row *pick(int c, const keyed_row *x, const keyed_row *y) {
+  uintptr_t mask = (uintptr_t)0 - (uintptr_t)(c != 0);
+  return (const keyed_row *)(((uintptr_t)x & mask) | ((uintptr_t)y & ~mask));
+}
+
+static void insert_keyed(keyed_row *v, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++) {
+    keyed_row x = v[i];
+    for (uint32_t j = i; j > 0; j--) {
+      const keyed_row *left = &v[j - 1], *here = &v[j];
+      v[j] = *pick(keyed_before(&x, left), left, pick(keyed_before(&x, here), &x, here));
     }
+    v[0] = *pick(keyed_before(&x, &v[0]), &x, &v[0]);
+  }
+}
+
+static void merge_keyed(keyed_row *v, const keyed_row *tmp, uint32_t h, uint32_t n) {
+  const keyed_row *a = tmp, *b = tmp + h, *a_last = tmp + h - 1, *b_last = tmp + n - 1;
+  keyed_row *front = v, *back = v + n - 1;
+  for (uint32_t k = 0; k < h; k++) {
+    int take_b = keyed_before(b, a);
+    *front++ = *pick(take_b, b, a);
+    b += take_b;
+    a += !take_b;
+    int take_a = keyed_before(b_last, a_last);
+    *back-- = *pick(take_a, a_last, b_last);
+    a_last -= take_a;
+    b_last -= !take_a;
+  }
+  if (n & 1) *front = *(a <= a_last ? a : b);
+}
+
+/* tmp holds n records. */
+static void sort_keyed(keyed_row *v, keyed_row *tmp, uint32_t n) {
+  if (n <= SMALL_KEYED) {
+    insert_keyed(v, n);
     return;
   }
   uint32_t h = n / 2;
   sort_keyed(v, tmp, h);
   sort_keyed(v + h, tmp, n - h);
   if (!keyed_before(&v[h], &v[h - 1])) return;
-  memcpy(tmp, v, h * sizeof *tmp);
-  uint32_t i = 0, j = h, k = 0;
-  while (i < h && j < n) v[k++] = keyed_before(&v[j], &tmp[i]) ? v[j++] : tmp[i++];
-  while (i < h) v[k++] = tmp[i++];
+  memcpy(tmp, v, (size_t)n * sizeof *tmp);
+  merge_keyed(v, tmp, h, n);
 }
 
 static uint64_t row_key(const gevents *ev, const gev_order *order, uint32_t i) {
@@ -385,7 +449,7 @@ static const char *order_keyed(gevents *ev, const gev_order *order, uint32_t wid
     if (i >= n) continue;  /* already in order: the usual case for logs written in time order */
     if (!rec) {
       rec = gmem_alloc((size_t)widest * sizeof *rec);
-      tmp = gmem_alloc((size_t)(widest / 2 + 1) * sizeof *tmp);
+      tmp = gmem_alloc((size_t)widest * sizeof *tmp);
       if (!rec || !tmp) { why = "out of memory"; break; }
     }
     for (uint32_t r = 0; r < n; r++) {
