@@ -1,5 +1,6 @@
--- Every table-valued function over actors' histories gives the same result whatever order its
--- source's rows come in: here the same rows in time order and shuffled (issue 12; the engines
+-- Every table-valued function over actors' histories, and every aggregate over a group's events,
+-- gives the same result whatever order its source's rows come in: here the same rows in time
+-- order and shuffled (issue 12; the engines
 -- group rows by actor in batches and blocks, and number actors in order of first appearance, so
 -- a shuffle changes every internal id). Data: 600 users arriving over 90 days, each with a run
 -- of view -> cart -> checkout -> pay sessions (1 to 40 events, a heavy tail), and orders with
@@ -168,6 +169,56 @@ SELECT (SELECT count(*) FROM (SELECT * FROM active_users('SELECT user_id, ts FRO
           EXCEPT SELECT * FROM active_users('SELECT user_id, ts FROM ev'))),
        (SELECT count(*) > 90 FROM active_users('SELECT user_id, ts FROM ev'));
 -- => 0|0|1
+-- paths, path_actors, churn_points: every user's events have distinct instants, so a journey's
+-- order is fixed by time alone. Consecutive events of a user are at least an hour apart, more
+-- than the default journey gap of 30 minutes, so every event starts a journey of its own.
+SELECT (SELECT count(*) FROM (SELECT * FROM paths('SELECT user_id, ts, event FROM ev')
+          EXCEPT SELECT * FROM paths('SELECT user_id, ts, event FROM ev_shuffled'))),
+       (SELECT count(*) FROM (SELECT * FROM paths('SELECT user_id, ts, event FROM ev_shuffled')
+          EXCEPT SELECT * FROM paths('SELECT user_id, ts, event FROM ev'))),
+       (SELECT sum(journeys) FROM paths('SELECT user_id, ts, event FROM ev') WHERE kind = 'node' AND step = 1)
+         = (SELECT count(*) FROM ev);
+-- => 0|0|1
+SELECT (SELECT count(*) FROM (SELECT * FROM path_actors('SELECT user_id, ts, event FROM ev')
+          EXCEPT SELECT * FROM path_actors('SELECT user_id, ts, event FROM ev_shuffled'))),
+       (SELECT count(*) FROM (SELECT * FROM path_actors('SELECT user_id, ts, event FROM ev_shuffled')
+          EXCEPT SELECT * FROM path_actors('SELECT user_id, ts, event FROM ev'))),
+       (SELECT count(DISTINCT actor) FROM path_actors('SELECT user_id, ts, event FROM ev'))
+         = (SELECT count(DISTINCT user_id) FROM ev);
+-- => 0|0|1
+SELECT (SELECT count(*) FROM (SELECT * FROM churn_points('SELECT user_id, ts, event FROM ev')
+          EXCEPT SELECT * FROM churn_points('SELECT user_id, ts, event FROM ev_shuffled'))),
+       (SELECT count(*) FROM (SELECT * FROM churn_points('SELECT user_id, ts, event FROM ev_shuffled')
+          EXCEPT SELECT * FROM churn_points('SELECT user_id, ts, event FROM ev'))),
+       (SELECT count(*) > 0 FROM churn_points('SELECT user_id, ts, event FROM ev'));
+-- => 0|0|1
+-- The aggregates over each user's rows as GROUP BY hands them over (in the table's order).
+SELECT (SELECT count(*) FROM (
+          SELECT user_id, window_funnel(86400, ts, event = 'view', event = 'cart', event = 'checkout', event = 'pay')
+          FROM ev GROUP BY user_id
+          EXCEPT SELECT user_id, window_funnel(86400, ts, event = 'view', event = 'cart', event = 'checkout', event = 'pay')
+          FROM ev_shuffled GROUP BY user_id)),
+       (SELECT count(*) FROM (
+          SELECT user_id, retention(event = 'view', event = 'cart', event = 'pay') FROM ev GROUP BY user_id
+          EXCEPT SELECT user_id, retention(event = 'view', event = 'cart', event = 'pay') FROM ev_shuffled GROUP BY user_id)),
+       (SELECT count(*) FROM (
+          SELECT user_id, sequence_match('(?1).*(?2)(?t<=86400)(?3)', ts, event = 'view', event = 'cart', event = 'pay'),
+                 sequence_count('(?1)(?2)', ts, event = 'view', event = 'cart')
+          FROM ev GROUP BY user_id
+          EXCEPT SELECT user_id, sequence_match('(?1).*(?2)(?t<=86400)(?3)', ts, event = 'view', event = 'cart', event = 'pay'),
+                 sequence_count('(?1)(?2)', ts, event = 'view', event = 'cart')
+          FROM ev_shuffled GROUP BY user_id)),
+       (SELECT count(*) FROM (
+          SELECT user_id, sequence_next_node(ts, event, event = 'view', event = 'view') FROM ev GROUP BY user_id
+          EXCEPT SELECT user_id, sequence_next_node(ts, event, event = 'view', event = 'view') FROM ev_shuffled
+          GROUP BY user_id)),
+       (SELECT count(*) FROM (SELECT user_id FROM ev GROUP BY user_id
+          HAVING window_funnel(86400, ts, event = 'view', event = 'cart', event = 'checkout', event = 'pay') = 4))
+         = (SELECT count(*) FROM (SELECT DISTINCT user_id FROM ev AS a WHERE event = 'view' AND EXISTS (
+              SELECT 1 FROM ev AS b, ev AS c, ev AS d WHERE b.user_id = a.user_id AND c.user_id = a.user_id
+              AND d.user_id = a.user_id AND b.event = 'cart' AND c.event = 'checkout' AND d.event = 'pay'
+              AND a.ts < b.ts AND b.ts < c.ts AND c.ts < d.ts AND d.ts <= a.ts + 86400)));
+-- => 0|0|0|0|1
 -- rfm over more rows than one batch (65,536) and more customers than one block (4,096): 150,000
 -- orders of 30,011 customers, a refund every 37th row, in time order and shuffled.
 CREATE TABLE big_ord(customer, ts, amount);
