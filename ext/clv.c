@@ -289,6 +289,9 @@ static int resolve(clv_scan *s, char **pzErr) {
   gkeys *keys = &s->g.ev.actors;
   gkeys_ahead_begin(keys, &s->ahead);
   for (size_t i = s->nresolved; i < s->nbatch; i++) {
+    /* an INTEGER's slot in the direct array, a cache miss among 800k customers, fetched ahead
+    ** (a row of another key prefetches nothing useful, and nothing harmful) */
+    if (i + PREFETCH_AHEAD < s->nbatch) gkeys_prefetch_int(keys, s->bkey[i + PREFETCH_AHEAD]);
     if (s->bid[i] != UINT32_MAX) continue;
     int added = gkeys_ahead_is_next(&s->ahead, i) ? gkeys_ahead_intern_next(keys, &s->ahead, &s->bid[i])
                                                   : gkeys_int(keys, s->bkey[i], &s->bid[i]);
