@@ -271,61 +271,62 @@ static void sort_gaps(int32_t *a, uint32_t n) {
   }
 }
 
-const char *gas_compute(const gevents *ev, const gas_opts *o, gas_row *rows, gcancel *cancel) {
-  int32_t *gaps = NULL;
-  uint32_t gaps_cap = 0;
-  const char *why = NULL;
+const char *gas_row_of(const int64_t *ts, uint32_t n, const gas_opts *o, gas_gaps *scratch, gas_row *r) {
+  memset(r, 0, sizeof *r);
+  if (n == 0) {
+    r->state = GAS_NSTATES;
+    return NULL;
+  }
   int64_t short_from = o->day - o->short_days + 1, long_from = o->day - o->long_days + 1;
+  r->first_us = ts[0];
+  r->last_us = ts[n - 1];
+  /* the distinct active days, and the gaps between them */
+  uint32_t ngaps = 0;
+  int64_t day = INT64_MIN, prev_day = INT64_MIN, day_end = INT64_MIN;
+  int64_t first_day = local_day(ts[0], o->offset_s);
+  for (uint32_t i = 0; i < n; i++) {
+    if (ts[i] < day_end) continue;
+    prev_day = day;
+    day = local_day(ts[i], o->offset_s);
+    day_end = (day + 1) * GTIME_US_PER_DAY - (int64_t)o->offset_s * GTIME_US_PER_SEC;
+    if (day >= short_from) r->active_short++;
+    if (day >= long_from) r->active_long++;
+    if (prev_day == INT64_MIN) continue;
+    if (ngaps == scratch->cap) {
+      uint32_t cap = scratch->cap ? scratch->cap * 2 : 64;
+      int32_t *t = gmem_realloc(scratch->gap, (size_t)cap * sizeof *t);
+      if (!t) return "out of memory";
+      scratch->gap = t;
+      scratch->cap = cap;
+    }
+    scratch->gap[ngaps++] = (int32_t)(day - prev_day);
+  }
+  scratch->n = ngaps;
+  r->days_since_last = (int32_t)(o->day - day);
+  if (ngaps == 0) {
+    r->median_gap_x2 = -1;
+  } else {
+    int32_t *gaps = scratch->gap;
+    sort_gaps(gaps, ngaps);
+    r->median_gap_x2 = ngaps % 2 ? 2 * gaps[ngaps / 2] : gaps[ngaps / 2 - 1] + gaps[ngaps / 2];
+  }
+  r->state = (uint8_t)state_of(first_day, day, prev_day, o);
+  r->status = (uint8_t)gas_status_of(r->state, first_day, o);
+  return NULL;
+}
+
+const char *gas_compute(const gevents *ev, const gas_opts *o, gas_row *rows, gcancel *cancel) {
+  gas_gaps scratch = {NULL, 0, 0};
+  const char *why = NULL;
   for (uint32_t a = 0; a < ev->nactors && !why; a++) {
-    gas_row *r = &rows[a];
-    memset(r, 0, sizeof *r);
     uint32_t start = ev->start[a], n = ev->start[a + 1] - start;
-    if (n == 0) {
-      r->state = GAS_NSTATES;
-      continue;
-    }
-    const int64_t *ts = ev->ts + start;
-    r->first_us = ts[0];
-    r->last_us = ts[n - 1];
-    /* the distinct active days, and the gaps between them */
-    uint32_t ngaps = 0;
-    int64_t day = INT64_MIN, prev_day = INT64_MIN, day_end = INT64_MIN;
-    int64_t first_day = local_day(ts[0], o->offset_s);
-    for (uint32_t i = 0; i < n; i++) {
-      if (ts[i] < day_end) continue;
-      prev_day = day;
-      day = local_day(ts[i], o->offset_s);
-      day_end = (day + 1) * GTIME_US_PER_DAY - (int64_t)o->offset_s * GTIME_US_PER_SEC;
-      if (day >= short_from) r->active_short++;
-      if (day >= long_from) r->active_long++;
-      if (prev_day == INT64_MIN) continue;
-      if (ngaps == gaps_cap) {
-        uint32_t cap = gaps_cap ? gaps_cap * 2 : 64;
-        int32_t *t = gmem_realloc(gaps, (size_t)cap * sizeof *t);
-        if (!t) {
-          why = "out of memory";
-          break;
-        }
-        gaps = t;
-        gaps_cap = cap;
-      }
-      gaps[ngaps++] = (int32_t)(day - prev_day);
-    }
-    if (why) break;
-    r->days_since_last = (int32_t)(o->day - day);
-    if (ngaps == 0) {
-      r->median_gap_x2 = -1;
-    } else {
-      sort_gaps(gaps, ngaps);
-      r->median_gap_x2 = ngaps % 2 ? 2 * gaps[ngaps / 2] : gaps[ngaps / 2 - 1] + gaps[ngaps / 2];
-    }
-    r->state = (uint8_t)state_of(first_day, day, prev_day, o);
-    r->status = (uint8_t)gas_status_of(r->state, first_day, o);
+    why = gas_row_of(ev->ts + start, n, o, &scratch, &rows[a]);
+    if (why || n == 0) continue;
     uint64_t work = n + 1;
-    for (uint32_t m = ngaps; m > 1; m >>= 1) work += ngaps;
+    for (uint32_t m = scratch.n; m > 1; m >>= 1) work += scratch.n;
     if (gcancel_work(cancel, work)) why = gcancel_reason;
   }
-  gmem_free(gaps);
+  gmem_free(scratch.gap);
   return why;
 }
 
@@ -371,6 +372,13 @@ const char *glc_key_order(const gkeys *keys, uint32_t n, uint32_t null_id, uint3
   if (n < 2) return NULL;
   /* Small non-negative INTEGER keys (user ids) sit in the table's direct array, by value: reading
   ** it lists them in order. Only the other keys are sorted, then the two lists merged. */
+  if (!gkeys_any_hashed(keys) && gkeys_count(keys) == n) { /* every key is there: no scratch */
+    uint32_t k = 0;
+    for (size_t v = 0; v < keys->ndirect && k < n; v++)
+      if (keys->direct[v]) order[k++] = keys->direct[v] - 1;
+    if (k == n) return NULL;
+    for (uint32_t i = 0; i < n; i++) order[i] = i; /* not all of them after all: the general way */
+  }
   uint32_t *direct = gmem_alloc((size_t)n * sizeof *direct);
   uint8_t *seen = gmem_alloc((size_t)n);
   if (!direct || !seen) {

@@ -111,6 +111,16 @@ typedef struct gas_row {
 ** before the end of day d (the glue's as_of). NULL, "out of memory" or gcancel_reason. */
 const char *gas_compute(const gevents *ev, const gas_opts *o, gas_row *rows, gcancel *cancel);
 
+/* One actor's row from its rows ts[0..n) in time order (n = 0: state GAS_NSTATES), what
+** gas_compute gives it. scratch holds the gaps between its active days (grown as needed: start
+** it zeroed, gmem_free its gap when done; scratch->n is how many this actor had). NULL or
+** "out of memory". */
+typedef struct gas_gaps {
+  int32_t *gap;
+  uint32_t n, cap;
+} gas_gaps;
+const char *gas_row_of(const int64_t *ts, uint32_t n, const gas_opts *o, gas_gaps *scratch, gas_row *r);
+
 /* The state of one actor from its rows ts[0..n) before `until_us` on day o->day; GAS_NSTATES
 ** when it has no such row. */
 int gas_state_before(const int64_t *ts, uint32_t n, int64_t until_us, const gas_opts *o);
