@@ -63,6 +63,16 @@ typedef struct fbuild {
     uint32_t id;
   } bd_seen[BD_SEEN];
   int nbd_seen;
+  /* Rows of TEXT, BLOB and REAL actors wait here to be numbered with look-ahead (a UUID's
+  ** lookup among 70k actors is a cache miss, one per row when done in SQLite's row loop), then
+  ** go to `held` in source order before any later row (fb_flush): ids and rows as before. */
+  gkeys_ahead ahead;
+  void *ahead_mem; /* GKEYS_AHEAD_MEM, on the first such row */
+  size_t nwait;
+  struct {
+    int64_t ts;
+    uint32_t bd_code;
+  } wait[GKEYS_AHEAD_KEYS];
 } fbuild;
 
 /* Two words that tell apart the texts of one length up to 16 bytes, read with no call (a
@@ -117,8 +127,46 @@ static int breakdown_id(fbuild *b, sqlite3_value *v, uint32_t *bd, char **pzErr)
   return SQLITE_OK;
 }
 
-static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
-  fbuild *b = ctx;
+/* The waiting rows to `held`, numbered in order. SQLITE_OK or SQLITE_NOMEM. */
+static int fb_flush(fbuild *b) {
+  size_t n = b->nwait;
+  int rc = SQLITE_OK;
+  b->nwait = 0;
+  gkeys_ahead_begin(&b->actors, &b->ahead);
+  for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+    uint32_t id;
+    if (gkeys_ahead_intern_next(&b->actors, &b->ahead, &id) < 0 ||
+        gfunnel_rows_add(&b->held, b->wait[i].ts, GFUNNEL_ACTOR_DIRECT_MAX + id, b->wait[i].bd_code) != 0)
+      rc = SQLITE_NOMEM;
+  }
+  gkeys_ahead_clear(&b->ahead);
+  return rc;
+}
+
+/* A row whose actor is looked up in the actors table: queued, or (an INTEGER, or a key too
+** long to queue) looked up now, after the rows waiting. */
+static int fb_add_keyed(fbuild *b, sqlite3_value *actor, int64_t ts, uint32_t bd_code) {
+  gkey key;
+  uint32_t id;
+  if (garg_key(actor, &key) < 0) return SQLITE_NOMEM;
+  if (key.type != GKEY_INT && gkeys_ahead_takes(&key)) {
+    if (!b->ahead_mem) {
+      if (!(b->ahead_mem = gmem_alloc(GKEYS_AHEAD_MEM))) return SQLITE_NOMEM;
+      gkeys_ahead_init(&b->ahead, b->ahead_mem);
+    }
+    if (b->nwait == GKEYS_AHEAD_KEYS || !gkeys_ahead_push(&b->ahead, &key, b->nwait)) {
+      if (fb_flush(b) != SQLITE_OK) return SQLITE_NOMEM;
+      gkeys_ahead_push(&b->ahead, &key, 0); /* fits the empty queue */
+    }
+    b->wait[b->nwait].ts = ts;
+    b->wait[b->nwait++].bd_code = bd_code;
+    return SQLITE_OK;
+  }
+  if ((b->nwait && fb_flush(b) != SQLITE_OK) || gkeys_intern(&b->actors, &key, &id) < 0) return SQLITE_NOMEM;
+  return gfunnel_rows_add(&b->held, ts, GFUNNEL_ACTOR_DIRECT_MAX + id, bd_code) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+static int fb_read_row(fbuild *b, sqlite3_value **cols, char **pzErr) {
   /* the timestamp first, on every row: a source with its columns swapped is an error here,
   ** not a funnel of 0 actors because no row's "event" named a step */
   int64_t ts;
@@ -174,17 +222,20 @@ static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   if (at == SQLITE_NULL) return SQLITE_OK;
   uint32_t bd = 0;
   if (b->has_bd && (rc = breakdown_id(b, cols[3], &bd, pzErr)) != SQLITE_OK) return rc;
-  gkey key;
-  uint32_t actor;
   sqlite3_int64 iv = at == SQLITE_INTEGER ? sqlite3_value_int64(cols[0]) : -1;
-  if (iv >= 0 && iv < GFUNNEL_ACTOR_DIRECT_MAX) {
-    actor = (uint32_t)iv;
-  } else {
-    uint32_t id;
-    if (garg_key(cols[0], &key) < 0 || gkeys_intern(&b->actors, &key, &id) < 0) return SQLITE_NOMEM;
-    actor = GFUNNEL_ACTOR_DIRECT_MAX + id;
-  }
-  return gfunnel_rows_add(&b->held, ts, actor, bd << 8 | (uint32_t)code) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+  if (iv < 0 || iv >= GFUNNEL_ACTOR_DIRECT_MAX) return fb_add_keyed(b, cols[0], ts, bd << 8 | (uint32_t)code);
+  if (b->nwait && fb_flush(b) != SQLITE_OK) return SQLITE_NOMEM; /* rows stay in source order */
+  return gfunnel_rows_add(&b->held, ts, (uint32_t)iv, bd << 8 | (uint32_t)code) == 0 ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* A row that fails comes after the rows waiting: their error (out of memory) comes first. */
+static int fb_row(void *ctx, sqlite3_value **cols, char **pzErr) {
+  fbuild *b = ctx;
+  int rc = fb_read_row(b, cols, pzErr);
+  if (rc == SQLITE_OK || !b->nwait || fb_flush(b) == SQLITE_OK) return rc;
+  sqlite3_free(*pzErr);
+  *pzErr = NULL;
+  return SQLITE_NOMEM;
 }
 
 typedef struct fresult {
@@ -202,6 +253,7 @@ static void fb_free(fbuild *b) {
   sqlite3_free(b->exclude);
   gkeys_free(&b->actors);
   gkeys_free(&b->bds);
+  gmem_free(b->ahead_mem);
   gfunnel_rows_free(&b->held);
   sqlite3_free(b);
 }
@@ -437,6 +489,11 @@ static int funnel_compute_common(sqlite3 *db, const gtvf_spec *spec, sqlite3_val
   if (rc != SQLITE_OK) goto fail;
   int cols[4] = {0, 1, 2, 3};
   rc = gsource_scan(&src, fn, cols, b->has_bd ? 4 : 3, fb_row, b, pzErr);
+  if (b->nwait && fb_flush(b) != SQLITE_OK) {
+    sqlite3_free(*pzErr);
+    *pzErr = NULL;
+    rc = SQLITE_NOMEM;
+  }
   if (rc != SQLITE_OK) goto fail;
   gsource_close(&src);
   src_open = 0;

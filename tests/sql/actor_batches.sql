@@ -70,3 +70,29 @@ SELECT count(*) FROM cohort_retention('SELECT actor, ts FROM ev UNION ALL SELECT
 -- => error: cohort_retention: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
 SELECT count(*) FROM actor_status('SELECT actor, ts FROM ev UNION ALL SELECT ''late'', ''soon'' UNION ALL SELECT ''z'', ''later''');
 -- => error: actor_status: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
+-- funnel and funnel_actors (funnel_tvf.c queues the actors that are not small INTEGERs the same
+-- way), with a breakdown, and its error for a bad ts after many waiting rows.
+CREATE VIEW ev_steps AS SELECT actor, ts, CASE n % 3 WHEN 0 THEN 'view' WHEN 1 THEN 'cart' ELSE 'pay' END AS event,
+  n % 2 AS bd, n FROM ev;
+CREATE VIEW ev_int_steps AS SELECT actor, ts, CASE n % 3 WHEN 0 THEN 'view' WHEN 1 THEN 'cart' ELSE 'pay' END AS event,
+  n % 2 AS bd, n FROM ev_int;
+SELECT (SELECT count(*) FROM (SELECT * FROM funnel('SELECT actor, ts, event, bd FROM ev_steps ORDER BY n', '2 days', 'view,cart,pay')
+          EXCEPT SELECT * FROM funnel('SELECT actor, ts, event, bd FROM ev_int_steps ORDER BY n', '2 days', 'view,cart,pay'))),
+       (SELECT count(*) FROM (SELECT * FROM funnel('SELECT actor, ts, event, bd FROM ev_int_steps ORDER BY n', '2 days', 'view,cart,pay')
+          EXCEPT SELECT * FROM funnel('SELECT actor, ts, event, bd FROM ev_steps ORDER BY n', '2 days', 'view,cart,pay'))),
+       (SELECT sum(actors) FROM funnel('SELECT actor, ts, event FROM ev_steps ORDER BY n', '2 days', 'view,cart,pay') WHERE step = 1);
+-- => 0|0|380
+SELECT (SELECT count(*) FROM (SELECT ids.id, f.level, f.seconds_to_last
+          FROM funnel_actors('SELECT actor, ts, event FROM ev_steps ORDER BY n', '2 days', 'view,cart,pay') AS f
+          JOIN ids ON ids.actor = f.actor
+          EXCEPT SELECT actor, level, seconds_to_last
+          FROM funnel_actors('SELECT actor, ts, event FROM ev_int_steps ORDER BY n', '2 days', 'view,cart,pay'))),
+       (SELECT count(*) FROM (SELECT actor, level, seconds_to_last
+          FROM funnel_actors('SELECT actor, ts, event FROM ev_int_steps ORDER BY n', '2 days', 'view,cart,pay')
+          EXCEPT SELECT ids.id, f.level, f.seconds_to_last
+          FROM funnel_actors('SELECT actor, ts, event FROM ev_steps ORDER BY n', '2 days', 'view,cart,pay') AS f
+          JOIN ids ON ids.actor = f.actor)),
+       (SELECT count(*) FROM funnel_actors('SELECT actor, ts, event FROM ev_steps ORDER BY n', '2 days', 'view,cart,pay'));
+-- => 0|0|380
+SELECT count(*) FROM funnel('SELECT actor, ts, event FROM ev_steps UNION ALL SELECT ''late'', ''soon'', ''view''', '2 days', 'view,cart,pay');
+-- => error: funnel: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
