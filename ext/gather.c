@@ -97,6 +97,10 @@ struct ggather_batch {
   int64_t key[GGATHER_BATCH]; /* the INTEGER actor (-1, nothing to prefetch, for the others) */
   int64_t ts[GGATHER_BATCH];
   uint32_t id[GGATHER_BATCH];
+  /* A row whose TEXT or BLOB actor is the previous row's (a session's events, one after
+  ** another) takes that row's id: no queueing, hashing or lookup. */
+  uint8_t repeat[GGATHER_BATCH];
+  uint32_t last_queued; /* the row of the last key queued (the queue's last), or UINT32_MAX */
   /* the queue's memory follows (GKEYS_AHEAD_MEM) */
 };
 
@@ -106,6 +110,7 @@ ggather_batch *ggather_batch_new(ggather_take_fn take, void *ctx) {
   b->take = take;
   b->ctx = ctx;
   b->n = 0;
+  b->last_queued = UINT32_MAX;
   gkeys_ahead_init(&b->ahead, b + 1);
   return b;
 }
@@ -120,9 +125,14 @@ static int batch_flush(ggather *g, ggather_batch *b, char **pzErr) {
   uint32_t n = b->n, i;
   int added = GKEYS_FOUND;
   b->n = 0;
+  b->last_queued = UINT32_MAX;
   gkeys_ahead_begin(k, &b->ahead);
   for (i = 0; i < n; i++) {
     if (i + 16 < n) gkeys_prefetch_int(k, b->key[i + 16]);
+    if (b->repeat[i]) {
+      b->id[i] = b->id[i - 1];
+      continue;
+    }
     added = gkeys_ahead_is_next(&b->ahead, i) ? gkeys_ahead_intern_next(k, &b->ahead, &b->id[i])
                                               : gkeys_int(k, b->key[i], &b->id[i]);
     if (added < 0) break;
@@ -140,25 +150,35 @@ static int batch_read(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite
   int rc = ggather_ts(g, ts, ts_name, &us, pzErr);
   if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
   int64_t v = -1;
+  uint8_t repeat = 0;
   if (sqlite3_value_type(actor) == SQLITE_INTEGER) {
     v = sqlite3_value_int64(actor);
   } else {
     gkey key;
     if ((rc = actor_key(actor, &key)) != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
+    const gkey *last = b->n && b->last_queued == b->n - 1 ? &b->ahead.key[b->ahead.n - 1].key : NULL;
     if (key.type == GKEY_INT) {
       v = key.i;
+    } else if (last && key.type != GKEY_REAL && last->type == key.type && last->len == key.len &&
+               (!key.len || memcmp(last->bytes, key.bytes, key.len) == 0)) {
+      repeat = 1;
+      b->last_queued = b->n; /* the same bytes again */
     } else if (!gkeys_ahead_takes(&key)) {
       uint32_t id;
       if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
       if ((rc = gkeys_intern(&g->ev.actors, &key, &id)) < 0) return keys_failed(g, rc, pzErr);
       return b->take(b->ctx, &id, &us, 1, pzErr);
-    } else if (!gkeys_ahead_push(&b->ahead, &key, b->n)) {
-      /* the queue is full (of bytes): the rows waiting first, then into the empty queue */
-      if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
-      gkeys_ahead_push(&b->ahead, &key, b->n);
+    } else {
+      if (!gkeys_ahead_push(&b->ahead, &key, b->n)) {
+        /* the queue is full (of bytes): the rows waiting first, then into the empty queue */
+        if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
+        gkeys_ahead_push(&b->ahead, &key, b->n);
+      }
+      b->last_queued = b->n;
     }
   }
   b->key[b->n] = v;
+  b->repeat[b->n] = repeat;
   b->ts[b->n] = us;
   return ++b->n == GGATHER_BATCH ? batch_flush(g, b, pzErr) : SQLITE_OK;
 }

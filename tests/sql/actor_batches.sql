@@ -65,6 +65,30 @@ SELECT (SELECT count(*) FROM (SELECT ids.id, s.first_ts, s.last_ts, s.days_since
        (SELECT count(*) FROM actor_status('SELECT actor, ts FROM ev ORDER BY n')),
        (SELECT count(DISTINCT typeof(actor)) FROM actor_status('SELECT actor, ts FROM ev ORDER BY n'));
 -- => 0|0|380|4
+-- The same rows with each actor's rows one after another (a row whose TEXT or BLOB actor is the
+-- previous row's takes its id without a lookup; runs cross the batches of 512 rows).
+CREATE TABLE ev_runs AS SELECT ev.*, ids.id AS id FROM ev LEFT JOIN ids ON ids.actor = ev.actor ORDER BY ids.id, ev.n;
+SELECT (SELECT count(*) FROM (SELECT * FROM cohort_retention('SELECT actor, ts FROM ev_runs ORDER BY rowid', 'week')
+          EXCEPT SELECT * FROM cohort_retention('SELECT id, ts FROM ev_runs ORDER BY rowid', 'week'))),
+       (SELECT count(*) FROM (SELECT * FROM lifecycle('SELECT actor, ts FROM ev_runs ORDER BY rowid', 'day')
+          EXCEPT SELECT * FROM lifecycle('SELECT id, ts FROM ev_runs ORDER BY rowid', 'day'))),
+       (SELECT count(*) FROM (SELECT * FROM lifecycle('SELECT id, ts FROM ev_runs ORDER BY rowid', 'day')
+          EXCEPT SELECT * FROM lifecycle('SELECT actor, ts FROM ev_runs ORDER BY rowid', 'day'))),
+       (SELECT count(*) FROM (SELECT ids.id, s.first_ts, s.last_ts, s.state
+          FROM actor_status('SELECT actor, ts FROM ev_runs ORDER BY rowid') AS s JOIN ids ON ids.actor = s.actor
+          EXCEPT SELECT actor, first_ts, last_ts, state FROM actor_status('SELECT id, ts FROM ev_runs ORDER BY rowid'))),
+       (SELECT count(*) FROM actor_status('SELECT actor, ts FROM ev_runs ORDER BY rowid'));
+-- => 0|0|0|0|380
+-- Equal bytes of another type are another actor, also one row after the other: TEXT 'k' and
+-- BLOB x'6b', TEXT '' and BLOB x''.
+CREATE TABLE kk(actor, ts);
+INSERT INTO kk VALUES ('k', '2024-01-01'), (x'6b', '2024-01-02'), (x'6b', '2024-01-03'), ('k', '2024-01-04'),
+  ('', '2024-01-05'), (x'', '2024-01-06'), (x'', '2024-01-07'), ('', '2024-01-08');
+SELECT typeof(actor), hex(actor) FROM actor_status('SELECT actor, ts FROM kk ORDER BY rowid', '2024-02-01') ORDER BY 1, 2;
+-- => blob|
+-- => blob|6B
+-- => text|
+-- => text|6B
 -- A row that fails after many rows waiting in the batch is the row named.
 SELECT count(*) FROM cohort_retention('SELECT actor, ts FROM ev UNION ALL SELECT ''late'', ''soon'' UNION ALL SELECT ''z'', ''later''', 'week');
 -- => error: cohort_retention: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
