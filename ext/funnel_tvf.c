@@ -72,6 +72,7 @@ typedef struct fbuild {
   struct {
     int64_t ts;
     uint32_t bd_code;
+    uint32_t repeat; /* the actor is the previous waiting row's (not queued again) */
   } wait[GKEYS_AHEAD_KEYS];
 } fbuild;
 
@@ -133,9 +134,9 @@ static int fb_flush(fbuild *b) {
   int rc = SQLITE_OK;
   b->nwait = 0;
   gkeys_ahead_begin(&b->actors, &b->ahead);
+  uint32_t id = 0;
   for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-    uint32_t id;
-    if (gkeys_ahead_intern_next(&b->actors, &b->ahead, &id) < 0 ||
+    if ((!b->wait[i].repeat && gkeys_ahead_intern_next(&b->actors, &b->ahead, &id) < 0) ||
         gfunnel_rows_add(&b->held, b->wait[i].ts, GFUNNEL_ACTOR_DIRECT_MAX + id, b->wait[i].bd_code) != 0)
       rc = SQLITE_NOMEM;
   }
@@ -154,11 +155,17 @@ static int fb_add_keyed(fbuild *b, sqlite3_value *actor, int64_t ts, uint32_t bd
       if (!(b->ahead_mem = gmem_alloc(GKEYS_AHEAD_MEM))) return SQLITE_NOMEM;
       gkeys_ahead_init(&b->ahead, b->ahead_mem);
     }
-    if (b->nwait == GKEYS_AHEAD_KEYS || !gkeys_ahead_push(&b->ahead, &key, b->nwait)) {
+    if (b->nwait == GKEYS_AHEAD_KEYS && fb_flush(b) != SQLITE_OK) return SQLITE_NOMEM;
+    /* a session's rows one after another: the previous row's actor again is not queued */
+    const gkey *last = b->nwait ? &b->ahead.key[b->ahead.n - 1].key : NULL;
+    int repeat = last && key.type != GKEY_REAL && last->type == key.type && last->len == key.len &&
+                 (!key.len || memcmp(last->bytes, key.bytes, key.len) == 0);
+    if (!repeat && !gkeys_ahead_push(&b->ahead, &key, b->nwait)) {
       if (fb_flush(b) != SQLITE_OK) return SQLITE_NOMEM;
       gkeys_ahead_push(&b->ahead, &key, 0); /* fits the empty queue */
     }
     b->wait[b->nwait].ts = ts;
+    b->wait[b->nwait].repeat = (uint32_t)repeat;
     b->wait[b->nwait++].bd_code = bd_code;
     return SQLITE_OK;
   }

@@ -120,3 +120,16 @@ SELECT (SELECT count(*) FROM (SELECT ids.id, f.level, f.seconds_to_last
 -- => 0|0|380
 SELECT count(*) FROM funnel('SELECT actor, ts, event FROM ev_steps UNION ALL SELECT ''late'', ''soon'', ''view''', '2 days', 'view,cart,pay');
 -- => error: funnel: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
+-- funnel over each actor's rows one after another, and equal bytes of two types one after the other.
+SELECT (SELECT count(*) FROM (SELECT ids.id, f.level, f.seconds_to_last
+          FROM funnel_actors('SELECT actor, ts, CASE n % 3 WHEN 0 THEN ''view'' WHEN 1 THEN ''cart'' ELSE ''pay'' END FROM ev_runs ORDER BY rowid', '2 days', 'view,cart,pay') AS f
+          JOIN ids ON ids.actor = f.actor
+          EXCEPT SELECT actor, level, seconds_to_last
+          FROM funnel_actors('SELECT id, ts, CASE n % 3 WHEN 0 THEN ''view'' WHEN 1 THEN ''cart'' ELSE ''pay'' END FROM ev_runs ORDER BY rowid', '2 days', 'view,cart,pay'))),
+       (SELECT count(*) FROM funnel_actors('SELECT actor, ts, CASE n % 3 WHEN 0 THEN ''view'' WHEN 1 THEN ''cart'' ELSE ''pay'' END FROM ev_runs ORDER BY rowid', '2 days', 'view,cart,pay'));
+-- => 0|380
+SELECT typeof(actor), hex(actor), level FROM funnel_actors('SELECT actor, ts, ''view'' FROM kk ORDER BY rowid', '1 day', 'view') ORDER BY 1, 2;
+-- => blob||1
+-- => blob|6B|1
+-- => text||1
+-- => text|6B|1
