@@ -241,10 +241,10 @@ typedef struct eval_state {
   int compact;        /* what the report needs only (gfunnel_reached) */
   gfunnel_actor *act; /* the outcomes (funnel_actors), or */
   uint32_t *bd_level; /* ... only what the report needs (gfunnel_reached) */
-  size_t nact;
+  size_t nact, act_cap; /* outcomes held, room for */
   gfunnel_delta *d; /* times with their step and breakdown (with act), or */
   int64_t *us;      /* ... times alone (with bd_level); both NULL when not wanted */
-  size_t nd;
+  size_t nd, d_cap;
   gfunnel_chain chain;
 } eval_state;
 
@@ -296,21 +296,6 @@ static const char *group_bucket(eval_state *st, gfunnel_rows *rows, gfunnel_buck
   }
   bk->head = bk->tail = NULL;
   return NULL;
-}
-
-/* How many actors of the bucket have rows (a unit of work per row); SIZE_MAX when cancel said
-** stop. */
-static size_t actors_in(const gfunnel_bucket *bk, gcancel *cancel) {
-  uint64_t seen[GFUNNEL_BUCKET_ACTORS / 64];
-  memset(seen, 0, sizeof seen);
-  for (gfunnel_block *k = bk->head; k; k = k->next) {
-    if (gcancel_work(cancel, k->n)) return SIZE_MAX;
-    const uint16_t *at = gfunnel_block_at(k);
-    for (size_t i = 0; i < k->n; i++) seen[at[i] >> 6] |= UINT64_C(1) << (at[i] & 63);
-  }
-  size_t n = 0;
-  for (size_t w = 0; w < GFUNNEL_BUCKET_ACTORS / 64; w++) n += (size_t)__builtin_popcountll(seen[w]);
-  return n;
 }
 
 /* Appends the times between the steps of an actor who reached level > 1. */
@@ -376,52 +361,79 @@ static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts,
   return NULL;
 }
 
+/* Room in st's outputs for `more` actors beyond those held, and their times. The outputs grow
+** bucket by bucket (no pass over the rows beforehand to count the actors): to the size the rows
+** read so far project for all of them, so that most queries grow them once or twice. Returns
+** NULL or "out of memory". */
+static const char *reserve_outputs(eval_state *st, size_t more, size_t more_times, size_t rows_done, size_t rows) {
+  size_t need = st->nact + more, need_d = st->nd + more_times;
+  if (need > st->act_cap) {
+    size_t cap = (size_t)((double)need * (double)rows / (double)(rows_done ? rows_done : 1) * 1.0625) + 16;
+    if (cap < need + need / 8) cap = need + need / 8;
+    void *q = st->compact ? gmem_realloc(st->bd_level, cap * sizeof *st->bd_level)
+                          : gmem_realloc(st->act, cap * sizeof *st->act);
+    if (!q) return "out of memory";
+    if (st->compact) st->bd_level = q;
+    else st->act = q;
+    st->act_cap = cap;
+  }
+  if (more_times && need_d > st->d_cap) {
+    size_t cap = (size_t)((double)need_d * (double)rows / (double)(rows_done ? rows_done : 1) * 1.0625) + 16;
+    if (cap < need_d + need_d / 8) cap = need_d + need_d / 8;
+    void *q = st->compact ? gmem_realloc(st->us, cap * sizeof *st->us) : gmem_realloc(st->d, cap * sizeof *st->d);
+    if (!q) return "out of memory";
+    if (st->compact) st->us = q;
+    else st->d = q;
+    st->d_cap = cap;
+  }
+  return NULL;
+}
+
 /* Every actor of rows in the order of its key, into st's outputs: st->act or st->bd_level (and
-** st->d or st->us when with_times), allocated here at their final sizes. */
+** st->d or st->us when with_times), grown bucket by bucket. */
 static const char *evaluate(eval_state *st, gfunnel_rows *rows, int with_times) {
   const gfunnel_plan *p = st->p;
   gcancel *cancel = st->cancel;
   if (rows->nrows >= UINT32_MAX) return "more than 4294967294 source rows";
-  size_t widest = 0, present = 0;
-  for (size_t g = 0; g < rows->nbucket; g++) {
-    size_t n = long_loop_stop(cancel, g) ? SIZE_MAX : actors_in(&rows->bucket[g], cancel);
-    if (n == SIZE_MAX) return gcancel_reason;
+  size_t widest = 0;
+  for (size_t g = 0; g < rows->nbucket; g++)
     if (rows->bucket[g].nrows > widest) widest = rows->bucket[g].nrows;
-    present += n;
-  }
-  /* every array at its final size at once: fresh memory costs a page fault per page touched */
-  size_t nout = present ? present : 1;
-  if (st->compact) st->bd_level = gmem_alloc(nout * sizeof *st->bd_level);
-  else st->act = gmem_alloc(nout * sizeof *st->act);
-  if (!st->act && !st->bd_level) return "out of memory";
-  if (with_times) {
-    /* an actor at level L has L - 1 times: at most nsteps - 1 per actor; and when no event
-    ** satisfies two steps, its chain used L of its rows: at most one time per row beyond each
-    ** actor's first */
-    size_t most = (size_t)(p->cfg.nsteps - 1) * present, beyond = rows->nrows - present;
-    int one_step_each = 1;
-    for (int c = 0; c < 256; c++) one_step_each &= (p->code_mask[c] & (p->code_mask[c] - 1)) == 0;
-    if (one_step_each && most > beyond) most = beyond;
-    if (!most) most = 1;
-    if (st->compact ? !(st->us = gmem_alloc(most * sizeof *st->us)) : !(st->d = gmem_alloc(most * sizeof *st->d)))
-      return "out of memory";
-  }
+  /* an actor at level L has L - 1 times: at most nsteps - 1 per actor; and when no event
+  ** satisfies two steps, its chain used L of its rows: at most one time per row beyond each
+  ** actor's first */
+  int one_step_each = 1;
+  for (int c = 0; c < 256; c++) one_step_each &= (p->code_mask[c] & (p->code_mask[c] - 1)) == 0;
   st->ts = gmem_alloc((widest ? widest : 1) * sizeof *st->ts);
   st->cb = gmem_alloc((widest ? widest : 1) * sizeof *st->cb);
   if (!st->ts || !st->cb) return "out of memory";
   /* buckets in key order, and actors in each: every actor in the order of its key */
   uint32_t start[GFUNNEL_BUCKET_ACTORS + 1];
   const char *why = NULL;
+  size_t rows_done = 0, rows_all = rows->nrows;
   for (size_t g = 0; g < rows->nbucket && !why; g++) {
     gfunnel_bucket *bk = &rows->bucket[g];
+    size_t nrows = bk->nrows;
     if (long_loop_stop(cancel, g)) why = gcancel_reason;
-    if (why || bk->nrows == 0) continue;
+    if (why || nrows == 0) continue;
     if ((why = group_bucket(st, rows, bk, start)) != NULL) break;
+    size_t present = 0;
+    for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS; j++) present += start[j + 1] != start[j];
+    size_t times = 0;
+    if (with_times) {
+      times = (size_t)(p->cfg.nsteps - 1) * present;
+      if (one_step_each && times > nrows - present) times = nrows - present;
+    }
+    rows_done += nrows;
+    if ((why = reserve_outputs(st, present, times, rows_done, rows_all)) != NULL) break;
     for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS && !why; j++) {
       size_t lo = start[j], m = start[j + 1] - lo;
       if (m) why = eval_actor(st, (uint32_t)(g << GFUNNEL_BUCKET_SHIFT | j), st->ts + lo, st->cb + lo, m);
     }
   }
+  if (why) return why;
+  /* the outputs exist even when no actor has rows (NULL says out of memory to the callers) */
+  if (!st->act && !st->bd_level) why = reserve_outputs(st, 1, 0, 1, 1);
+  if (!why && with_times && !st->d && !st->us) why = reserve_outputs(st, 0, 1, 1, 1);
   return why;
 }
 
