@@ -308,11 +308,31 @@ static void add_deltas(eval_state *st, const gfunnel_actor *f) {
   }
 }
 
+/* Sorts an actor's m rows (out of order) as events (ts, code_bd), then into ev (ts, mask) and
+** tag. Returns 0, or -1 when cancel said stop. */
+static int sort_events(eval_state *st, const int64_t *ts, uint32_t *tag, size_t m) {
+  gfunnel_event *ev = st->ev;
+  for (size_t i = 0; i < m; i++) {
+    if (long_loop_stop(st->cancel, i)) return -1;
+    ev[i].ts = ts[i];
+    ev[i].mask = tag[i];
+  }
+  if (gfunnel_sort(ev, m, &st->work) != 0) return -1;
+  /* the actor's tags are read: they now keep each sorted event's code and breakdown */
+  for (size_t i = 0; i < m; i++) {
+    if (long_loop_stop(st->cancel, i)) return -1;
+    uint32_t code_bd = (uint32_t)ev[i].mask;
+    tag[i] = code_bd;
+    ev[i].mask = st->p->code_mask[code_bd & 0xff];
+  }
+  return 0;
+}
+
 /* Evaluates one actor from its m rows (ts, tag: code_bd, in source order); tag is rewritten. */
 static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts, uint32_t *tag, size_t m) {
   const gfunnel_plan *p = st->p;
-  /* the two copies below: 2 units per event (the sort and the evaluation count their own) */
-  if (gcancel_work(st->cancel, 2 * (uint64_t)m)) return gcancel_reason;
+  /* a unit per event and pass below, at most 3 (the sort and the evaluation count their own) */
+  if (gcancel_work(st->cancel, 3 * (uint64_t)m)) return gcancel_reason;
   if (m > st->evcap) {
     size_t cap = st->evcap + st->evcap / 2 > m ? st->evcap + st->evcap / 2 : m;
     gmem_free(st->ev);
@@ -323,20 +343,16 @@ static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts,
     st->evcap = cap;
   }
   gfunnel_event *ev = st->ev;
-  /* sort by (ts, code_bd) so ties resolve the same way whatever the source order */
-  for (size_t i = 0; i < m; i++) {
+  /* sorted by (ts, code_bd) so ties resolve the same way whatever the source order; rows in
+  ** time order (most logs) already are, and go to the engine as they are checked */
+  size_t i = 0;
+  for (; i < m; i++) {
     if (long_loop_stop(st->cancel, i)) return gcancel_reason;
+    if (i && (ts[i] < ts[i - 1] || (ts[i] == ts[i - 1] && tag[i] < tag[i - 1]))) break;
     ev[i].ts = ts[i];
-    ev[i].mask = tag[i];
+    ev[i].mask = p->code_mask[tag[i] & 0xff];
   }
-  if (gfunnel_sort(ev, m, &st->work) != 0) return gcancel_reason;
-  /* the actor's tags are read: they now keep each sorted event's code and breakdown */
-  for (size_t i = 0; i < m; i++) {
-    if (long_loop_stop(st->cancel, i)) return gcancel_reason;
-    uint32_t code_bd = (uint32_t)ev[i].mask;
-    tag[i] = code_bd;
-    ev[i].mask = p->code_mask[code_bd & 0xff];
-  }
+  if (i < m && sort_events(st, ts, tag, m) < 0) return gcancel_reason;
   int level = gfunnel_eval(&p->cfg, ev, m, &st->work, &st->chain);
   if (level == GFUNNEL_INTERRUPTED) return gcancel_reason;
   if (level == GFUNNEL_NOMEM) return "out of memory";
