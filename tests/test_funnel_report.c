@@ -224,6 +224,92 @@ static void narrow_and_wide_rows_read_back_alike(void **state) {
   gmem_free(d);
 }
 
+/* ---- the same rows in time order and shuffled evaluate alike. A shuffled source makes the
+** evaluation sort whole buckets once one bucket was mostly out of order (group_radix), where
+** rows in time order are grouped and checked actor by actor: both must give the same actors,
+** levels, breakdowns and times. Shapes: whole seconds; with breakdown ids (4-byte codes); some
+** actors' timestamps with fractions of a second (those buckets cannot be sorted whole); a span
+** of 8,000 years with breakdown ids (41-bit keys, 4 passes); an actor of 70,000 rows (a bucket
+** too large to sort whole). Ties at one instant with different codes throughout. */
+typedef struct trow {
+  int64_t ts;
+  uint32_t actor, code_bd, shuffle;
+} trow;
+
+/* time order, ties by code: every actor's rows in the order the evaluation wants them */
+static int trow_by_ts(const void *a, const void *b) {
+  const trow *x = a, *y = b;
+  if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
+  if (x->code_bd != y->code_bd) return x->code_bd < y->code_bd ? -1 : 1;
+  return (x->actor > y->actor) - (x->actor < y->actor);
+}
+static int trow_by_shuffle(const void *a, const void *b) {
+  const trow *x = a, *y = b;
+  return (x->shuffle > y->shuffle) - (x->shuffle < y->shuffle);
+}
+
+static void evaluate_rows(const trow *r, size_t n, const gfunnel_plan *p, gfunnel_actor **act, size_t *nact,
+                          gfunnel_delta **d, size_t *nd) {
+  gfunnel_rows rows;
+  memset(&rows, 0, sizeof rows);
+  for (size_t i = 0; i < n; i++) assert_int_equal(gfunnel_rows_add(&rows, r[i].ts, r[i].actor, r[i].code_bd), 0);
+  assert_null(gfunnel_evaluate(p, &rows, act, nact, d, nd, NULL));
+  gfunnel_rows_free(&rows);
+}
+
+static void source_order_changes_nothing(void **state) {
+  (void)state;
+  for (int shape = 0; shape < 5; shape++) {
+    uint64_t x = 88172645463325252u + (uint64_t)shape;
+    size_t cap = 200000, n = 0;
+    trow *r = malloc(cap * sizeof *r);
+    assert_non_null(r);
+    int64_t t0 = shape == 3 ? -60000000000 : 1704067200; /* seconds; shape 3: year 68 on */
+    int64_t gap = shape == 3 ? 50000000 : 600;
+    /* 6,000 actors over 12 buckets (ids 0, 2, 4, ...), each 1 to 40 rows; shape 4 adds one
+    ** actor of 70,000 rows */
+    for (uint32_t a = 0; a < 6000 && n < cap; a++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      size_t m = 1 + (size_t)(x % 40);
+      if (shape == 4 && a == 1000) m = 70000;
+      int64_t t = t0 + (int64_t)(x >> 40) % 86400;
+      for (size_t j = 0; j < m && n < cap; j++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        t += (int64_t)(x % 4 == 0 ? 0 : x % (uint64_t)gap); /* a quarter at the same instant */
+        int64_t us = t * US;
+        if (shape == 2 && a % 97 == 0) us += (int64_t)(x >> 20) % US; /* fractions */
+        uint32_t code = 1 + (uint32_t)(x >> 8) % 3, bd = (uint32_t)(x >> 16) % 5;
+        r[n++] = (trow){us, 2 * a, (shape == 1 || shape == 3 ? bd << 8 : 0) | code, (uint32_t)(x >> 32)};
+      }
+    }
+    gfunnel_plan p = plan_view_cart_pay(3600, shape == 1 || shape == 3, GFUNNEL_BD_LAST, 0);
+    if (shape == 3) p.cfg.window = (int64_t)200000000 * US;
+    gfunnel_actor *act[2];
+    gfunnel_delta *d[2];
+    size_t nact[2], nd[2];
+    qsort(r, n, sizeof *r, trow_by_ts);
+    evaluate_rows(r, n, &p, &act[0], &nact[0], &d[0], &nd[0]);
+    qsort(r, n, sizeof *r, trow_by_shuffle);
+    evaluate_rows(r, n, &p, &act[1], &nact[1], &d[1], &nd[1]);
+    assert_true(nact[0] > 5000);
+    assert_int_equal(nact[0], nact[1]);
+    assert_int_equal(nd[0], nd[1]);
+    assert_true(nd[0] > 1000);
+    for (size_t i = 0; i < nact[0]; i++) {
+      assert_int_equal(act[0][i].actor, act[1][i].actor);
+      assert_int_equal(act[0][i].bd, act[1][i].bd);
+      assert_int_equal(act[0][i].level, act[1][i].level);
+      assert_true(act[0][i].step1 == act[1][i].step1 && act[0][i].last == act[1][i].last);
+    }
+    for (size_t i = 0; i < nd[0]; i++) assert_true(d[0][i].bd == d[1][i].bd && d[0][i].us == d[1][i].us);
+    for (int k = 0; k < 2; k++) {
+      gmem_free(act[k]);
+      gmem_free(d[k]);
+    }
+    free(r);
+  }
+}
+
 static void reports_by_hand(void **state) {
   (void)state;
   gfunnel_rows rows;
@@ -555,6 +641,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(evaluates_actors_by_hand),
     cmocka_unit_test(narrow_and_wide_rows_read_back_alike),
+    cmocka_unit_test(source_order_changes_nothing),
     cmocka_unit_test(reports_by_hand),
     cmocka_unit_test(reports_from_reached_as_from_actors),
     cmocka_unit_test(breakdown_groups_in_value_order),
