@@ -107,6 +107,49 @@ const char *gevents_add(gevents *ev, uint32_t actor, int64_t ts, const gev_extra
   return NULL;
 }
 
+const char *gevents_add_rows(gevents *ev, const uint32_t *actor, const int64_t *ts, const gev_extra *extra,
+                             uint32_t n) {
+  for (uint32_t i = 0; i < n;) {
+    if (ev->n >= GEV_MAX_ROWS) return "more than 4294967294 rows";
+    uint32_t at = (uint32_t)(ev->n & (CHUNK_ROWS - 1));
+    if (at == 0 && new_chunk(ev) != 0) return "out of memory";
+    gev_chunk *k = &ev->chunk[ev->n >> CHUNK_BITS];
+    /* the rows that fit this chunk (and the row limit), one column at a time */
+    uint32_t m = n - i < CHUNK_ROWS - at ? n - i : CHUNK_ROWS - at;
+    if (m > GEV_MAX_ROWS - ev->n) m = (uint32_t)(GEV_MAX_ROWS - ev->n);
+    const uint32_t *a = actor + i;
+    memcpy(k->ts + at, ts + i, (size_t)m * sizeof *k->ts);
+    memcpy(k->actor + at, a, (size_t)m * sizeof *k->actor);
+    if (k->event)
+      for (uint32_t j = 0; j < m; j++) k->event[at + j] = extra[i + j].event;
+    if (k->segment)
+      for (uint32_t j = 0; j < m; j++) k->segment[at + j] = extra[i + j].segment;
+    if (k->value)
+      for (uint32_t j = 0; j < m; j++) k->value[at + j] = extra[i + j].value;
+    if (k->aux)
+      for (uint32_t j = 0; j < m; j++) k->aux[at + j] = extra[i + j].aux;
+    /* as gevents_add: grouped while each new actor is the next id, the extremes */
+    uint32_t last = ev->last_actor, top = ev->nactors;
+    int grouped = ev->grouped_input && (ev->n ? a[0] == last || a[0] == last + 1 : a[0] == 0);
+    int64_t lo = ev->min_ts, hi = ev->max_ts;
+    for (uint32_t j = 0; j < m; j++) {
+      if (j) grouped &= a[j] == a[j - 1] || a[j] == a[j - 1] + 1;
+      if (a[j] >= top) top = a[j] + 1;
+      int64_t t = ts[i + j];
+      lo = t < lo ? t : lo;
+      hi = t > hi ? t : hi;
+    }
+    ev->grouped_input = grouped;
+    ev->last_actor = a[m - 1];
+    ev->nactors = top;
+    ev->min_ts = lo;
+    ev->max_ts = hi;
+    ev->n += m;
+    i += m;
+  }
+  return NULL;
+}
+
 static uint32_t chunk_rows(const gevents *ev, size_t k) {
   return k + 1 < ev->nchunks ? CHUNK_ROWS : (uint32_t)(ev->n - (uint64_t)k * CHUNK_ROWS);
 }

@@ -85,6 +85,10 @@ void gevents_free(gevents *ev);
 ** be NULL when there are no optional columns. */
 const char *gevents_add(gevents *ev, uint32_t actor, int64_t ts, const gev_extra *extra);
 
+/* Appends n rows, as n calls of gevents_add would (extra holds n rows; it may be NULL when there
+** are no optional columns). */
+const char *gevents_add_rows(gevents *ev, const uint32_t *actor, const int64_t *ts, const gev_extra *extra, uint32_t n);
+
 /* Groups and orders the rows (see above). NULL, or a static reason (gcancel_reason when told to
 ** stop; "out of memory"). order may be NULL. */
 const char *gevents_group(gevents *ev, const gev_order *order, gcancel *cancel);

@@ -262,11 +262,8 @@ uint32_t *ggather_name_ranks(ggather *g) {
 /* The rows of ggather_read_actor_ts, in source order, into g->ev. */
 static int take_events(void *ctx, const uint32_t *actor, const int64_t *ts_us, uint32_t n, char **pzErr) {
   ggather *g = ctx;
-  for (uint32_t i = 0; i < n; i++) {
-    const char *why = gevents_add(&g->ev, actor[i], ts_us[i], NULL);
-    if (why) return ggather_fail(g->fn, why, pzErr);
-  }
-  return SQLITE_OK;
+  const char *why = gevents_add_rows(&g->ev, actor, ts_us, NULL, n);
+  return why ? ggather_fail(g->fn, why, pzErr) : SQLITE_OK;
 }
 
 typedef struct actor_ts_scan {

@@ -30,23 +30,28 @@ typedef struct gwait {
   int64_t ts[GWAIT_ROWS];
   gev_extra extra[GWAIT_ROWS];
   uint8_t add[GWAIT_ROWS];
+  uint32_t id[GWAIT_ROWS];
 } gwait;
 
-/* The waiting rows into g->ev, in order. */
+/* The waiting rows into g->ev, in order: the actors looked up (the rows to add moved to the
+** front), then the rows added in one call. */
 static inline int gwait_flush(ggather *g, gwait *w, char **pzErr) {
   gkeys *k = &g->ev.actors;
-  uint32_t n = w->n;
+  uint32_t n = w->n, m = 0;
   w->n = 0;
+  int rc = SQLITE_OK;
   for (uint32_t i = 0; i < n; i++) {
     if (i + GWAIT_AHEAD < n) gkeys_prefetch_int(k, w->key[i + GWAIT_AHEAD]);
-    uint32_t id;
-    int rc = gkeys_int(k, w->key[i], &id);
-    if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
-    if (rc < 0) return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
-    if (!w->add[i]) continue;
-    const char *why = gevents_add(&g->ev, id, w->ts[i], &w->extra[i]);
-    if (why) return ggather_fail(g->fn, why, pzErr);
+    if ((rc = gkeys_int(k, w->key[i], &w->id[m])) < 0) break;
+    w->ts[m] = w->ts[i];
+    w->extra[m] = w->extra[i];
+    m += w->add[i];
   }
+  /* the rows before a failed lookup are added first, as reading row by row added them */
+  const char *why = gevents_add_rows(&g->ev, w->id, w->ts, w->extra, m);
+  if (why) return ggather_fail(g->fn, why, pzErr);
+  if (rc == GKEYS_NOMEM) return SQLITE_NOMEM;
+  if (rc < 0) return ggather_fail(g->fn, "more than 4294967294 actors, or an actor of 4 GiB", pzErr);
   return SQLITE_OK;
 }
 

@@ -73,6 +73,27 @@ static void feed(gevents *ev, const row *r, uint32_t n, uint32_t *first_seen, ui
   }
 }
 
+/* The same through gevents_add_rows, in runs of 1 to 1000 rows (some across a chunk's end). */
+static void feed_rows(gevents *ev, const row *r, uint32_t n, uint32_t *first_seen, uint32_t nactors) {
+  for (uint32_t a = 0; a < nactors; a++) first_seen[a] = UINT32_MAX;
+  uint32_t next = 0, ids[1000];
+  int64_t ts[1000];
+  gev_extra x[1000];
+  for (uint32_t i = 0; i < n;) {
+    uint32_t m = 1 + (uint32_t)(next_rand() % 1000);
+    if (m > n - i) m = n - i;
+    for (uint32_t j = 0; j < m; j++) {
+      const row *w = &r[i + j];
+      if (first_seen[w->actor] == UINT32_MAX) first_seen[w->actor] = next++;
+      ids[j] = first_seen[w->actor];
+      ts[j] = w->ts;
+      x[j] = (gev_extra){w->event, w->segment, w->value, w->aux};
+    }
+    assert_null(gevents_add_rows(ev, ids, ts, x, m));
+    i += m;
+  }
+}
+
 /* The core's result equals the reference sort, actor by actor (actors mapped back). */
 static void check_against_reference(const gevents *ev, const row *r, uint32_t n, const uint32_t *first_seen,
                                     uint32_t nactors) {
@@ -102,6 +123,8 @@ static void check_against_reference(const gevents *ev, const row *r, uint32_t n,
 
 static const unsigned ALL = GEV_EVENT | GEV_SEGMENT | GEV_VALUE | GEV_AUX;
 
+static int by_rows; /* feed through gevents_add_rows */
+
 static void run_case_columns(uint32_t n, uint32_t nactors, int arrangement, unsigned columns) {
   static const uint32_t event_rank[5] = {3, 0, 4, 1, 2}, segment_rank[4] = {2, 3, 0, 1};
   ref_event_rank = event_rank;
@@ -128,7 +151,8 @@ static void run_case_columns(uint32_t n, uint32_t nactors, int arrangement, unsi
   assert_non_null(first_seen);
   gevents ev;
   gevents_init(&ev, columns, 0);
-  feed(&ev, r, n, first_seen, nactors);
+  if (by_rows) feed_rows(&ev, r, n, first_seen, nactors);
+  else feed(&ev, r, n, first_seen, nactors);
   /* sorted or reversed by actor, each actor's rows arrive together */
   assert_int_equal(ev.grouped_input, arrangement != 0 || nactors == 1);
   gev_order order = {event_rank, segment_rank};
@@ -160,6 +184,17 @@ static void shuffled_rows(void **state) {
 static void grouped_rows(void **state) {
   (void)state;
   run_case(150000, 9000, 1);
+}
+
+/* Rows added many at a time: the same groups, in every arrangement. */
+static void rows_added_in_runs(void **state) {
+  (void)state;
+  by_rows = 1;
+  run_case(200000, 5000, 0);
+  run_case(150000, 9000, 1);
+  run_case(140000, 3, 2);
+  run_case(70000, 1, 0);
+  by_rows = 0;
 }
 
 static void reversed_rows(void **state) {
@@ -244,9 +279,13 @@ static void every_allocation_failing(void **state) {
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(shuffled_rows),   cmocka_unit_test(grouped_rows),
-    cmocka_unit_test(reversed_rows),   cmocka_unit_test(min_max_and_empty),
-    cmocka_unit_test(stops_when_told), cmocka_unit_test(every_allocation_failing),
+    cmocka_unit_test(shuffled_rows),
+    cmocka_unit_test(grouped_rows),
+    cmocka_unit_test(reversed_rows),
+    cmocka_unit_test(rows_added_in_runs),
+    cmocka_unit_test(min_max_and_empty),
+    cmocka_unit_test(stops_when_told),
+    cmocka_unit_test(every_allocation_failing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
