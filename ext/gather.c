@@ -89,17 +89,26 @@ int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char 
 
 /* ------------------------------------------------------------------ rows waiting in a batch */
 
+/* How a waiting row's actor id is found. */
+enum {
+  ROW_LOOKUP, /* by its INTEGER key, or (queued) through the look-ahead queue */
+  ROW_REPEAT, /* its TEXT or BLOB actor is the previous row's (a session's events, one after
+              ** another): that row's id, with no queueing, hashing or lookup */
+  ROW_KNOWN   /* interned already (a key too long to queue) */
+};
+
 struct ggather_batch {
-  ggather_take_fn take;
+  ggather_take_fn take; /* NULL: the rows go to g->ev, with their optional columns */
   void *ctx;
   uint32_t n;                 /* rows waiting */
   gkeys_ahead ahead;          /* the actors that are not INTEGERs, by their place in the batch */
   int64_t key[GGATHER_BATCH]; /* the INTEGER actor (-1, nothing to prefetch, for the others) */
   int64_t ts[GGATHER_BATCH];
   uint32_t id[GGATHER_BATCH];
-  /* A row whose TEXT or BLOB actor is the previous row's (a session's events, one after
-  ** another) takes that row's id: no queueing, hashing or lookup. */
-  uint8_t repeat[GGATHER_BATCH];
+  uint8_t how[GGATHER_BATCH]; /* ROW_* */
+  uint8_t add[GGATHER_BATCH]; /* 0: the row numbers its actor and adds nothing */
+  uint32_t not_added;         /* how many such rows wait */
+  gev_extra extra[GGATHER_BATCH];
   uint32_t last_queued; /* the row of the last key queued (the queue's last), or UINT32_MAX */
   /* the queue's memory follows (GKEYS_AHEAD_MEM) */
 };
@@ -109,7 +118,7 @@ ggather_batch *ggather_batch_new(ggather_take_fn take, void *ctx) {
   if (!b) return NULL;
   b->take = take;
   b->ctx = ctx;
-  b->n = 0;
+  b->n = b->not_added = 0;
   b->last_queued = UINT32_MAX;
   gkeys_ahead_init(&b->ahead, b + 1);
   return b;
@@ -117,8 +126,26 @@ ggather_batch *ggather_batch_new(ggather_take_fn take, void *ctx) {
 
 void ggather_batch_free(ggather_batch *b) { gmem_free(b); }
 
-/* Looks the waiting rows' actors up in source order and hands the rows to take. When the
-** lookup fails at a row, the rows before it go to take first: reading row by row, their errors
+/* The first n rows, their ids found, to take or (with their optional columns) into g->ev. */
+static int batch_deliver(ggather *g, ggather_batch *b, uint32_t n, char **pzErr) {
+  if (!n) return SQLITE_OK;
+  if (b->take) return b->take(b->ctx, b->id, b->ts, n, pzErr);
+  uint32_t k = n;
+  if (b->not_added) { /* the rows that add nothing out of the way */
+    k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      if (!b->add[i]) continue;
+      b->id[k] = b->id[i];
+      b->ts[k] = b->ts[i];
+      b->extra[k++] = b->extra[i];
+    }
+  }
+  const char *why = k ? gevents_add_rows(&g->ev, b->id, b->ts, b->extra, k) : NULL;
+  return why ? ggather_fail(g->fn, why, pzErr) : SQLITE_OK;
+}
+
+/* Looks the waiting rows' actors up in source order and hands the rows on. When the lookup
+** fails at a row, the rows before it are handed on first: reading row by row, their errors
 ** would have come first. */
 static int batch_flush(ggather *g, ggather_batch *b, char **pzErr) {
   gkeys *k = &g->ev.actors;
@@ -129,58 +156,71 @@ static int batch_flush(ggather *g, ggather_batch *b, char **pzErr) {
   gkeys_ahead_begin(k, &b->ahead);
   for (i = 0; i < n; i++) {
     if (i + 16 < n) gkeys_prefetch_int(k, b->key[i + 16]);
-    if (b->repeat[i]) {
-      b->id[i] = b->id[i - 1];
-      continue;
-    }
+    if (b->how[i] == ROW_REPEAT) b->id[i] = b->id[i - 1];
+    if (b->how[i] != ROW_LOOKUP) continue;
     added = gkeys_ahead_is_next(&b->ahead, i) ? gkeys_ahead_intern_next(k, &b->ahead, &b->id[i])
                                               : gkeys_int(k, b->key[i], &b->id[i]);
     if (added < 0) break;
   }
   gkeys_ahead_clear(&b->ahead);
-  int rc = i ? b->take(b->ctx, b->id, b->ts, i, pzErr) : SQLITE_OK;
+  int rc = batch_deliver(g, b, i, pzErr);
+  b->not_added = 0;
   return rc != SQLITE_OK || added >= 0 ? rc : keys_failed(g, added, pzErr);
 }
 
-/* One row into the batch (or, an actor too long to queue, straight to take after the rows
-** before it). */
+int ggather_batch_actor(ggather *g, ggather_batch *b, sqlite3_value *actor, char **pzErr) {
+  int rc;
+  if (sqlite3_value_type(actor) == SQLITE_INTEGER) {
+    b->key[b->n] = sqlite3_value_int64(actor);
+    b->how[b->n] = ROW_LOOKUP;
+    return SQLITE_OK;
+  }
+  gkey key;
+  if ((rc = actor_key(actor, &key)) != SQLITE_OK) return rc;
+  const gkey *last = b->n && b->last_queued == b->n - 1 ? &b->ahead.key[b->ahead.n - 1].key : NULL;
+  uint8_t how = ROW_LOOKUP;
+  if (key.type == GKEY_INT) {
+    /* a whole REAL: the INTEGER's id */
+  } else if (last && key.type != GKEY_REAL && last->type == key.type && last->len == key.len &&
+             (!key.len || memcmp(last->bytes, key.bytes, key.len) == 0)) {
+    how = ROW_REPEAT;
+    b->last_queued = b->n; /* the same bytes again */
+  } else if (!gkeys_ahead_takes(&key)) {
+    /* the rows waiting first, then this one's id now */
+    if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
+    if ((rc = gkeys_intern(&g->ev.actors, &key, &b->id[b->n])) < 0) return keys_failed(g, rc, pzErr);
+    how = ROW_KNOWN;
+  } else {
+    if (!gkeys_ahead_push(&b->ahead, &key, b->n)) {
+      /* the queue is full (of bytes): the rows waiting first, then into the empty queue */
+      if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
+      gkeys_ahead_push(&b->ahead, &key, b->n);
+    }
+    b->last_queued = b->n;
+  }
+  b->key[b->n] = key.type == GKEY_INT ? key.i : -1;
+  b->how[b->n] = how;
+  return SQLITE_OK;
+}
+
+int ggather_batch_add(ggather *g, ggather_batch *b, int64_t ts_us, const gev_extra *x, int add, char **pzErr) {
+  uint32_t i = b->n;
+  b->ts[i] = ts_us;
+  b->add[i] = (uint8_t)add;
+  b->not_added += !add;
+  if (x) b->extra[i] = *x;
+  else memset(&b->extra[i], 0, sizeof b->extra[i]);
+  return ++b->n == GGATHER_BATCH ? batch_flush(g, b, pzErr) : SQLITE_OK;
+}
+
+/* One row of actor and ts into the batch. */
 static int batch_read(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name,
                       char **pzErr) {
   int64_t us;
   int rc = ggather_ts(g, ts, ts_name, &us, pzErr);
+  if (rc == SQLITE_OK) rc = ggather_batch_actor(g, b, actor, pzErr);
   if (rc != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
-  int64_t v = -1;
-  uint8_t repeat = 0;
-  if (sqlite3_value_type(actor) == SQLITE_INTEGER) {
-    v = sqlite3_value_int64(actor);
-  } else {
-    gkey key;
-    if ((rc = actor_key(actor, &key)) != SQLITE_OK) return rc == GGATHER_SKIP ? SQLITE_OK : rc;
-    const gkey *last = b->n && b->last_queued == b->n - 1 ? &b->ahead.key[b->ahead.n - 1].key : NULL;
-    if (key.type == GKEY_INT) {
-      v = key.i;
-    } else if (last && key.type != GKEY_REAL && last->type == key.type && last->len == key.len &&
-               (!key.len || memcmp(last->bytes, key.bytes, key.len) == 0)) {
-      repeat = 1;
-      b->last_queued = b->n; /* the same bytes again */
-    } else if (!gkeys_ahead_takes(&key)) {
-      uint32_t id;
-      if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
-      if ((rc = gkeys_intern(&g->ev.actors, &key, &id)) < 0) return keys_failed(g, rc, pzErr);
-      return b->take(b->ctx, &id, &us, 1, pzErr);
-    } else {
-      if (!gkeys_ahead_push(&b->ahead, &key, b->n)) {
-        /* the queue is full (of bytes): the rows waiting first, then into the empty queue */
-        if ((rc = batch_flush(g, b, pzErr)) != SQLITE_OK) return rc;
-        gkeys_ahead_push(&b->ahead, &key, b->n);
-      }
-      b->last_queued = b->n;
-    }
-  }
-  b->key[b->n] = v;
-  b->repeat[b->n] = repeat;
-  b->ts[b->n] = us;
-  return ++b->n == GGATHER_BATCH ? batch_flush(g, b, pzErr) : SQLITE_OK;
+  return ggather_batch_add(g, b, us, NULL, 1, pzErr);
 }
 
 int ggather_batch_row(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite3_value *ts, const char *ts_name,

@@ -53,12 +53,13 @@ int ggather_row(ggather *g, sqlite3_value *actor, sqlite3_value *ts, const char 
 /* ggather_row's first half: the timestamp (counting the row; GGATHER_SKIP as ggather_row). */
 int ggather_ts(ggather *g, sqlite3_value *ts, const char *ts_name, int64_t *ts_us, char **pzErr);
 
-/* Rows of a source of actor and ts alone, waiting to have their actors looked up a batch at a
-** time: looking each up inside SQLite's row loop stalls it on a cache miss per row (a UUID among
-** 70k actors: one, an INTEGER id: one), here the misses overlap. INTEGER actors are prefetched
-** some rows ahead, the others go through a gkeys_ahead queue. The rows then go to take(), in
-** source order with the ids ggather_row would have given them one by one; every error is the
-** one reading row by row would have reported first.
+/* Rows waiting to have their actors looked up a batch at a time (a source of actor and ts
+** alone here; readers with optional columns below): looking each up inside SQLite's row loop
+** stalls it on a cache miss per row (a UUID among 70k actors: one, an INTEGER id: one), here
+** the misses overlap. INTEGER actors are prefetched some rows ahead, the others go through a
+** gkeys_ahead queue. The rows then go to take(), in source order with the ids ggather_row would
+** have given them one by one; every error is the one reading row by row would have reported
+** first.
 **
 **   ggather_batch *b = ggather_batch_new(take, ctx);
 **   per source row: rc = ggather_batch_row(g, b, cols[0], cols[1], ts_name, pzErr);
@@ -74,6 +75,18 @@ int ggather_batch_row(ggather *g, ggather_batch *b, sqlite3_value *actor, sqlite
 /* The rows still waiting to take(), unless rc (the scan's) is an error: then the error of a
 ** waiting row, which came before, else rc. */
 int ggather_batch_end(ggather *g, ggather_batch *b, int rc, char **pzErr);
+
+/* Readers with optional columns (lifecycle, paths) hand a row over in steps, so that a NULL
+** actor skips the row before its other columns are read, as ggather_row does:
+**   rc = ggather_ts(g, cols[1], ts_name, &ts_us, pzErr);   GGATHER_SKIP: skip the row
+**   rc = ggather_batch_actor(g, b, cols[0], pzErr);        GGATHER_SKIP: a NULL actor
+**   ... the row's other columns into x ...
+**   rc = ggather_batch_add(g, b, ts_us, &x, add, pzErr);   add = 0: the actor is numbered, no row
+** and on an error of any row, ggather_batch_end(g, b, rc, pzErr): an actor taken is always
+** followed by its row's ggather_batch_add, or by that error. A batch made with
+** ggather_batch_new(NULL, NULL) adds its rows to g->ev itself, with their optional columns. */
+int ggather_batch_actor(ggather *g, ggather_batch *b, sqlite3_value *actor, char **pzErr);
+int ggather_batch_add(ggather *g, ggather_batch *b, int64_t ts_us, const gev_extra *x, int add, char **pzErr);
 
 /* After the scan: refuses misencoded data, refuses a given as_of at or before every row, and
 ** sets g->as_of_us to the default when none was given (and there are rows). */

@@ -12,7 +12,6 @@
 #include "args.h"
 #include "cancel_db.h"
 #include "gather.h"
-#include "gather_wait.h"
 #include "lifecycle_engine.h"
 #include "mem.h"
 #include "registry.h"
@@ -33,7 +32,7 @@ typedef struct life_read {
   int64_t *first_seen;             /* per actor id: the earliest first_seen (INT64_MAX: none) */
   uint32_t first_seen_cap;
   uint32_t null_segment; /* the id of NULL among the segments, UINT32_MAX until seen */
-  gwait wait;            /* rows whose INTEGER actor is looked up with the next ones (gather_wait.h) */
+  ggather_batch *batch;  /* while reading: rows waiting to have their actors looked up (gather.h) */
 } life_read;
 
 static void read_free(life_read *r) {
@@ -91,21 +90,21 @@ static int note_first_seen(life_read *r, uint32_t actor, sqlite3_value *v, char 
 static int read_row_now(life_read *r, sqlite3_value **cols, char **pzErr) {
   uint32_t actor = 0;
   int64_t ts;
-  /* an INTEGER actor waits for the rows after it, unless first_seen needs its id now; any other
-  ** is looked up now, after those waiting */
-  int waits = r->first_seen_col < 0 && sqlite3_value_type(cols[0]) == SQLITE_INTEGER, rc;
+  /* a row waits for the rows after it to have its actor looked up with them, unless first_seen
+  ** needs the actor's id now (then no row waits) */
+  int waits = r->first_seen_col < 0, rc;
   if (waits) {
     rc = ggather_ts(&r->g, cols[1], "ts (source column 2)", &ts, pzErr);
+    if (rc == SQLITE_OK) rc = ggather_batch_actor(&r->g, r->batch, cols[0], pzErr);
   } else {
-    rc = gwait_flush(&r->g, &r->wait, pzErr);
-    if (rc == SQLITE_OK) rc = ggather_row(&r->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
+    rc = ggather_row(&r->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
   }
   if (rc == GGATHER_SKIP) return SQLITE_OK;
   if (rc != SQLITE_OK) return rc;
   gev_extra x;
   memset(&x, 0, sizeof x);
   if (r->segment_col >= 0 && (rc = segment_id(r, cols[r->segment_col], &x.segment, pzErr)) != SQLITE_OK) return rc;
-  if (waits) return gwait_push(&r->g, &r->wait, sqlite3_value_int64(cols[0]), ts, &x, 1, pzErr);
+  if (waits) return ggather_batch_add(&r->g, r->batch, ts, &x, 1, pzErr);
   if (r->first_seen_col >= 0 && (rc = note_first_seen(r, actor, cols[r->first_seen_col], pzErr)) != SQLITE_OK)
     return rc;
   const char *why = gevents_add(&r->g.ev, actor, ts, &x);
@@ -115,7 +114,7 @@ static int read_row_now(life_read *r, sqlite3_value **cols, char **pzErr) {
 static int read_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   life_read *r = ctx;
   int rc = read_row_now(r, cols, pzErr);
-  return rc == SQLITE_OK ? rc : gwait_end(&r->g, &r->wait, rc, pzErr);
+  return rc == SQLITE_OK ? rc : ggather_batch_end(&r->g, r->batch, rc, pzErr);
 }
 
 /* Opens the source; it must have ncol_min..ncol_max columns (`expected` names them). */
@@ -134,9 +133,15 @@ static int open_source(sqlite3 *db, const char *fn, sqlite3_value *source, int n
 ** column, *rank is each segment id's place in SQLite's order, which breaks ties in time. */
 static int scan_source(gsource *src, const char *fn, life_read *r, uint32_t **rank, gcancel_db *cd, char **pzErr) {
   static const int cols[4] = {0, 1, 2, 3};
+  if (!(r->batch = ggather_batch_new(NULL, NULL))) {
+    gsource_close(src);
+    return SQLITE_NOMEM;
+  }
   int rc = gsource_scan(src, fn, cols, src->ncol, read_row, r, pzErr);
   gsource_close(src);
-  rc = gwait_end(&r->g, &r->wait, rc, pzErr);
+  rc = ggather_batch_end(&r->g, r->batch, rc, pzErr);
+  ggather_batch_free(r->batch);
+  r->batch = NULL;
   if (rc == SQLITE_OK) rc = ggather_finish(&r->g, pzErr);
   if (rc != SQLITE_OK) return rc;
   gev_order order;

@@ -12,7 +12,6 @@
 #include "args.h"
 #include "cancel_db.h"
 #include "gather.h"
-#include "gather_wait.h"
 #include "lifecycle_engine.h"
 #include "mem.h"
 #include "paths_engine.h"
@@ -167,7 +166,7 @@ typedef struct paths_read {
   ggather g;
   int session_col, seq_col; /* source column, or -1 */
   recent_name recent[1 << RECENT_BITS];
-  gwait wait; /* rows whose INTEGER actor is looked up with the next ones (gather_wait.h) */
+  ggather_batch *batch; /* while reading: rows waiting to have their actors looked up (gather.h) */
 } paths_read;
 
 static int intern_name(paths_read *r, uint64_t scope, gkey *key, uint32_t *id, char **pzErr) {
@@ -200,22 +199,16 @@ static int event_id(paths_read *r, const unsigned char *text, size_t len, uint32
 }
 
 static int read_row_now(paths_read *r, sqlite3_value **cols, char **pzErr) {
-  uint32_t actor = 0;
   int64_t ts;
-  /* an INTEGER actor waits for the rows after it; any other is looked up now, after those waiting */
-  int waits = sqlite3_value_type(cols[0]) == SQLITE_INTEGER, rc;
-  if (waits) {
-    rc = ggather_ts(&r->g, cols[1], "ts (source column 2)", &ts, pzErr);
-  } else {
-    rc = gwait_flush(&r->g, &r->wait, pzErr);
-    if (rc == SQLITE_OK) rc = ggather_row(&r->g, cols[0], cols[1], "ts (source column 2)", &actor, &ts, pzErr);
-  }
+  /* the row waits for the rows after it, to have its actor looked up with them */
+  int rc = ggather_ts(&r->g, cols[1], "ts (source column 2)", &ts, pzErr);
+  if (rc == SQLITE_OK) rc = ggather_batch_actor(&r->g, r->batch, cols[0], pzErr);
   if (rc == GGATHER_SKIP) return SQLITE_OK;
   if (rc != SQLITE_OK) return rc;
   gev_extra x;
   memset(&x, 0, sizeof x);
   if (sqlite3_value_type(cols[2]) == SQLITE_NULL) { /* as sequenceNextNode: no event, no row (the actor is numbered) */
-    return waits ? gwait_push(&r->g, &r->wait, sqlite3_value_int64(cols[0]), ts, &x, 0, pzErr) : SQLITE_OK;
+    return ggather_batch_add(&r->g, r->batch, ts, &x, 0, pzErr);
   }
   /* events are compared as text (1 and '1' are one event) */
   const unsigned char *text = sqlite3_value_text(cols[2]);
@@ -251,15 +244,13 @@ static int read_row_now(paths_read *r, sqlite3_value **cols, char **pzErr) {
       return fail(pzErr, msg);
     }
   }
-  if (waits) return gwait_push(&r->g, &r->wait, sqlite3_value_int64(cols[0]), ts, &x, 1, pzErr);
-  const char *why = gevents_add(&r->g.ev, actor, ts, &x);
-  return why ? ggather_fail(r->g.fn, why, pzErr) : SQLITE_OK;
+  return ggather_batch_add(&r->g, r->batch, ts, &x, 1, pzErr);
 }
 
 static int read_row(void *ctx, sqlite3_value **cols, char **pzErr) {
   paths_read *r = ctx;
   int rc = read_row_now(r, cols, pzErr);
-  return rc == SQLITE_OK ? rc : gwait_end(&r->g, &r->wait, rc, pzErr);
+  return rc == SQLITE_OK ? rc : ggather_batch_end(&r->g, r->batch, rc, pzErr);
 }
 
 /* Reads and groups the source. `with_session`: paths' 4th column is a session (churn_points:
@@ -284,9 +275,15 @@ static int read_source(sqlite3 *db, const char *fn, sqlite3_value *source, const
   unsigned columns = GEV_EVENT | (r->session_col >= 0 ? GEV_SEGMENT : 0) | (r->seq_col >= 0 ? GEV_AUX : 0);
   ggather_init(&r->g, fn, columns, 0, &a->format, has_as_of, as_of_us);
   static const int cols[5] = {0, 1, 2, 3, 4};
+  if (!(r->batch = ggather_batch_new(NULL, NULL))) {
+    gsource_close(&src);
+    return SQLITE_NOMEM;
+  }
   rc = gsource_scan(&src, fn, cols, src.ncol, read_row, r, pzErr);
   gsource_close(&src);
-  rc = gwait_end(&r->g, &r->wait, rc, pzErr);
+  rc = ggather_batch_end(&r->g, r->batch, rc, pzErr);
+  ggather_batch_free(r->batch);
+  r->batch = NULL;
   if (rc == SQLITE_OK) rc = ggather_finish(&r->g, pzErr);
   if (rc != SQLITE_OK || r->g.ev.n == 0) return rc;
   /* ties in time: seq, then the event's name (bytes, as ClickHouse), then the session's */

@@ -133,3 +133,28 @@ SELECT typeof(actor), hex(actor), level FROM funnel_actors('SELECT actor, ts, ''
 -- => blob|6B|1
 -- => text||1
 -- => text|6B|1
+-- Readers with optional columns (lifecycle with a segment, paths, path_actors, churn_points) batch
+-- every kind of actor the same way (ggather_batch_actor, then the row's other columns).
+SELECT (SELECT count(*) FROM (SELECT * FROM lifecycle('SELECT actor, ts, n % 3 FROM ev ORDER BY n', 'day')
+          EXCEPT SELECT * FROM lifecycle('SELECT actor, ts, n % 3 FROM ev_int ORDER BY n', 'day'))),
+       (SELECT count(*) FROM (SELECT * FROM lifecycle('SELECT actor, ts, n % 3 FROM ev_int ORDER BY n', 'day')
+          EXCEPT SELECT * FROM lifecycle('SELECT actor, ts, n % 3 FROM ev ORDER BY n', 'day'))),
+       (SELECT count(*) FROM lifecycle('SELECT actor, ts, n % 3 FROM ev ORDER BY n', 'day'))
+         = (SELECT count(*) FROM lifecycle('SELECT actor, ts, n % 3 FROM ev_int ORDER BY n', 'day')),
+       (SELECT count(DISTINCT segment) FROM lifecycle('SELECT actor, ts, n % 3 FROM ev ORDER BY n', 'day'));
+-- => 0|0|1|3
+SELECT (SELECT count(*) FROM (SELECT * FROM paths('SELECT actor, ts, event FROM ev_steps ORDER BY n')
+          EXCEPT SELECT * FROM paths('SELECT actor, ts, event FROM ev_int_steps ORDER BY n'))),
+       (SELECT count(*) FROM (SELECT * FROM paths('SELECT actor, ts, event FROM ev_int_steps ORDER BY n')
+          EXCEPT SELECT * FROM paths('SELECT actor, ts, event FROM ev_steps ORDER BY n'))),
+       (SELECT count(*) FROM (SELECT * FROM churn_points('SELECT actor, ts, event FROM ev_steps ORDER BY n')
+          EXCEPT SELECT * FROM churn_points('SELECT actor, ts, event FROM ev_int_steps ORDER BY n'))),
+       (SELECT count(*) FROM (SELECT ids.id, p.path FROM path_actors('SELECT actor, ts, event FROM ev_steps ORDER BY n') AS p
+          JOIN ids ON ids.actor = p.actor
+          EXCEPT SELECT actor, path FROM path_actors('SELECT actor, ts, event FROM ev_int_steps ORDER BY n'))),
+       (SELECT count(DISTINCT actor) FROM path_actors('SELECT actor, ts, event FROM ev_steps ORDER BY n'));
+-- => 0|0|0|0|380
+SELECT count(*) FROM lifecycle('SELECT actor, ts, n % 3 FROM ev UNION ALL SELECT ''late'', ''soon'', 1', 'day');
+-- => error: lifecycle: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
+SELECT count(*) FROM paths('SELECT actor, ts, event FROM ev_steps UNION ALL SELECT ''late'', ''soon'', ''view''');
+-- => error: paths: ts (source column 2) is TEXT 'soon', expected Unix seconds or ISO-8601 text (expected YYYY-MM-DD)
