@@ -254,6 +254,18 @@ typedef struct eval_state {
   size_t rk_cap;
 } eval_state;
 
+/* Counts of rows per actor of a bucket (pos) into where each actor's rows start (start, one more
+** entry: the total); pos becomes the next place of each actor's rows, for the counting sort. */
+static void bucket_starts(uint32_t *pos, uint32_t *start) {
+  uint32_t sum = 0;
+  for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS; j++) {
+    start[j] = sum;
+    sum += pos[j];
+    pos[j] = start[j];
+  }
+  start[GFUNNEL_BUCKET_ACTORS] = sum;
+}
+
 /* Groups bucket g's rows by actor into st->ts and st->cb (a counting sort, stable, so each
 ** actor's rows keep source order) and frees its blocks; start[j] is where actor j of the
 ** bucket begins (start[GFUNNEL_BUCKET_ACTORS] = its rows). */
@@ -266,13 +278,7 @@ static const char *group_bucket(eval_state *st, gfunnel_rows *rows, gfunnel_buck
     const uint16_t *at = gfunnel_block_at(k);
     for (size_t i = 0; i < k->n; i++) pos[at[i]]++;
   }
-  uint32_t sum = 0;
-  for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS; j++) {
-    start[j] = sum;
-    sum += pos[j];
-    pos[j] = start[j];
-  }
-  start[GFUNNEL_BUCKET_ACTORS] = sum;
+  bucket_starts(pos, start);
   int64_t ts[GFUNNEL_BLOCK_ROWS];
   uint32_t cb[GFUNNEL_BLOCK_ROWS];
   for (gfunnel_block *k = bk->head, *next; k; k = next) {
@@ -398,13 +404,7 @@ static const char *group_radix(eval_state *st, gfunnel_rows *rows, gfunnel_bucke
   }
   /* the last pass, by actor: group_bucket's counting sort */
   if (gcancel_work(st->cancel, n)) return gcancel_reason;
-  uint32_t sum = 0;
-  for (uint32_t j = 0; j < GFUNNEL_BUCKET_ACTORS; j++) {
-    start[j] = sum;
-    sum += pos[j];
-    pos[j] = start[j];
-  }
-  start[GFUNNEL_BUCKET_ACTORS] = sum;
+  bucket_starts(pos, start);
   uint64_t low_mask = (UINT64_C(1) << low_bits) - 1, tag_mask = (UINT64_C(1) << tag_bits) - 1;
   for (size_t r = 0; r < n; r++) {
     uint32_t to = pos[a[r] >> low_bits]++;
