@@ -157,9 +157,7 @@ static int fb_add_keyed(fbuild *b, sqlite3_value *actor, int64_t ts, uint32_t bd
     }
     if (b->nwait == GKEYS_AHEAD_KEYS && fb_flush(b) != SQLITE_OK) return SQLITE_NOMEM;
     /* a session's rows one after another: the previous row's actor again is not queued */
-    const gkey *last = b->nwait ? &b->ahead.key[b->ahead.n - 1].key : NULL;
-    int repeat = last && key.type != GKEY_REAL && last->type == key.type && last->len == key.len &&
-                 (!key.len || memcmp(last->bytes, key.bytes, key.len) == 0);
+    int repeat = b->nwait && gkeys_ahead_repeats_last(&b->ahead, &key);
     if (!repeat && !gkeys_ahead_push(&b->ahead, &key, b->nwait)) {
       if (fb_flush(b) != SQLITE_OK) return SQLITE_NOMEM;
       gkeys_ahead_push(&b->ahead, &key, 0); /* fits the empty queue */

@@ -177,12 +177,10 @@ int ggather_batch_actor(ggather *g, ggather_batch *b, sqlite3_value *actor, char
   }
   gkey key;
   if ((rc = actor_key(actor, &key)) != SQLITE_OK) return rc;
-  const gkey *last = b->n && b->last_queued == b->n - 1 ? &b->ahead.key[b->ahead.n - 1].key : NULL;
   uint8_t how = ROW_LOOKUP;
   if (key.type == GKEY_INT) {
     /* a whole REAL: the INTEGER's id */
-  } else if (last && key.type != GKEY_REAL && last->type == key.type && last->len == key.len &&
-             (!key.len || memcmp(last->bytes, key.bytes, key.len) == 0)) {
+  } else if (b->n && b->last_queued == b->n - 1 && gkeys_ahead_repeats_last(&b->ahead, &key)) {
     how = ROW_REPEAT;
     b->last_queued = b->n; /* the same bytes again */
   } else if (!gkeys_ahead_takes(&key)) {

@@ -527,6 +527,13 @@ int gkeys_ahead_is_next(gkeys_ahead *q, size_t row) {
   return q->next < q->n && q->key[q->next].row == row;
 }
 
+int gkeys_ahead_repeats_last(const gkeys_ahead *q, const gkey *key) {
+  if (!q->n || key->type < GKEY_TEXT) return 0;
+  const gkey *last = &q->key[q->n - 1].key;
+  return last->type == key->type && last->len == key->len &&
+         (!key->len || memcmp(last->bytes, key->bytes, key->len) == 0);
+}
+
 int gkeys_ahead_intern_next(gkeys *k, gkeys_ahead *q, uint32_t *id) {
   size_t t = q->next++;
   for (int stage = 0; stage < 3; stage++) {

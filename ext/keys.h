@@ -208,6 +208,10 @@ int gkeys_ahead_is_next(gkeys_ahead *q, size_t row);
 /* Interns the next queued key: what gkeys_intern gives. */
 int gkeys_ahead_intern_next(gkeys *k, gkeys_ahead *q, uint32_t *id);
 static inline void gkeys_ahead_clear(gkeys_ahead *q) { q->n = q->used = q->next = 0; }
+/* 1 when key is a TEXT or BLOB of the type and bytes of the last key queued: a reader whose row's
+** actor is the previous row's (a session's rows come one after another) gives it that row's id
+** instead of queueing the key again. 0 when the queue is empty. */
+int gkeys_ahead_repeats_last(const gkeys_ahead *q, const gkey *key);
 
 static inline uint32_t gkeys_count(const gkeys *k) { return k->n; }
 /* 0 when every key is an INTEGER of the direct array (ids in value order are then its order). */

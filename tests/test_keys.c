@@ -1003,6 +1003,29 @@ static void ahead_queue_numbers_as_row_by_row(void **state) {
   gkeys_free(&b);
 }
 
+/* gkeys_ahead_repeats_last: the previous row's TEXT or BLOB key again, by type and bytes (TEXT
+** 'k' and BLOB x'6b' are two keys; so are TEXT '' and BLOB x''); never a number or an empty queue. */
+static void ahead_repeats_last(void **state) {
+  (void)state;
+  static unsigned char mem[GKEYS_AHEAD_MEM];
+  gkeys_ahead q;
+  gkeys_ahead_init(&q, mem);
+  gkey k = text_key("k"), kb = bytes_key(GKEY_BLOB, "k", 1), kk = text_key("kk"), r = real_key(2.5);
+  gkey empty_text = bytes_key(GKEY_TEXT, "", 0), empty_blob = bytes_key(GKEY_BLOB, "", 0);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &k), 0);
+  assert_int_equal(gkeys_ahead_push(&q, &k, 0), 1);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &k), 1);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &kb), 0);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &kk), 0);
+  assert_int_equal(gkeys_ahead_push(&q, &r, 1), 1);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &r), 0);
+  assert_int_equal(gkeys_ahead_push(&q, &empty_text, 2), 1);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &empty_text), 1);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &empty_blob), 0);
+  gkeys_ahead_clear(&q);
+  assert_int_equal(gkeys_ahead_repeats_last(&q, &empty_text), 0);
+}
+
 int main(void) {
   if (failing_alloc_install() != 0) return 1;
   const struct CMUnitTest tests[] = {
@@ -1025,6 +1048,7 @@ int main(void) {
     cmocka_unit_test(many_uuids),
     cmocka_unit_test(intern_prepared_is_intern),
     cmocka_unit_test(ahead_queue_numbers_as_row_by_row),
+    cmocka_unit_test(ahead_repeats_last),
   };
   return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }
