@@ -496,6 +496,12 @@ static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts,
   return NULL;
 }
 
+/* What `need` (for the rows_done rows read so far) projects for all the rows, a little over. */
+static size_t projected(size_t need, size_t rows_done, size_t rows) {
+  size_t cap = (size_t)((double)need * (double)rows / (double)(rows_done ? rows_done : 1) * 1.0625) + 16;
+  return cap < need + need / 8 ? need + need / 8 : cap;
+}
+
 /* Room in st's outputs for `more` actors beyond those held, and their times. The outputs grow
 ** bucket by bucket (no pass over the rows beforehand to count the actors): to the size the rows
 ** read so far project for all of them, so that most queries grow them once or twice. Returns
@@ -503,8 +509,7 @@ static const char *eval_actor(eval_state *st, uint32_t actor, const int64_t *ts,
 static const char *reserve_outputs(eval_state *st, size_t more, size_t more_times, size_t rows_done, size_t rows) {
   size_t need = st->nact + more, need_d = st->nd + more_times;
   if (need > st->act_cap) {
-    size_t cap = (size_t)((double)need * (double)rows / (double)(rows_done ? rows_done : 1) * 1.0625) + 16;
-    if (cap < need + need / 8) cap = need + need / 8;
+    size_t cap = projected(need, rows_done, rows);
     void *q = st->compact ? gmem_realloc(st->bd_level, cap * sizeof *st->bd_level)
                           : gmem_realloc(st->act, cap * sizeof *st->act);
     if (!q) return "out of memory";
@@ -513,8 +518,7 @@ static const char *reserve_outputs(eval_state *st, size_t more, size_t more_time
     st->act_cap = cap;
   }
   if (more_times && need_d > st->d_cap) {
-    size_t cap = (size_t)((double)need_d * (double)rows / (double)(rows_done ? rows_done : 1) * 1.0625) + 16;
-    if (cap < need_d + need_d / 8) cap = need_d + need_d / 8;
+    size_t cap = projected(need_d, rows_done, rows);
     void *q = st->compact ? gmem_realloc(st->us, cap * sizeof *st->us) : gmem_realloc(st->d, cap * sizeof *st->d);
     if (!q) return "out of memory";
     if (st->compact) st->us = q;
