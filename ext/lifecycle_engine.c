@@ -368,17 +368,18 @@ static void merge_ids(const key_order *o, const uint32_t *a, uint32_t na, const 
 }
 
 const char *glc_key_order(const gkeys *keys, uint32_t n, uint32_t null_id, uint32_t *order, gcancel *cancel) {
-  for (uint32_t i = 0; i < n; i++) order[i] = i;
-  if (n < 2) return NULL;
   /* Small non-negative INTEGER keys (user ids) sit in the table's direct array, by value: reading
-  ** it lists them in order. Only the other keys are sorted, then the two lists merged. */
-  if (!gkeys_any_hashed(keys) && gkeys_count(keys) == n) { /* every key is there: no scratch */
+  ** it lists them in order. Only the other keys are sorted, then the two lists merged. When no
+  ** key is hashed, the n ids are all there (each once): the array alone is the order, with no
+  ** scratch (should it ever list fewer, the general way below starts over). */
+  if (!gkeys_any_hashed(keys) && gkeys_count(keys) == n) {
     uint32_t k = 0;
     for (size_t v = 0; v < keys->ndirect && k < n; v++)
       if (keys->direct[v]) order[k++] = keys->direct[v] - 1;
     if (k == n) return NULL;
-    for (uint32_t i = 0; i < n; i++) order[i] = i; /* not all of them after all: the general way */
   }
+  for (uint32_t i = 0; i < n; i++) order[i] = i;
+  if (n < 2) return NULL;
   uint32_t *direct = gmem_alloc((size_t)n * sizeof *direct);
   uint8_t *seen = gmem_alloc((size_t)n);
   if (!direct || !seen) {
